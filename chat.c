@@ -1,0 +1,2011 @@
+/* See LICENSE file for copyright and license details. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chat.h"
+
+static int listening;		/* -l: host a room instead of joining one */
+static int family = AF_UNSPEC;	/* -4 or -6 */
+static int verbose;		/* -v: say where we listen or connect */
+static long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
+static long connwait = -1;	/* -w: seconds per connection attempt, -1 for none */
+static const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
+static size_t maxpeers;		/* -m: most peers at once */
+
+static struct pollfd *pfd;	/* the poll table; slotpeer[i] owns pfd[i] */
+static struct peer **slotpeer;	/* NULL for the signal pipe and listeners */
+static size_t nslots, slotcap;
+
+static struct peer *self;	/* the host as a participant, or the client's terminal */
+static struct peer *conn;	/* client: the connection to the host */
+static int sigfd[2];		/* self-pipe: signal handlers write, the loop reads */
+static unsigned holders;	/* queues past OUTQ_HIGH that hold the room */
+static size_t nqueued;		/* peers with something queued */
+static unsigned long guests;	/* guestN names handed out so far */
+static struct msg *batch;	/* room lines from one sender, not yet queued */
+static struct peer *batchfrom;
+static struct peer *dirty;	/* queues that grew this turn */
+static struct peer *dead;	/* peers to free at the end of the turn */
+static struct timerlist timers[NTIMERS];
+static long long now;		/* the clock at the start of this turn, ms */
+static long long stopping;	/* host: end of the final flush; client: of the leave */
+static long long quitting;	/* client: when -q runs out after stdin EOF */
+static int leaving;		/* client: /quit was sent, a close is expected */
+static int midline;		/* client: the last byte sent was not a newline */
+static const char *refused;	/* client: why the host turned us away */
+static size_t npeers;		/* host: peers connected, joined or not */
+static int spare = -1;		/* host: a descriptor kept to shed connections on EMFILE */
+static long long relisten;	/* host: when to listen again after running out */
+
+static const struct command commands[] = {
+	{ "nick", cmd_nick, "/nick NAME        change your nickname" },
+	{ "msg", cmd_msg, "/msg NAME TEXT    send TEXT to NAME only" },
+	{ "me", cmd_me, "/me TEXT          an action: * you TEXT" },
+	{ "who", cmd_who, "/who              list who is here" },
+	{ "quit", cmd_quit, "/quit [REASON]    leave the room" },
+	{ "help", cmd_help, "/help             this list" },
+};
+
+/*
+ * Print "chat: " and the message to stderr; a format ending in ':' gets
+ * the error of the failed call appended, as suckless tools do.
+ */
+static void
+vwarning(const char *fmt, va_list ap)
+{
+	int e = errno;
+	size_t n = strlen(fmt);
+
+	fputs("chat: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	if (n && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(e));
+	fputc('\n', stderr);
+}
+
+static void
+warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarning(fmt, ap);
+	va_end(ap);
+}
+
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarning(fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+/* Out of memory is not something a chat room can recover from. */
+static void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p)
+		die("malloc:");
+	return p;
+}
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	if (!(p = realloc(p, n)))
+		die("realloc:");
+	return p;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		die("fcntl:");
+}
+
+/* A strict number: digits only, in range, or a usage error. */
+static long
+number(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max) {
+		fprintf(stderr, "chat: invalid %s: %s\n", what, s);
+		usage();
+	}
+	return v;
+}
+
+/*
+ * Messages are built once and shared, reference counted, by every queue
+ * they are put on: a line to a thousand peers is one allocation.
+ */
+static struct msg *
+msg_new(size_t cap)
+{
+	struct msg *m = xmalloc(sizeof(*m) + cap);
+
+	m->refs = 0;
+	m->len = 0;
+	m->cap = cap;
+	return m;
+}
+
+/* Append to a message that is not queued anywhere yet. */
+static void
+msg_put(struct msg **mp, const char *s, size_t n)
+{
+	struct msg *m = *mp;
+	size_t cap;
+
+	if (m->len + n > m->cap) {
+		cap = m->cap * 2 > m->len + n ? m->cap * 2 : m->len + n;
+		m = xrealloc(m, sizeof(*m) + cap);
+		m->cap = cap;
+		*mp = m;
+	}
+	memcpy(m->data + m->len, s, n);
+	m->len += n;
+}
+
+static void
+msg_puts(struct msg **mp, const char *s)
+{
+	msg_put(mp, s, strlen(s));
+}
+
+static void
+msg_unref(struct msg *m)
+{
+	if (--m->refs == 0)
+		free(m);
+}
+
+/*
+ * The one place output is queued. The write itself waits for the end of
+ * the loop turn, so everything queued in one turn goes out in one writev.
+ */
+static void
+outq_push(struct peer *p, struct msg *m)
+{
+	struct outq *q = &p->q;
+	struct msg **ring;
+	size_t i, cap;
+
+	if ((p->flags & (F_DEAD | F_WDONE)) || p->wfd < 0 || !m->len)
+		return;
+	/* Only notices reach a queue while the room waits; past this, it
+	 * would grow for ever. The host's own screen loses lines instead. */
+	if (q->bytes > OUTQ_HARD) {
+		if (p != self) {
+			p->flags |= F_DROP;
+			kill_peer(p);
+		}
+		return;
+	}
+	if (q->n == q->cap) {
+		cap = q->cap ? q->cap * 2 : 4;
+		ring = xmalloc(cap * sizeof(*ring));
+		for (i = 0; i < q->n; i++)
+			ring[i] = q->ring[(q->head + i) & (q->cap - 1)];
+		free(q->ring);
+		q->ring = ring;
+		q->head = 0;
+		q->cap = cap;
+	}
+	q->ring[(q->head + q->n++) & (q->cap - 1)] = m;
+	m->refs++;
+	if (!q->bytes)
+		nqueued++;
+	q->bytes += m->len;
+	if (!(p->flags & F_DIRTY)) {
+		p->flags |= F_DIRTY;
+		p->dnext = dirty;
+		dirty = p;
+	}
+	if (q->bytes > OUTQ_HIGH && !(p->flags & F_HOLD) && p->state != CLOSING)
+		hold(p);
+}
+
+/* Forget n written bytes from the front of a queue. */
+static void
+outq_pop(struct outq *q, size_t n)
+{
+	struct msg *m;
+	size_t left;
+
+	while (n > 0 && q->n > 0) {
+		m = q->ring[q->head];
+		left = m->len - q->off;
+		if (n < left) {
+			q->off += n;
+			q->bytes -= n;
+			return;
+		}
+		n -= left;
+		q->bytes -= left;
+		q->off = 0;
+		q->head = (q->head + 1) & (q->cap - 1);
+		q->n--;
+		msg_unref(m);
+	}
+	if (!q->bytes)
+		nqueued--;
+}
+
+static void
+outq_clear(struct outq *q)
+{
+	if (q->bytes)
+		outq_pop(q, q->bytes);
+	free(q->ring);
+	memset(q, 0, sizeof(*q));
+}
+
+/*
+ * Write as much of a queue as one writev takes. Partial writes, EAGAIN
+ * and EINTR are dealt with here and nowhere else.
+ */
+static void
+drain(struct peer *p)
+{
+	struct iovec iov[IOV_BATCH];
+	struct outq *q = &p->q;
+	struct msg *m;
+	size_t k, off, total = 0, limit;
+	ssize_t n;
+
+	/* A blocking pipe or terminal takes PIPE_BUF without blocking
+	 * once poll says it is writable; more might not go at once. */
+	limit = (p->flags & F_POLLWRITE) ? PIPE_BUF : SIZE_MAX;
+	for (k = 0; k < q->n && k < IOV_BATCH && total < limit; k++) {
+		m = q->ring[(q->head + k) & (q->cap - 1)];
+		off = k ? 0 : q->off;
+		iov[k].iov_base = m->data + off;
+		iov[k].iov_len = m->len - off;
+		if (iov[k].iov_len > limit - total)
+			iov[k].iov_len = limit - total;
+		total += iov[k].iov_len;
+	}
+	if (!k)
+		return;
+	n = writev(p->wfd, iov, (int)k);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			set_writing(p, 1);
+		} else if (p == conn) {
+			/* The host may have said why it closed: read that first. */
+			outq_clear(&p->q);
+			stop_writing(p);
+		} else {
+			lost(p, strerror(errno));
+		}
+		return;
+	}
+	outq_pop(q, (size_t)n);
+	if (q->n) {
+		set_writing(p, 1);
+		if ((p->flags & F_HOLD) && q->bytes < OUTQ_LOW)
+			release(p);
+		else if ((p->flags & F_HOLD) && n > 0 && p->timer == T_STUCK)
+			timer_set(p, T_STUCK, now + STUCK_MS);
+		return;
+	}
+	set_writing(p, 0);
+	if (p->flags & F_HOLD)
+		release(p);
+	if (p->state == CLOSING) {
+		kill_peer(p);
+	} else if (p->flags & F_QUIT) {
+		/* The /quit is out: tell the host nothing more comes. */
+		shutdown(p->wfd, SHUT_WR);
+		stop_writing(p);
+	}
+}
+
+/* A socket that is only read from now: its slot is switched by fd. */
+static void
+stop_writing(struct peer *p)
+{
+	p->flags |= F_WDONE;
+	pfd[p->rslot].events = POLLIN;
+	set_reading(p, may_read(p));
+}
+
+/* Write every queue that grew this turn, or wait for poll to allow it. */
+static void
+flush_dirty(void)
+{
+	struct peer *p;
+
+	while ((p = dirty)) {
+		dirty = p->dnext;
+		p->flags &= ~F_DIRTY;
+		if (p->flags & F_DEAD)
+			continue;
+		if (p->flags & F_POLLWRITE)
+			set_writing(p, 1);
+		else
+			drain(p);
+	}
+}
+
+/* At exit: what is queued for the terminal is written, blocking. */
+static void
+flush_blocking(struct peer *p)
+{
+	p->flags &= ~F_POLLWRITE;
+	while (p->q.n && p->wfd >= 0 && !(p->flags & F_DEAD))
+		drain(p);
+}
+
+/* The pollfd table and the peer table grow together, slot for slot. */
+static size_t
+slot_add(int fd, short events, struct peer *p)
+{
+	if (nslots == slotcap) {
+		slotcap = slotcap ? slotcap * 2 : 16;
+		pfd = xrealloc(pfd, slotcap * sizeof(*pfd));
+		slotpeer = xrealloc(slotpeer, slotcap * sizeof(*slotpeer));
+	}
+	pfd[nslots].fd = fd;
+	pfd[nslots].events = events;
+	pfd[nslots].revents = 0;
+	slotpeer[nslots] = p;
+	return nslots++;
+}
+
+/* The last slot moves into the hole, so the table stays dense. */
+static void
+slot_remove(size_t i)
+{
+	size_t last = --nslots;
+	struct peer *p;
+
+	if (i == last)
+		return;
+	pfd[i] = pfd[last];
+	slotpeer[i] = p = slotpeer[last];
+	if (p && p->rslot == last)
+		p->rslot = i;
+	if (p && p->wslot == last)
+		p->wslot = i;
+}
+
+static struct peer *
+peer_new(int rfd, int wfd, size_t rslot, size_t wslot)
+{
+	struct peer *p = xmalloc(sizeof(*p));
+
+	memset(p, 0, sizeof(*p));
+	p->rfd = rfd;
+	p->wfd = wfd;
+	p->rslot = rslot;
+	p->wslot = wslot;
+	p->state = JOINING;
+	p->hear = hear;
+	return p;
+}
+
+/*
+ * A socket has one slot for both directions; stdin and stdout have one
+ * each, switched off by a negative descriptor so a closed pipe cannot
+ * make poll spin.
+ */
+static void
+set_reading(struct peer *p, int on)
+{
+	struct pollfd *f = &pfd[p->rslot];
+
+	if (p->rslot != p->wslot || (p->flags & F_WDONE))
+		f->fd = on ? p->rfd : -1;
+	else if (on)
+		f->events |= POLLIN;
+	else
+		f->events &= ~POLLIN;
+}
+
+static void
+set_writing(struct peer *p, int on)
+{
+	struct pollfd *f = &pfd[p->wslot];
+
+	if (p->rslot != p->wslot)
+		f->fd = on ? p->wfd : -1;
+	else if (on)
+		f->events |= POLLOUT;
+	else
+		f->events &= ~POLLOUT;
+}
+
+/*
+ * Flow control in one rule. The host reads nobody while any queue holds
+ * the room, so senders slow to the pace of the slowest live reader; the
+ * client stops reading one side while the other side's queue is full.
+ */
+static int
+may_read(struct peer *p)
+{
+	if ((p->flags & F_DEAD) || p->state == CLOSING || p->rfd < 0)
+		return 0;
+	if (listening)
+		return !stopping && holders == 0;
+	if (p == self && stopping)
+		return 0;	/* leaving on a signal: only wait for the close */
+	return !((p == conn ? self : conn)->flags & F_HOLD);
+}
+
+static void
+update_reading(void)
+{
+	struct peer *p;
+	size_t i;
+
+	for (i = SLOT_STDIN; i < nslots; i++)
+		if ((p = slotpeer[i]) && p->rslot == i)
+			set_reading(p, may_read(p));
+}
+
+static void
+hold(struct peer *p)
+{
+	p->flags |= F_HOLD;
+	if (listening && p != self)
+		timer_set(p, T_STUCK, now + STUCK_MS);
+	if (!listening || holders++ == 0)
+		update_reading();
+}
+
+static void
+release(struct peer *p)
+{
+	p->flags &= ~F_HOLD;
+	if (p->timer == T_STUCK)
+		timer_set(p, T_NONE, 0);
+	if (!listening || --holders == 0)
+		update_reading();
+}
+
+/*
+ * Move a peer onto a timer list. Every list takes deadlines of now plus
+ * its own constant, so appending keeps it sorted and the earliest
+ * deadline of all is among the heads.
+ */
+static void
+timer_set(struct peer *p, int t, long long when)
+{
+	struct timerlist *l;
+
+	if (p->timer) {
+		l = &timers[p->timer];
+		if (p->tprev)
+			p->tprev->tnext = p->tnext;
+		else
+			l->head = p->tnext;
+		if (p->tnext)
+			p->tnext->tprev = p->tprev;
+		else
+			l->tail = p->tprev;
+	}
+	p->timer = t;
+	p->deadline = when;
+	p->tnext = NULL;
+	if (!t)
+		return;
+	l = &timers[t];
+	p->tprev = l->tail;
+	if (l->tail)
+		l->tail->tnext = p;
+	else
+		l->head = p;
+	l->tail = p;
+}
+
+static long long
+next_deadline(void)
+{
+	long long d = -1;
+	int t;
+
+	for (t = T_NONE + 1; t < NTIMERS; t++)
+		if (timers[t].head && (d < 0 || timers[t].head->deadline < d))
+			d = timers[t].head->deadline;
+	if (stopping && (d < 0 || stopping < d))
+		d = stopping;
+	if (quitting && (d < 0 || quitting < d))
+		d = quitting;
+	if (relisten && (d < 0 || relisten < d))
+		d = relisten;
+	return d;
+}
+
+static void
+run_timers(void)
+{
+	struct peer *p;
+
+	while ((p = timers[T_AUTH].head) && p->deadline <= now) {
+		notice(p, REFUSE_TIMEOUT);
+		leave(p, NULL, NULL, 0);
+	}
+	while ((p = timers[T_JOIN].head) && p->deadline <= now)
+		join(p, NULL, 0);
+	while ((p = timers[T_STUCK].head) && p->deadline <= now) {
+		p->flags |= F_DROP;
+		kill_peer(p);
+	}
+	while ((p = timers[T_CLOSE].head) && p->deadline <= now)
+		kill_peer(p);
+	if (quitting && quitting <= now) {
+		quitting = 0;
+		send_quit();
+	}
+	if (relisten && relisten <= now) {
+		relisten = 0;
+		set_listening(1);
+	}
+	if (stopping && stopping <= now)
+		finish(0);
+}
+
+/*
+ * Mark a peer for closing at the end of the turn. Nothing is freed now:
+ * the caller may be in the middle of a loop over the peers.
+ */
+static void
+kill_peer(struct peer *p)
+{
+	if (p->flags & F_DEAD)
+		return;
+	if (p->flags & F_HOLD)
+		release(p);
+	p->flags |= F_DEAD;
+	timer_set(p, T_NONE, 0);
+	set_reading(p, 0);
+	set_writing(p, 0);
+	p->xnext = dead;
+	dead = p;
+}
+
+/*
+ * End of a turn: write what was queued, then free the dead. Telling the
+ * room who was dropped queues more and may drop more, hence the loop.
+ */
+static void
+reap(void)
+{
+	struct peer *p, *list;
+
+	for (;;) {
+		flush_dirty();
+		if (!(list = dead))
+			return;
+		dead = NULL;
+		for (p = list; p; p = p->xnext) {
+			if ((p->flags & F_DROP) && p->state == JOINED) {
+				p->state = CLOSING;
+				notice_room(p, "%s dropped (not reading)", p->nick);
+			}
+		}
+		while ((p = list)) {
+			list = p->xnext;
+			close(p->rfd);
+			npeers--;
+			outq_clear(&p->q);
+			free(p->in);
+			slot_remove(p->rslot);
+			free(p);
+		}
+	}
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s, with its code point, or 0.
+ * Overlong forms, surrogates and values past U+10FFFF are invalid.
+ */
+static size_t
+utf8_len(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	unsigned long c, min;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	if (s[0] < 0xe0) {
+		len = 2, c = s[0] & 0x1f, min = 0x80;
+	} else if (s[0] < 0xf0) {
+		len = 3, c = s[0] & 0x0f, min = 0x800;
+	} else {
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Where to cut s[0..n) so no character is split, given byte next follows. */
+static size_t
+utf8_cut(const char *s, size_t n, char next)
+{
+	size_t k = n;
+
+	if ((next & 0xc0) != 0x80)
+		return n;
+	while (k > 0 && n - k < 4 && (s[k - 1] & 0xc0) == 0x80)
+		k--;
+	return k > 0 && n - k < 4 ? k - 1 : n;
+}
+
+/*
+ * Append text safe for any terminal: TAB becomes a space, C0 controls,
+ * DEL and C1 controls go, invalid UTF-8 becomes U+FFFD, and valid UTF-8
+ * passes untouched. Runs of printable ASCII are copied whole.
+ */
+static void
+sanitize(struct msg **mp, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned long c;
+	size_t i = 0, j, k;
+
+	while (i < n) {
+		for (j = i; j < n && u[j] >= 0x20 && u[j] < 0x7f; j++)
+			;
+		if (j > i) {
+			msg_put(mp, s + i, j - i);
+			i = j;
+		} else if (u[i] < 0x80) {
+			if (u[i] == '\t')
+				msg_put(mp, " ", 1);
+			i++;
+		} else if ((k = utf8_len(u + i, n - i, &c))) {
+			if (c > 0x9f)
+				msg_put(mp, s + i, k);
+			i += k;
+		} else {
+			/* A lone 8-bit C1 byte is a control, not a typo. */
+			if (u[i] > 0x9f)
+				msg_put(mp, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+}
+
+/*
+ * The one place where received bytes become lines. Complete lines are
+ * handed on straight from the read buffer; only a partial line is
+ * copied, into the peer's own buffer of at most LINE_MAX_BYTES.
+ */
+static void
+frame(struct peer *p, const char *s, size_t n)
+{
+	const char *nl;
+	size_t len;
+
+	while (n > 0 && p->state != CLOSING && !(p->flags & F_DEAD)) {
+		nl = memchr(s, '\n', n);
+		len = nl ? (size_t)(nl - s) : n;
+		if (p->flags & F_DISCARD) {
+			if (nl)
+				p->flags &= ~F_DISCARD;
+		} else if (!p->inlen && nl && len <= LINE_MAX_BYTES) {
+			line_done(p, s, len);
+		} else {
+			take(p, s, len, nl != NULL);
+		}
+		if (!nl)
+			return;
+		s = nl + 1;
+		n -= len + 1;
+	}
+}
+
+/* EOF ends the last line too: what was sent is not lost. */
+static void
+frame_end(struct peer *p)
+{
+	if (p->inlen && !(p->flags & F_DISCARD))
+		line_done(p, p->in, p->inlen);
+	p->inlen = 0;
+	p->flags &= ~F_DISCARD;
+}
+
+/*
+ * Add a piece of a line to the peer's buffer. A line that outgrows it
+ * is cut at a character boundary: the host drops the rest up to the
+ * newline and says so; the client shows it as more lines.
+ */
+static void
+take(struct peer *p, const char *s, size_t len, int complete)
+{
+	size_t room, cut;
+
+	if (!p->in)
+		p->in = xmalloc(LINE_MAX_BYTES);
+	while ((room = LINE_MAX_BYTES - p->inlen) < len) {
+		memcpy(p->in + p->inlen, s, room);
+		s += room;
+		len -= room;
+		p->inlen = LINE_MAX_BYTES;
+		cut = utf8_cut(p->in, LINE_MAX_BYTES, s[0]);
+		line_done(p, p->in, cut);
+		if (!(p->flags & F_SPLIT)) {
+			p->inlen = 0;
+			notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
+			if (!complete)
+				p->flags |= F_DISCARD;
+			return;
+		}
+		memmove(p->in, p->in + cut, LINE_MAX_BYTES - cut);
+		p->inlen = LINE_MAX_BYTES - cut;
+	}
+	memcpy(p->in + p->inlen, s, len);
+	p->inlen += len;
+	if (complete) {
+		line_done(p, p->in, p->inlen);
+		p->inlen = 0;
+	}
+}
+
+/* A whole line: one CR before the LF goes, empty lines are ignored. */
+static void
+line_done(struct peer *p, const char *s, size_t n)
+{
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (n && p->state != CLOSING && !(p->flags & F_DEAD))
+		p->hear(p, s, n);
+}
+
+/* Walk the room: the host itself, then every joined peer. */
+static struct peer *
+next_member(size_t *i)
+{
+	struct peer *p;
+
+	while (*i < nslots) {
+		p = slotpeer[(*i)++];
+		if (p && p->rslot == *i - 1 && p->state == JOINED && !(p->flags & F_DEAD))
+			return p;
+	}
+	return NULL;
+}
+
+/* Nicknames are unique ignoring ASCII case (strncasecmp in the C locale). */
+static struct peer *
+find_member(const char *name, size_t n)
+{
+	struct peer *p;
+	size_t i = SLOT_STDIN;
+
+	while ((p = next_member(&i)))
+		if (strlen(p->nick) == n && !strncasecmp(p->nick, name, n))
+			return p;
+	return NULL;
+}
+
+/*
+ * Characters that draw nothing, look like a space, or look like the
+ * markers * < > of the protocol: no place in a name.
+ */
+static int
+lookalike(unsigned long c)
+{
+	static const unsigned long marks[] = {
+		0x2039, 0x203a, 0x204e, 0x2217, 0x2329, 0x232a, 0x2731,
+		0x2732, 0x27e8, 0x27e9, 0x3008, 0x3009, 0xfe61, 0xfe64,
+		0xfe65, 0xff0a, 0xff1c, 0xff1e,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (c == marks[i])
+			return 1;
+	return c == 0xad || c == 0x34f || c == 0x1680 || c == 0x180e ||
+	    (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
+	    (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0x3164 ||
+	    c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
+}
+
+/*
+ * A nickname is 1 to NICK_MAX bytes of UTF-8 with no spaces, controls
+ * or marker characters, so "<nick>", "* nick" and "*nick*" cannot be
+ * mistaken for anything else.
+ */
+static int
+nick_ok(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned long c;
+	size_t i, k;
+
+	if (n < 1 || n > NICK_MAX || s[0] == '-' || s[0] == '/')
+		return 0;
+	for (i = 0; i < n; i += k) {
+		if (!(k = utf8_len(u + i, n - i, &c)))
+			return 0;
+		if (c <= 0x20 || (c >= 0x7f && c <= 0xa0) || c == '<' ||
+		    c == '>' || c == '*' || lookalike(c))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+nick_free(const char *s, size_t n)
+{
+	return !find_member(s, n);
+}
+
+/* alice is taken: try alice2, alice3... shortened to fit if need be. */
+static void
+nick_variant(char *out, const char *want, size_t n)
+{
+	unsigned long k;
+	size_t base;
+	char num[24];
+
+	for (k = 2; k < 100000; k++) {
+		snprintf(num, sizeof(num), "%lu", k);
+		base = n < NICK_MAX - strlen(num) ? n : NICK_MAX - strlen(num);
+		while (base > 1 && base < n && (want[base] & 0xc0) == 0x80)
+			base--;
+		snprintf(out, NICK_MAX + 1, "%.*s%s", (int)base, want, num);
+		if (nick_free(out, strlen(out)))
+			return;
+	}
+	nick_guest(out);
+}
+
+static void
+nick_guest(char *out)
+{
+	do
+		snprintf(out, NICK_MAX + 1, "guest%lu", ++guests);
+	while (!nick_free(out, strlen(out)));
+}
+
+/* Queue one message for one peer, after the room lines before it. */
+static void
+send_to(struct peer *p, struct msg *m)
+{
+	batch_flush();
+	outq_push(p, m);
+	if (!m->refs)
+		free(m);
+}
+
+/* Queue one message for every member but one. */
+static void
+broadcast(struct msg *m, struct peer *except)
+{
+	struct peer *p;
+	size_t i = SLOT_STDIN;
+
+	while ((p = next_member(&i)))
+		if (p != except)
+			outq_push(p, m);
+	if (!m->refs)
+		free(m);
+}
+
+/*
+ * Room lines from one sender are gathered in one scratch buffer and go
+ * out as one shared message: per read, not per line, per receiver.
+ */
+static size_t
+batch_begin(struct peer *from)
+{
+	if (batchfrom != from || batch->len >= BATCH_MAX)
+		batch_flush();
+	batchfrom = from;
+	return batch->len;
+}
+
+/* Close a line begun at mark; one with no text left after body goes. */
+static void
+batch_end(size_t mark, size_t body)
+{
+	if (batch->len == body)
+		batch->len = mark;
+	else
+		msg_put(&batch, "\n", 1);
+}
+
+static void
+batch_flush(void)
+{
+	struct msg *m;
+
+	if (!batch->len)
+		return;
+	m = msg_new(batch->len);
+	memcpy(m->data, batch->data, batch->len);
+	m->len = batch->len;
+	batch->len = 0;
+	if (listening)
+		broadcast(m, batchfrom);
+	else
+		send_to(self, m);
+}
+
+/* A notice line, "*** " and the text; only validated names go in fmt. */
+static struct msg *
+vformat(const char *fmt, va_list ap)
+{
+	char buf[256];
+	struct msg *m;
+	int n;
+
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	m = msg_new((size_t)n + 5);
+	msg_put(&m, "*** ", 4);
+	msg_put(&m, buf, (size_t)n);
+	msg_put(&m, "\n", 1);
+	return m;
+}
+
+static void
+notice(struct peer *p, const char *fmt, ...)
+{
+	va_list ap;
+	struct msg *m;
+
+	va_start(ap, fmt);
+	m = vformat(fmt, ap);
+	va_end(ap);
+	send_to(p, m);
+}
+
+static void
+notice_room(struct peer *except, const char *fmt, ...)
+{
+	va_list ap;
+	struct msg *m;
+
+	va_start(ap, fmt);
+	m = vformat(fmt, ap);
+	va_end(ap);
+	batch_flush();
+	broadcast(m, except);
+}
+
+/* "a, b, c", at most LIST_MAX bytes of it, then "and N more". */
+static void
+put_members(struct msg **mp, struct peer *except)
+{
+	struct peer *p;
+	size_t i = SLOT_STDIN, start = (*mp)->len;
+	unsigned long more = 0;
+	char num[48];
+
+	while ((p = next_member(&i))) {
+		if (p == except)
+			continue;
+		if ((*mp)->len - start > LIST_MAX) {
+			more++;
+			continue;
+		}
+		if ((*mp)->len > start)
+			msg_put(mp, ", ", 2);
+		msg_puts(mp, p->nick);
+	}
+	if ((*mp)->len == start)
+		msg_puts(mp, "nobody else");
+	if (more) {
+		snprintf(num, sizeof(num), " and %lu more", more);
+		msg_puts(mp, num);
+	}
+}
+
+/* A room line or an action (/me) from p, to everyone else. */
+static void
+say(struct peer *p, int action, const char *text, size_t n)
+{
+	size_t mark = batch_begin(p);
+
+	msg_puts(&batch, action ? "* " : "<");
+	msg_puts(&batch, p->nick);
+	msg_puts(&batch, action ? " " : "> ");
+	sanitize(&batch, text, n);
+	batch_end(mark, mark + strlen(p->nick) + 2);
+}
+
+/*
+ * A new peer becomes a member: with the name it asked for if that is
+ * valid and free, a variant of it if taken, guestN if none.
+ */
+static void
+join(struct peer *p, const char *want, size_t n)
+{
+	struct msg *m = msg_new(128);
+	int ok = want && nick_ok(want, n);
+
+	if (ok && nick_free(want, n)) {
+		memcpy(p->nick, want, n);
+		p->nick[n] = '\0';
+	} else if (ok) {
+		nick_variant(p->nick, want, n);
+	} else {
+		nick_guest(p->nick);
+	}
+	timer_set(p, T_NONE, 0);
+	msg_puts(&m, "*** welcome ");
+	msg_puts(&m, p->nick);
+	if (ok && strlen(p->nick) != n) {
+		msg_puts(&m, " (");
+		msg_put(&m, want, n);
+		msg_puts(&m, " is taken)");
+	}
+	msg_puts(&m, ". here: ");
+	put_members(&m, p);
+	msg_puts(&m, ". type /help for commands\n");
+	p->state = JOINED;
+	send_to(p, m);
+	if (want && !ok)
+		notice(p, "invalid nickname: 1 to %d bytes, no spaces, "
+		    "controls or * < >, not starting with - or /", NICK_MAX);
+	notice_room(p, "%s joined", p->nick);
+}
+
+/*
+ * A member goes: the room is told, and what is queued for it is still
+ * written before the socket closes, within CLOSE_MS.
+ */
+static void
+leave(struct peer *p, const char *why, const char *reason, size_t n)
+{
+	struct msg *m;
+
+	if (p->state == CLOSING || (p->flags & F_DEAD))
+		return;
+	if (p->state == JOINED) {
+		p->state = CLOSING;
+		m = msg_new(64);
+		msg_puts(&m, "*** ");
+		msg_puts(&m, p->nick);
+		msg_puts(&m, " left");
+		if (why) {
+			msg_puts(&m, " (");
+			msg_puts(&m, why);
+			msg_puts(&m, ")");
+		} else if (n) {
+			msg_puts(&m, " (");
+			sanitize(&m, reason, n);
+			msg_puts(&m, ")");
+		}
+		msg_puts(&m, "\n");
+		batch_flush();
+		broadcast(m, p);
+	}
+	p->state = CLOSING;
+	if (p->flags & F_HOLD)
+		release(p);
+	set_reading(p, 0);
+	if (p->q.n)
+		timer_set(p, T_CLOSE, now + CLOSE_MS);
+	else
+		kill_peer(p);
+}
+
+/*
+ * The one place that decides what a line from a peer means: the first
+ * line of a new peer may name it, "/x" is a command, "//x" is the text
+ * "/x", and anything else is said to the room.
+ */
+static void
+hear(struct peer *p, const char *s, size_t n)
+{
+	const struct command *c = NULL;
+	size_t i, w, a;
+
+	if (!(p->flags & F_AUTHED)) {
+		check_password(p, s, n);
+		return;
+	}
+	if (s[0] != '/' || (n > 1 && s[1] == '/')) {
+		if (p->state == JOINING)
+			join(p, NULL, 0);
+		if (s[0] == '/')
+			s++, n--;
+		say(p, 0, s, n);
+		return;
+	}
+	for (w = 1; w < n && s[w] != ' '; w++)
+		;
+	for (a = w; a < n && s[a] == ' '; a++)
+		;
+	while (n > a && s[n - 1] == ' ')
+		n--;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strlen(commands[i].name) == w - 1 &&
+		    !strncasecmp(commands[i].name, s + 1, w - 1))
+			c = &commands[i];
+	if (p->state == JOINING) {
+		if (c && c->run == cmd_nick) {
+			join(p, s + a, n - a);
+			return;
+		}
+		join(p, NULL, 0);
+	}
+	if (c) {
+		c->run(p, s + a, n - a);
+		return;
+	}
+	{
+		struct msg *m = msg_new(64);
+
+		msg_puts(&m, "*** unknown command ");
+		sanitize(&m, s, w);
+		msg_puts(&m, " (try /help)\n");
+		send_to(p, m);
+	}
+}
+
+/*
+ * In a room with a password, a peer's first line must be "/pass SECRET".
+ * The comparison takes the same time wherever the first difference is.
+ */
+static void
+check_password(struct peer *p, const char *s, size_t n)
+{
+	size_t i, len = strlen(password);
+	unsigned char diff;
+
+	if (n < 6 || strncasecmp(s, "/pass ", 6)) {
+		diff = 1;
+	} else {
+		s += 6, n -= 6;
+		diff = n != len;
+		for (i = 0; i < n; i++)
+			diff |= (unsigned char)(s[i] ^ password[len ? i % len : 0]);
+	}
+	if (diff) {
+		notice(p, REFUSE_PASSWORD);
+		leave(p, NULL, NULL, 0);
+		return;
+	}
+	p->flags |= F_AUTHED;
+	timer_set(p, T_JOIN, now + JOIN_MS);
+}
+
+static void
+cmd_nick(struct peer *p, const char *arg, size_t n)
+{
+	struct peer *q;
+	char old[NICK_MAX + 1];
+
+	if (!n) {
+		notice(p, "usage: /nick NAME");
+		return;
+	}
+	if (!nick_ok(arg, n)) {
+		notice(p, "invalid nickname: 1 to %d bytes, no spaces, "
+		    "controls or * < >, not starting with - or /", NICK_MAX);
+		return;
+	}
+	if ((q = find_member(arg, n)) && q != p) {
+		notice(p, "nickname %.*s is taken", (int)n, arg);
+		return;
+	}
+	if (strlen(p->nick) == n && !memcmp(p->nick, arg, n))
+		return;
+	memcpy(old, p->nick, sizeof(old));
+	memcpy(p->nick, arg, n);
+	p->nick[n] = '\0';
+	notice_room(NULL, "%s is now %s", old, p->nick);
+}
+
+/* A private line: "*alice* TEXT" for bob, "-> *bob* TEXT" for alice. */
+static void
+cmd_msg(struct peer *p, const char *arg, size_t n)
+{
+	struct msg *to, *back;
+	struct peer *q;
+	size_t w, t, body;
+
+	for (w = 0; w < n && arg[w] != ' '; w++)
+		;
+	for (t = w; t < n && arg[t] == ' '; t++)
+		;
+	if (!w || t == n) {
+		notice(p, "usage: /msg NAME TEXT");
+		return;
+	}
+	if (!(q = find_member(arg, w))) {
+		to = msg_new(64);
+		msg_puts(&to, "*** no such nick: ");
+		sanitize(&to, arg, w);
+		msg_puts(&to, "\n");
+		send_to(p, to);
+		return;
+	}
+	to = msg_new(n + 48);
+	msg_puts(&to, "*");
+	msg_puts(&to, p->nick);
+	msg_puts(&to, "* ");
+	body = to->len;
+	sanitize(&to, arg + t, n - t);
+	if (to->len == body) {
+		free(to);
+		return;
+	}
+	msg_puts(&to, "\n");
+	back = msg_new(to->len - body + 48);
+	msg_puts(&back, "-> *");
+	msg_puts(&back, q->nick);
+	msg_puts(&back, "* ");
+	msg_put(&back, to->data + body, to->len - body);
+	send_to(q, to);
+	send_to(p, back);
+}
+
+static void
+cmd_me(struct peer *p, const char *arg, size_t n)
+{
+	if (!n)
+		notice(p, "usage: /me TEXT");
+	else
+		say(p, 1, arg, n);
+}
+
+static void
+cmd_who(struct peer *p, const char *arg, size_t n)
+{
+	struct msg *m = msg_new(128);
+
+	(void)arg, (void)n;
+	msg_puts(&m, "*** here: ");
+	put_members(&m, NULL);
+	msg_puts(&m, "\n");
+	send_to(p, m);
+}
+
+/* A peer leaves; the host leaving stops the room. */
+static void
+cmd_quit(struct peer *p, const char *arg, size_t n)
+{
+	if (p == self)
+		shut_down();
+	else
+		leave(p, NULL, arg, n);
+}
+
+static void
+cmd_help(struct peer *p, const char *arg, size_t n)
+{
+	size_t i;
+
+	(void)arg, (void)n;
+	notice(p, "commands:");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		notice(p, "%s", commands[i].help);
+	notice(p, "//TEXT            say a line that starts with /");
+}
+
+/*
+ * Listen on every address ADDR (or the wildcard) resolves to, IPv6
+ * sockets IPv6 only, all on one port: the one the first socket got
+ * when PORT is 0.
+ */
+static void
+listen_on(const char *addr, const char *port)
+{
+	struct addrinfo hints, *res, *ai;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char host[ADDR_TEXT], serv[16];
+	int fd, e, one = 1, err = 0;
+	unsigned short chosen = 0;
+	size_t nlisten = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if ((e = getaddrinfo(addr, port, &hints, &res)))
+		die("%s: %s", addr ? addr : "*", gai_strerror(e));
+	for (ai = res; ai && nlisten < LISTEN_MAX; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0) {
+			err = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		if (chosen && ai->ai_family == AF_INET)
+			((struct sockaddr_in *)ai->ai_addr)->sin_port = chosen;
+		if (chosen && ai->ai_family == AF_INET6)
+			((struct sockaddr_in6 *)ai->ai_addr)->sin6_port = chosen;
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+		    listen(fd, SOMAXCONN) < 0) {
+			err = errno;
+			close(fd);
+			continue;
+		}
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+			die("getsockname:");
+		chosen = ss.ss_family == AF_INET6 ?
+		    ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port;
+		nonblock(fd);
+		slot_add(fd, POLLIN, NULL);
+		nlisten++;
+		if (verbose && !getnameinfo((struct sockaddr *)&ss, len, host,
+		    sizeof(host), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV))
+			fprintf(stderr, "chat: listening on %s port %s\n", host, serv);
+	}
+	freeaddrinfo(res);
+	if (!nlisten) {
+		errno = err;
+		die("cannot listen on %s port %s:", addr ? addr : "*", port);
+	}
+}
+
+/*
+ * Options for every peer socket: small lines go out at once, and a peer
+ * whose machine vanished is noticed within minutes, not hours.
+ */
+static void
+tune_socket(int fd)
+{
+	int one = 1, v;
+
+	nonblock(fd);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+#ifdef TCP_KEEPIDLE
+	v = KEEPALIVE_IDLE;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v));
+#endif
+#ifdef TCP_KEEPINTVL
+	v = KEEPALIVE_INTERVAL;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof(v));
+#endif
+#ifdef TCP_KEEPCNT
+	v = KEEPALIVE_COUNT;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v));
+#endif
+	(void)v;
+}
+
+/* Turn every listener on or off (off while out of descriptors). */
+static void
+set_listening(int on)
+{
+	size_t i;
+
+	for (i = SLOT_FIRST; i < nslots && !slotpeer[i]; i++)
+		pfd[i].events = on ? POLLIN : 0;
+}
+
+/*
+ * Out of descriptors: give up the spare one to accept the waiting
+ * connection and close it at once, so it does not wake poll again and
+ * again. With no spare, stop listening for a moment instead.
+ */
+static void
+shed(int lfd)
+{
+	int fd;
+
+	if (spare >= 0) {
+		close(spare);
+		if ((fd = accept(lfd, NULL, NULL)) >= 0) {
+			refuse(fd, REFUSE_BUSY);
+			close(fd);
+		}
+		spare = open("/dev/null", O_RDONLY);
+	}
+	if (spare < 0) {
+		set_listening(0);
+		relisten = now + RELISTEN_MS;
+	}
+}
+
+/* One notice to a connection we will not serve; it may well not arrive. */
+static void
+refuse(int fd, const char *why)
+{
+	char buf[128];
+	int n = snprintf(buf, sizeof(buf), "*** %s\n", why);
+
+	if (write(fd, buf, (size_t)n) < 0) {
+		/* the connection goes anyway */
+	}
+}
+
+/* Take the connections waiting on a listener, a bounded number a turn. */
+static void
+accept_peers(int lfd)
+{
+	struct peer *p;
+	int i, fd;
+
+	for (i = 0; i < ACCEPT_BURST; i++) {
+		if ((fd = accept(lfd, NULL, NULL)) < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE)
+				shed(lfd);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK)
+				warnx("accept:");
+			return;
+		}
+		if (npeers >= maxpeers) {
+			refuse(fd, REFUSE_FULL);
+			close(fd);
+			continue;
+		}
+		tune_socket(fd);
+		npeers++;
+		p = peer_new(fd, fd, 0, 0);
+		p->rslot = p->wslot = slot_add(fd, 0, p);
+		set_reading(p, may_read(p));
+		if (password) {
+			timer_set(p, T_AUTH, now + AUTH_MS);
+		} else {
+			p->flags |= F_AUTHED;
+			timer_set(p, T_JOIN, now + JOIN_MS);
+		}
+	}
+}
+
+/* Read one chunk and hand its lines on; EOF and errors end the peer. */
+static void
+peer_read(struct peer *p)
+{
+	static char buf[READ_CHUNK];
+	ssize_t n;
+
+	n = read(p->rfd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n < 0 && p->rfd == p->wfd) {
+		lost(p, strerror(errno));
+		return;
+	}
+	if (n > 0) {
+		frame(p, buf, (size_t)n);
+		batch_flush();
+		return;
+	}
+	frame_end(p);
+	batch_flush();
+	if (p == conn) {
+		host_gone("connection closed by host");
+	} else if (p == self) {
+		/* The host keeps serving without a keyboard. */
+		set_reading(p, 0);
+		p->rfd = -1;
+	} else {
+		leave(p, NULL, NULL, 0);
+	}
+}
+
+/* A peer's socket failed: it goes now, nothing more is written to it. */
+static void
+lost(struct peer *p, const char *why)
+{
+	if (p == conn)
+		host_gone(why);
+	if (p == self) {
+		/* Nobody reads our stdout any more: stop writing to it. */
+		set_writing(p, 0);
+		outq_clear(&p->q);
+		p->wfd = -1;
+		if (!listening)
+			send_quit();
+		return;
+	}
+	if (p->state == JOINED) {
+		leave(p, why, NULL, 0);
+		outq_clear(&p->q);
+	}
+	kill_peer(p);
+}
+
+/* SIGINT or SIGTERM at the host: tell everyone, flush, go. */
+static void
+shut_down(void)
+{
+	size_t i;
+
+	if (stopping)
+		return;
+	notice_room(NULL, "host shutting down");
+	stopping = now + SHUTDOWN_MS;
+	for (i = SLOT_FIRST; i < nslots; i++) {
+		if (!slotpeer[i]) {
+			close(pfd[i].fd);
+			pfd[i].fd = -1;
+		}
+	}
+	update_reading();
+}
+
+/* Connect to each address HOST resolves to in turn, -w bounding each. */
+static int
+dial(const char *host, const char *port)
+{
+	struct addrinfo hints, *res, *ai;
+	struct pollfd w;
+	char addr[ADDR_TEXT];
+	socklen_t len;
+	int fd = -1, e, err = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((e = getaddrinfo(host, port, &hints, &res)))
+		die("%s: %s", host, gai_strerror(e));
+	for (ai = res; ai; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0) {
+			err = errno;
+			continue;
+		}
+		nonblock(fd);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		err = errno;
+		if (err == EINPROGRESS) {
+			w.fd = fd;
+			w.events = POLLOUT;
+			while ((e = poll(&w, 1, connwait < 0 ? -1 : (int)connwait * 1000)) < 0 &&
+			    errno == EINTR)
+				;
+			len = sizeof(err);
+			if (e == 0)
+				err = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+				err = errno;
+			if (!err)
+				break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		errno = err;
+		die("cannot connect to %s port %s:", host, port);
+	}
+	if (verbose && !getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
+	    sizeof(addr), NULL, 0, NI_NUMERICHOST))
+		fprintf(stderr, "chat: connected to %s port %s\n", addr, port);
+	freeaddrinfo(res);
+	return fd;
+}
+
+/*
+ * Client: a line from the host, made safe for the terminal. A host that
+ * turns us away says why before it closes; then leaving is a failure.
+ */
+static void
+show(struct peer *p, const char *s, size_t n)
+{
+	static const char *const refusals[] = {
+		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
+	};
+	size_t i, mark;
+
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (n == strlen(refusals[i]) + 4 && !memcmp(s, "*** ", 4) &&
+		    !memcmp(s + 4, refusals[i], n - 4))
+			refused = refusals[i];
+	mark = batch_begin(p);
+
+	sanitize(&batch, s, n);
+	batch_end(mark, mark);
+}
+
+/*
+ * Client: stdin goes to the host as it is; the host does the framing.
+ * We only note whether a line is open, and whether the user said /quit.
+ */
+static void
+user_read(struct peer *p)
+{
+	static char buf[READ_CHUNK];
+	struct msg *m;
+	ssize_t n, i;
+
+	n = read(p->rfd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n > 0) {
+		for (i = 0; i < n; i++) {
+			if (!midline && n - i >= 5 && !strncasecmp(buf + i, "/quit", 5) &&
+			    (n - i == 5 || buf[i + 5] == ' ' || buf[i + 5] == '\r' || buf[i + 5] == '\n'))
+				leaving = 1;
+			midline = buf[i] != '\n';
+		}
+		m = msg_new((size_t)n);
+		msg_put(&m, buf, (size_t)n);
+		send_to(conn, m);
+		return;
+	}
+	set_reading(p, 0);
+	p->rfd = -1;
+	if (quitwait > 0)
+		quitting = now + quitwait * 1000;
+	else if (quitwait == 0)
+		send_quit();
+}
+
+/* Client: finish any open line, say /quit, then half-close (in drain). */
+static void
+send_quit(void)
+{
+	struct msg *m;
+
+	if (leaving && (conn->flags & F_QUIT))
+		return;
+	m = msg_new(8);
+	if (midline)
+		msg_put(&m, "\n", 1);
+	msg_puts(&m, "/quit\n");
+	midline = 0;
+	leaving = 1;
+	conn->flags |= F_QUIT;
+	send_to(conn, m);
+}
+
+/*
+ * Client: the host closed the connection. That is the normal end after
+ * our /quit (or with -q -1 after EOF), and a failure otherwise.
+ */
+static void
+host_gone(const char *why)
+{
+	if (refused) {
+		warnx("the host said: %s", refused);
+		finish(1);
+	}
+	if (leaving || (quitwait < 0 && self->rfd < 0))
+		finish(0);
+	warnx("%s", why);
+	finish(1);
+}
+
+static void
+finish(int status)
+{
+	if (!listening)
+		flush_blocking(self);
+	exit(status);
+}
+
+static void
+on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int e = errno;
+
+	if (write(sigfd[1], &c, 1) < 0) {
+		/* full pipe: a signal is already pending */
+	}
+	errno = e;
+}
+
+/* Signals arrive through the self-pipe, so poll never misses one. */
+static void
+handle_signals(void)
+{
+	unsigned char c[16];
+
+	while (read(sigfd[0], c, sizeof(c)) > 0) {
+		if (listening) {
+			shut_down();
+		} else if (stopping) {
+			finish(0);
+		} else {
+			send_quit();
+			stopping = now + LEAVE_MS;
+			update_reading();
+		}
+	}
+}
+
+static void
+handle_slot(size_t i, short rev)
+{
+	struct peer *p = slotpeer[i];
+
+	if (i == SLOT_SIGNAL) {
+		handle_signals();
+		return;
+	}
+	if (!p) {
+		accept_peers(pfd[i].fd);
+		return;
+	}
+	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) && p->q.n)
+		drain(p);
+	if (i != p->rslot || (p->flags & F_DEAD))
+		return;
+	if ((rev & POLLIN) || (p->rslot != p->wslot && (rev & POLLHUP)))
+		(!listening && p == self ? user_read : peer_read)(p);
+	else if (rev & (POLLHUP | POLLERR))
+		lost(p, "connection lost");
+}
+
+/* The one loop, host and client alike. */
+static void
+loop(void)
+{
+	long long d;
+	size_t i, n0;
+	int n, timeout;
+
+	for (;;) {
+		now = now_ms();
+		d = next_deadline();
+		timeout = d < 0 ? -1 : d <= now ? 0 : d - now > INT_MAX ? INT_MAX : (int)(d - now);
+		n = poll(pfd, (nfds_t)nslots, timeout);
+		if (n < 0 && errno != EINTR)
+			die("poll:");
+		now = now_ms();
+		for (i = 0, n0 = nslots; n > 0 && i < n0; i++)
+			if (pfd[i].revents)
+				handle_slot(i, pfd[i].revents);
+		run_timers();
+		reap();
+		if (stopping && listening && !nqueued)
+			finish(0);
+	}
+}
+
+static void
+usage(void)
+{
+	fputs("usage: chat -l [-46v] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
+	    "       chat [-46v] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n",
+	    stderr);
+	exit(2);
+}
+
+static void
+help(void)
+{
+	size_t i;
+
+	printf("usage: chat -l [-46v] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
+	    "       chat [-46v] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n"
+	    "\n"
+	    "  -l        host a room (port %s unless given; 0 picks a free one)\n"
+	    "  -4, -6    IPv4 or IPv6 only\n"
+	    "  -h        this help\n"
+	    "  -m MAX    host: most peers at once (default %d, or what the\n"
+	    "            descriptor limit allows)\n"
+	    "  -n NICK   nickname (default $USER, then $LOGNAME)\n"
+	    "  -P PASS   the room's password (or $CHAT_PASSWORD, kept out of ps)\n"
+	    "  -q SECS   after stdin EOF, stay SECS before leaving; -1: until the host goes\n"
+	    "  -s ADDR   host: listen on ADDR only (default: every address)\n"
+	    "  -v        report where we listen or connect on stderr\n"
+	    "  -w SECS   give up a connection attempt after SECS\n"
+	    "\n"
+	    "room commands:\n", DEFAULT_PORT, PEERS_DEFAULT);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %s\n", commands[i].help);
+	printf("  //TEXT            say a line that starts with /\n");
+}
+
+/* The nickname: -n, else $USER, else $LOGNAME; NULL lets the host pick. */
+static const char *
+pick_nick(const char *arg)
+{
+	const char *env[] = { "USER", "LOGNAME" }, *s;
+	size_t i;
+
+	if (arg) {
+		if (!nick_ok(arg, strlen(arg))) {
+			fprintf(stderr, "chat: invalid nickname: %s\n", arg);
+			usage();
+		}
+		return arg;
+	}
+	for (i = 0; i < 2; i++)
+		if ((s = getenv(env[i])) && nick_ok(s, strlen(s)))
+			return s;
+	return NULL;
+}
+
+/*
+ * The soft descriptor limit goes up to the hard one; the default room
+ * size is what that leaves room for, at most PEERS_DEFAULT.
+ */
+static size_t
+peer_limit(long want)
+{
+	struct rlimit rl;
+	rlim_t room = PEERS_DEFAULT + FD_RESERVE;
+
+	if (want > 0)
+		room = (rlim_t)want + FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < room) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > room ?
+		    room : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (want > 0)
+		return (size_t)want;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < room)
+		return rl.rlim_cur > 2 * FD_RESERVE ? (size_t)(rl.rlim_cur - FD_RESERVE) : FD_RESERVE;
+	return PEERS_DEFAULT;
+}
+
+/* Signals, the self-pipe and the stdin and stdout slots: both modes. */
+static void
+setup(void)
+{
+	struct sigaction sa;
+	struct stat st;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(sigfd) < 0)
+		die("pipe:");
+	nonblock(sigfd[0]);
+	nonblock(sigfd[1]);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	batch = msg_new(BATCH_MAX + 4 * LINE_MAX_BYTES);
+	slot_add(sigfd[0], POLLIN, NULL);
+	self = peer_new(STDIN_FILENO, STDOUT_FILENO, SLOT_STDIN, SLOT_STDOUT);
+	self->state = JOINED;
+	slot_add(-1, POLLIN, self);
+	slot_add(-1, POLLOUT, self);
+	if (fstat(STDIN_FILENO, &st) < 0)
+		self->rfd = -1;
+	/* Regular files and /dev/null never block; pipes and terminals may. */
+	if (fstat(STDOUT_FILENO, &st) < 0)
+		self->wfd = -1;
+	else if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && !isatty(STDOUT_FILENO)))
+		self->flags |= F_POLLWRITE;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *port = DEFAULT_PORT, *addr = NULL, *nick, *nickarg = NULL;
+	struct msg *m;
+	long maxarg = -1;
+	int c, fd, qset = 0;
+
+	while ((c = getopt(argc, argv, "46hlm:n:P:q:s:vw:")) != -1) {
+		switch (c) {
+		case '4': family = AF_INET; break;
+		case '6': family = AF_INET6; break;
+		case 'h': help(); return 0;
+		case 'l': listening = 1; break;
+		case 'm': maxarg = number(optarg, 1, 1000000, "-m value"); break;
+		case 'n': nickarg = optarg; break;
+		case 'P': password = optarg; break;
+		case 'q': quitwait = number(optarg, -1, 1000000, "-q value"); qset = 1; break;
+		case 's': addr = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'w': connwait = number(optarg, 1, 1000000, "-w value"); break;
+		default: usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (listening && (qset || connwait >= 0)) {
+		fprintf(stderr, "chat: cannot use -q or -w with -l\n");
+		usage();
+	}
+	if (!listening && (addr || maxarg >= 0)) {
+		fprintf(stderr, "chat: -s and -m need -l\n");
+		usage();
+	}
+	if (!password)
+		password = getenv("CHAT_PASSWORD");
+	if (password && (!*password || strpbrk(password, "\r\n"))) {
+		fprintf(stderr, "chat: the password must be one line, not empty\n");
+		usage();
+	}
+	if (argc > (listening ? 1 : 2) || (!listening && argc < 1))
+		usage();
+	if (argc == (listening ? 1 : 2))
+		port = argv[argc - 1];
+	number(port, listening ? 0 : 1, 65535, "port");
+	nick = pick_nick(nickarg);
+	setup();
+	if (listening) {
+		snprintf(self->nick, sizeof(self->nick), "%s", nick ? nick : "host");
+		self->flags |= F_AUTHED;
+		maxpeers = peer_limit(maxarg);
+		spare = open("/dev/null", O_RDONLY);
+		listen_on(addr, port);
+	} else {
+		fd = dial(argv[0], port);
+		tune_socket(fd);
+		conn = peer_new(fd, fd, 0, 0);
+		conn->rslot = conn->wslot = slot_add(fd, 0, conn);
+		conn->state = JOINED;
+		conn->flags |= F_SPLIT;
+		conn->hear = show;
+		m = msg_new(64);
+		if (password) {
+			msg_puts(&m, "/pass ");
+			msg_puts(&m, password);
+			msg_puts(&m, "\n");
+		}
+		if (nick) {
+			msg_puts(&m, "/nick ");
+			msg_puts(&m, nick);
+			msg_puts(&m, "\n");
+		}
+		send_to(conn, m);
+	}
+	update_reading();
+	now = now_ms();
+	reap();
+	loop();
+	return 0;
+}

@@ -1,0 +1,113 @@
+#!/bin/sh
+# The room: joining, room messages, leaving, and how the host frames
+# what peers send (split writes, several lines per write, CRLF, empty
+# lines, UTF-8, spoofing).
+. "$(dirname "$0")/lib.sh"
+
+plan 25
+
+start_host host || diag "host did not start"
+
+join_room alice alice
+is "$(first_line "$(out alice)")" \
+    "*** welcome alice. here: host. type /help for commands" \
+    "the first line a peer gets is the welcome, listing who is here"
+
+join_room bob bob
+w=$(first_line "$(out bob)")
+check "the welcome names the newcomer" \
+    has "$(out bob)" '^\*\*\* welcome bob\. here: .*\. type /help for commands$'
+is "$(here_of "$w")" "alice host" "the welcome lists the other members, host included"
+check "members see the newcomer join" \
+    wait_line "$(out alice)" "*** bob joined"
+
+say alice "hello room"
+check "a room message reaches the other peers as <nick> text" \
+    wait_line "$(out bob)" "<alice> hello room"
+say bob "marker one"
+wait_line "$(out alice)" "<bob> marker one"
+check "the sender does not get its own room message back" \
+    lacks "$(out alice)" "hello room"
+
+say alice "héllo 世界 🙂"
+check "UTF-8 text passes through untouched" \
+    wait_line "$(out bob)" "<alice> héllo 世界 🙂"
+
+# A raw peer that sees the exact bytes the host sends.
+raw_peer watch
+send watch '/nick watch\n'
+wait_for "$(out watch)" '^\*\*\* welcome watch\. '
+wait_line "$(out alice)" "*** watch joined"
+
+# eve writes raw bytes, exactly as given to send.
+raw_peer eve
+send eve '/nick eve\n'
+check "a raw peer naming itself first is welcomed under that name" \
+    wait_for "$(out eve)" '^\*\*\* welcome eve\. here: '
+wait_line "$(out alice)" "*** eve joined"
+wait_line "$(out watch)" "*** eve joined"
+
+send eve 'hel'
+sleep 0.3	# not synchronisation: the pause is what makes it a split write
+send eve 'lo\n'
+check "a line split over two writes arrives as one line" \
+    wait_line "$(out alice)" "<eve> hello"
+check "no half line is sent before the rest arrives" \
+    lacks "$(out alice)" '^<eve> hel$'
+
+send eve 'one\ntwo\n'
+wait_line "$(out alice)" "<eve> two"
+check "two lines in one write arrive as two stamped lines, in order" \
+    in_order "$(out alice)" "<eve> one" "<eve> two"
+
+send eve 'crlf\r\n'
+check "CRLF: the line arrives without its CR" \
+    wait_line "$(out watch)" "<eve> crlf"
+cr=$(printf '\r')
+check "no CR byte anywhere in what the host sends" \
+    lacks "$(out watch)" "$cr"
+
+send eve '\n\r\n\n'
+send eve 'after empty lines\n'
+wait_line "$(out watch)" "<eve> after empty lines"
+check "empty lines (LF, CRLF) are ignored" \
+    lacks "$(out watch)" "^<eve> ?$cr?$"
+
+send eve 'hi\n<bob> fake\n'
+check "a spoofing write: the first line is stamped" \
+    wait_line "$(out alice)" "<eve> hi"
+check "a spoofing write: the second line is stamped too" \
+    wait_line "$(out alice)" "<eve> <bob> fake"
+check "no line appears to come from the spoofed nick" \
+    lacks "$(out alice)" '^<bob> fake'
+
+send eve '*** host shutting down\n'
+wait_line "$(out alice)" "<eve> *** host shutting down"
+check "a peer cannot forge a host notice" \
+    lacks "$(out alice)" '^\*\*\* host shutting down'
+
+send eve '*alice* psst\n'
+wait_line "$(out bob)" "<eve> *alice* psst"
+check "a peer cannot forge a private message" \
+    lacks "$(out bob)" '^\*alice\* psst'
+
+say alice "ünïcödé 🙂 for raw"
+check "UTF-8 arrives byte for byte at a raw peer" \
+    wait_line "$(out watch)" "<alice> ünïcödé 🙂 for raw"
+
+signal eve KILL
+check "a peer that drops its connection is announced as left" \
+    wait_line "$(out alice)" "*** eve left"
+
+hangup bob
+check "a client whose stdin ends leaves the room: others see it leave" \
+    wait_line "$(out alice)" "*** bob left"
+check "that client exits 0" eval 'wait_exit bob && [ "$RC" -eq 0 ]'
+
+say alice "after bob"
+wait_line "$(out watch)" "<alice> after bob"
+check "the room goes on after peers left" \
+    has_line "$(out host)" "<alice> after bob"
+
+check "members see messages from all peers, host stdout included" \
+    has_line "$(out host)" "<eve> hello"

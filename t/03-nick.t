@@ -1,0 +1,129 @@
+#!/bin/sh
+# Nicknames: UTF-8 names, collisions, /nick, what a valid name is, and
+# guests.
+. "$(dirname "$0")/lib.sh"
+
+plan 38
+
+start_host host || diag "host did not start"
+
+join_room jose josé
+check "a UTF-8 nickname is accepted as given" \
+    has "$(out jose)" '^\*\*\* welcome josé\. here: '
+join_room psi Ψ
+check "a one-letter non-ASCII nickname is accepted" \
+    has "$(out psi)" '^\*\*\* welcome Ψ\. here: '
+check "members see the UTF-8 nickname join" \
+    wait_line "$(out jose)" "*** Ψ joined"
+say jose "hola"
+check "messages carry the UTF-8 nickname" \
+    wait_line "$(out psi)" "<josé> hola"
+
+# --- collisions at join ---
+join_room a1 alice
+join_room a2 alice
+check "joining with a taken name gets name2, and the welcome says so" \
+    has "$(out a2)" '^\*\*\* welcome alice2 \(alice is taken\)\. here: .*\. type /help for commands$'
+check "the others see the variant join" \
+    wait_line "$(out jose)" "*** alice2 joined"
+say a2 "second alice here"
+check "the variant's messages carry the variant name" \
+    wait_line "$(out jose)" "<alice2> second alice here"
+
+join_room a3 Alice
+w=$(first_line "$(out a3)")
+v=$(printf '%s\n' "$w" | sed -n 's/^\*\*\* welcome \([^ ]*\) (Alice is taken)\. here: .*/\1/p')
+lv=$(printf '%s\n' "$v" | tr 'A-Z' 'a-z')
+if [ -n "$v" ] && [ "$lv" != alice ] && [ "$lv" != alice2 ]; then
+	ok "names collide ignoring ASCII case: Alice gets a free variant ($v)"
+else
+	not_ok "names collide ignoring ASCII case: Alice gets a free variant"
+	diag "welcome: $w"
+fi
+
+# --- /nick ---
+say a1 "/nick carol"
+check "/nick: the others see 'old is now new'" \
+    wait_line "$(out jose)" "*** alice is now carol"
+check "/nick: the renamed peer sees it too" \
+    wait_line "$(out a1)" "*** alice is now carol"
+say a1 "as carol"
+check "after /nick, messages carry the new name" \
+    wait_line "$(out jose)" "<carol> as carol"
+
+join_room a4 alice
+check "a name given up with /nick is free again" \
+    has "$(out a4)" '^\*\*\* welcome alice\. here: '
+
+say a1 "/nick alice2"
+check "/nick to a taken name is refused" \
+    wait_line "$(out a1)" "*** nickname alice2 is taken"
+say a1 "/nick ALICE2"
+check "/nick to a taken name in other case is refused" \
+    wait_line "$(out a1)" "*** nickname ALICE2 is taken"
+say a1 "/nick Host"
+check "/nick to the host's name is refused" \
+    wait_line "$(out a1)" "*** nickname Host is taken"
+
+# Each refused name must get its own error notice.
+i=0
+for bad in '*star' '<angle' '-dash' '/slash' 'a<b' 'a>b' 'a*b' \
+    abcdefghijklmnopqrstuvwxyz0123456 ééééééééééééééééé; do
+	i=$((i + 1))
+	say a1 "/nick $bad"
+	check "/nick $bad is refused as an invalid nickname" \
+	    wait_count "$(out a1)" '^\*\*\* invalid nickname' "$i"
+done
+
+say a1 "still carol"
+wait_line "$(out jose)" "<carol> still carol"
+check "refused /nick leaves the name unchanged" \
+    lacks "$(out jose)" '^\*\*\* carol is now'
+check "nobody else hears about refused /nick" \
+    lacks "$(out jose)" 'is taken|invalid nickname'
+
+say a1 "/nick abcdefghijklmnopqrstuvwxyz012345"
+check "a 32-byte nickname is accepted" \
+    wait_line "$(out jose)" "*** carol is now abcdefghijklmnopqrstuvwxyz012345"
+say a1 "/nick éééééééééééééééé"
+check "a nickname of 16 two-byte characters (32 bytes) is accepted" \
+    wait_line "$(out jose)" "*** abcdefghijklmnopqrstuvwxyz012345 is now éééééééééééééééé"
+
+# --- guests ---
+raw_peer g1
+check "a peer that never names itself is welcomed as guestN" \
+    wait_for "$(out g1)" '^\*\*\* welcome guest[0-9]+\. here: '
+g1=$(sed -n 's/^\*\*\* welcome \(guest[0-9]*\)\. .*/\1/p' "$(out g1)")
+check "the others see guestN join" \
+    wait_line "$(out jose)" "*** $g1 joined"
+send g1 'guest words\n'
+check "a guest's messages carry its guest name" \
+    wait_line "$(out jose)" "<$g1> guest words"
+
+send g1 '/nick bad\001name\n'
+check "/nick with a control character is refused" \
+    wait_for "$(out g1)" '^\*\*\* invalid nickname'
+
+raw_peer g2
+send g2 'straight in\n'
+wait_for "$(out jose)" "^<guest[0-9]+> straight in$"
+g2=$(sed -n 's/^<\(guest[0-9]*\)> straight in$/\1/p' "$(out jose)")
+check "a nameless peer's first line joins it as a guest, join notice first" \
+    in_order "$(out jose)" "*** $g2 joined" "<$g2> straight in"
+check "two guests get different names" test "$g1" != "$g2"
+
+send g1 '/nick gina\n'
+check "a guest can take a name with /nick" \
+    wait_line "$(out jose)" "*** $g1 is now gina"
+
+spawn noname env -u USER -u LOGNAME "$CHAT" 127.0.0.1 "$PORT"
+check "a client with no -n, USER or LOGNAME becomes guestN" \
+    wait_for "$(out noname)" '^\*\*\* welcome guest[0-9]+\. here: '
+
+spawn user env USER=zed LOGNAME=lou "$CHAT" 127.0.0.1 "$PORT"
+check "without -n the client uses \$USER" \
+    wait_for "$(out user)" '^\*\*\* welcome zed\. here: '
+
+spawn logname env -u USER LOGNAME=lou "$CHAT" 127.0.0.1 "$PORT"
+check "without -n or USER the client uses \$LOGNAME" \
+    wait_for "$(out logname)" '^\*\*\* welcome lou\. here: '

@@ -1,0 +1,145 @@
+#!/bin/sh
+# The host: where it listens, its stdin and stdout as a participant,
+# serving on after EOF on its stdin, and shutting down on SIGTERM/SIGINT.
+. "$(dirname "$0")/lib.sh"
+
+plan 31
+
+# only_listening FILE LINE : LINE is the one listening line in FILE.
+only_listening() {
+	[ "$(grep '^chat: listening' "$1")" = "$2" ] && return 0
+	show "$1"
+	return 1
+}
+
+# --- listening ---
+start_host host || diag "host did not start"
+p=$PORT
+if have_ipv6; then
+	wait_line "$(err host)" "chat: listening on :: port $p" >/dev/null 2>&1
+	check "by default the host listens on all IPv6 addresses, same port" \
+	    has_line "$(err host)" "chat: listening on :: port $p"
+else
+	skip "no IPv6"
+fi
+check "by default the host listens on all IPv4 addresses" \
+    has_line "$(err host)" "chat: listening on 0.0.0.0 port $p"
+
+# --- the host as a participant ---
+join_room alice alice
+join_room bob bob
+check "host stdout shows a peer joining" \
+    wait_line "$(out host)" "*** alice joined"
+say alice "hi host"
+check "host stdout shows room messages" \
+    wait_line "$(out host)" "<alice> hi host"
+
+say host "hello from host"
+check "a line on host stdin reaches the peers as <host> text" \
+    wait_line "$(out alice)" "<host> hello from host"
+check "it reaches every peer" \
+    wait_line "$(out bob)" "<host> hello from host"
+say alice "marker one"
+wait_line "$(out host)" "<alice> marker one"
+check "the host does not get its own message back on stdout" \
+    lacks "$(out host)" "hello from host"
+
+say host "/msg alice psst from host"
+check "/msg from host stdin reaches the addressee" \
+    wait_line "$(out alice)" "*host* psst from host"
+check "host stdout confirms it with -> *nick* text" \
+    wait_line "$(out host)" "-> *alice* psst from host"
+say alice "/msg host psst for host"
+check "host stdout shows private messages to the host" \
+    wait_line "$(out host)" "*alice* psst for host"
+say alice "marker two"
+wait_line "$(out bob)" "<alice> marker two"
+check "a third peer sees neither private message" \
+    lacks "$(out bob)" "psst"
+
+say host "/me stretches"
+check "/me from host stdin reaches the peers" \
+    wait_line "$(out alice)" "* host stretches"
+say host "/who"
+check "/who from host stdin answers on host stdout" \
+    wait_for "$(out host)" '^\*\*\* here: '
+w=$(grep '^\*\*\* here: ' "$(out host)" | head -n 1)
+is "$(here_of "$w")" "alice bob host" "the host's /who lists everyone"
+
+# --- EOF on host stdin ---
+hangup host
+say alice "after host eof"
+check "after EOF on its stdin the host still relays messages" \
+    wait_line "$(out bob)" "<alice> after host eof"
+join_room dave dave
+check "after EOF on its stdin the host still welcomes newcomers" \
+    has "$(out dave)" '^\*\*\* welcome dave\. here: '
+check "the host process is still running" running host
+
+HOST_IN=/dev/null
+start_host quiet || diag "host with stdin /dev/null did not start"
+HOST_IN=
+q=$PORT
+join_room q1 q1
+join_room q2 q2
+say q1 "via a host without stdin"
+check "a host started with stdin </dev/null serves the room" \
+    wait_line "$(out q2)" "<q1> via a host without stdin"
+
+# --- shutdown ---
+raw_peer rawq
+send rawq '/nick rawq\n'
+wait_line "$(out q1)" "*** rawq joined"
+signal quiet INT
+check "SIGINT: peers get '*** host shutting down'" \
+    wait_line "$(out q1)" "*** host shutting down"
+check "SIGINT: the host exits 0" eval 'wait_exit quiet && [ "$RC" -eq 0 ]'
+check "SIGINT: peers see the connection close" \
+    wait_line "$(err rawq)" "raw: connection closed"
+
+PORT=$p
+raw_peer rawt
+send rawt '/nick rawt\n'
+wait_line "$(out alice)" "*** rawt joined"
+signal host TERM
+check "SIGTERM: peers get '*** host shutting down'" \
+    wait_line "$(out alice)" "*** host shutting down"
+check "SIGTERM: the raw peer gets it as the last line" \
+    eval 'wait_line "$(err rawt)" "raw: connection closed" &&
+	[ "$(tail -n 1 "$(out rawt)")" = "*** host shutting down" ]'
+check "SIGTERM: the host exits 0" eval 'wait_exit host && [ "$RC" -eq 0 ]'
+check "SIGTERM: chat clients see the connection close and exit" \
+    eval 'wait_exit alice && wait_exit bob'
+
+# --- choosing the address ---
+start_host v4 -s 127.0.0.1 || diag "host -s 127.0.0.1 did not start"
+join_room v4c v4c
+check "-s 127.0.0.1: one listening line, on that address" \
+    only_listening "$(err v4)" "chat: listening on 127.0.0.1 port $PORT"
+
+start_host only4 -4 || diag "host -4 did not start"
+join_room only4c only4c
+check "-4: listens on IPv4 addresses only" \
+    lacks "$(err only4)" '^chat: listening on [^ ]*:'
+
+if have_ipv6; then
+	start_host v6 -s ::1 || diag "host -s ::1 did not start"
+	check "-s ::1: one listening line, on that address" \
+	    only_listening "$(err v6)" "chat: listening on ::1 port $PORT"
+	raw_peer r6 ::1
+	check "a peer connects over ::1" \
+	    wait_for "$(out r6)" '^\*\*\* welcome guest[0-9]+\. '
+
+	start_host dual || diag "host did not start"
+	ADDR=::1 join_room six six
+	ADDR=
+	join_room four four
+	say six "from v6"
+	check "a peer over ::1 talks to a peer over 127.0.0.1" \
+	    wait_line "$(out four)" "<six> from v6"
+	say four "from v4"
+	check "and the other way round" \
+	    wait_line "$(out six)" "<four> from v4"
+else
+	skip "no IPv6"; skip "no IPv6"; skip "no IPv6"; skip "no IPv6"
+fi

@@ -1,0 +1,337 @@
+# t/lib.sh - shared helpers for the chat test scripts.
+#
+# Sourced by every t/NN-area.t as  . "$(dirname "$0")/lib.sh"
+# It gives each script a private tmp dir, TAP output helpers, a way to
+# start hosts, chat clients and raw byte-level peers in the background
+# with their stdin on a FIFO the test can type into, and polling waits
+# with deadlines.  Every process started through these helpers is killed
+# and the tmp dir removed when the script ends, however it ends.
+#
+# Processes are known by a LABEL; their files live in $T:
+#   $T/LABEL.in   FIFO on the process's stdin (held open until hangup)
+#   $T/LABEL.out  its stdout       $T/LABEL.err  its stderr
+#   $T/LABEL.pid  its pid          $T/LABEL.rc   its exit status, once it exited
+
+CHAT=${CHAT:-$PWD/chat}
+T=$(mktemp -d "${TMPDIR:-/tmp}/chat-test.XXXXXX") || exit 1
+PIDS=
+n=0
+failed=0
+
+cleanup() {
+	for p in $PIDS; do
+		kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+# A write to a peer that has gone must fail the test, not kill the script.
+trap '' PIPE
+
+if [ ! -x "$CHAT" ]; then
+	echo "1..0 # skip $CHAT not built"
+	exit 0
+fi
+
+# --- TAP ---------------------------------------------------------------
+
+plan() { echo "1..$1"; }
+diag() { printf '# %s\n' "$*" >&2; }
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n # skip $*"; }
+
+# check NAME CMD... : one test, passing when CMD succeeds.
+check() {
+	_name=$1; shift
+	if "$@"; then ok "$_name"; else not_ok "$_name"; fi
+}
+
+# is GOT WANT NAME : one test, passing when the two strings are equal.
+is() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diag "     got: '$1'"
+		diag "expected: '$2'"
+	fi
+}
+
+# show FILE : the file (control bytes made visible) as TAP diagnostics.
+show() {
+	diag "--- $(basename "$1") ---"
+	if [ -s "$1" ]; then
+		tail -n 15 "$1" | cat -v | sed 's/^/#   /' >&2
+	fi
+}
+
+# --- waiting -------------------------------------------------------------
+
+# poll SECS CMD... : run CMD every 50 ms until it succeeds; fail after SECS.
+poll() {
+	_end=$(($(date +%s) + $1)); shift
+	while ! "$@"; do
+		[ "$(date +%s)" -gt "$_end" ] && return 1
+		sleep 0.05
+	done
+}
+
+# Matching is on bytes (LC_ALL=C) so UTF-8 and stray bytes compare exactly.
+has() { LC_ALL=C grep -Eq -- "$2" "$1" 2>/dev/null; }
+has_line() { LC_ALL=C grep -Fxq -- "$2" "$1" 2>/dev/null; }
+lacks() { ! has "$@"; }
+lacks_line() { ! has_line "$@"; }
+count() { LC_ALL=C grep -Ec -- "$2" "$1" 2>/dev/null; }
+count_at_least() { [ "$(count "$1" "$2")" -ge "$3" ]; }
+
+# wait_for FILE REGEX [SECS] : until a line of FILE matches the ERE.
+wait_for() {
+	poll "${3:-10}" has "$1" "$2" && return 0
+	diag "timed out after ${3:-10}s waiting for /$2/ in $(basename "$1")"
+	show "$1"
+	return 1
+}
+
+# wait_line FILE LINE [SECS] : until FILE has exactly this line.
+wait_line() {
+	poll "${3:-10}" has_line "$1" "$2" && return 0
+	diag "timed out after ${3:-10}s waiting for line '$2' in $(basename "$1")"
+	show "$1"
+	return 1
+}
+
+# wait_count FILE REGEX N [SECS] : until N lines of FILE match the ERE.
+wait_count() {
+	poll "${4:-10}" count_at_least "$1" "$2" "$3" && return 0
+	diag "timed out after ${4:-10}s waiting for $3 lines /$2/ in $(basename "$1")"
+	show "$1"
+	return 1
+}
+
+# wait_exit LABEL [SECS] : until LABEL's process exits; its status in RC.
+wait_exit() {
+	if poll "${2:-10}" test -s "$T/$1.rc"; then
+		RC=$(cat "$T/$1.rc")
+		return 0
+	fi
+	RC=
+	diag "timed out after ${2:-10}s waiting for $1 to exit"
+	return 1
+}
+
+# running LABEL : LABEL's process has not exited (yet).
+running() { [ ! -s "$T/$1.rc" ]; }
+
+# --- processes -----------------------------------------------------------
+
+# spawn LABEL CMD... : run CMD in the background.  Its stdin is the FIFO
+# $T/LABEL.in, held open by a sleeping writer so the test can type lines
+# later (say, send) and close it (hangup).  The exit status lands in
+# $T/LABEL.rc.
+spawn() {
+	mkfifo "$T/$1.in" || return 1
+	# O_RDWR never blocks on a FIFO and keeps a writer alive.
+	sleep 100000 1<>"$T/$1.in" &
+	echo $! >"$T/$1.hold"
+	PIDS="$PIDS $!"
+	spawn_in "$T/$1.in" "$@"
+}
+
+# spawn_in FILE LABEL CMD... : spawn with stdin from FILE.
+spawn_in() {
+	_in=$1 _l=$2; shift 2
+	: >"$T/$_l.out"
+	(
+		"$@" <"$_in" >"$T/$_l.out" 2>"$T/$_l.err" &
+		echo $! >"$T/$_l.pid.tmp"
+		mv "$T/$_l.pid.tmp" "$T/$_l.pid"
+		wait $!
+		echo $? >"$T/$_l.rc"
+	) 2>/dev/null &
+	PIDS="$PIDS $!"
+	poll 10 test -s "$T/$_l.pid" || return 1
+	PIDS="$PIDS $(cat "$T/$_l.pid")"
+}
+
+pid_of() { cat "$T/$1.pid"; }
+out() { echo "$T/$1.out"; }
+err() { echo "$T/$1.err"; }
+
+# signal LABEL SIG : send a signal to LABEL's process.
+signal() { kill -s "$2" "$(pid_of "$1")"; }
+
+# say LABEL TEXT : type one line on LABEL's stdin.
+say() { printf '%s\n' "$2" 1<>"$T/$1.in"; }
+
+# send LABEL FORMAT : write raw bytes (a printf format) on LABEL's stdin,
+# in one write.
+send() { printf "$2" 1<>"$T/$1.in"; }
+
+# hangup LABEL : end of file on LABEL's stdin.
+hangup() { kill "$(cat "$T/$1.hold")" 2>/dev/null; }
+
+# run LABEL SECS CMD... : run CMD in the foreground with a time limit;
+# stdout and stderr go to $T/LABEL.out/.err and the status to RC
+# (124 if it had to be killed).  Stdin is the caller's: redirect it.
+run() {
+	_l=$1 _s=$2; shift 2
+	timeout -k 2 "$_s" "$@" >"$T/$_l.out" 2>"$T/$_l.err"
+	RC=$?
+	[ "$RC" -eq 124 ] && diag "$_l: killed after ${_s}s"
+	return 0
+}
+
+# start_host LABEL [ARGS...] : host a room as nick "host" on a port the
+# system picks, with -v; returns once it is listening, with the port in
+# PORT.  ARGS go before the port (e.g. -s 127.0.0.1).  The host is
+# exec'ed with SIGINT at its default: a background job of a
+# non-interactive shell would otherwise start with SIGINT ignored.
+# With HOST_IN set, the host's stdin is that file instead of a FIFO.
+start_host() {
+	_h=$1; shift
+	_spawn=spawn
+	[ -n "${HOST_IN:-}" ] && _spawn="spawn_in $HOST_IN"
+	$_spawn "$_h" perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die "exec: $!\n"' \
+		"$CHAT" -l -v -n host "$@" 0 || return 1
+	if ! wait_for "$T/$_h.err" '^chat: listening on .* port [0-9]+$'; then
+		PORT=
+		return 1
+	fi
+	PORT=$(sed -n 's/^chat: listening on .* port \([0-9][0-9]*\)$/\1/p' \
+		"$T/$_h.err" | head -n 1)
+}
+
+# join_room LABEL NICK [ARGS...] : start a chat client named NICK on the
+# room at 127.0.0.1 $PORT (ADDR overrides the address) and wait for its
+# welcome.
+join_room() {
+	_l=$1 _nick=$2; shift 2
+	spawn "$_l" "$CHAT" -n "$_nick" "$@" "${ADDR:-127.0.0.1}" "$PORT" || return 1
+	wait_for "$T/$_l.out" '^\*\*\* welcome '
+}
+
+# raw_peer LABEL [ADDR] : connect a raw byte-level peer to the room.
+# Bytes written on its stdin (send, say) go to the host unchanged, in the
+# writes they arrive in; everything received goes to its .out unchanged.
+# When the host closes, it notes "raw: connection closed" on .err and
+# exits 0.
+raw_peer() {
+	spawn "$1" perl "$T/raw.pl" "${2:-127.0.0.1}" "$PORT"
+}
+
+cat >"$T/raw.pl" <<'EOF'
+use strict;
+use warnings;
+use IO::Socket::IP;
+use IO::Select;
+use Socket qw(IPPROTO_TCP TCP_NODELAY);
+
+my ($host, $port) = @ARGV;
+my $s = IO::Socket::IP->new(PeerHost => $host, PeerPort => $port)
+	or die "raw: connect $host $port: $@\n";
+setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1);
+binmode STDIN;
+binmode STDOUT;
+$| = 1;
+my $sel = IO::Select->new($s, \*STDIN);
+while (1) {
+	for my $fh ($sel->can_read) {
+		my $n = sysread($fh, my $buf, 65536);
+		if (fileno($fh) == fileno($s)) {
+			if (!$n) {
+				print STDERR "raw: connection closed\n";
+				exit 0;
+			}
+			syswrite(STDOUT, $buf) or die "raw: stdout: $!\n";
+		} elsif (!$n) {
+			$sel->remove(\*STDIN);
+		} else {
+			while (length $buf) {
+				my $w = syswrite($s, $buf) // die "raw: send: $!\n";
+				substr($buf, 0, $w) = '';
+			}
+		}
+	}
+}
+EOF
+
+# fake_host LABEL FILE : a foreign host on 127.0.0.1 that sends the bytes
+# of FILE to the first client, then keeps the connection open until the
+# client closes it (at most 10 s).  Its port is in PORT on return.
+fake_host() {
+	spawn_in /dev/null "$1" perl -e '
+		use IO::Socket::IP;
+		$| = 1;
+		my $l = IO::Socket::IP->new(LocalHost => "127.0.0.1",
+		    LocalPort => 0, Listen => 1, ReuseAddr => 1) or die "$@\n";
+		print $l->sockport, "\n";
+		my $c = $l->accept or die "accept: $!\n";
+		open my $f, "<:raw", $ARGV[0] or die "$!\n";
+		local $/;
+		my $bytes = <$f>;
+		syswrite $c, $bytes;
+		alarm 10;
+		1 while sysread $c, my $buf, 4096;
+	' "$2" || return 1
+	poll 10 has "$T/$1.out" '^[0-9]+$' || return 1
+	PORT=$(head -n 1 "$T/$1.out")
+}
+
+# closed_port : a loopback port with nothing listening on it (bound by
+# the system, then released).
+closed_port() {
+	perl -MIO::Socket::IP -e '
+		my $s = IO::Socket::IP->new(LocalHost => "127.0.0.1",
+		    LocalPort => 0, Listen => 1) or die "$@\n";
+		print $s->sockport, "\n";'
+}
+
+# have_ipv6 : IPv6 loopback works here.
+have_ipv6() {
+	perl -MIO::Socket::IP -e '
+		IO::Socket::IP->new(LocalHost => "::1", LocalPort => 0,
+		    Listen => 1) or exit 1;' 2>/dev/null
+}
+
+# members LIST : the comma-separated nick list as one sorted line.
+members() {
+	printf '%s\n' "$1" | awk -F', ' '{ for (i = 1; i <= NF; i++) print $i }' |
+		LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# here_of LINE : the member list of a welcome or /who line, sorted.
+here_of() {
+	members "$(printf '%s\n' "$1" |
+		sed -n -e 's/^\*\*\* welcome .*\. here: \(.*\)\. type \/help for commands$/\1/p' \
+		       -e 's/^\*\*\* here: \(.*\)$/\1/p')"
+}
+
+# first_line FILE
+first_line() { head -n 1 "$1"; }
+
+# clean_utf8 FILE : FILE is valid UTF-8 holding no control characters
+# other than LF (none of C0, DEL, C1 U+0080..U+009F, as bytes or as
+# characters; TAB is allowed).
+clean_utf8() {
+	perl -MEncode -e '
+		local $/;
+		open my $f, "<:raw", $ARGV[0] or die "$!\n";
+		my $b = <$f>;
+		my $s = eval { Encode::decode("UTF-8", $b, Encode::FB_CROAK) };
+		if (!defined $s) { print STDERR "# not valid UTF-8\n"; exit 1 }
+		if ($s =~ /([\x00-\x08\x0b-\x1f\x7f-\x9f])/) {
+			printf STDERR "# control character U+%04X in output\n", ord $1;
+			exit 1;
+		}' "$1"
+}
+
+# in_order FILE LINE1 LINE2 : both lines are in FILE, LINE1 first.
+in_order() {
+	LC_ALL=C awk -v a="$2" -v b="$3" '
+		$0 == a && !ia { ia = NR }
+		$0 == b && !ib { ib = NR }
+		END { exit !(ia && ib && ia < ib) }' "$1"
+}
