@@ -14,6 +14,36 @@ chat: chat.c chat.h
 test: chat
 	prove t/
 
+# The suite again against a clang build with AddressSanitizer and
+# UndefinedBehaviorSanitizer, then under valgrind memcheck. Every report
+# lands in t/reports; any report at all fails the check.
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+t/chat-asan: chat.c chat.h
+	clang -std=c99 -g -O1 $(SANITIZE) -o $@ chat.c
+
+check: chat t/chat-asan
+	rm -rf t/reports && mkdir t/reports
+	ASAN_OPTIONS=log_path=$$PWD/t/reports/asan \
+	UBSAN_OPTIONS=log_path=$$PWD/t/reports/ubsan:print_stacktrace=1 \
+	CHAT=$$PWD/t/chat-asan prove t/
+	CHAT_REPORTS=$$PWD/t/reports CHAT=$$PWD/t/valgrind-chat prove t/
+	@if [ -n "$$(find t/reports -type f -size +0c)" ]; then \
+		cat t/reports/*; echo 'make check: sanitiser or valgrind reports above'; exit 1; \
+	fi
+	@echo 'make check: no sanitiser or valgrind reports'
+
+# libFuzzer on framing, commands and sanitising; new inputs go to
+# t/corpus, the seeds stay in t/fuzz-corpus. FUZZTIME=600 runs longer.
+FUZZTIME = 60
+
+t/fuzz: t/fuzz.c chat.c chat.h
+	clang -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ t/fuzz.c
+
+fuzz: t/fuzz
+	mkdir -p t/corpus
+	t/fuzz -max_total_time=$(FUZZTIME) -print_final_stats=1 t/corpus t/fuzz-corpus
+
 install: chat
 	mkdir -p $(DESTDIR)$(PREFIX)/bin
 	cp -f chat $(DESTDIR)$(PREFIX)/bin/chat
@@ -23,6 +53,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/chat
 
 clean:
-	rm -f chat
+	rm -rf chat t/chat-asan t/fuzz t/corpus t/reports
 
-.PHONY: all test install uninstall clean
+.PHONY: all test check fuzz install uninstall clean

@@ -1,0 +1,100 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * libFuzzer target for the code that turns received bytes into lines,
+ * commands and sanitised text: `make fuzz`. It includes chat.c whole so
+ * the static functions are reachable, and plays a room of the host and
+ * two peers whose sockets are /dev/null.
+ *
+ * Input: one byte of flags (bit 0: the room has a password), then
+ * chunks, each a length byte and that many bytes, read in turn by peer
+ * one, peer two and the host's own stdin.
+ */
+#define main chat_main
+#include "../chat.c"
+#undef main
+
+#include <stdint.h>
+
+/* What sanitize() promises: UTF-8 with no C0 (not even TAB), DEL or C1. */
+static void
+check_clean(const struct msg *m)
+{
+	const unsigned char *u = (const unsigned char *)m->data;
+	unsigned long c;
+	size_t i, k;
+
+	for (i = 0; i < m->len; i += k) {
+		if (!(k = utf8_len(u + i, m->len - i, &c)))
+			abort();
+		if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+			abort();
+	}
+}
+
+static void
+room_init(void)
+{
+	batch = msg_new(BATCH_MAX + 4 * LINE_MAX_BYTES);
+	listening = 1;
+	slot_add(-1, POLLIN, NULL);
+	self = peer_new(-1, open("/dev/null", O_WRONLY), SLOT_STDIN, SLOT_STDOUT);
+	self->state = JOINED;
+	self->flags |= F_AUTHED;
+	strcpy(self->nick, "host");
+	slot_add(-1, POLLIN, self);
+	slot_add(-1, POLLOUT, self);
+}
+
+static struct peer *
+fake_peer(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+	struct peer *p = peer_new(fd, fd, 0, 0);
+
+	p->rslot = p->wslot = slot_add(fd, POLLIN, p);
+	if (!password)
+		p->flags |= F_AUTHED;
+	npeers++;
+	return p;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	struct peer *who[3];
+	struct msg *m;
+	size_t i, len, turn = 0;
+
+	if (!ready) {
+		room_init();
+		ready = 1;
+	}
+	if (size < 1)
+		return 0;
+	m = msg_new(16);
+	sanitize(&m, (const char *)data, size);
+	check_clean(m);
+	free(m);
+
+	password = (data[0] & 1) ? "secret" : NULL;
+	who[0] = fake_peer();
+	who[1] = fake_peer();
+	who[2] = self;
+	for (i = 1; i < size; i += len, turn++) {
+		len = data[i++];
+		if (len > size - i)
+			len = size - i;
+		if (who[turn % 3]->flags & F_DEAD)
+			continue;
+		frame(who[turn % 3], (const char *)data + i, len);
+		batch_flush();
+		flush_dirty();	/* reap() would free who[] under us */
+	}
+	for (i = SLOT_FIRST; i < nslots; i++)
+		kill_peer(slotpeer[i]);
+	reap();
+	frame_end(self);
+	stopping = 0;
+	return 0;
+}
