@@ -314,10 +314,8 @@ drain(struct peer *p)
 	if (!k)
 		return;
 	n = writev(p->wfd, iov, (int)k);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-			set_writing(p, 1);
-		} else if (p == conn) {
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		if (p == conn) {
 			/* The host may have said why it closed: read that first. */
 			outq_clear(&p->q);
 			stop_writing(p);
@@ -326,18 +324,21 @@ drain(struct peer *p)
 		}
 		return;
 	}
-	outq_pop(q, (size_t)n);
+	if (n > 0)
+		outq_pop(q, (size_t)n);
+	if ((p->flags & F_HOLD) && q->bytes < OUTQ_LOW)
+		release(p);
 	if (q->n) {
 		set_writing(p, 1);
-		if ((p->flags & F_HOLD) && q->bytes < OUTQ_LOW)
-			release(p);
-		else if ((p->flags & F_HOLD) && n > 0 && p->timer == T_STUCK)
+		/* A backlog that has not moved for STUCK_MS: a dead reader. */
+		if (listening && p != self && p->state == JOINED &&
+		    (n > 0 || p->timer != T_STUCK))
 			timer_set(p, T_STUCK, now + STUCK_MS);
 		return;
 	}
 	set_writing(p, 0);
-	if (p->flags & F_HOLD)
-		release(p);
+	if (p->timer == T_STUCK)
+		timer_set(p, T_NONE, 0);
 	if (p->state == CLOSING) {
 		kill_peer(p);
 	} else if (p->flags & F_QUIT) {
@@ -494,8 +495,6 @@ static void
 hold(struct peer *p)
 {
 	p->flags |= F_HOLD;
-	if (listening && p != self)
-		timer_set(p, T_STUCK, now + STUCK_MS);
 	if (!listening || holders++ == 0)
 		update_reading();
 }
@@ -504,8 +503,6 @@ static void
 release(struct peer *p)
 {
 	p->flags &= ~F_HOLD;
-	if (p->timer == T_STUCK)
-		timer_set(p, T_NONE, 0);
 	if (!listening || --holders == 0)
 		update_reading();
 }

@@ -6,9 +6,15 @@
 #define NICK_MAX	32	/* bytes of UTF-8 in a nickname */
 #define READ_CHUNK	65536	/* read per descriptor per loop turn: one flooder cannot starve the rest */
 #define BATCH_MAX	65536	/* room lines gathered into one shared message before it is queued */
-#define OUTQ_HIGH	(256 * 1024)	/* a queue this long holds the room... */
-#define OUTQ_LOW	(64 * 1024)	/* ...until it drains below this */
-#define OUTQ_HARD	(4 * 1024 * 1024)	/* notices alone can still grow a queue; past this, drop */
+/*
+ * Queues share their messages, so the host's memory is bounded by the
+ * longest queue, not by their sum: a high mark of several MiB lets a
+ * reader that stalls for a moment fall well behind without slowing the
+ * room, and still keeps the host small.
+ */
+#define OUTQ_HIGH	(8 * 1024 * 1024)	/* a queue this long holds the room... */
+#define OUTQ_LOW	(4 * 1024 * 1024)	/* ...until it drains below this */
+#define OUTQ_HARD	(16 * 1024 * 1024)	/* notices alone can still grow a queue; past this, drop */
 #define IOV_BATCH	64	/* queued messages handed to one writev() */
 #define ACCEPT_BURST	64	/* connections taken per listener per loop turn */
 #define LISTEN_MAX	8	/* listening sockets: one per address family is the usual */
@@ -22,7 +28,7 @@
 #define KEEPALIVE_IDLE	60	/* seconds of silence before TCP probes a peer... */
 #define KEEPALIVE_INTERVAL 10	/* ...how often it probes... */
 #define KEEPALIVE_COUNT	3	/* ...and how many it sends: dead in 90 s */
-#define STUCK_MS	10000	/* a peer holding the room that drains nothing this long is dropped */
+#define STUCK_MS	10000	/* a peer with a backlog that drains nothing this long is dropped */
 #define CLOSE_MS	10000	/* time to flush a leaving peer's queue */
 #define SHUTDOWN_MS	2000	/* time to flush every queue when the host stops */
 #define LEAVE_MS	2000	/* time a client waits for the host to close after SIGINT */
