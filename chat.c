@@ -22,8 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#if defined(__linux__) || defined(__APPLE__) || defined(__FreeBSD__) || \
+    defined(__OpenBSD__) || defined(__NetBSD__)
+#include <sys/ioctl.h>	/* TIOCGWINSZ: the terminal's width, where there is one */
+#endif
 
 #include "chat.h"
 
@@ -56,9 +62,26 @@ static long long quitting;	/* client: when -q runs out after stdin EOF */
 static int leaving;		/* client: /quit was sent, a close is expected */
 static int midline;		/* client: the last byte sent was not a newline */
 static const char *refused;	/* client: why the host turned us away */
+
+static int stamps;		/* -t: show the local time before each line */
+static int tty;			/* stdin and stdout are a terminal: we edit the line */
+static int colour;		/* ...and may colour it: no NO_COLOR, no TERM=dumb */
+static struct termios saved_tty, raw_tty;
+static struct {
+	char s[LINE_MAX_BYTES];	/* the input line being typed */
+	size_t len, cur;	/* its length and the cursor, in bytes */
+	char seq[8];		/* an escape sequence coming in */
+	size_t esc;		/* bytes of it so far, plus one; 0 for none */
+} edit;
+static char *hist[HIST_MAX];	/* lines sent this session, for Up and Down */
+static size_t nhist, hpos;
 static size_t npeers;		/* host: peers connected, joined or not */
 static int spare = -1;		/* host: a descriptor kept to shed connections on EMFILE */
 static long long relisten;	/* host: when to listen again after running out */
+
+static const char synopsis[] =
+    "usage: chat -l [-46tv] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
+    "       chat [-46tv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
 
 static const struct command commands[] = {
 	{ "nick", cmd_nick, "/nick NAME        change your nickname" },
@@ -67,6 +90,7 @@ static const struct command commands[] = {
 	{ "who", cmd_who, "/who              list who is here" },
 	{ "quit", cmd_quit, "/quit [REASON]    leave the room" },
 	{ "help", cmd_help, "/help             this list" },
+	{ "pass", cmd_pass, "/pass PASSWORD    the room's password, as the first line" },
 };
 
 /*
@@ -313,6 +337,10 @@ drain(struct peer *p)
 	}
 	if (!k)
 		return;
+	if (p == self && tty) {
+		term_show(p);
+		return;
+	}
 	n = writev(p->wfd, iov, (int)k);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 		if (p == conn) {
@@ -1183,6 +1211,8 @@ hear(struct peer *p, const char *s, size_t n)
 			join(p, s + a, n - a);
 			return;
 		}
+		if (c && c->run == cmd_pass)
+			return;	/* a room with no password: the name may follow */
 		join(p, NULL, 0);
 	}
 	if (c) {
@@ -1328,6 +1358,13 @@ cmd_quit(struct peer *p, const char *arg, size_t n)
 		leave(p, NULL, arg, n);
 }
 
+/* The password was checked before the peer got this far. */
+static void
+cmd_pass(struct peer *p, const char *arg, size_t n)
+{
+	(void)p, (void)arg, (void)n;
+}
+
 static void
 cmd_help(struct peer *p, const char *arg, size_t n)
 {
@@ -1338,6 +1375,364 @@ cmd_help(struct peer *p, const char *arg, size_t n)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		notice(p, "%s", commands[i].help);
 	notice(p, "//TEXT            say a line that starts with /");
+}
+
+/*
+ * The terminal. When stdin and stdout are both a terminal, chat edits
+ * one input line at the bottom itself, in raw mode, and every incoming
+ * line is printed above it: erase the input line, print, redraw.
+ */
+static void
+term_start(void)
+{
+	struct termios raw;
+	const char *t = getenv("TERM"), *nc = getenv("NO_COLOR");
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
+	    tcgetattr(STDIN_FILENO, &saved_tty) < 0)
+		return;
+	raw = saved_tty;
+	/* ISIG stays: Ctrl-C and Ctrl-Z arrive as signals. */
+	raw.c_lflag &= ~(ICANON | ECHO | IEXTEN);
+	raw.c_iflag &= ~(ICRNL | INLCR | IGNCR | IXON);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) < 0)
+		return;
+	raw_tty = raw;
+	tty = 1;
+	colour = !(nc && *nc) && !(t && !strcmp(t, "dumb"));
+	atexit(term_stop);
+}
+
+/* On every way out: the input line goes, the terminal is as we found it. */
+static void
+term_stop(void)
+{
+	if (!tty)
+		return;
+	term_write("\r\033[K", 4);
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tty);
+}
+
+/* Ctrl-Z: give the shell its terminal back; on SIGCONT take it again. */
+static void
+on_stop(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tty);
+	kill(getpid(), SIGSTOP);
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &raw_tty);
+	on_signal(SIGCONT);	/* the loop redraws */
+	errno = e;
+}
+
+/* A terminal write: blocking, all of it, whatever EINTR does. */
+static void
+term_write(const char *s, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(STDOUT_FILENO, s, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static size_t
+term_width(void)
+{
+#ifdef TIOCGWINSZ
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		return ws.ws_col;
+#endif
+	return 80;
+}
+
+/* Count the characters of s[0..n): UTF-8 lead bytes. */
+static size_t
+chars(const char *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += (s[i] & 0xc0) != 0x80;
+	return k;
+}
+
+/* Byte offset of character k of the input line. */
+static size_t
+char_offset(size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < edit.len && k > 0; k--)
+		while (++i < edit.len && (edit.s[i] & 0xc0) == 0x80)
+			;
+	return i;
+}
+
+/*
+ * Draw the input line, scrolled sideways so the cursor stays on screen
+ * when the line is wider than the terminal.
+ */
+static void
+term_redraw(void)
+{
+	char seq[32];
+	size_t w = term_width() - 1, cur = chars(edit.s, edit.cur);
+	size_t from = cur > w ? cur - w : 0, a, b;
+	int n;
+
+	a = char_offset(from);
+	b = char_offset(from + w);
+	term_write("\r\033[K", 4);
+	term_write(edit.s + a, b - a);
+	n = snprintf(seq, sizeof(seq), "\r\033[%zuC", cur - from);
+	if (cur > from)
+		term_write(seq, (size_t)n);
+	else
+		term_write("\r", 1);
+}
+
+/* A stable colour for a nickname: one of six, from a hash of its bytes. */
+static void
+put_nick(struct msg **mp, const char *s, size_t n)
+{
+	unsigned h = 5381;
+	size_t i;
+	char seq[16];
+
+	for (i = 0; i < n; i++)
+		h = h * 33 + (unsigned char)s[i];
+	snprintf(seq, sizeof(seq), "\033[%um", 31 + h % 6);
+	if (colour)
+		msg_puts(mp, seq);
+	msg_put(mp, s, n);
+	if (colour)
+		msg_puts(mp, "\033[0m");
+}
+
+/*
+ * One protocol line as the terminal shows it: the time with -t, nicks
+ * in their colour, notices dim, private messages bold.
+ */
+static void
+present(struct msg **mp, const char *s, size_t n)
+{
+	char stamp[16];
+	time_t t;
+	struct tm tm;
+	const char *e;
+
+	if (stamps && (t = time(NULL)) != (time_t)-1 && localtime_r(&t, &tm))
+		msg_put(mp, stamp, strftime(stamp, sizeof(stamp), "%H:%M ", &tm));
+	if (!colour) {
+		msg_put(mp, s, n);
+	} else if (n > 4 && !memcmp(s, "*** ", 4)) {
+		msg_puts(mp, "\033[2m");
+		msg_put(mp, s, n);
+		msg_puts(mp, "\033[0m");
+	} else if (s[0] == '<' && (e = memchr(s, '>', n))) {
+		msg_puts(mp, "<");
+		put_nick(mp, s + 1, (size_t)(e - s - 1));
+		msg_put(mp, e, n - (size_t)(e - s));
+	} else if (n > 2 && !memcmp(s, "* ", 2) && (e = memchr(s + 2, ' ', n - 2))) {
+		msg_puts(mp, "* ");
+		put_nick(mp, s + 2, (size_t)(e - s - 2));
+		msg_put(mp, e, n - (size_t)(e - s));
+	} else if (s[0] == '*' || (n > 3 && !memcmp(s, "-> ", 3))) {
+		msg_puts(mp, "\033[1m");
+		msg_put(mp, s, n);
+		msg_puts(mp, "\033[0m");
+	} else {
+		msg_put(mp, s, n);
+	}
+	msg_puts(mp, "\n");
+}
+
+/* Write all that is queued for the terminal above the input line. */
+static void
+term_show(struct peer *p)
+{
+	struct outq *q = &p->q;
+	struct msg *out = msg_new(256), *m;
+	const char *s, *nl;
+	size_t k, left;
+
+	msg_puts(&out, "\r\033[K");
+	for (k = 0; k < q->n; k++) {
+		m = q->ring[(q->head + k) & (q->cap - 1)];
+		s = m->data + (k ? 0 : q->off);
+		for (left = m->len - (size_t)(s - m->data); left > 0; left -= (size_t)(nl - s) + 1, s = nl + 1) {
+			if (!(nl = memchr(s, '\n', left)))
+				nl = s + left - 1;
+			present(&out, s, (size_t)(nl - s));
+		}
+	}
+	term_write(out->data, out->len);
+	free(out);
+	outq_pop(q, q->bytes);
+	set_writing(p, 0);
+	term_redraw();
+}
+
+/* Enter: the line leaves the input line, stays on screen, and is sent. */
+static void
+term_enter(void)
+{
+	char *line;
+
+	term_write("\r\033[K", 4);
+	if (!edit.len)
+		return;
+	term_write(edit.s, edit.len);
+	term_write("\n", 1);
+	line = xmalloc(edit.len + 1);
+	memcpy(line, edit.s, edit.len);
+	line[edit.len] = '\0';
+	if (nhist == HIST_MAX) {
+		free(hist[0]);
+		memmove(hist, hist + 1, (HIST_MAX - 1) * sizeof(*hist));
+		nhist--;
+	}
+	hist[nhist++] = line;
+	hpos = nhist;
+	edit.len = edit.cur = 0;
+	if (listening) {
+		line_done(self, line, strlen(line));
+		batch_flush();
+	} else {
+		user_send(line, strlen(line));
+		user_send("\n", 1);
+	}
+}
+
+/* Up and Down: walk the lines sent this session. */
+static void
+term_history(int dir)
+{
+	const char *s;
+
+	if ((dir < 0 && hpos == 0) || (dir > 0 && hpos >= nhist))
+		return;
+	hpos += dir;
+	s = hpos < nhist ? hist[hpos] : "";
+	edit.len = edit.cur = strlen(s);
+	memcpy(edit.s, s, edit.len);
+}
+
+/* Remove bytes [a, b) of the input line; the cursor goes to a. */
+static void
+term_cut(size_t a, size_t b)
+{
+	memmove(edit.s + a, edit.s + b, edit.len - b);
+	edit.len -= b - a;
+	edit.cur = a;
+}
+
+/* The byte offset one character left or right of the cursor. */
+static size_t
+term_step(int dir)
+{
+	size_t i = edit.cur;
+
+	if (dir < 0)
+		while (i > 0 && (edit.s[--i] & 0xc0) == 0x80)
+			;
+	else
+		while (i < edit.len && (edit.s[++i] & 0xc0) == 0x80 && i < edit.len)
+			;
+	return i;
+}
+
+/* Keys that come as escape sequences: arrows, Home, End, Delete. */
+static void
+term_escape(const char *seq)
+{
+	if (!strcmp(seq, "[A") || !strcmp(seq, "OA"))
+		term_history(-1);
+	else if (!strcmp(seq, "[B") || !strcmp(seq, "OB"))
+		term_history(1);
+	else if (!strcmp(seq, "[C") || !strcmp(seq, "OC"))
+		edit.cur = term_step(1);
+	else if (!strcmp(seq, "[D") || !strcmp(seq, "OD"))
+		edit.cur = term_step(-1);
+	else if (!strcmp(seq, "[H") || !strcmp(seq, "OH") || !strcmp(seq, "[1~") || !strcmp(seq, "[7~"))
+		edit.cur = 0;
+	else if (!strcmp(seq, "[F") || !strcmp(seq, "OF") || !strcmp(seq, "[4~") || !strcmp(seq, "[8~"))
+		edit.cur = edit.len;
+	else if (!strcmp(seq, "[3~") && edit.cur < edit.len)
+		term_cut(edit.cur, term_step(1));
+}
+
+/* One key (a byte, or the end of an escape sequence) edits the line. */
+static void
+term_key(unsigned char c)
+{
+	size_t i;
+
+	if (edit.esc) {
+		edit.seq[edit.esc - 1] = (char)c;
+		edit.seq[edit.esc++] = '\0';
+		/* done at a final byte, or at once if it is not ESC [ or ESC O */
+		if ((edit.esc > 2 && c >= 0x40 && c <= 0x7e) ||
+		    (edit.esc == 2 && c != '[' && c != 'O') ||
+		    edit.esc == sizeof(edit.seq)) {
+			term_escape(edit.seq);
+			edit.esc = 0;
+		}
+		return;
+	}
+	switch (c) {
+	case 0x1b: edit.esc = 1; return;
+	case '\r': case '\n': term_enter(); break;
+	case 0x01: edit.cur = 0; break;				/* Ctrl-A */
+	case 0x05: edit.cur = edit.len; break;			/* Ctrl-E */
+	case 0x02: edit.cur = term_step(-1); break;		/* Ctrl-B */
+	case 0x06: edit.cur = term_step(1); break;		/* Ctrl-F */
+	case 0x10: term_history(-1); break;			/* Ctrl-P */
+	case 0x0e: term_history(1); break;			/* Ctrl-N */
+	case 0x15: term_cut(0, edit.cur); break;		/* Ctrl-U */
+	case 0x0b: edit.len = edit.cur; break;			/* Ctrl-K */
+	case 0x7f: case 0x08:					/* Backspace */
+		if (edit.cur)
+			term_cut(term_step(-1), edit.cur);
+		break;
+	case 0x17:						/* Ctrl-W */
+		for (i = edit.cur; i > 0 && edit.s[i - 1] == ' '; i--)
+			;
+		while (i > 0 && edit.s[i - 1] != ' ')
+			i--;
+		term_cut(i, edit.cur);
+		break;
+	case 0x04:						/* Ctrl-D */
+		if (edit.len)
+			term_cut(edit.cur, term_step(1));
+		else
+			leave_room();
+		break;
+	default:
+		if ((c < 0x20) || edit.len == sizeof(edit.s))
+			break;
+		memmove(edit.s + edit.cur + 1, edit.s + edit.cur, edit.len - edit.cur);
+		edit.s[edit.cur++] = (char)c;
+		edit.len++;
+		/* the rest of a character may still be on its way */
+		if ((c & 0xc0) == 0x80 || c >= 0xc0)
+			return;
+	}
+	if (tty)
+		term_redraw();
 }
 
 /*
@@ -1514,13 +1909,18 @@ static void
 peer_read(struct peer *p)
 {
 	static char buf[READ_CHUNK];
-	ssize_t n;
+	ssize_t n, i;
 
 	n = read(p->rfd, buf, sizeof(buf));
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n < 0 && p->rfd == p->wfd) {
 		lost(p, strerror(errno));
+		return;
+	}
+	if (n > 0 && p == self && tty) {
+		for (i = 0; i < n; i++)
+			term_key((unsigned char)buf[i]);
 		return;
 	}
 	if (n > 0) {
@@ -1664,22 +2064,18 @@ static void
 user_read(struct peer *p)
 {
 	static char buf[READ_CHUNK];
-	struct msg *m;
 	ssize_t n, i;
 
 	n = read(p->rfd, buf, sizeof(buf));
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
+	if (n > 0 && tty) {
+		for (i = 0; i < n; i++)
+			term_key((unsigned char)buf[i]);
+		return;
+	}
 	if (n > 0) {
-		for (i = 0; i < n; i++) {
-			if (!midline && n - i >= 5 && !strncasecmp(buf + i, "/quit", 5) &&
-			    (n - i == 5 || buf[i + 5] == ' ' || buf[i + 5] == '\r' || buf[i + 5] == '\n'))
-				leaving = 1;
-			midline = buf[i] != '\n';
-		}
-		m = msg_new((size_t)n);
-		msg_put(&m, buf, (size_t)n);
-		send_to(conn, m);
+		user_send(buf, (size_t)n);
 		return;
 	}
 	set_reading(p, 0);
@@ -1688,6 +2084,24 @@ user_read(struct peer *p)
 		quitting = now + quitwait * 1000;
 	else if (quitwait == 0)
 		send_quit();
+}
+
+/* Client: bytes for the host, noting an open line and a typed /quit. */
+static void
+user_send(const char *s, size_t n)
+{
+	struct msg *m;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!midline && n - i >= 5 && !strncasecmp(s + i, "/quit", 5) &&
+		    (n - i == 5 || s[i + 5] == ' ' || s[i + 5] == '\r' || s[i + 5] == '\n'))
+			leaving = 1;
+		midline = s[i] != '\n';
+	}
+	m = msg_new(n);
+	msg_put(&m, s, n);
+	send_to(conn, m);
 }
 
 /* Client: finish any open line, say /quit, then half-close (in drain). */
@@ -1750,17 +2164,30 @@ static void
 handle_signals(void)
 {
 	unsigned char c[16];
+	ssize_t n, i;
 
-	while (read(sigfd[0], c, sizeof(c)) > 0) {
-		if (listening) {
-			shut_down();
-		} else if (stopping) {
-			finish(0);
-		} else {
-			send_quit();
-			stopping = now + LEAVE_MS;
-			update_reading();
+	while ((n = read(sigfd[0], c, sizeof(c))) > 0) {
+		for (i = 0; i < n; i++) {
+			if (c[i] == SIGCONT)
+				term_redraw();
+			else
+				leave_room();
 		}
+	}
+}
+
+/* Ctrl-C, Ctrl-D, SIGTERM: the host closes the room, a client leaves it. */
+static void
+leave_room(void)
+{
+	if (listening) {
+		shut_down();
+	} else if (stopping) {
+		finish(0);	/* asked twice: go now */
+	} else {
+		send_quit();
+		stopping = now + LEAVE_MS;
+		update_reading();
 	}
 }
 
@@ -1816,9 +2243,7 @@ loop(void)
 static void
 usage(void)
 {
-	fputs("usage: chat -l [-46v] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
-	    "       chat [-46v] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n",
-	    stderr);
+	fputs(synopsis, stderr);
 	exit(2);
 }
 
@@ -1827,9 +2252,8 @@ help(void)
 {
 	size_t i;
 
-	printf("usage: chat -l [-46v] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
-	    "       chat [-46v] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n"
-	    "\n"
+	fputs(synopsis, stdout);
+	printf("\n"
 	    "  -l        host a room (port %s unless given; 0 picks a free one)\n"
 	    "  -4, -6    IPv4 or IPv6 only\n"
 	    "  -h        this help\n"
@@ -1839,6 +2263,7 @@ help(void)
 	    "  -P PASS   the room's password (or $CHAT_PASSWORD, kept out of ps)\n"
 	    "  -q SECS   after stdin EOF, stay SECS before leaving; -1: until the host goes\n"
 	    "  -s ADDR   host: listen on ADDR only (default: every address)\n"
+	    "  -t        at a terminal, show the local time before each line\n"
 	    "  -v        report where we listen or connect on stderr\n"
 	    "  -w SECS   give up a connection attempt after SECS\n"
 	    "\n"
@@ -1911,6 +2336,11 @@ setup(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	term_start();
+	if (tty) {
+		sa.sa_handler = on_stop;
+		sigaction(SIGTSTP, &sa, NULL);
+	}
 	batch = msg_new(BATCH_MAX + 4 * LINE_MAX_BYTES);
 	slot_add(sigfd[0], POLLIN, NULL);
 	self = peer_new(STDIN_FILENO, STDOUT_FILENO, SLOT_STDIN, SLOT_STDOUT);
@@ -1934,7 +2364,8 @@ main(int argc, char *argv[])
 	long maxarg = -1;
 	int c, fd, qset = 0;
 
-	while ((c = getopt(argc, argv, "46hlm:n:P:q:s:vw:")) != -1) {
+	opterr = 0;
+	while ((c = getopt(argc, argv, ":46hlm:n:P:q:s:tvw:")) != -1) {
 		switch (c) {
 		case '4': family = AF_INET; break;
 		case '6': family = AF_INET6; break;
@@ -1945,9 +2376,16 @@ main(int argc, char *argv[])
 		case 'P': password = optarg; break;
 		case 'q': quitwait = number(optarg, -1, 1000000, "-q value"); qset = 1; break;
 		case 's': addr = optarg; break;
+		case 't': stamps = 1; break;
 		case 'v': verbose = 1; break;
 		case 'w': connwait = number(optarg, 1, 1000000, "-w value"); break;
-		default: usage();
+		case ':':
+			fprintf(stderr, "chat: option -%c needs a value\n", optopt);
+			usage();
+			break;
+		default:
+			fprintf(stderr, "chat: unknown option -%c\n", optopt);
+			usage();
 		}
 	}
 	argc -= optind;

@@ -32,6 +32,7 @@
 #define CLOSE_MS	10000	/* time to flush a leaving peer's queue */
 #define SHUTDOWN_MS	2000	/* time to flush every queue when the host stops */
 #define LEAVE_MS	2000	/* time a client waits for the host to close after SIGINT */
+#define HIST_MAX	100	/* lines kept for Up and Down at the terminal */
 
 /* Notices that turn a peer away; the client exits 1 on seeing one. */
 #define REFUSE_PASSWORD	"wrong password"
@@ -178,7 +179,27 @@ static void cmd_msg(struct peer *, const char *, size_t);
 static void cmd_me(struct peer *, const char *, size_t);
 static void cmd_who(struct peer *, const char *, size_t);
 static void cmd_quit(struct peer *, const char *, size_t);
+static void cmd_pass(struct peer *, const char *, size_t);
 static void cmd_help(struct peer *, const char *, size_t);
+
+/* the terminal */
+static void term_start(void);
+static void term_stop(void);
+static void on_stop(int);
+static void term_write(const char *, size_t);
+static size_t term_width(void);
+static size_t chars(const char *, size_t);
+static size_t char_offset(size_t);
+static void term_redraw(void);
+static void put_nick(struct msg **, const char *, size_t);
+static void present(struct msg **, const char *, size_t);
+static void term_show(struct peer *);
+static void term_enter(void);
+static void term_history(int);
+static void term_cut(size_t, size_t);
+static size_t term_step(int);
+static void term_escape(const char *);
+static void term_key(unsigned char);
 
 /* host */
 static void listen_on(const char *, const char *);
@@ -195,6 +216,7 @@ static void shut_down(void);
 static int dial(const char *, const char *);
 static void show(struct peer *, const char *, size_t);
 static void user_read(struct peer *);
+static void user_send(const char *, size_t);
 static void send_quit(void);
 static void host_gone(const char *);
 static void finish(int);
@@ -202,6 +224,7 @@ static void finish(int);
 /* the loop */
 static void on_signal(int);
 static void handle_signals(void);
+static void leave_room(void);
 static void handle_slot(size_t, short);
 static void loop(void);
 static void usage(void);
