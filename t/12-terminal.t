@@ -1,0 +1,104 @@
+#!/bin/sh
+# The terminal: chat in a real terminal (tmux) keeps the half-typed line
+# at the bottom while others talk, edits it with the keys people expect,
+# colours nicks, and gives the terminal back as it found it.
+. "$(dirname "$0")/lib.sh"
+
+plan 16
+
+if ! command -v tmux >/dev/null 2>&1; then
+	i=0
+	while [ $i -lt 16 ]; do skip "tmux not installed"; i=$((i + 1)); done
+	exit 0
+fi
+
+TM=chat-test-$$
+tm() { tmux -L "$TM" "$@"; }
+tm -f /dev/null new-session -d -s t -x 60 -y 12 "sleep 100000" || exit 1
+PIDS="$PIDS $(tm display-message -p '#{pid}')"
+
+# screen [-e] : what the terminal shows now (with -e, colours too).
+screen() { tm capture-pane -t t -p "$@"; }
+screen_has() { screen | LC_ALL=C grep -Eq -- "$1"; }
+# bottom : the last non-empty line on screen, where the input line is.
+bottom() { screen | sed '/^ *$/d' | tail -n 1; }
+wait_screen() {
+	poll 10 screen_has "$1" && return 0
+	diag "timed out waiting for /$1/ on screen:"
+	screen | sed 's/^/#   /' >&2
+	return 1
+}
+keys() { tm send-keys -t t "$@"; }
+
+# term CMD : run CMD in the terminal; when it ends, the terminal's mode
+# goes to $T/stty.after and its exit status to $T/term.rc.
+term() {
+	rm -f "$T/term.rc" "$T/stty.after"
+	tm respawn-pane -k -t t "stty -g >'$T/stty.before'; $*; echo \$? >'$T/term.rc';
+	    stty -g >'$T/stty.after'; sleep 100000"
+}
+
+start_host host
+join_room bob bob
+
+term "'$CHAT' -n alice 127.0.0.1 $PORT"
+check "chat starts in the terminal and shows the welcome" \
+    wait_screen '^\*\*\* welcome alice\. '
+wait_line "$(out bob)" "*** alice joined"
+
+keys 'hello wor'
+poll 10 eval '[ "$(bottom)" = "hello wor" ]'
+say bob "from bob"
+check "an incoming line is printed above the input line" \
+    wait_screen '^<bob> from bob$'
+is "$(bottom)" "hello wor" "the half-typed line survives, still at the bottom"
+keys 'ld' Enter
+check "Enter sends the line, with what was typed before and after" \
+    wait_line "$(out bob)" "<alice> hello world"
+check "the sent line stays on screen" screen_has '^hello world$'
+
+keys 'abc' Left Left BSpace 'X' Home 'Y' End 'Z' Enter
+check "Left, Backspace, Home and End edit where the cursor is" \
+    wait_line "$(out bob)" "<alice> YXbcZ"
+
+keys 'junk' C-u 'clean' Enter
+check "Ctrl-U clears the line" wait_line "$(out bob)" "<alice> clean"
+
+keys 'one two' C-w 'three' C-a '>' C-e '<' Enter
+check "Ctrl-W removes a word, Ctrl-A and Ctrl-E go to the ends" \
+    wait_line "$(out bob)" "<alice> >one three<"
+
+keys 'né' BSpace 'e!' Enter
+check "Backspace removes a whole UTF-8 character" \
+    wait_line "$(out bob)" "<alice> ne!"
+
+keys Up Up Enter
+check "Up recalls the lines sent before" \
+    wait_count "$(out bob)" '^<alice> >one three<$' 2
+
+long=$(printf '%090d' 7)
+keys "$long" Enter
+check "a line longer than the terminal is sent whole" \
+    wait_line "$(out bob)" "<alice> $long"
+
+say bob "colour me"
+wait_screen '^<bob> colour me$'
+esc=$(printf '\033')
+check "nicks are coloured in a terminal" \
+    eval "screen -e | LC_ALL=C grep -q '<${esc}\[3[1-6]mbob${esc}\[[0-9;]*m> colour me'"
+
+keys C-c
+check "Ctrl-C leaves: chat exits 0" eval 'poll 10 test -s "$T/term.rc" && [ "$(cat "$T/term.rc")" = 0 ]'
+check "the terminal is restored after Ctrl-C" \
+    eval 'poll 10 test -s "$T/stty.after" && cmp -s "$T/stty.before" "$T/stty.after"'
+wait_line "$(out bob)" "*** alice left"
+
+term "NO_COLOR=1 '$CHAT' -t -n carol 127.0.0.1 $PORT"
+wait_screen '^[0-2][0-9]:[0-5][0-9] \*\*\* welcome carol\. '
+say bob "plain please"
+wait_screen '<bob> plain please$'
+check "NO_COLOR: no colour at all" eval "! screen -e | LC_ALL=C grep -q '$esc\[3'"
+check "-t prefixes each line with the local time" \
+    screen_has '^[0-2][0-9]:[0-5][0-9] <bob> plain please$'
+keys C-d
+wait_line "$(out bob)" "*** carol left"
