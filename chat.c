@@ -40,6 +40,7 @@ static long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
 static long connwait = -1;	/* -w: seconds per connection attempt, -1 for none */
 static const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
 static size_t maxpeers;		/* -m: most peers at once */
+static size_t backmax = BACKLOG_DEFAULT;	/* -b: room lines kept for newcomers */
 
 static struct pollfd *pfd;	/* the poll table; slotpeer[i] owns pfd[i] */
 static struct peer **slotpeer;	/* NULL for the signal pipe and listeners */
@@ -62,6 +63,15 @@ static long long quitting;	/* client: when -q runs out after stdin EOF */
 static int leaving;		/* client: /quit was sent, a close is expected */
 static int midline;		/* client: the last byte sent was not a newline */
 static const char *refused;	/* client: why the host turned us away */
+static int redial;		/* -r: connect again when the host goes away */
+static const char *dialhost, *dialport, *mynick;
+static struct addrinfo *addrs;	/* what HOST resolved to... */
+static struct addrinfo *trying;	/* ...and the address being tried */
+static int dial_error;		/* why the last attempt failed */
+static long long dial_until;	/* -w: end of the attempt under way */
+static long long redial_at;	/* -r: when to try again */
+static long long backoff;	/* -r: the next wait, doubling to a cap */
+static unsigned long dials;	/* connections made so far */
 
 static int stamps;		/* -t: show the local time before each line */
 static int tty;			/* stdin and stdout are a terminal: we edit the line */
@@ -75,12 +85,18 @@ static struct {
 } edit;
 static char *hist[HIST_MAX];	/* lines sent this session, for Up and Down */
 static size_t nhist, hpos;
+
+static struct backline {
+	char *s;
+	size_t len, cap;
+} *backlog;			/* host: the last room lines, oldest at backhead */
+static size_t nback, backhead;
 static size_t npeers;		/* host: peers connected, joined or not */
 static int spare = -1;		/* host: a descriptor kept to shed connections on EMFILE */
 static long long relisten;	/* host: when to listen again after running out */
 
 static const char synopsis[] =
-    "usage: chat -l [-46tv] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
+    "usage: chat -l [-46tv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
     "       chat [-46tv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
 
 static const struct command commands[] = {
@@ -88,7 +104,9 @@ static const struct command commands[] = {
 	{ "msg", cmd_msg, "/msg NAME TEXT    send TEXT to NAME only" },
 	{ "me", cmd_me, "/me TEXT          an action: * you TEXT" },
 	{ "who", cmd_who, "/who              list who is here" },
+	{ "r", cmd_reply, "/r TEXT           reply to whoever last sent you a /msg" },
 	{ "quit", cmd_quit, "/quit [REASON]    leave the room" },
+	{ "kick", cmd_kick, "/kick NAME [WHY]  the host only: put NAME out of the room" },
 	{ "help", cmd_help, "/help             this list" },
 	{ "pass", cmd_pass, "/pass PASSWORD    the room's password, as the first line" },
 };
@@ -237,10 +255,9 @@ static void
 outq_push(struct peer *p, struct msg *m)
 {
 	struct outq *q = &p->q;
-	struct msg **ring;
-	size_t i, cap;
 
-	if ((p->flags & (F_DEAD | F_WDONE)) || p->wfd < 0 || !m->len)
+	if ((p->flags & (F_DEAD | F_WDONE)) || !m->len ||
+	    (p->wfd < 0 && !(p->flags & F_DIALING)))
 		return;
 	/* Only notices reach a queue while the room waits; past this, it
 	 * would grow for ever. The host's own screen loses lines instead. */
@@ -251,16 +268,7 @@ outq_push(struct peer *p, struct msg *m)
 		}
 		return;
 	}
-	if (q->n == q->cap) {
-		cap = q->cap ? q->cap * 2 : 4;
-		ring = xmalloc(cap * sizeof(*ring));
-		for (i = 0; i < q->n; i++)
-			ring[i] = q->ring[(q->head + i) & (q->cap - 1)];
-		free(q->ring);
-		q->ring = ring;
-		q->head = 0;
-		q->cap = cap;
-	}
+	outq_grow(q);
 	q->ring[(q->head + q->n++) & (q->cap - 1)] = m;
 	m->refs++;
 	if (!q->bytes)
@@ -273,6 +281,41 @@ outq_push(struct peer *p, struct msg *m)
 	}
 	if (q->bytes > OUTQ_HIGH && !(p->flags & F_HOLD) && p->state != CLOSING)
 		hold(p);
+}
+
+/* Make room for one more message in a ring. */
+static void
+outq_grow(struct outq *q)
+{
+	struct msg **ring;
+	size_t i, cap;
+
+	if (q->n < q->cap)
+		return;
+	cap = q->cap ? q->cap * 2 : 4;
+	ring = xmalloc(cap * sizeof(*ring));
+	for (i = 0; i < q->n; i++)
+		ring[i] = q->ring[(q->head + i) & (q->cap - 1)];
+	free(q->ring);
+	q->ring = ring;
+	q->head = 0;
+	q->cap = cap;
+}
+
+/* Client: put a message before everything queued (nothing is half sent). */
+static void
+outq_unshift(struct peer *p, struct msg *m)
+{
+	struct outq *q = &p->q;
+
+	outq_grow(q);
+	q->head = (q->head - 1) & (q->cap - 1);
+	q->ring[q->head] = m;
+	q->n++;
+	m->refs++;
+	if (!q->bytes)
+		nqueued++;
+	q->bytes += m->len;
 }
 
 /* Forget n written bytes from the front of a queue. */
@@ -335,7 +378,7 @@ drain(struct peer *p)
 			iov[k].iov_len = limit - total;
 		total += iov[k].iov_len;
 	}
-	if (!k)
+	if (!k || (p->flags & F_DIALING))
 		return;
 	if (p == self && tty) {
 		term_show(p);
@@ -345,7 +388,8 @@ drain(struct peer *p)
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 		if (p == conn) {
 			/* The host may have said why it closed: read that first. */
-			outq_clear(&p->q);
+			if (!redial)
+				outq_clear(&p->q);
 			stop_writing(p);
 		} else {
 			lost(p, strerror(errno));
@@ -499,7 +543,7 @@ set_writing(struct peer *p, int on)
 static int
 may_read(struct peer *p)
 {
-	if ((p->flags & F_DEAD) || p->state == CLOSING || p->rfd < 0)
+	if ((p->flags & (F_DEAD | F_DIALING)) || p->state == CLOSING || p->rfd < 0)
 		return 0;
 	if (listening)
 		return !stopping && holders == 0;
@@ -585,6 +629,10 @@ next_deadline(void)
 		d = quitting;
 	if (relisten && (d < 0 || relisten < d))
 		d = relisten;
+	if (dial_until && (d < 0 || dial_until < d))
+		d = dial_until;
+	if (redial_at && (d < 0 || redial_at < d))
+		d = redial_at;
 	return d;
 }
 
@@ -595,7 +643,7 @@ run_timers(void)
 
 	while ((p = timers[T_AUTH].head) && p->deadline <= now) {
 		notice(p, REFUSE_TIMEOUT);
-		leave(p, NULL, NULL, 0);
+		leave(p, "left", NULL, 0);
 	}
 	while ((p = timers[T_JOIN].head) && p->deadline <= now)
 		join(p, NULL, 0);
@@ -608,6 +656,12 @@ run_timers(void)
 	if (quitting && quitting <= now) {
 		quitting = 0;
 		send_quit();
+	}
+	if (dial_until && dial_until <= now)
+		dial_done(ETIMEDOUT);
+	if (redial_at && redial_at <= now) {
+		redial_at = 0;
+		dial_start();
 	}
 	if (relisten && relisten <= now) {
 		relisten = 0;
@@ -769,7 +823,8 @@ frame(struct peer *p, const char *s, size_t n)
 		if (p->flags & F_DISCARD) {
 			if (nl)
 				p->flags &= ~F_DISCARD;
-		} else if (!p->inlen && nl && len <= LINE_MAX_BYTES) {
+		} else if (!p->inlen && nl && (len <= LINE_MAX_BYTES ||
+		    (len == LINE_MAX_BYTES + 1 && s[len - 1] == '\r'))) {
 			line_done(p, s, len);
 		} else {
 			take(p, s, len, nl != NULL);
@@ -803,6 +858,9 @@ take(struct peer *p, const char *s, size_t len, int complete)
 
 	if (!p->in)
 		p->in = xmalloc(LINE_MAX_BYTES);
+	/* The CR of a CRLF does not count against the limit. */
+	if (complete && len && s[len - 1] == '\r' && len == LINE_MAX_BYTES - p->inlen + 1)
+		len--;
 	while ((room = LINE_MAX_BYTES - p->inlen) < len) {
 		memcpy(p->in + p->inlen, s, room);
 		s += room;
@@ -1055,6 +1113,21 @@ notice_room(struct peer *except, const char *fmt, ...)
 	broadcast(m, except);
 }
 
+/* A notice quoting what a peer sent, made safe. */
+static void
+notice_text(struct peer *p, const char *before, const char *text, size_t n,
+    const char *after)
+{
+	struct msg *m = msg_new(64 + n);
+
+	msg_puts(&m, "*** ");
+	msg_puts(&m, before);
+	sanitize(&m, text, n);
+	msg_puts(&m, after);
+	msg_puts(&m, "\n");
+	send_to(p, m);
+}
+
 /* "a, b, c", at most LIST_MAX bytes of it, then "and N more". */
 static void
 put_members(struct msg **mp, struct peer *except)
@@ -1093,7 +1166,53 @@ say(struct peer *p, int action, const char *text, size_t n)
 	msg_puts(&batch, p->nick);
 	msg_puts(&batch, action ? " " : "> ");
 	sanitize(&batch, text, n);
-	batch_end(mark, mark + strlen(p->nick) + 2);
+	batch_end(mark, mark + strlen(p->nick) + 3);
+	if (batch->len > mark)
+		remember(batch->data + mark, batch->len - mark);
+}
+
+/* Keep a copy of a room line for late joiners; the oldest goes first. */
+static void
+remember(const char *s, size_t n)
+{
+	struct backline *l;
+
+	if (!backmax)
+		return;
+	if (!backlog) {
+		backlog = xmalloc(backmax * sizeof(*backlog));
+		memset(backlog, 0, backmax * sizeof(*backlog));
+	}
+	if (nback < backmax) {
+		l = &backlog[(backhead + nback++) % backmax];
+	} else {
+		l = &backlog[backhead];
+		backhead = (backhead + 1) % backmax;
+	}
+	if (l->cap < n) {
+		l->s = xrealloc(l->s, n);
+		l->cap = n;
+	}
+	memcpy(l->s, s, n);
+	l->len = n;
+}
+
+/* The kept lines, between two notices so scripts can tell them apart. */
+static void
+replay(struct peer *p)
+{
+	struct msg *m;
+	size_t i;
+
+	if (!nback)
+		return;
+	m = msg_new(64 + nback * 80);
+	msg_puts(&m, "*** history follows\n");
+	for (i = 0; i < nback; i++)
+		msg_put(&m, backlog[(backhead + i) % backmax].s,
+		    backlog[(backhead + i) % backmax].len);
+	msg_puts(&m, "*** end of history\n");
+	send_to(p, m);
 }
 
 /*
@@ -1127,6 +1246,7 @@ join(struct peer *p, const char *want, size_t n)
 	msg_puts(&m, ". type /help for commands\n");
 	p->state = JOINED;
 	send_to(p, m);
+	replay(p);
 	if (want && !ok)
 		notice(p, "invalid nickname: 1 to %d bytes, no spaces, "
 		    "controls or * < >, not starting with - or /", NICK_MAX);
@@ -1138,7 +1258,7 @@ join(struct peer *p, const char *want, size_t n)
  * written before the socket closes, within CLOSE_MS.
  */
 static void
-leave(struct peer *p, const char *why, const char *reason, size_t n)
+leave(struct peer *p, const char *what, const char *reason, size_t n)
 {
 	struct msg *m;
 
@@ -1149,12 +1269,9 @@ leave(struct peer *p, const char *why, const char *reason, size_t n)
 		m = msg_new(64);
 		msg_puts(&m, "*** ");
 		msg_puts(&m, p->nick);
-		msg_puts(&m, " left");
-		if (why) {
-			msg_puts(&m, " (");
-			msg_puts(&m, why);
-			msg_puts(&m, ")");
-		} else if (n) {
+		msg_puts(&m, " ");
+		msg_puts(&m, what);
+		if (n) {
 			msg_puts(&m, " (");
 			sanitize(&m, reason, n);
 			msg_puts(&m, ")");
@@ -1215,18 +1332,10 @@ hear(struct peer *p, const char *s, size_t n)
 			return;	/* a room with no password: the name may follow */
 		join(p, NULL, 0);
 	}
-	if (c) {
+	if (c)
 		c->run(p, s + a, n - a);
-		return;
-	}
-	{
-		struct msg *m = msg_new(64);
-
-		msg_puts(&m, "*** unknown command ");
-		sanitize(&m, s, w);
-		msg_puts(&m, " (try /help)\n");
-		send_to(p, m);
-	}
+	else
+		notice_text(p, "unknown command ", s, w, " (try /help)");
 }
 
 /*
@@ -1249,7 +1358,7 @@ check_password(struct peer *p, const char *s, size_t n)
 	}
 	if (diff) {
 		notice(p, REFUSE_PASSWORD);
-		leave(p, NULL, NULL, 0);
+		leave(p, "left", NULL, 0);
 		return;
 	}
 	p->flags |= F_AUTHED;
@@ -1300,11 +1409,7 @@ cmd_msg(struct peer *p, const char *arg, size_t n)
 		return;
 	}
 	if (!(q = find_member(arg, w))) {
-		to = msg_new(64);
-		msg_puts(&to, "*** no such nick: ");
-		sanitize(&to, arg, w);
-		msg_puts(&to, "\n");
-		send_to(p, to);
+		notice_text(p, "no such nick: ", arg, w, "");
 		return;
 	}
 	to = msg_new(n + 48);
@@ -1323,8 +1428,57 @@ cmd_msg(struct peer *p, const char *arg, size_t n)
 	msg_puts(&back, q->nick);
 	msg_puts(&back, "* ");
 	msg_put(&back, to->data + body, to->len - body);
+	memcpy(q->reply, p->nick, sizeof(q->reply));
 	send_to(q, to);
 	send_to(p, back);
+}
+
+/* /r TEXT is /msg to whoever last sent us one, by the name they had. */
+static void
+cmd_reply(struct peer *p, const char *arg, size_t n)
+{
+	struct msg *m;
+	size_t w = strlen(p->reply);
+
+	if (!w) {
+		notice(p, "nobody has sent you a private message yet");
+		return;
+	}
+	if (!n) {
+		notice(p, "usage: /r TEXT");
+		return;
+	}
+	m = msg_new(w + 1 + n);
+	msg_put(&m, p->reply, w);
+	msg_put(&m, " ", 1);
+	msg_put(&m, arg, n);
+	cmd_msg(p, m->data, m->len);
+	free(m);
+}
+
+/* The host puts a peer out; the peer is told why, the room too. */
+static void
+cmd_kick(struct peer *p, const char *arg, size_t n)
+{
+	struct peer *q;
+	size_t w, r;
+
+	if (p != self) {
+		notice(p, "only the host can /kick");
+		return;
+	}
+	for (w = 0; w < n && arg[w] != ' '; w++)
+		;
+	for (r = w; r < n && arg[r] == ' '; r++)
+		;
+	if (!w) {
+		notice(p, "usage: /kick NAME [REASON]");
+	} else if (!(q = find_member(arg, w)) || q == self) {
+		notice_text(p, "no such nick: ", arg, w, "");
+	} else {
+		notice(q, REFUSE_KICK);
+		leave(q, "was kicked by the host", arg + r, n - r);
+	}
 }
 
 static void
@@ -1355,7 +1509,7 @@ cmd_quit(struct peer *p, const char *arg, size_t n)
 	if (p == self)
 		shut_down();
 	else
-		leave(p, NULL, arg, n);
+		leave(p, "left", arg, n);
 }
 
 /* The password was checked before the peer got this far. */
@@ -1937,7 +2091,7 @@ peer_read(struct peer *p)
 		set_reading(p, 0);
 		p->rfd = -1;
 	} else {
-		leave(p, NULL, NULL, 0);
+		leave(p, "left", NULL, 0);
 	}
 }
 
@@ -1945,8 +2099,10 @@ peer_read(struct peer *p)
 static void
 lost(struct peer *p, const char *why)
 {
-	if (p == conn)
+	if (p == conn) {
 		host_gone(why);
+		return;
+	}
 	if (p == self) {
 		/* Nobody reads our stdout any more: stop writing to it. */
 		set_writing(p, 0);
@@ -1957,7 +2113,7 @@ lost(struct peer *p, const char *why)
 		return;
 	}
 	if (p->state == JOINED) {
-		leave(p, why, NULL, 0);
+		leave(p, "left", why, strlen(why));
 		outq_clear(&p->q);
 	}
 	kill_peer(p);
@@ -1982,56 +2138,159 @@ shut_down(void)
 	update_reading();
 }
 
-/* Connect to each address HOST resolves to in turn, -w bounding each. */
-static int
-dial(const char *host, const char *port)
+/*
+ * Client: the connection to the host is made inside the loop, so the
+ * terminal stays live meanwhile, and made again after a drop with -r.
+ * Each address HOST resolves to is tried in turn, -w bounding each.
+ */
+static void
+dial_start(void)
 {
-	struct addrinfo hints, *res, *ai;
-	struct pollfd w;
-	char addr[ADDR_TEXT];
-	socklen_t len;
-	int fd = -1, e, err = 0;
+	struct addrinfo hints;
+	int e;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = family;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((e = getaddrinfo(host, port, &hints, &res)))
-		die("%s: %s", host, gai_strerror(e));
-	for (ai = res; ai; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0) {
-			err = errno;
+	if (!addrs) {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = family;
+		hints.ai_socktype = SOCK_STREAM;
+		if ((e = getaddrinfo(dialhost, dialport, &hints, &addrs))) {
+			addrs = NULL;
+			dial_failed(gai_strerror(e));
+			return;
+		}
+	}
+	trying = addrs;
+	dial_next();
+}
+
+/* Start a connection to the address tried now, or the next that takes. */
+static void
+dial_next(void)
+{
+	int fd;
+
+	for (; trying; trying = trying->ai_next) {
+		if ((fd = socket(trying->ai_family, trying->ai_socktype,
+		    trying->ai_protocol)) < 0) {
+			dial_error = errno;
 			continue;
 		}
 		nonblock(fd);
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		err = errno;
-		if (err == EINPROGRESS) {
-			w.fd = fd;
-			w.events = POLLOUT;
-			while ((e = poll(&w, 1, connwait < 0 ? -1 : (int)connwait * 1000)) < 0 &&
-			    errno == EINTR)
-				;
-			len = sizeof(err);
-			if (e == 0)
-				err = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-				err = errno;
-			if (!err)
-				break;
+		if (connect(fd, trying->ai_addr, trying->ai_addrlen) == 0 ||
+		    errno == EINPROGRESS) {
+			/* writable once connected or refused */
+			conn->rfd = conn->wfd = fd;
+			pfd[conn->rslot].fd = fd;
+			pfd[conn->rslot].events = POLLOUT;
+			dial_until = connwait > 0 ? now + connwait * 1000 : 0;
+			return;
 		}
+		dial_error = errno;
 		close(fd);
-		fd = -1;
 	}
-	if (fd < 0) {
-		errno = err;
-		die("cannot connect to %s port %s:", host, port);
+	dial_failed(strerror(dial_error));
+}
+
+/* The attempt under way ended (err is set on a timeout). */
+static void
+dial_done(int err)
+{
+	socklen_t len = sizeof(err);
+
+	if (!err && getsockopt(conn->rfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	dial_until = 0;
+	if (!err) {
+		connected();
+		return;
 	}
-	if (verbose && !getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
-	    sizeof(addr), NULL, 0, NI_NUMERICHOST))
-		fprintf(stderr, "chat: connected to %s port %s\n", addr, port);
-	freeaddrinfo(res);
-	return fd;
+	dial_error = err;
+	close(conn->rfd);
+	conn->rfd = conn->wfd = -1;
+	pfd[conn->rslot].fd = -1;
+	trying = trying->ai_next;
+	dial_next();
+}
+
+/* No address took: give up, or with -r try again later, backing off. */
+static void
+dial_failed(const char *why)
+{
+	long long delay = backoff ? backoff : RECONNECT_MIN_MS;
+
+	if (!redial)
+		die("cannot connect to %s port %s: %s", dialhost, dialport, why);
+	backoff = delay * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : delay * 2;
+	/* up to a quarter either way, so a room of clients spreads out */
+	delay += rand() % (delay / 2 + 1) - delay / 4;
+	warnx("cannot connect to %s port %s: %s; trying again in %.1f s",
+	    dialhost, dialport, why, delay / 1000.0);
+	redial_at = now + delay;
+}
+
+/*
+ * Connected: the password and the name go first, ahead of any lines
+ * typed while we were away.
+ */
+static void
+connected(void)
+{
+	char addr[ADDR_TEXT];
+	struct msg *m = msg_new(64);
+
+	conn->flags &= ~F_DIALING;
+	tune_socket(conn->rfd);
+	pfd[conn->rslot].events = 0;
+	if ((verbose || dials) && !getnameinfo(trying->ai_addr, trying->ai_addrlen,
+	    addr, sizeof(addr), NULL, 0, NI_NUMERICHOST))
+		fprintf(stderr, "chat: %s %s port %s\n", dials ? "reconnected to" :
+		    "connected to", addr, dialport);
+	dials++;
+	backoff = 0;
+	if (password) {
+		msg_puts(&m, "/pass ");
+		msg_puts(&m, password);
+		msg_puts(&m, "\n");
+	}
+	if (mynick) {
+		msg_puts(&m, "/nick ");
+		msg_puts(&m, mynick);
+		msg_puts(&m, "\n");
+	}
+	if (m->len)
+		outq_unshift(conn, m);
+	else
+		free(m);
+	set_reading(conn, may_read(conn));
+	set_writing(conn, conn->q.n > 0);
+}
+
+/*
+ * -r: the host went away. What was queued stays queued for the next
+ * connection, all but the rest of a line half written to this one.
+ */
+static void
+redial_later(const char *why)
+{
+	struct outq *q = &conn->q;
+	const char *s, *nl;
+	size_t left;
+
+	warnx("%s; reconnecting", why);
+	close(conn->rfd);
+	conn->rfd = conn->wfd = -1;
+	pfd[conn->rslot].fd = -1;
+	pfd[conn->rslot].events = 0;
+	conn->inlen = 0;
+	conn->flags &= ~(F_DISCARD | F_WDONE);
+	conn->flags |= F_DIALING;
+	if (q->off) {
+		s = q->ring[q->head]->data + q->off;
+		left = q->ring[q->head]->len - q->off;
+		nl = memchr(s, '\n', left);
+		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
+	}
+	redial_at = now + RECONNECT_MIN_MS;
 }
 
 /*
@@ -2043,6 +2302,7 @@ show(struct peer *p, const char *s, size_t n)
 {
 	static const char *const refusals[] = {
 		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
+		REFUSE_KICK,
 	};
 	size_t i, mark;
 
@@ -2135,6 +2395,10 @@ host_gone(const char *why)
 	}
 	if (leaving || (quitwait < 0 && self->rfd < 0))
 		finish(0);
+	if (redial) {
+		redial_later(why);
+		return;
+	}
 	warnx("%s", why);
 	finish(1);
 }
@@ -2204,6 +2468,12 @@ handle_slot(size_t i, short rev)
 		accept_peers(pfd[i].fd);
 		return;
 	}
+	if (p->flags & F_DEAD)
+		return;
+	if (p->flags & F_DIALING) {
+		dial_done(0);
+		return;
+	}
 	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) && p->q.n)
 		drain(p);
 	if (i != p->rslot || (p->flags & F_DEAD))
@@ -2256,6 +2526,7 @@ help(void)
 	printf("\n"
 	    "  -l        host a room (port %s unless given; 0 picks a free one)\n"
 	    "  -4, -6    IPv4 or IPv6 only\n"
+	    "  -b LINES  host: room lines replayed to newcomers (default %d, 0: none)\n"
 	    "  -h        this help\n"
 	    "  -m MAX    host: most peers at once (default %d, or what the\n"
 	    "            descriptor limit allows)\n"
@@ -2267,7 +2538,7 @@ help(void)
 	    "  -v        report where we listen or connect on stderr\n"
 	    "  -w SECS   give up a connection attempt after SECS\n"
 	    "\n"
-	    "room commands:\n", DEFAULT_PORT, PEERS_DEFAULT);
+	    "room commands:\n", DEFAULT_PORT, BACKLOG_DEFAULT, PEERS_DEFAULT);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		printf("  %s\n", commands[i].help);
 	printf("  //TEXT            say a line that starts with /\n");
@@ -2360,21 +2631,22 @@ int
 main(int argc, char *argv[])
 {
 	const char *port = DEFAULT_PORT, *addr = NULL, *nick, *nickarg = NULL;
-	struct msg *m;
-	long maxarg = -1;
-	int c, fd, qset = 0;
+	long maxarg = -1, backarg = -1;
+	int c, qset = 0;
 
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46hlm:n:P:q:s:tvw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46b:hlm:n:P:q:rs:tvw:")) != -1) {
 		switch (c) {
 		case '4': family = AF_INET; break;
 		case '6': family = AF_INET6; break;
+		case 'b': backarg = number(optarg, 0, BACKLOG_MAX, "-b value"); break;
 		case 'h': help(); return 0;
 		case 'l': listening = 1; break;
 		case 'm': maxarg = number(optarg, 1, 1000000, "-m value"); break;
 		case 'n': nickarg = optarg; break;
 		case 'P': password = optarg; break;
 		case 'q': quitwait = number(optarg, -1, 1000000, "-q value"); qset = 1; break;
+		case 'r': redial = 1; break;
 		case 's': addr = optarg; break;
 		case 't': stamps = 1; break;
 		case 'v': verbose = 1; break;
@@ -2390,14 +2662,16 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (listening && (qset || connwait >= 0)) {
-		fprintf(stderr, "chat: cannot use -q or -w with -l\n");
+	if (listening && (qset || connwait >= 0 || redial)) {
+		fprintf(stderr, "chat: cannot use -q, -r or -w with -l\n");
 		usage();
 	}
-	if (!listening && (addr || maxarg >= 0)) {
-		fprintf(stderr, "chat: -s and -m need -l\n");
+	if (!listening && (addr || maxarg >= 0 || backarg >= 0)) {
+		fprintf(stderr, "chat: -b, -m and -s need -l\n");
 		usage();
 	}
+	if (backarg >= 0)
+		backmax = (size_t)backarg;
 	if (!password)
 		password = getenv("CHAT_PASSWORD");
 	if (password && (!*password || strpbrk(password, "\r\n"))) {
@@ -2418,25 +2692,17 @@ main(int argc, char *argv[])
 		spare = open("/dev/null", O_RDONLY);
 		listen_on(addr, port);
 	} else {
-		fd = dial(argv[0], port);
-		tune_socket(fd);
-		conn = peer_new(fd, fd, 0, 0);
-		conn->rslot = conn->wslot = slot_add(fd, 0, conn);
+		conn = peer_new(-1, -1, 0, 0);
+		conn->rslot = conn->wslot = slot_add(-1, 0, conn);
 		conn->state = JOINED;
-		conn->flags |= F_SPLIT;
+		conn->flags |= F_SPLIT | F_DIALING;
 		conn->hear = show;
-		m = msg_new(64);
-		if (password) {
-			msg_puts(&m, "/pass ");
-			msg_puts(&m, password);
-			msg_puts(&m, "\n");
-		}
-		if (nick) {
-			msg_puts(&m, "/nick ");
-			msg_puts(&m, nick);
-			msg_puts(&m, "\n");
-		}
-		send_to(conn, m);
+		dialhost = argv[0];
+		dialport = port;
+		mynick = nick;
+		srand((unsigned)time(NULL) ^ (unsigned)getpid());
+		now = now_ms();
+		dial_start();
 	}
 	update_reading();
 	now = now_ms();

@@ -32,13 +32,18 @@
 #define CLOSE_MS	10000	/* time to flush a leaving peer's queue */
 #define SHUTDOWN_MS	2000	/* time to flush every queue when the host stops */
 #define LEAVE_MS	2000	/* time a client waits for the host to close after SIGINT */
+#define RECONNECT_MIN_MS 500	/* -r: first wait before connecting again... */
+#define RECONNECT_MAX_MS 30000	/* ...doubling up to this, give or take a quarter */
 #define HIST_MAX	100	/* lines kept for Up and Down at the terminal */
+#define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
+#define BACKLOG_MAX	10000	/* most -b allows: at most ~120 MiB of 12 KiB lines */
 
 /* Notices that turn a peer away; the client exits 1 on seeing one. */
 #define REFUSE_PASSWORD	"wrong password"
 #define REFUSE_TIMEOUT	"no password given in time"
 #define REFUSE_FULL	"room is full"
 #define REFUSE_BUSY	"host is out of descriptors, try later"
+#define REFUSE_KICK	"you were kicked out by the host"
 
 /* Slots of the pollfd table before the listeners and peers. */
 enum { SLOT_SIGNAL, SLOT_STDIN, SLOT_STDOUT, SLOT_FIRST };
@@ -72,6 +77,7 @@ enum {
 	F_WDONE = 1 << 7,	/* nothing more will ever be written */
 	F_DROP = 1 << 8,	/* dropped for not reading: the room is told */
 	F_AUTHED = 1 << 9,	/* gave the password, or none is needed */
+	F_DIALING = 1 << 10,	/* client: not connected (yet, or again) */
 };
 
 /* Timer lists: each keeps its peers in deadline order. */
@@ -83,6 +89,7 @@ struct peer {
 	enum state state;
 	unsigned flags;
 	char nick[NICK_MAX + 1];
+	char reply[NICK_MAX + 1];	/* who sent the last /msg here, for /r */
 	void (*hear)(struct peer *, const char *, size_t);
 	char *in;		/* partial line, LINE_MAX_BYTES when allocated */
 	size_t inlen;
@@ -120,6 +127,8 @@ static void msg_put(struct msg **, const char *, size_t);
 static void msg_puts(struct msg **, const char *);
 static void msg_unref(struct msg *);
 static void outq_push(struct peer *, struct msg *);
+static void outq_grow(struct outq *);
+static void outq_unshift(struct peer *, struct msg *);
 static void outq_pop(struct outq *, size_t);
 static void outq_clear(struct outq *);
 static void drain(struct peer *);
@@ -167,9 +176,13 @@ static void batch_end(size_t, size_t);
 static void batch_flush(void);
 static void notice(struct peer *, const char *, ...);
 static void notice_room(struct peer *, const char *, ...);
+static void notice_text(struct peer *, const char *, const char *, size_t,
+    const char *);
 static struct msg *vformat(const char *, va_list);
 static void put_members(struct msg **, struct peer *);
 static void say(struct peer *, int, const char *, size_t);
+static void remember(const char *, size_t);
+static void replay(struct peer *);
 static void join(struct peer *, const char *, size_t);
 static void leave(struct peer *, const char *, const char *, size_t);
 static void hear(struct peer *, const char *, size_t);
@@ -178,6 +191,8 @@ static void cmd_nick(struct peer *, const char *, size_t);
 static void cmd_msg(struct peer *, const char *, size_t);
 static void cmd_me(struct peer *, const char *, size_t);
 static void cmd_who(struct peer *, const char *, size_t);
+static void cmd_reply(struct peer *, const char *, size_t);
+static void cmd_kick(struct peer *, const char *, size_t);
 static void cmd_quit(struct peer *, const char *, size_t);
 static void cmd_pass(struct peer *, const char *, size_t);
 static void cmd_help(struct peer *, const char *, size_t);
@@ -213,7 +228,12 @@ static void lost(struct peer *, const char *);
 static void shut_down(void);
 
 /* client */
-static int dial(const char *, const char *);
+static void dial_start(void);
+static void dial_next(void);
+static void dial_done(int);
+static void dial_failed(const char *);
+static void connected(void);
+static void redial_later(const char *);
 static void show(struct peer *, const char *, size_t);
 static void user_read(struct peer *);
 static void user_send(const char *, size_t);
