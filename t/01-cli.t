@@ -3,7 +3,7 @@
 # losing the host.
 . "$(dirname "$0")/lib.sh"
 
-plan 26
+plan 28
 
 run help 5 "$CHAT" -h </dev/null
 if [ "$RC" -eq 0 ] && has "$(out help)" '[Uu]sage' &&
@@ -48,6 +48,8 @@ usage_error "-w with -l" -l -n a -w 1 0
 usage_error "nickname starting with *" -n '*star' 127.0.0.1 1
 usage_error "nickname with a space" -n 'two words' 127.0.0.1 1
 usage_error "empty nickname" -n '' 127.0.0.1 1
+usage_error "nickname with a control character" -n "$(printf 'a\001b')" 127.0.0.1 1
+usage_error "nickname with >" -n 'a>b' 127.0.0.1 1
 usage_error "33-byte nickname" -n abcdefghijklmnopqrstuvwxyz0123456 127.0.0.1 1
 usage_error "host with nickname <x>" -l -n '<x>' 0
 
@@ -60,7 +62,7 @@ else
 	diag "exit $RC"; show "$(err refused)"
 fi
 
-start_host host || diag "host did not start"
+start_host host || give_up "host did not start"
 
 join_room alice alice -v
 check "-v client prints 'chat: connected to 127.0.0.1 port N' on stderr" \

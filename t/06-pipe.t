@@ -4,9 +4,9 @@
 # control bytes from the network to the terminal.
 . "$(dirname "$0")/lib.sh"
 
-plan 23
+plan 25
 
-start_host host || diag "host did not start"
+start_host host || give_up "host did not start"
 
 # A passive reader: no input, stays until the host goes away.
 spawn_in /dev/null reader "$CHAT" -n reader -q -1 127.0.0.1 "$PORT"
@@ -70,7 +70,7 @@ check "through a pipe, a line is readable as soon as it arrives" \
 check "chat was still running then" running live
 
 mkfifo "$T/grep.pipe"
-spawn_in "$T/grep.pipe" grep grep -m1 done
+spawn_in "$T/grep.pipe" grep grep -m1 'done'
 spawn_in /dev/null gchat sh -c 'exec "$0" -n gchat -q -1 127.0.0.1 "$1" >"$2"' \
     "$CHAT" "$PORT" "$T/grep.pipe"
 wait_line "$(out reader)" "*** gchat joined"
@@ -95,12 +95,15 @@ check "-q -1: the reader is still there after all that" running reader
 PORT0=$PORT
 fake_host fake "$T/evil" || diag "fake host did not start"
 spawn fakec "$CHAT" -n fakec 127.0.0.1 "$PORT"
-wait_line "$(out fakec)" "END"
 f=$(out fakec)
+wait_line "$f" "END"
+end=$?
+# got_all CMD... : all the bytes arrived (END came), and CMD holds.
+got_all() { [ "$end" -eq 0 ] && "$@"; }
 check "no ESC, BEL, BS, NUL or CR from the network reaches stdout" \
-    perl -e 'local $/; $_ = <>; exit(/[\x00\x07\x08\x0d\x1b]/ ? 1 : 0)' "$f"
+    got_all perl -e 'local $/; $_ = <>; exit(/[\x00\x07\x08\x0d\x1b]/ ? 1 : 0)' "$f"
 check "no C1 control (U+0080..U+009F) from the network reaches stdout" \
-    perl -MEncode -e 'local $/; $_ = decode("UTF-8", <>);
+    got_all perl -MEncode -e 'local $/; $_ = decode("UTF-8", <>);
 	exit(/[\x80-\x9f]/ ? 1 : 0)' "$f"
 check "valid UTF-8 from the network survives" \
     has_line "$f" "utf8: héllo 世界 🙂 Ψ"
@@ -108,10 +111,19 @@ check "the text around stripped control bytes survives" \
     eval 'has "$f" "^esc:.*red.*:end\$" && has "$f" "^c0:.*:end\$" &&
 	has "$f" "^c1:.*:end\$" && has_line "$f" "crlf line"'
 check "a lone 0x9b byte (8-bit CSI) is not written raw: stdout is valid UTF-8" \
-    perl -MEncode -e 'local $/; $_ = <>;
+    got_all perl -MEncode -e 'local $/; $_ = <>;
 	exit(eval { decode("UTF-8", $_, Encode::FB_CROAK); 1 } ? 0 : 1)' "$f"
 
-# -q -1 stays until the host goes away.
+# SIGINT: the client leaves the room the same way as on EOF.
 PORT=$PORT0
+spawn sig perl "$T/intdfl.pl" "$CHAT" -n sig 127.0.0.1 "$PORT"
+wait_for "$(out sig)" '^\*\*\* welcome sig\. '
+signal sig INT
+check "SIGINT: the client leaves, the others see it" \
+    wait_line "$(out reader)" "*** sig left"
+check "SIGINT: the client exits 0" eval 'wait_exit sig && [ "$RC" -eq 0 ]'
+
+# -q -1 stays until the host goes away.
 signal host TERM
-check "-q -1: the reader leaves when the host goes away" wait_exit reader
+check "-q -1: the reader leaves when the host goes away, exit 0" \
+    eval 'wait_exit reader && [ "$RC" -eq 0 ]'

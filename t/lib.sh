@@ -16,7 +16,6 @@ CHAT=${CHAT:-$PWD/chat}
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-test.XXXXXX") || exit 1
 PIDS=
 n=0
-failed=0
 
 cleanup() {
 	for p in $PIDS; do
@@ -31,17 +30,25 @@ trap 'exit 1' INT TERM HUP
 trap '' PIPE
 
 if [ ! -x "$CHAT" ]; then
-	echo "1..0 # skip $CHAT not built"
-	exit 0
+	echo "Bail out! no executable $CHAT (run make, or set CHAT)"
+	exit 1
 fi
 
 # --- TAP ---------------------------------------------------------------
 
-plan() { echo "1..$1"; }
+plan() { PLAN=$1; echo "1..$1"; }
 diag() { printf '# %s\n' "$*" >&2; }
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
 skip() { n=$((n + 1)); echo "ok $n # skip $*"; }
+
+# give_up REASON : fail every test still planned, at once, and exit;
+# for when nothing after this point can work (the host did not start).
+give_up() {
+	diag "giving up: $*"
+	while [ "$n" -lt "${PLAN:-0}" ]; do not_ok "$*"; done
+	exit 1
+}
 
 # check NAME CMD... : one test, passing when CMD succeeds.
 check() {
@@ -86,6 +93,12 @@ lacks() { ! has "$@"; }
 lacks_line() { ! has_line "$@"; }
 count() { LC_ALL=C grep -Ec -- "$2" "$1" 2>/dev/null; }
 count_at_least() { [ "$(count "$1" "$2")" -ge "$3" ]; }
+
+# absent FILE MARKER REGEX : once the line MARKER is in FILE (waiting
+# for it), no line of FILE matches REGEX.  Send MARKER after whatever
+# must not arrive: then its absence means it will not come.  Without
+# the marker this fails, so a dead peer cannot pass for a quiet one.
+absent() { wait_line "$1" "$2" && lacks "$1" "$3"; }
 
 # wait_for FILE REGEX [SECS] : until a line of FILE matches the ERE.
 wait_for() {
@@ -187,21 +200,27 @@ run() {
 # start_host LABEL [ARGS...] : host a room as nick "host" on a port the
 # system picks, with -v; returns once it is listening, with the port in
 # PORT.  ARGS go before the port (e.g. -s 127.0.0.1).  The host is
-# exec'ed with SIGINT at its default: a background job of a
-# non-interactive shell would otherwise start with SIGINT ignored.
+# started through intdfl.pl (below) so that SIGINT reaches it.
 # With HOST_IN set, the host's stdin is that file instead of a FIFO.
 start_host() {
 	_h=$1; shift
 	_spawn=spawn
 	[ -n "${HOST_IN:-}" ] && _spawn="spawn_in $HOST_IN"
-	$_spawn "$_h" perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die "exec: $!\n"' \
-		"$CHAT" -l -v -n host "$@" 0 || return 1
-	if ! wait_for "$T/$_h.err" '^chat: listening on .* port [0-9]+$'; then
+	$_spawn "$_h" perl "$T/intdfl.pl" "$CHAT" -l -v -n host "$@" 0 || return 1
+	poll 10 _host_up "$_h"
+	if ! has "$T/$_h.err" '^chat: listening on .* port [0-9]+$'; then
+		diag "$_h: no 'chat: listening on ADDR port N' on stderr"
+		show "$T/$_h.err"
 		PORT=
 		return 1
 	fi
 	PORT=$(sed -n 's/^chat: listening on .* port \([0-9][0-9]*\)$/\1/p' \
 		"$T/$_h.err" | head -n 1)
+}
+
+# _host_up LABEL : the host is listening, or has already exited.
+_host_up() {
+	has "$T/$1.err" '^chat: listening on .* port [0-9]+$' || [ -s "$T/$1.rc" ]
 }
 
 # join_room LABEL NICK [ARGS...] : start a chat client named NICK on the
@@ -221,6 +240,14 @@ join_room() {
 raw_peer() {
 	spawn "$1" perl "$T/raw.pl" "${2:-127.0.0.1}" "$PORT"
 }
+
+# perl $T/intdfl.pl CMD... : exec CMD with SIGINT at its default.  A background
+# job of a non-interactive shell starts with SIGINT ignored; a test that
+# sends SIGINT starts the process through this.
+cat >"$T/intdfl.pl" <<'EOF'
+$SIG{INT} = 'DEFAULT';
+exec @ARGV or die "exec $ARGV[0]: $!\n";
+EOF
 
 cat >"$T/raw.pl" <<'EOF'
 use strict;
@@ -312,6 +339,16 @@ here_of() {
 # first_line FILE
 first_line() { head -n 1 "$1"; }
 
+# matches STRING REGEX : STRING matches the ERE (on bytes).
+matches() { printf '%s\n' "$1" | LC_ALL=C grep -Eq -- "$2"; }
+
+# welcomed LABEL REGEX : LABEL's first line is a welcome matching REGEX.
+welcomed() {
+	matches "$(first_line "$T/$1.out")" "$2" && return 0
+	diag "$1's first line: $(first_line "$T/$1.out")"
+	return 1
+}
+
 # clean_utf8 FILE : FILE is valid UTF-8 holding no control characters
 # other than LF (none of C0, DEL, C1 U+0080..U+009F, as bytes or as
 # characters; TAB is allowed).
@@ -335,3 +372,33 @@ in_order() {
 		$0 == b && !ib { ib = NR }
 		END { exit !(ia && ib && ia < ib) }' "$1"
 }
+
+# --- the host process, seen through /proc ---------------------------------
+
+# chat_pid LABEL : LABEL's pid, once /proc shows it runs chat itself (or
+# valgrind running chat), not the perl or sh that started it.  Fails
+# where /proc is missing.
+chat_pid() {
+	_p=$(pid_of "$1") || return 1
+	[ -r "/proc/$_p/stat" ] || return 1
+	case $(tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null) in
+	perl\ * | sh\ * | */perl\ * | */sh\ *) return 1 ;;
+	*chat*) echo "$_p" ;;
+	*) return 1 ;;
+	esac
+}
+
+# plain_chat_pid LABEL : as chat_pid, but only for the plain chat binary,
+# whose memory use means something (not a sanitiser or valgrind build).
+plain_chat_pid() {
+	_p=$(chat_pid "$1") || return 1
+	[ "$(cat "/proc/$_p/comm" 2>/dev/null)" = chat ] &&
+		[ -r "/proc/$_p/status" ] && echo "$_p"
+}
+
+# hwm_kib PID : the process's peak resident memory (VmHWM), in KiB.
+hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+
+# cpu_ticks PID : CPU time the process has used (user + system), in
+# clock ticks (getconf CLK_TCK a second).
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
