@@ -1,0 +1,277 @@
+#!/bin/sh
+# History replayed to newcomers (-b), /kick, /r, reconnecting clients
+# (-r), and TCP keepalive on every peer's socket.
+. "$(dirname "$0")/lib.sh"
+
+plan 51
+
+# history_of FILE : the lines of FILE's first history block, markers
+# left out.
+history_of() {
+	awk '$0 == "*** end of history" { exit }
+	     on { print }
+	     $0 == "*** history follows" { on = 1 }' "$1"
+}
+
+# host_on LABEL PORT [ARGS...] : host a room as nick "host" on 127.0.0.1
+# PORT itself (start_host lets the system pick); true once it listens.
+host_on() {
+	_h=$1 _p=$2; shift 2
+	spawn "$_h" "$CHAT" -l -v -n host -s 127.0.0.1 "$@" "$_p" || return 1
+	poll 10 _host_up "$_h"
+	has "$T/$_h.err" "^chat: listening on 127\\.0\\.0\\.1 port $_p\$" && return 0
+	diag "$_h: not listening on port $_p"
+	show "$T/$_h.err"
+	return 1
+}
+
+# no_history LABEL : LABEL, once the answer to a /who is in, has had no
+# history block.
+no_history() {
+	say "$1" "/who"
+	wait_for "$T/$1.out" '^\*\*\* here: ' && lacks "$T/$1.out" 'history'
+}
+
+# usage_error NAME ARGS... : chat ARGS complains on stderr and exits 2.
+# Hosts are kept on loopback and clients pointed at port 1, so accepting
+# the arguments shows up as a hang (124) or exit 1.
+usage_error() {
+	_name=$1; shift
+	run usage 5 "$CHAT" "$@" </dev/null
+	if [ "$RC" -eq 2 ] && [ -s "$(err usage)" ]; then
+		ok "$_name: error on stderr, exit 2"
+	else
+		not_ok "$_name: error on stderr, exit 2"
+		diag "chat $*: exit $RC"; show "$(err usage)"
+	fi
+}
+
+# --- history: the default, 20 lines -------------------------------------
+
+start_host hist || give_up "host did not start"
+join_room halice alice
+i=1
+while [ $i -le 25 ]; do
+	say halice "line $i"
+	i=$((i + 1))
+done
+wait_line "$(out hist)" "<alice> line 25"
+
+join_room hbob bob
+wait_line "$(out hbob)" "*** end of history"
+is "$(history_of "$(out hbob)")" "$(seq 6 25 | sed 's/^/<alice> line /')" \
+    "history: by default the last 20 room lines, in order, the first 5 gone"
+is "$(sed -n 2p "$(out hbob)")" "*** history follows" \
+    "history: the block starts right after the welcome"
+is "$(sed -n 23p "$(out hbob)")" "*** end of history" \
+    "history: the block ends with *** end of history"
+join_room hcarol carol
+wait_line "$(out hbob)" "*** carol joined"
+check "history: a later join notice comes after the block" \
+    in_order "$(out hbob)" "*** end of history" "*** carol joined"
+
+say halice "before the msg"
+say halice "/msg bob private words"
+say halice "/me dances"
+wait_line "$(out hbob)" "* alice dances"
+say hist "the host speaks"
+wait_line "$(out hbob)" "<host> the host speaks"
+say halice "after the msg"
+wait_line "$(out hbob)" "<alice> after the msg"
+join_room hdave dave
+wait_line "$(out hdave)" "*** end of history"
+history_of "$(out hdave)" >"$T/hdave.hist"
+check "history: /me lines are replayed as * nick text" \
+    has_line "$T/hdave.hist" "* alice dances"
+check "history: the host's own room lines are replayed" \
+    has_line "$T/hdave.hist" "<host> the host speaks"
+check "history: a /msg between two room lines is not replayed" \
+    absent "$(out hdave)" "*** end of history" "private words"
+check "history: notices (joins) are not replayed" \
+    lacks "$T/hdave.hist" '^\*\*\*'
+is "$(cat "$T/hdave.hist")" "$(seq 10 25 | sed 's/^/<alice> line /')
+<alice> before the msg
+* alice dances
+<host> the host speaks
+<alice> after the msg" \
+    "history: exactly the last 20 room lines, old ones pushed out"
+
+# --- history: an empty room, -b 3, -b 0 ----------------------------------
+
+start_host empty || give_up "host did not start"
+join_room efirst efirst
+check "history: a room with nothing said yet gives no history block" \
+    no_history efirst
+say efirst "/msg host psst"
+wait_line "$(out empty)" "*efirst* psst"
+join_room esecond esecond
+check "history: private messages and notices alone give no history block" \
+    no_history esecond
+
+start_host b3 -b 3 || give_up "host did not start"
+join_room w3 w3
+for i in 1 2 3 4 5; do say w3 "three $i"; done
+wait_line "$(out b3)" "<w3> three 5"
+join_room r3 r3
+wait_line "$(out r3)" "*** end of history"
+is "$(history_of "$(out r3)")" "<w3> three 3
+<w3> three 4
+<w3> three 5" "history: -b 3 keeps the last 3 lines"
+
+start_host b0 -b 0 || give_up "host did not start"
+join_room w0 w0
+say w0 "zero 1"
+say w0 "zero 2"
+wait_line "$(out b0)" "<w0> zero 2"
+join_room r0 r0
+check "history: -b 0 gives no history block at all" no_history r0
+
+usage_error "-b with a client" -n a -b 5 127.0.0.1 1
+usage_error "-b -1" -l -n a -s 127.0.0.1 -b -1 0
+usage_error "-b x" -l -n a -s 127.0.0.1 -b x 0
+usage_error "-r with -l" -l -n a -s 127.0.0.1 -r 0
+
+# --- /r --------------------------------------------------------------------
+
+start_host kh || give_up "host did not start"
+join_room ka alice
+join_room kb bob
+join_room kc carol
+wait_line "$(out ka)" "*** carol joined"
+
+say kc "/r x"
+check "/r before any /msg: nobody has sent you a private message yet" \
+    wait_line "$(out kc)" "*** nobody has sent you a private message yet"
+
+say ka "/msg bob hi"
+wait_line "$(out kb)" "*alice* hi"
+say kb "/r hello"
+check "/r: the last /msg sender gets *replier* text" \
+    wait_line "$(out ka)" "*bob* hello"
+check "/r: the replier gets -> *sender* text" \
+    wait_line "$(out kb)" "-> *alice* hello"
+say kb "marker after reply"
+check "/r: nobody else sees the reply" \
+    absent "$(out kc)" "<bob> marker after reply" "hello"
+
+# --- /kick ---------------------------------------------------------------
+
+say kc "/kick alice"
+check "/kick from a peer: only the host can /kick" \
+    wait_line "$(out kc)" "*** only the host can /kick"
+say kc "marker after kick try"
+check "/kick from a peer: the target stays and is told nothing" \
+    absent "$(out ka)" "<carol> marker after kick try" "kicked|/kick"
+
+say kh "/kick bob flooding the room"
+check "/kick: the peer is told it was kicked out" \
+    wait_line "$(out kb)" "*** you were kicked out by the host"
+check "/kick REASON: the room sees NAME was kicked by the host (REASON)" \
+    wait_line "$(out ka)" "*** bob was kicked by the host (flooding the room)"
+check "/kick: a kicked chat client exits 1" \
+    eval 'wait_exit kb && [ "$RC" -eq 1 ]'
+check "with chat: ... on stderr" has "$(err kb)" '^chat: '
+
+raw_peer kr
+send kr '/nick rawp\n'
+wait_for "$(out kr)" '^\*\*\* welcome rawp\. '
+wait_line "$(out ka)" "*** rawp joined"
+say kh "/kick rawp"
+check "/kick: the host closes the kicked peer's connection" \
+    wait_line "$(err kr)" "raw: connection closed"
+check "/kick: the raw peer got the notice before the close" \
+    has_line "$(out kr)" "*** you were kicked out by the host"
+check "/kick without a reason: NAME was kicked by the host" \
+    wait_line "$(out ka)" "*** rawp was kicked by the host"
+
+say kh "/kick nosuch"
+check "/kick nosuch: the host is told no such nick" \
+    wait_line "$(out kh)" "*** no such nick: nosuch"
+
+join_room kd dave -r
+wait_line "$(out ka)" "*** dave joined"
+say kh "/kick dave"
+check "/kick: a chat -r client exits 1, it does not come back" \
+    eval 'wait_exit kd && [ "$RC" -eq 1 ]'
+check "the kicked chat -r client does not try to reconnect" \
+    lacks "$(err kd)" 'reconnect|trying again'
+
+# --- chat -r -------------------------------------------------------------
+
+PORT=$(closed_port)
+spawn rr "$CHAT" -r -n rick 127.0.0.1 "$PORT"
+refused="^chat: cannot connect to 127\\.0\\.0\\.1 port $PORT: .*; trying again in [0-9]+\\.[0-9] s\$"
+check "-r with no host: cannot connect ...; trying again in X s" \
+    wait_for "$(err rr)" "$refused"
+check "-r with no host: it keeps trying" \
+    eval 'wait_count "$(err rr)" "$refused" 2 && running rr'
+host_on rh1 "$PORT" || diag "host on port $PORT did not start"
+check "-r: it joins once a host listens on that port" \
+    wait_for "$(out rr)" '^\*\*\* welcome rick\. ' 15
+
+signal rh1 KILL
+check "-r: when the host dies it says ...; reconnecting" \
+    wait_for "$(err rr)" '^chat: .*reconnecting$'
+say rr "typed while away"
+check "-r: still running while the host is down" running rr
+host_on rh2 "$PORT" || diag "second host on port $PORT did not start"
+check "-r: then reconnected to 127.0.0.1 port N" \
+    wait_line "$(err rr)" "chat: reconnected to 127.0.0.1 port $PORT" 15
+check "-r: welcomed again under the same nick" \
+    wait_count "$(out rr)" '^\*\*\* welcome rick\. ' 2
+check "-r: a line typed while disconnected is delivered after the reconnect" \
+    wait_line "$(out rh2)" "<rick> typed while away"
+
+join_room rp plain
+signal rh2 KILL
+check "without -r, the host's death makes the client exit 1" \
+    eval 'wait_exit rp && [ "$RC" -eq 1 ]'
+check "-r: the second death is noticed too" \
+    wait_count "$(err rr)" '^chat: .*reconnecting$' 2
+
+PORT=$(closed_port)
+host_on ph1 "$PORT" -P secret || diag "host -P secret did not start"
+join_room rs sam -r -P secret
+signal ph1 KILL
+wait_for "$(err rs)" '^chat: .*reconnecting$'
+host_on ph2 "$PORT" -P secret || diag "second host -P secret did not start"
+check "-r -P: reconnected to a host with a password" \
+    wait_line "$(err rs)" "chat: reconnected to 127.0.0.1 port $PORT" 15
+check "-r -P: the password is sent again, welcomed under the same nick" \
+    wait_count "$(out rs)" '^\*\*\* welcome sam\. ' 2
+check "-r -P: the room sees the same nick join" \
+    wait_line "$(out ph2)" "*** sam joined"
+
+spawn rw "$CHAT" -r -P wrong -n wes 127.0.0.1 "$PORT"
+check "-r with a wrong password: exits 1, no endless retry" \
+    eval 'wait_exit rw && [ "$RC" -eq 1 ]'
+check "-r with a wrong password: told so" \
+    has_line "$(out rw)" "*** wrong password"
+check "-r with a wrong password: no reconnect attempt" \
+    lacks "$(err rw)" 'reconnect|trying again'
+
+# --- TCP keepalive ---------------------------------------------------------
+
+# keepalive_ss FILTER : the established sockets matching the ss filter
+# show a keepalive timer due in at most 60 s (the system default is two
+# hours).
+keepalive_ss() {
+	ss -tnoH state established "$1" >"$T/ss" 2>&1
+	if LC_ALL=C grep -Eq 'timer:\(keepalive,([0-9]{1,2}(\.[0-9]+)?sec|1min|[0-9]+ms),' "$T/ss"; then
+		return 0
+	fi
+	show "$T/ss"
+	return 1
+}
+
+if ss -tnoH state established >/dev/null 2>&1; then
+	start_host alive || give_up "host did not start"
+	join_room kal kal
+	check "keepalive: the host's socket to a peer has a keepalive timer (<= 60 s)" \
+	    keepalive_ss "( sport = :$PORT )"
+	check "keepalive: a chat client's socket has a keepalive timer (<= 60 s)" \
+	    keepalive_ss "( dport = :$PORT )"
+else
+	skip "ss (iproute2) is not installed"
+	skip "ss (iproute2) is not installed"
+fi
