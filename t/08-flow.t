@@ -1,0 +1,152 @@
+#!/bin/sh
+# Flow control: nothing is lost for a peer that keeps reading, a peer
+# that stops reading is dropped rather than stalling the room or growing
+# the host, a flood does not starve other peers' commands, and a peer
+# that half-closes still gets what was queued for it.
+. "$(dirname "$0")/lib.sh"
+
+plan 16
+
+# slow_peer LABEL NICK : a perl peer with a tiny receive buffer (set
+# before connect, so the window stays small) that joins as NICK and does
+# not read anything until a line arrives on its stdin.  Then it sends
+# the rest of that line as a room line (if any), shuts down its writing
+# half, and reads everything the host sends to its .out until the host
+# closes ("peer: eof" on .err).
+slow_peer() {
+	spawn "$1" perl -e '
+		use strict;
+		use Socket;
+		my ($port, $nick) = @ARGV;
+		socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!\n";
+		setsockopt($s, SOL_SOCKET, SO_RCVBUF, 2048) or die "rcvbuf: $!\n";
+		connect($s, pack_sockaddr_in($port, inet_aton("127.0.0.1")))
+			or die "connect: $!\n";
+		syswrite($s, "/nick $nick\n") or die "send: $!\n";
+		my $go = <STDIN>;
+		exit 0 unless defined $go;
+		chomp $go;
+		syswrite($s, "$go\n") or die "send: $!\n" if length $go;
+		shutdown($s, 1) or die "shutdown: $!\n";
+		print STDERR "peer: half-closed\n";
+		while (1) {
+			my $n = sysread($s, my $buf, 65536);
+			die "peer: read: $!\n" unless defined $n;
+			last unless $n;
+			syswrite(STDOUT, $buf);
+		}
+		print STDERR "peer: eof\n";
+	' "$PORT" "$2"
+}
+
+# in_sequence FILE N PAD : the lines "<flood> I PAD" in FILE are exactly
+# I = 1 .. N, in order.
+in_sequence() {
+	LC_ALL=C awk -v n="$2" -v pad="$3" '
+		/^<flood> / {
+			if ($0 != "<flood> " (++i) " " pad) {
+				printf "# line %d of the flood: %s\n", i, $0
+				exit 1
+			}
+		}
+		END { if (i != n) { printf "# %d flood lines, not %d\n", i, n; exit 1 } }
+	' "$1" >&2
+}
+
+# --- a reader that stops reading ------------------------------------------
+
+start_host host || diag "host did not start"
+spawn_in /dev/null reader "$CHAT" -n reader -q -1 127.0.0.1 "$PORT"
+wait_for "$(out reader)" '^\*\*\* welcome reader\. '
+slow_peer stuck stuck
+check "a peer that never reads can join" \
+    wait_line "$(out reader)" "*** stuck joined"
+
+# 300,000 lines of about 80 bytes: far more than the 8 MiB a queue may
+# hold, so the room has to wait for the stuck peer, then drop it.
+pad=$(printf '%060d' 0 | tr 0 x)
+N=300000
+awk -v n=$N -v pad="$pad" 'BEGIN { for (i = 1; i <= n; i++) print i, pad }' \
+    >"$T/flood.in"
+run flood 90 "$CHAT" -n flood 127.0.0.1 "$PORT" <"$T/flood.in"
+is "$RC" 0 "a flood with a stuck peer in the room: the sender exits 0"
+check "the stuck peer is dropped, and the room is told" \
+    wait_line "$(out reader)" "*** stuck dropped (not reading)" 30
+last="<flood> $N $pad"
+check "the reader gets the last flood line" wait_line "$(out reader)" "$last" 30
+check "the reader gets every flood line, complete and in order" \
+    in_sequence "$(out reader)" $N "$pad"
+check "the room waited for the stuck peer: the flood ends after the drop" \
+    in_order "$(out reader)" "*** stuck dropped (not reading)" "$last"
+check "the host is still running" running host
+if hp=$(plain_chat_pid host); then
+	kib=$(hwm_kib "$hp")
+	check "the host's peak memory stayed under 64 MiB (VmHWM $kib KiB)" \
+	    test "$kib" -lt 65536
+else
+	skip "peak memory: needs /proc and the plain chat binary"
+fi
+
+kill -9 "$(pid_of stuck)" 2>/dev/null
+
+# --- fairness ------------------------------------------------------------
+
+# A fresh room for each part, so a failure above does not spill over.
+start_host fair || diag "host did not start"
+
+# Readers that show every 10,000th flood line and everything else.
+every10k='BEGIN { $| = 1 } print unless /^<flooder> flood (\d+)$/ && $1 % 10000'
+spawn_in /dev/null watcher sh -c \
+    '"$0" -n watcher -q -1 127.0.0.1 "$1" | perl -ne "$2"' "$CHAT" "$PORT" "$every10k"
+spawn asker sh -c '"$0" -n asker 127.0.0.1 "$1" | perl -ne "$2"' \
+    "$CHAT" "$PORT" "$every10k"
+wait_for "$(out asker)" '^\*\*\* welcome asker\. '
+wait_line "$(out watcher)" "*** asker joined"
+
+# A raw peer that writes "flood N" lines as fast as the host takes them,
+# until it is killed.
+spawn_in /dev/null flooder perl -e '
+	use Socket;
+	socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!\n";
+	connect($s, pack_sockaddr_in($ARGV[0], inet_aton("127.0.0.1")))
+		or die "connect: $!\n";
+	syswrite($s, "/nick flooder\n");
+	for (my $i = 1; ; $i += 1000) {
+		my $b = join "", map { "flood $_\n" } $i .. $i + 999;
+		defined(send($s, $b, 0)) or die "send: $!\n";
+	}' "$PORT"
+wait_for "$(out watcher)" "^<flooder> flood [0-9]+0000$" 30
+say asker "/who"
+check "during a flood, another peer's /who is answered" \
+    wait_for "$(out asker)" '^\*\*\* here: ' 30
+check "the flooder was still flooding when the answer came" running flooder
+n0=$(count "$(out watcher)" '^<flooder> flood ')
+check "the flood goes on after the answer: it was not over" \
+    wait_count "$(out watcher)" '^<flooder> flood ' $((n0 + 1)) 30
+kill -9 "$(pid_of flooder)" 2>/dev/null
+check "the room sees the flooder go" \
+    wait_for "$(out watcher)" '^\*\*\* flooder left' 30
+
+# --- a peer that half-closes -----------------------------------------------
+
+start_host hc || diag "host did not start"
+spawn_in /dev/null reader2 "$CHAT" -n reader -q -1 127.0.0.1 "$PORT"
+wait_for "$(out reader2)" '^\*\*\* welcome reader\. '
+
+slow_peer half half
+wait_line "$(out reader2)" "*** half joined"
+# Lines for half to read; it reads nothing yet, so they queue.
+seq 3000 | sed 's/^/queued for half, line /' >"$T/talk.in"
+run talker 60 "$CHAT" -n talker 127.0.0.1 "$PORT" <"$T/talk.in"
+wait_line "$(out reader2)" "<talker> queued for half, line 3000" 30
+say half "my last words"
+check "a half-closing peer's last line is relayed" \
+    wait_line "$(out reader2)" "<half> my last words"
+check "it is announced as left, after its last line" \
+    eval 'wait_line "$(out reader2)" "*** half left" &&
+	in_order "$(out reader2)" "<half> my last words" "*** half left"'
+check "the host then closes the connection" wait_for "$(err half)" '^peer: eof$' 30
+seq 3000 | sed 's/^/<talker> queued for half, line /' >"$T/want"
+grep '^<talker> ' "$(out half)" >"$T/got"
+check "it still got every line queued for it, in order, before the close" \
+    cmp -s "$T/want" "$T/got"

@@ -1,0 +1,100 @@
+#!/bin/sh
+# A room with a password (-P or $CHAT_PASSWORD at the host): who gets in,
+# who is turned away, and that the room never hears of those turned away.
+. "$(dirname "$0")/lib.sh"
+
+plan 27
+
+# refused_raw LABEL FORMAT : a raw peer whose first bytes are FORMAT is
+# told "wrong password" and closed.
+refused_raw() {
+	raw_peer "$1" || return 1
+	send "$1" "$2"
+	wait_line "$T/$1.out" "*** wrong password" &&
+		wait_line "$T/$1.err" "raw: connection closed"
+}
+
+start_host pw -P sekrit || diag "host -P sekrit did not start"
+
+# Connected first, silent throughout: the time limit is checked last.
+t0=$(date +%s)
+raw_peer silent
+
+join_room alice alice -P sekrit
+check "chat -P with the room's password joins" \
+    has "$(out alice)" '^\*\*\* welcome alice\. here: host\. '
+spawn ann env CHAT_PASSWORD=sekrit "$CHAT" -n ann 127.0.0.1 "$PORT"
+check "chat with the password in \$CHAT_PASSWORD joins" \
+    wait_for "$(out ann)" '^\*\*\* welcome ann\. '
+wait_line "$(out alice)" "*** ann joined"
+
+run bob 10 "$CHAT" -P wrong -n bob 127.0.0.1 "$PORT" </dev/null
+check "chat -P with a wrong password is told so" \
+    has_line "$(out bob)" "*** wrong password"
+is "$RC" 1 "chat with a wrong password exits 1"
+check "with chat: ... on stderr" has "$(err bob)" '^chat: '
+run nopw 10 env -u CHAT_PASSWORD "$CHAT" -n nopw 127.0.0.1 "$PORT" </dev/null
+check "chat without a password is turned away too" \
+    eval 'has_line "$(out nopw)" "*** wrong password" && [ "$RC" -eq 1 ]'
+
+check "a raw peer whose first line is not /pass is told: wrong password, and closed" \
+    refused_raw hello 'hello\n'
+check "a raw peer with a longer password is turned away" \
+    refused_raw longer '/pass sekrit2\n'
+check "a raw peer with a shorter password is turned away" \
+    refused_raw shorter '/pass sekri\n'
+check "a raw peer with an empty password is turned away" \
+    refused_raw empty '/pass \n'
+check "a raw peer naming itself before /pass is turned away" \
+    refused_raw early '/nick eve\n/pass sekrit\n'
+
+raw_peer carol
+send carol '/pass sekrit\n/nick carol\nhi\n'
+check "a raw peer sending /pass, /nick, then a line joins under that name" \
+    wait_for "$(out carol)" '^\*\*\* welcome carol\. '
+check "the room sees it join" wait_line "$(out alice)" "*** carol joined"
+check "and its line is relayed" wait_line "$(out alice)" "<carol> hi"
+
+# carol's line came after everything above: the rest has been handled.
+check "nobody saw the refused chat client join or speak" \
+    lacks "$(out alice)" 'bob|nopw'
+check "nobody saw a refused raw peer's first line" lacks "$(out alice)" 'hello'
+check "no guest or refused name was announced" \
+    lacks "$(out alice)" '^\*\*\* (guest[0-9]+|eve) '
+check "the host's own screen shows none of them either" \
+    eval 'wait_line "$(out pw)" "<carol> hi" &&
+	lacks "$(out pw)" "^\*\*\* (bob|nopw|guest[0-9]+|eve) |hello"'
+say alice "/who"
+wait_for "$(out alice)" '^\*\*\* here: '
+w=$(grep '^\*\*\* here: ' "$(out alice)" | head -n 1)
+is "$(here_of "$w")" "alice ann carol host" \
+    "/who lists only those who gave the password"
+
+check "a peer that says nothing is told: no password given in time" \
+    wait_line "$(out silent)" "*** no password given in time" 20
+check "and is closed" wait_line "$(err silent)" "raw: connection closed"
+t1=$(date +%s)
+check "not before the 10 seconds are up (closed after $((t1 - t0)) s)" \
+    test $((t1 - t0)) -ge 9
+say alice "after the timeout"
+wait_line "$(out ann)" "<alice> after the timeout"
+check "the silent peer was never announced" \
+    eval 'lacks "$(out ann)" "^\*\*\* guest" && lacks "$(out ann)" "silent"'
+
+# --- the password from the host's environment ------------------------------
+
+CHAT_PASSWORD=sekrit
+export CHAT_PASSWORD
+start_host envpw || diag "host with \$CHAT_PASSWORD did not start"
+unset CHAT_PASSWORD
+join_room dan dan -P sekrit
+check "\$CHAT_PASSWORD at the host: the password admits a client" \
+    has "$(out dan)" '^\*\*\* welcome dan\. '
+run eve 10 "$CHAT" -P wrong -n eve 127.0.0.1 "$PORT" </dev/null
+check "\$CHAT_PASSWORD at the host: a wrong one is refused (exit 1)" \
+    eval 'has_line "$(out eve)" "*** wrong password" && [ "$RC" -eq 1 ]'
+raw_peer fay
+send fay '/pass sekrit\n/nick fay\nhi from fay\n'
+check "\$CHAT_PASSWORD at the host: a raw peer with /pass joins and speaks" \
+    wait_line "$(out dan)" "<fay> hi from fay"
+check "the refused client was never announced" lacks "$(out dan)" 'eve'
