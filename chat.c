@@ -97,7 +97,7 @@ static long long relisten;	/* host: when to listen again after running out */
 
 static const char synopsis[] =
     "usage: chat -l [-46tv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
-    "       chat [-46tv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
+    "       chat [-46rtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
 
 static const struct command commands[] = {
 	{ "nick", cmd_nick, "/nick NAME        change your nickname" },
@@ -2533,6 +2533,7 @@ help(void)
 	    "  -n NICK   nickname (default $USER, then $LOGNAME)\n"
 	    "  -P PASS   the room's password (or $CHAT_PASSWORD, kept out of ps)\n"
 	    "  -q SECS   after stdin EOF, stay SECS before leaving; -1: until the host goes\n"
+	    "  -r        keep trying to connect, and connect again after a drop\n"
 	    "  -s ADDR   host: listen on ADDR only (default: every address)\n"
 	    "  -t        at a terminal, show the local time before each line\n"
 	    "  -v        report where we listen or connect on stderr\n"
