@@ -17,7 +17,20 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/chat-test.XXXXXX") || exit 1
 PIDS=
 n=0
 
+# alive : some process of $PIDS has not ended (zombies do not count).
+alive() {
+	[ -n "$PIDS" ] &&
+	    ps -o stat= -p "$(echo $PIDS | tr ' ' ',')" 2>/dev/null | grep -qv '^Z'
+}
+
+# Everything gets SIGTERM and up to 5 s to end on its own before SIGKILL:
+# a sanitiser build checks for leaks as it exits, and a SIGKILL in the
+# middle of that leaves a report of its own ("Unable to get registers").
 cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	poll 5 eval '! alive'
 	for p in $PIDS; do
 		kill -9 "$p" 2>/dev/null
 	done
