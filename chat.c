@@ -279,7 +279,8 @@ outq_push(struct peer *p, struct msg *m)
 		p->dnext = dirty;
 		dirty = p;
 	}
-	if (q->bytes > OUTQ_HIGH && !(p->flags & F_HOLD) && p->state != CLOSING)
+	if (q->bytes > OUTQ_HIGH && !(p->flags & (F_HOLD | F_STALLED)) &&
+	    p->state != CLOSING)
 		hold(p);
 }
 
@@ -402,21 +403,36 @@ drain(struct peer *p)
 		release(p);
 	if (q->n) {
 		set_writing(p, 1);
-		/* A backlog that has not moved for STUCK_MS: a dead reader. */
-		if (listening && p != self && p->state == JOINED &&
-		    (n > 0 || p->timer != T_STUCK))
-			timer_set(p, T_STUCK, now + STUCK_MS);
+		if (listening && p != self && p->state == JOINED)
+			watch(p, n > 0);
 		return;
 	}
 	set_writing(p, 0);
-	if (p->timer == T_STUCK)
+	if (p->timer == T_STALL || p->timer == T_STUCK)
 		timer_set(p, T_NONE, 0);
+	p->flags &= ~F_STALLED;
 	if (p->state == CLOSING) {
 		kill_peer(p);
 	} else if (p->flags & F_QUIT) {
 		/* The /quit is out: tell the host nothing more comes. */
 		shutdown(p->wfd, SHUT_WR);
 		stop_writing(p);
+	}
+}
+
+/*
+ * A backlog that moves is a live reader, and may hold the room. One
+ * that does not move for STALL_MS stops holding it (run_timers), and
+ * is dropped STUCK_MS after it last moved, or once it passes OUTQ_HARD.
+ */
+static void
+watch(struct peer *p, int moved)
+{
+	if (moved) {
+		p->flags &= ~F_STALLED;
+		timer_set(p, T_STALL, now + STALL_MS);
+	} else if (p->timer != T_STALL && p->timer != T_STUCK) {
+		timer_set(p, T_STALL, now + STALL_MS);
 	}
 }
 
@@ -581,7 +597,8 @@ release(struct peer *p)
 
 /*
  * Move a peer onto a timer list. Every list takes deadlines of now plus
- * its own constant, so appending keeps it sorted and the earliest
+ * its own constant (T_STUCK: of a T_STALL deadline plus one, in the
+ * order those expire), so appending keeps it sorted and the earliest
  * deadline of all is among the heads.
  */
 static void
@@ -647,6 +664,12 @@ run_timers(void)
 	}
 	while ((p = timers[T_JOIN].head) && p->deadline <= now)
 		join(p, NULL, 0);
+	while ((p = timers[T_STALL].head) && p->deadline <= now) {
+		p->flags |= F_STALLED;
+		if (p->flags & F_HOLD)
+			release(p);
+		timer_set(p, T_STUCK, p->deadline - STALL_MS + STUCK_MS);
+	}
 	while ((p = timers[T_STUCK].head) && p->deadline <= now) {
 		p->flags |= F_DROP;
 		kill_peer(p);

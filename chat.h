@@ -28,7 +28,13 @@
 #define KEEPALIVE_IDLE	60	/* seconds of silence before TCP probes a peer... */
 #define KEEPALIVE_INTERVAL 10	/* ...how often it probes... */
 #define KEEPALIVE_COUNT	3	/* ...and how many it sends: dead in 90 s */
-#define STUCK_MS	10000	/* a peer with a backlog that drains nothing this long is dropped */
+/*
+ * A reader that takes nothing at all for STALL_MS has stopped, not
+ * slowed: holding the room for it would stall everyone and save nobody.
+ * Half a second outlasts a TCP retransmission or two on a live link.
+ */
+#define STALL_MS	500	/* a backlog that drains nothing this long holds no one back... */
+#define STUCK_MS	10000	/* ...and this long, its peer is dropped */
 #define CLOSE_MS	10000	/* time to flush a leaving peer's queue */
 #define SHUTDOWN_MS	2000	/* time to flush every queue when the host stops */
 #define LEAVE_MS	2000	/* time a client waits for the host to close after SIGINT */
@@ -78,10 +84,11 @@ enum {
 	F_DROP = 1 << 8,	/* dropped for not reading: the room is told */
 	F_AUTHED = 1 << 9,	/* gave the password, or none is needed */
 	F_DIALING = 1 << 10,	/* client: not connected (yet, or again) */
+	F_STALLED = 1 << 11,	/* drained nothing for STALL_MS: may not hold the room */
 };
 
 /* Timer lists: each keeps its peers in deadline order. */
-enum { T_NONE, T_AUTH, T_JOIN, T_STUCK, T_CLOSE, NTIMERS };
+enum { T_NONE, T_AUTH, T_JOIN, T_STALL, T_STUCK, T_CLOSE, NTIMERS };
 
 struct peer {
 	int rfd, wfd;		/* the same socket, or stdin and stdout */
@@ -132,6 +139,7 @@ static void outq_unshift(struct peer *, struct msg *);
 static void outq_pop(struct outq *, size_t);
 static void outq_clear(struct outq *);
 static void drain(struct peer *);
+static void watch(struct peer *, int);
 static void stop_writing(struct peer *);
 static void flush_dirty(void);
 static void flush_blocking(struct peer *);

@@ -5,7 +5,7 @@
 # that half-closes still gets what was queued for it.
 . "$(dirname "$0")/lib.sh"
 
-plan 16
+plan 20
 
 # slow_peer LABEL NICK : a perl peer with a tiny receive buffer (set
 # before connect, so the window stays small) that joins as NICK and does
@@ -53,7 +53,36 @@ in_sequence() {
 	' "$1" >&2
 }
 
-# --- a reader that stops reading ------------------------------------------
+# trickle_peer LABEL NICK : a perl peer that joins as NICK and reads
+# everything to its .out, at most 64 KiB every 20 ms (3 MiB/s): a slow
+# reader, but one that never stops.
+trickle_peer() {
+	spawn_in /dev/null "$1" perl -e '
+		use strict;
+		use Socket;
+		my ($port, $nick) = @ARGV;
+		socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!\n";
+		connect($s, pack_sockaddr_in($port, inet_aton("127.0.0.1")))
+			or die "connect: $!\n";
+		syswrite($s, "/nick $nick\n") or die "send: $!\n";
+		while (1) {
+			my $n = sysread($s, my $buf, 65536);
+			die "peer: read: $!\n" unless defined $n;
+			last unless $n;
+			syswrite(STDOUT, $buf);
+			select(undef, undef, undef, 0.02);
+		}
+	' "$PORT" "$2"
+}
+
+# flood_file N : N lines "I PAD" in $T/flood.N, about 80 bytes each.
+pad=$(printf '%060d' 0 | tr 0 x)
+flood_file() {
+	awk -v n="$1" -v pad="$pad" 'BEGIN { for (i = 1; i <= n; i++) print i, pad }' \
+	    >"$T/flood.$1"
+}
+
+# --- a reader that stops reading, and one that reads slowly ---------------
 
 start_host host || diag "host did not start"
 spawn_in /dev/null reader "$CHAT" -n reader -q -1 127.0.0.1 "$PORT"
@@ -61,23 +90,27 @@ wait_for "$(out reader)" '^\*\*\* welcome reader\. '
 slow_peer stuck stuck
 check "a peer that never reads can join" \
     wait_line "$(out reader)" "*** stuck joined"
+trickle_peer slow slow
+wait_line "$(out reader)" "*** slow joined"
 
-# 300,000 lines of about 80 bytes: far more than the 8 MiB a queue may
-# hold, so the room has to wait for the stuck peer, then drop it.
-pad=$(printf '%060d' 0 | tr 0 x)
+# 300,000 lines of about 80 bytes, 24 MB: three times the 8 MiB a queue
+# may hold before the room waits for it, and more than the 16 MiB past
+# which a queue that does not move gets its peer dropped.
 N=300000
-awk -v n=$N -v pad="$pad" 'BEGIN { for (i = 1; i <= n; i++) print i, pad }' \
-    >"$T/flood.in"
-run flood 90 "$CHAT" -n flood 127.0.0.1 "$PORT" <"$T/flood.in"
-is "$RC" 0 "a flood with a stuck peer in the room: the sender exits 0"
+flood_file $N
+run flood 120 "$CHAT" -n flood 127.0.0.1 "$PORT" <"$T/flood.$N"
+is "$RC" 0 "a flood with a stuck and a slow peer in the room: the sender exits 0"
 check "the stuck peer is dropped, and the room is told" \
     wait_line "$(out reader)" "*** stuck dropped (not reading)" 30
 last="<flood> $N $pad"
 check "the reader gets the last flood line" wait_line "$(out reader)" "$last" 30
 check "the reader gets every flood line, complete and in order" \
     in_sequence "$(out reader)" $N "$pad"
-check "the room waited for the stuck peer: the flood ends after the drop" \
-    in_order "$(out reader)" "*** stuck dropped (not reading)" "$last"
+check "the slow reader gets the last flood line" wait_line "$(out slow)" "$last" 60
+check "the room waited for the slow reader: it got every line, in order" \
+    in_sequence "$(out slow)" $N "$pad"
+check "the slow reader was not dropped" \
+    absent "$(out reader)" "$last" '^\*\*\* slow (dropped|left)'
 check "the host is still running" running host
 if hp=$(plain_chat_pid host); then
 	kib=$(hwm_kib "$hp")
@@ -86,8 +119,30 @@ if hp=$(plain_chat_pid host); then
 else
 	skip "peak memory: needs /proc and the plain chat binary"
 fi
-
 kill -9 "$(pid_of stuck)" 2>/dev/null
+
+# --- a reader that stops reading does not hold the room -------------------
+
+# 150,000 lines, 11 MB: past the 8 MiB at which a live reader would
+# hold the room, short of the 16 MiB at which the stuck one is dropped
+# at once. The room goes on without it, and drops it 10 s after it last
+# took anything.
+start_host host2 || diag "host did not start"
+spawn_in /dev/null reader2 "$CHAT" -n reader -q -1 127.0.0.1 "$PORT"
+wait_for "$(out reader2)" '^\*\*\* welcome reader\. '
+slow_peer stuck2 stuck
+wait_line "$(out reader2)" "*** stuck joined"
+N=150000
+flood_file $N
+run flood2 120 "$CHAT" -n flood 127.0.0.1 "$PORT" <"$T/flood.$N"
+last="<flood> $N $pad"
+wait_line "$(out reader2)" "$last" 30
+check "a peer that stops reading is dropped within 10 s or so" \
+    wait_line "$(out reader2)" "*** stuck dropped (not reading)" 20
+check "the room did not wait for it: every line came before the drop" \
+    eval 'in_sequence "$(out reader2)" $N "$pad" &&
+	in_order "$(out reader2)" "$last" "*** stuck dropped (not reading)"'
+kill -9 "$(pid_of stuck2)" 2>/dev/null
 
 # --- fairness ------------------------------------------------------------
 
