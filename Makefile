@@ -44,6 +44,16 @@ fuzz: t/fuzz
 	mkdir -p t/corpus
 	t/fuzz -max_total_time=$(FUZZTIME) -print_final_stats=1 t/corpus t/fuzz-corpus
 
+# The load generator against chat -l and, where installed, ncat --chat;
+# it prints a table of medians. RUNS=1 for a quick look.
+RUNS = 5
+
+t/bench: t/bench.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ t/bench.c
+
+bench: chat t/bench
+	sh t/bench.sh $(RUNS)
+
 install: chat
 	mkdir -p $(DESTDIR)$(PREFIX)/bin
 	cp -f chat $(DESTDIR)$(PREFIX)/bin/chat
@@ -53,6 +63,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/chat
 
 clean:
-	rm -rf chat t/chat-asan t/fuzz t/corpus t/reports
+	rm -rf chat t/chat-asan t/fuzz t/bench t/corpus t/reports
 
-.PHONY: all test check fuzz install uninstall clean
+.PHONY: all test check fuzz bench install uninstall clean

@@ -1,0 +1,804 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * t/bench - a load generator for a chat room host (chat -l, ncat --chat).
+ *
+ *	t/bench fanout PORT HOSTPID READERS LINES
+ *	t/bench stuck  PORT HOSTPID READERS LINES
+ *	t/bench scale  PORT HOSTPID PEERS
+ *	t/bench idle   PORT HOSTPID PEERS SECS
+ *	t/bench port			a free port on 127.0.0.1, for ncat
+ *
+ * One process, one poll() loop, 127.0.0.1 only. It prints one line of
+ * key=value results, or error=... and exits 1. The host's CPU, memory
+ * and wake-ups come from /proc/HOSTPID (Linux).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_LEN	64	/* a payload line: seq, space, filler, LF */
+#define BODY_LEN	63	/* the same without the LF */
+#define SEQ_DIGITS	8
+#define PART_MAX	4096	/* a partial line; chat's welcome lists up to 2 KiB of names */
+#define READ_BUF	65536	/* one read per socket per turn: every reader gets its turn */
+#define SEND_BUF	65536	/* 1024 payload lines per write */
+#define WRITES_MAX	16	/* sender writes per turn, so readers are not starved */
+#define SYNC_EVERY_MS	100
+#define SYNC_MS		60000	/* every reader must see a sync within this */
+#define QUIET_MS	3000	/* nothing arrived this long after the last write: done */
+#define STALL_MS	12000	/* nothing moved at all: longer than chat's 10 s stuck timeout */
+#define SETTLE_MS	500	/* idle: the last syncs are still going out; not idleness */
+#define ONE_LINE_MS	30000	/* scale: every peer must have the line within this */
+#define TURN_MS		10	/* between turns while joining: each read takes many notices */
+#define CONNECT_WINDOW	256	/* connections not yet accepted by the host, at most... */
+#define WINDOW_UNKNOWN	4	/* ...or this when the backlog cannot be read */
+
+struct peer {
+	int fd;
+	int reader;		/* its lines are counted; the sender's are not */
+	int mute;		/* never read */
+	int synced;
+	int skipping;		/* dropping the rest of an overlong line */
+	int replaying;		/* between chat's history notices */
+	long next;		/* the sequence number expected next */
+	long delivered, garbled, lost, reordered;
+	size_t plen;
+	char *part;		/* a line not yet complete, PART_MAX when allocated */
+};
+
+static const char filler[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.";
+
+static unsigned short port;
+static long hostpid;
+static struct peer *peers;	/* peers[i] owns pfd[i] */
+static struct pollfd *pfd;
+static size_t npeers, peercap;
+static size_t nreaders, nsynced, ncomplete;
+static size_t window = CONNECT_WINDOW;	/* ...and at most half its listen backlog */
+static long fds0;		/* descriptors the host held before we came */
+static size_t sender = (size_t)-1;	/* index: peers[] moves as it grows */
+static long lines;		/* payload lines in this run */
+static double now;		/* seconds, monotonic, at the last turn */
+static double last_payload;	/* when the last payload line arrived */
+static double last_move;	/* when any byte was last read or written */
+static double last_turn;	/* when the last paced turn began */
+
+/* The sender's output: payload lines [nextseq, endseq) still to go. */
+static char obuf[SEND_BUF];
+static size_t olen, ooff;
+static long nextseq, endseq;
+
+static void
+fail(const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	fputs("error=", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (fmt[strlen(fmt) - 1] == ':')
+		printf(" %s", strerror(e));
+	putchar('\n');
+	exit(1);
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		fail("out of memory");
+	return p;
+}
+
+static double
+clock_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static long
+number(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max)
+		fail("invalid %s: %s", what, s);
+	return v;
+}
+
+/* Thousands of sockets need more than the usual soft limit of 1024. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* The host's user plus system CPU, in clock ticks; a vanished host fails. */
+static long long
+host_ticks(void)
+{
+	char path[64], buf[1024], *s;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", hostpid);
+	if (!(f = fopen(path, "r")))
+		fail("host %ld is gone", hostpid);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The command name may hold spaces: fields count from its ')'. */
+	if (!(s = strrchr(buf, ')')) || sscanf(s + 1,
+	    " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		fail("cannot parse %s", path);
+	return (long long)(ut + st);
+}
+
+/* One number from /proc/HOSTPID/status, such as VmRSS in kB. */
+static long long
+host_status(const char *key)
+{
+	char path[64], line[256];
+	size_t k = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", hostpid);
+	if (!(f = fopen(path, "r")))
+		fail("host %ld is gone", hostpid);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, k) && line[k] == ':')
+			v = atoll(line + k + 1);
+	fclose(f);
+	if (v < 0)
+		fail("no %s in %s", key, path);
+	return v;
+}
+
+/* Descriptors the host holds: each connection it accepted is one. */
+static long
+host_fds(void)
+{
+	char path[64];
+	struct dirent *e;
+	long n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", hostpid);
+	if (!(d = opendir(path)))
+		fail("host %ld is gone", hostpid);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * Half the host's listen backlog, from the kernel's socket diagnostics
+ * (/proc/net/tcp does not show it). A connection that finds the accept
+ * queue full is dropped and retried for a minute; ncat listens with 10.
+ */
+static void
+set_window(void)
+{
+	struct {
+		struct nlmsghdr h;
+		struct inet_diag_req_v2 r;
+	} q;
+	struct sockaddr_nl sa;
+	unsigned int buf[4096];	/* aligned for nlmsghdr */
+	struct inet_diag_msg *m;
+	struct nlmsghdr *h;
+	unsigned int n;
+	ssize_t got;
+	int fd, done = 0, found = 0;
+
+	if ((fd = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG)) < 0)
+		goto out;
+	memset(&q, 0, sizeof(q));
+	q.h.nlmsg_len = sizeof(q);
+	q.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	q.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	q.r.sdiag_family = AF_INET;
+	q.r.sdiag_protocol = IPPROTO_TCP;
+	q.r.idiag_states = 1 << 10;	/* TCP_LISTEN */
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	if (sendto(fd, &q, sizeof(q), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto out;
+	while (!done && (got = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		n = (unsigned int)got;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			m = NLMSG_DATA(h);
+			if (ntohs(m->id.idiag_sport) != port)
+				continue;
+			found = 1;
+			if (m->idiag_wqueue / 2 < window)
+				window = m->idiag_wqueue > 1 ? m->idiag_wqueue / 2 : 1;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (!found)
+		window = WINDOW_UNKNOWN;
+}
+
+static long long
+host_wakeups(void)
+{
+	return host_status("voluntary_ctxt_switches") +
+	    host_status("nonvoluntary_ctxt_switches");
+}
+
+static void
+nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		fail("fcntl:");
+}
+
+static struct sockaddr_in
+loopback(unsigned short p)
+{
+	struct sockaddr_in sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(p);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sa;
+}
+
+/*
+ * Connect to the host and give the socket a slot. A blocking connect on
+ * loopback returns at once while the host's accept queue has room, and
+ * connect_readers sees that it has. rcvbuf > 0 shrinks the receive
+ * buffer before the handshake, when the window is agreed.
+ */
+static size_t
+dial(int reader, int rcvbuf, int mute)
+{
+	struct sockaddr_in sa = loopback(port);
+	struct peer *p;
+	int fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		fail("socket:");
+	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
+		fail("SO_RCVBUF:");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		fail("connect to 127.0.0.1 port %u (connection %zu):", port, npeers + 1);
+	nonblock(fd);
+	if (npeers == peercap) {
+		peercap = peercap ? peercap * 2 : 64;
+		peers = realloc(peers, peercap * sizeof(*peers));
+		pfd = realloc(pfd, peercap * sizeof(*pfd));
+		if (!peers || !pfd)
+			fail("out of memory");
+	}
+	p = &peers[npeers];
+	memset(p, 0, sizeof(*p));
+	p->fd = fd;
+	p->reader = reader;
+	p->mute = mute;
+	pfd[npeers].fd = mute ? -1 : fd;	/* poll skips it for good */
+	pfd[npeers].events = POLLIN;
+	pfd[npeers].revents = 0;
+	if (reader)
+		nreaders++;
+	return npeers++;
+}
+
+/* 8 digits, a space and the filler: a payload line, whatever came before. */
+static long
+payload_seq(const char *s)
+{
+	long seq = 0;
+	int i;
+
+	for (i = 0; i < SEQ_DIGITS; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		seq = seq * 10 + (s[i] - '0');
+	}
+	if (s[SEQ_DIGITS] != ' ' || memcmp(s + SEQ_DIGITS + 1, filler, sizeof(filler) - 1))
+		return -1;
+	return seq;
+}
+
+/* "<X> " and nothing else before the body: the line was stamped whole. */
+static int
+stamped(const char *s, size_t n)
+{
+	return n >= 4 && s[0] == '<' && s[n - 2] == '>' && s[n - 1] == ' ' &&
+	    !memchr(s, '>', n - 2);
+}
+
+/* Did the line end in the word "sync"? */
+static int
+is_sync(const char *s, size_t n)
+{
+	return n >= 4 && !memcmp(s + n - 4, "sync", 4) && (n == 4 || s[n - 5] == ' ');
+}
+
+static int
+is_line(const char *s, size_t n, const char *want)
+{
+	return n == strlen(want) && !memcmp(s, want, n);
+}
+
+/*
+ * One whole line for a reader. Payload lines are delivered, good or
+ * garbled, and checked for order; of the rest only a sync matters.
+ * Lines chat replays to a newcomer were delivered to somebody else
+ * before, so they are not counted again (a sync among them still shows
+ * the reader is in the room).
+ */
+static void
+classify(struct peer *p, const char *s, size_t n)
+{
+	long seq, before = p->next;
+
+	if (is_line(s, n, "*** history follows")) {
+		p->replaying = 1;
+	} else if (is_line(s, n, "*** end of history")) {
+		p->replaying = 0;
+	} else if (!p->replaying && n >= BODY_LEN &&
+	    (seq = payload_seq(s + n - BODY_LEN)) >= 0) {
+		p->delivered++;
+		if (!stamped(s, n - BODY_LEN))
+			p->garbled++;
+		if (seq == p->next) {
+			p->next++;
+		} else if (seq > p->next) {
+			p->lost += seq - p->next;
+			p->next = seq + 1;
+		} else {
+			p->reordered++;
+		}
+		if (before < lines && p->next >= lines)
+			ncomplete++;
+		last_payload = now;
+	} else if (is_sync(s, n) && !p->synced) {
+		p->synced = 1;
+		nsynced++;
+	}
+}
+
+/* Split what a reader received into lines, keeping a partial one. */
+static void
+take(struct peer *p, const char *s, size_t n)
+{
+	const char *nl;
+	size_t len;
+
+	while (n > 0) {
+		nl = memchr(s, '\n', n);
+		len = nl ? (size_t)(nl - s) : n;
+		if (p->skipping) {
+			p->skipping = !nl;
+		} else if (p->plen + len > PART_MAX) {
+			/* No host sends a line this long: it is debris. */
+			p->garbled++;
+			p->plen = 0;
+			p->skipping = !nl;
+		} else if (!p->plen && nl) {
+			classify(p, s, len);
+		} else {
+			if (!p->part)
+				p->part = xcalloc(1, PART_MAX);
+			memcpy(p->part + p->plen, s, len);
+			p->plen += len;
+			if (nl) {
+				classify(p, p->part, p->plen);
+				p->plen = 0;
+			}
+		}
+		if (!nl)
+			return;
+		s = nl + 1;
+		n -= len + 1;
+	}
+}
+
+/* One read from a peer; the host closing on us ends the run. */
+static void
+peer_read(struct peer *p)
+{
+	static char buf[READ_BUF];
+	ssize_t n;
+
+	n = read(p->fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n < 0)
+		fail("read from connection %zu:", (size_t)(p - peers) + 1);
+	if (n == 0)
+		fail("host closed connection %zu of %zu", (size_t)(p - peers) + 1, npeers);
+	last_move = now;
+	if (p->reader)
+		take(p, buf, (size_t)n);
+}
+
+/* Queue bytes for the sender; only used for short lines like sync. */
+static void
+queue_out(const char *s, size_t n)
+{
+	if (ooff == olen)
+		olen = ooff = 0;
+	if (olen + n > sizeof(obuf))
+		return;	/* the host is not reading: one sync fewer is fine */
+	memcpy(obuf + olen, s, n);
+	olen += n;
+}
+
+/* Refill the sender's buffer with as many payload lines as fit. */
+static void
+fill_payload(void)
+{
+	char *s;
+	long v;
+	int i;
+
+	olen = ooff = 0;
+	while (nextseq < endseq && olen + LINE_LEN <= sizeof(obuf)) {
+		s = obuf + olen;
+		for (i = SEQ_DIGITS - 1, v = nextseq; i >= 0; i--, v /= 10)
+			s[i] = '0' + v % 10;
+		s[SEQ_DIGITS] = ' ';
+		memcpy(s + SEQ_DIGITS + 1, filler, sizeof(filler) - 1);
+		s[LINE_LEN - 1] = '\n';
+		olen += LINE_LEN;
+		nextseq++;
+	}
+}
+
+static int
+sending(void)
+{
+	return ooff < olen || nextseq < endseq;
+}
+
+/* Write what the socket takes, a bounded number of writes per turn. */
+static void
+send_more(void)
+{
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < WRITES_MAX; i++) {
+		if (ooff == olen)
+			fill_payload();
+		if (ooff == olen)
+			break;
+		n = write(peers[sender].fd, obuf + ooff, olen - ooff);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			break;
+		if (n < 0)
+			fail("write to the host:");
+		ooff += (size_t)n;
+		last_move = now;
+	}
+}
+
+/*
+ * The one loop turn: wait for any socket (or timeout ms), read one chunk
+ * from every readable peer, and write for the sender while it has
+ * something to send.
+ */
+static void
+turn(int timeout)
+{
+	struct peer *p;
+	size_t i;
+	int n;
+
+	if (sender < npeers)
+		pfd[sender].events = sending() ? POLLIN | POLLOUT : POLLIN;
+	n = poll(pfd, (nfds_t)npeers, timeout);
+	if (n < 0 && errno != EINTR)
+		fail("poll:");
+	now = clock_s();
+	for (i = 0; n > 0 && i < npeers; i++) {
+		if (!pfd[i].revents)
+			continue;
+		p = &peers[i];
+		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+			peer_read(p);
+		if (i == sender && (pfd[i].revents & POLLOUT))
+			send_more();
+	}
+}
+
+/* Milliseconds to wait for, at most, until the moment t. */
+static int
+until(double t)
+{
+	double d = (t - now) * 1000;
+
+	return d <= 0 ? 0 : d > 1000 ? 1000 : (int)d + 1;
+}
+
+/*
+ * A turn at most every TURN_MS, for all but the measured stretches.
+ * While thousands of peers join, every join is a notice to all: reading
+ * each one as it comes would cost us more than the host, and the
+ * socket buffers hold them meanwhile.
+ */
+static void
+paced_turn(int timeout)
+{
+	int wait = until(last_turn + TURN_MS / 1000.0);
+
+	if (wait > 0)
+		poll(NULL, 0, wait);
+	last_turn = now = clock_s();
+	turn(timeout);
+}
+
+/*
+ * Connect n readers, with no more than window of our connections not
+ * yet accepted by the host (it counts one descriptor for each), and
+ * read what arrives on the others meanwhile.
+ */
+static void
+connect_readers(size_t n)
+{
+	size_t want = npeers + n, accepted = 0;
+	long k;
+
+	while (npeers < want) {
+		if (npeers - accepted < window) {
+			dial(1, 0, 0);
+			continue;
+		}
+		paced_turn(0);
+		k = host_fds() - fds0;
+		if (k > 0 && (size_t)k > accepted) {
+			accepted = (size_t)k;
+			last_move = now;
+		}
+		if (now - last_move > STALL_MS / 1000.0)
+			fail("host accepted %zu of %zu connections", accepted, npeers);
+	}
+}
+
+/*
+ * The sender says "sync" every SYNC_EVERY_MS until every reader has seen
+ * one: by then each has joined the room and reads what the room says.
+ */
+static void
+sync_readers(void)
+{
+	double deadline = now + SYNC_MS / 1000.0, next = now;
+
+	while (nsynced < nreaders) {
+		if (now >= deadline)
+			fail("sync timed out: %zu of %zu readers", nsynced, nreaders);
+		if (now >= next) {
+			queue_out("sync\n", 5);
+			next = now + SYNC_EVERY_MS / 1000.0;
+			send_more();
+		}
+		paced_turn(until(next));
+	}
+}
+
+/* Sums over the readers. */
+static void
+totals(long *delivered, long *garbled, long *lost, long *reordered)
+{
+	size_t i;
+
+	*delivered = *garbled = *lost = *reordered = 0;
+	for (i = 0; i < npeers; i++) {
+		if (!peers[i].reader)
+			continue;
+		*delivered += peers[i].delivered;
+		*garbled += peers[i].garbled;
+		*lost += peers[i].lost + (lines - peers[i].next);
+		*reordered += peers[i].reordered;
+	}
+}
+
+/*
+ * fanout and stuck: a sender floods, readers count. Done when every
+ * reader has the last line, when nothing came for QUIET_MS after the
+ * last write, or when nothing moved for STALL_MS (a host that stopped).
+ * With a stuck peer a host may rightly hold the room for a while, even
+ * with all lines written: then only STALL_MS of silence ends the run.
+ */
+static void
+fanout(int stuck, size_t nread, long nlines)
+{
+	long long t0;
+	long delivered, garbled, lost, reordered;
+	double start, secs, quiet = (stuck ? STALL_MS : QUIET_MS) / 1000.0;
+
+	now = last_move = clock_s();
+	if (stuck)
+		dial(0, 4096, 1);	/* joins first, never reads */
+	connect_readers(nread);
+	sender = dial(0, 0, 0);
+	lines = nlines;
+	sync_readers();
+	t0 = host_ticks();
+	start = last_payload = last_move = now = clock_s();
+	nextseq = 0;
+	endseq = nlines;
+	send_more();
+	while (ncomplete < nreaders) {
+		if (!sending() && now - last_move > quiet)
+			break;
+		if (now - last_move > STALL_MS / 1000.0)
+			break;
+		turn(100);
+	}
+	t0 = host_ticks() - t0;
+	totals(&delivered, &garbled, &lost, &reordered);
+	secs = last_payload - start;
+	printf("delivered=%ld seconds=%.3f rate=%.0f cpu_per_M=%.3f "
+	    "garbled=%ld lost=%ld reordered=%ld hwm_kb=%lld\n",
+	    delivered, secs, secs > 0 ? delivered / secs : 0.0,
+	    delivered ? (double)t0 / sysconf(_SC_CLK_TCK) / (delivered / 1e6) : 0.0,
+	    garbled, lost, reordered, host_status("VmHWM"));
+}
+
+/*
+ * scale: the cost of a crowd. Time to bring npeer idle peers in, the
+ * host's memory per peer, then how long one line takes to reach all.
+ */
+static void
+scale(size_t npeer)
+{
+	long long rss0, rss1;
+	double start, connect_s;
+
+	rss0 = host_status("VmRSS");
+	start = now = last_move = clock_s();
+	sender = dial(0, 0, 0);
+	connect_readers(npeer);
+	lines = 1;
+	sync_readers();
+	connect_s = now - start;
+	rss1 = host_status("VmRSS");
+	nextseq = 0;
+	endseq = 1;
+	start = now = clock_s();
+	send_more();
+	while (ncomplete < nreaders) {
+		if (now - start > ONE_LINE_MS / 1000.0)
+			fail("one line reached %zu of %zu peers in %d s",
+			    ncomplete, nreaders, ONE_LINE_MS / 1000);
+		turn(100);
+	}
+	printf("connect_s=%.3f rss_per_peer_b=%lld one_line_ms=%.1f\n",
+	    connect_s, (rss1 - rss0) * 1024 / (long long)npeer,
+	    (last_payload - start) * 1000);
+}
+
+/* idle: what a quiet room costs the host, in CPU and in wake-ups. */
+static void
+idle(size_t npeer, long secs)
+{
+	long long t0, w0;
+	double end;
+
+	now = last_move = clock_s();
+	sender = dial(0, 0, 0);
+	connect_readers(npeer);
+	lines = 0;
+	sync_readers();
+	end = now + SETTLE_MS / 1000.0;
+	while (now < end)
+		paced_turn(until(end));
+	t0 = host_ticks();
+	w0 = host_wakeups();
+	end = clock_s() + secs;
+	while (now < end)
+		paced_turn(until(end));
+	t0 = host_ticks() - t0;
+	w0 = host_wakeups() - w0;
+	printf("cpu_s=%.2f wakeups=%lld\n", (double)t0 / sysconf(_SC_CLK_TCK), w0);
+}
+
+/* For a host that cannot pick its own port: one that was free just now. */
+static void
+free_port(void)
+{
+	struct sockaddr_in sa = loopback(0);
+	socklen_t len = sizeof(sa);
+	int fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		fail("free port:");
+	printf("%u\n", ntohs(sa.sin_port));
+	close(fd);
+}
+
+static void
+usage(void)
+{
+	fputs("usage: t/bench fanout|stuck PORT HOSTPID READERS LINES\n"
+	    "       t/bench scale PORT HOSTPID PEERS\n"
+	    "       t/bench idle PORT HOSTPID PEERS SECS\n"
+	    "       t/bench port\n", stderr);
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *mode;
+
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
+	if (argc == 2 && !strcmp(argv[1], "port")) {
+		free_port();
+		return 0;
+	}
+	if (argc < 5)
+		usage();
+	mode = argv[1];
+	port = (unsigned short)number(argv[2], 1, 65535, "port");
+	hostpid = number(argv[3], 1, 1L << 30, "host pid");
+	fds0 = host_fds();
+	set_window();
+	if ((!strcmp(mode, "fanout") || !strcmp(mode, "stuck")) && argc == 6)
+		fanout(mode[0] == 's', (size_t)number(argv[4], 1, 1000000, "readers"),
+		    number(argv[5], 1, 99999999, "lines"));
+	else if (!strcmp(mode, "scale") && argc == 5)
+		scale((size_t)number(argv[4], 1, 1000000, "peers"));
+	else if (!strcmp(mode, "idle") && argc == 6)
+		idle((size_t)number(argv[4], 1, 1000000, "peers"),
+		    number(argv[5], 1, 86400, "seconds"));
+	else
+		usage();
+	return 0;
+}

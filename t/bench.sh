@@ -1,0 +1,189 @@
+#!/bin/sh
+# t/bench.sh - chat's host against ncat --chat under the same load.
+#
+#	sh t/bench.sh [RUNS]		(make bench builds t/bench first)
+#
+# Each scenario runs RUNS times (default 5) against each host in turn,
+# with a fresh host on 127.0.0.1 for every run, and the table shows the
+# median of each metric. t/bench drives the load and reads the host's
+# CPU and memory from /proc. A run that fails shows as "failed", and
+# the host is not tried again in that scenario: it would fail the same.
+# READERS, LINES, PEERS, IDLE_PEERS and IDLE_SECS override the sizes.
+
+cd "$(dirname "$0")/.." || exit 1
+RUNS=${1:-5}
+READERS=${READERS:-100}
+LINES=${LINES:-200000}
+PEERS=${PEERS:-10000}
+IDLE_PEERS=${IDLE_PEERS:-1000}
+IDLE_SECS=${IDLE_SECS:-5}
+LIMIT=120	# seconds for one run, however it goes
+
+CHAT=$PWD/chat
+BENCH=$PWD/t/bench
+if [ ! -x "$CHAT" ] || [ ! -x "$BENCH" ]; then
+	echo "bench: build ./chat and t/bench first (make bench)" >&2
+	exit 1
+fi
+case $RUNS in
+''|*[!0-9]*|0) echo "usage: sh t/bench.sh [RUNS]" >&2; exit 2 ;;
+esac
+HOSTS=chat
+command -v ncat >/dev/null 2>&1 && HOSTS="chat ncat"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/chat-bench.XXXXXX") || exit 1
+HOSTPID=
+
+# Whatever happens, no host outlives the script.
+cleanup() {
+	[ -n "$HOSTPID" ] && kill "$HOSTPID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# start_chat CONNS : a room for CONNS connections; sets HOSTPID and PORT.
+start_chat() {
+	"$CHAT" -l -v -s 127.0.0.1 -m "$1" 0 </dev/null >/dev/null 2>"$T/host.err" &
+	HOSTPID=$!
+	_i=0
+	while [ $_i -lt 100 ]; do
+		PORT=$(sed -n 's/^chat: listening on .* port \([0-9]*\)$/\1/p' "$T/host.err")
+		[ -n "$PORT" ] && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# start_ncat CONNS : the same with ncat, which cannot pick its own port.
+# It is listening once /proc/net/tcp has its LISTEN line (state 0A).
+start_ncat() {
+	PORT=$("$BENCH" port) || return 1
+	ncat -l --chat --max-conns "$1" 127.0.0.1 "$PORT" </dev/null >/dev/null 2>"$T/host.err" &
+	HOSTPID=$!
+	_hex=$(printf '%04X' "$PORT")
+	_i=0
+	while [ $_i -lt 100 ]; do
+		grep -q ":$_hex 00000000:0000 0A" /proc/net/tcp && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+stop_host() {
+	kill "$HOSTPID" 2>/dev/null
+	wait "$HOSTPID" 2>/dev/null
+	HOSTPID=
+}
+
+# run SCENARIO HOST CONNS MODE ARGS... : one run; each key=value t/bench
+# prints is kept in $T/SCENARIO.HOST.KEY, one value per run.
+run() {
+	_sc=$1 _h=$2 _c=$3 _m=$4
+	shift 4
+	[ -e "$T/$_sc.$_h.failed" ] && return
+	if start_$_h "$_c"; then
+		_out=$(timeout -k 5 $LIMIT "$BENCH" "$_m" "$PORT" "$HOSTPID" "$@" 2>&1 | tail -n 1)
+		[ -z "$_out" ] && _out="error=no result in ${LIMIT}s"
+	else
+		_out="error=host did not start"
+	fi
+	stop_host
+	case $_out in
+	error=*)
+		printf '%s: %s' "$_h" "${_out#error=}" >"$T/$_sc.$_h.failed"
+		_last=$(tail -n 1 "$T/host.err" 2>/dev/null)
+		[ -n "$_last" ] && printf ' (host: %s)' "$_last" >>"$T/$_sc.$_h.failed"
+		echo >>"$T/$_sc.$_h.failed"
+		return
+		;;
+	esac
+	for _kv in $_out; do
+		echo "${_kv#*=}" >>"$T/$_sc.$_h.${_kv%%=*}"
+	done
+}
+
+# scenario NAME CONNS MODE ARGS... : RUNS runs, the hosts taking turns.
+scenario() {
+	_s=$1
+	shift
+	_r=1
+	while [ $_r -le "$RUNS" ]; do
+		for _h in $HOSTS; do
+			run "$_s" "$_h" "$@"
+		done
+		printf '.' >&2
+		_r=$((_r + 1))
+	done
+}
+
+# median FILE : the middle value (mean of the two middle ones), rounded
+# to what is worth reading.
+median() {
+	sort -n "$1" | awk '
+		{ v[NR] = $1 }
+		END {
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			if (m == int(m) || m >= 100) printf "%.0f\n", m
+			else if (m >= 10) printf "%.1f\n", m
+			else printf "%.3f\n", m
+		}'
+}
+
+# cell SCENARIO HOST KEY : what the table shows for one host.
+cell() {
+	if [ -e "$T/$1.$2.failed" ]; then
+		echo failed
+	elif [ -s "$T/$1.$2.$3" ]; then
+		median "$T/$1.$2.$3"
+	else
+		echo -
+	fi
+}
+
+row() {
+	printf '%-8s %-22s %12s %12s\n' "$1" "$3" "$(cell "$1" chat "$2")" "$(cell "$1" ncat "$2")"
+}
+
+echo "chat benchmark, $(date)"
+echo "$(uname -srm), $(nproc) CPUs, median of $RUNS runs, all on 127.0.0.1"
+
+scenario fanout $((READERS + 1)) fanout "$READERS" "$LINES"
+scenario stuck $((READERS + 2)) stuck "$READERS" "$LINES"
+scenario scale $((PEERS + 1)) scale "$PEERS"
+scenario idle $((IDLE_PEERS + 1)) idle "$IDLE_PEERS" "$IDLE_SECS"
+echo >&2
+
+echo
+printf '%-8s %-22s %12s %12s\n' scenario metric chat ncat
+for s in fanout stuck; do
+	row $s delivered 'lines delivered'
+	row $s seconds 'seconds'
+	row $s rate 'lines/s'
+	row $s cpu_per_M 'host CPU s/M lines'
+	row $s garbled 'garbled lines'
+	row $s lost 'lost lines'
+	row $s reordered 'reordered lines'
+	row $s hwm_kb 'host peak RSS kB'
+done
+row scale connect_s 'connect+join s'
+row scale rss_per_peer_b 'host RSS/peer bytes'
+row scale one_line_ms 'one line to all ms'
+row idle cpu_s 'host CPU s'
+row idle wakeups 'host wake-ups'
+echo
+echo "fanout: $READERS readers and 1 sender; $LINES lines of 64 bytes, as fast as they go"
+echo "stuck:  the same plus 1 peer that never reads (4 KiB receive buffer)"
+echo "scale:  $PEERS peers that only read, and 1 sender"
+echo "idle:   $IDLE_PEERS peers that only read, and 1 sender; ${IDLE_SECS}s of silence"
+echo "chat -l -s 127.0.0.1 -m N  vs  ncat -l --chat --max-conns N 127.0.0.1 PORT"
+
+for _f in "$T"/*.failed; do
+	[ -e "$_f" ] || continue
+	_n=${_f##*/}
+	echo "failed: ${_n%%.*}, $(cat "$_f")"
+done
+exit 0
