@@ -52,8 +52,7 @@ static int sigfd[2];		/* self-pipe: signal handlers write, the loop reads */
 static unsigned holders;	/* queues past OUTQ_HIGH that hold the room */
 static size_t nqueued;		/* peers with something queued */
 static unsigned long guests;	/* guestN names handed out so far */
-static struct msg *batch;	/* room lines from one sender, not yet queued */
-static struct peer *batchfrom;
+static struct msg *batch;	/* room lines and notices, not yet queued */
 static struct peer *dirty;	/* queues that grew this turn */
 static struct peer *dead;	/* peers to free at the end of the turn */
 static struct timerlist timers[NTIMERS];
@@ -92,6 +91,9 @@ static struct backline {
 } *backlog;			/* host: the last room lines, oldest at backhead */
 static size_t nback, backhead;
 static size_t npeers;		/* host: peers connected, joined or not */
+static size_t nmembers;		/* host: peers in the room, the host too */
+static struct peer **nicks;	/* host: peers with a nickname, by its hash */
+static size_t nbuckets;		/* a power of two, about one per peer */
 static int spare = -1;		/* host: a descriptor kept to shed connections on EMFILE */
 static long long relisten;	/* host: when to listen again after running out */
 
@@ -248,15 +250,17 @@ msg_unref(struct msg *m)
 }
 
 /*
- * The one place output is queued. The write itself waits for the end of
- * the loop turn, so everything queued in one turn goes out in one writev.
+ * The one place output is queued: bytes off to end of a message. The
+ * write itself waits for the end of the loop turn, so everything queued
+ * in one turn goes out in one writev.
  */
 static void
-outq_push(struct peer *p, struct msg *m)
+outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 {
 	struct outq *q = &p->q;
+	struct slice *s;
 
-	if ((p->flags & (F_DEAD | F_WDONE)) || !m->len ||
+	if ((p->flags & (F_DEAD | F_WDONE)) || off >= end ||
 	    (p->wfd < 0 && !(p->flags & F_DIALING)))
 		return;
 	/* Only notices reach a queue while the room waits; past this, it
@@ -269,11 +273,14 @@ outq_push(struct peer *p, struct msg *m)
 		return;
 	}
 	outq_grow(q);
-	q->ring[(q->head + q->n++) & (q->cap - 1)] = m;
+	s = &q->ring[(q->head + q->n++) & (q->cap - 1)];
+	s->m = m;
+	s->off = off;
+	s->end = end;
 	m->refs++;
 	if (!q->bytes)
 		nqueued++;
-	q->bytes += m->len;
+	q->bytes += end - off;
 	if (!(p->flags & F_DIRTY)) {
 		p->flags |= F_DIRTY;
 		p->dnext = dirty;
@@ -288,12 +295,12 @@ outq_push(struct peer *p, struct msg *m)
 static void
 outq_grow(struct outq *q)
 {
-	struct msg **ring;
+	struct slice *ring;
 	size_t i, cap;
 
 	if (q->n < q->cap)
 		return;
-	cap = q->cap ? q->cap * 2 : 4;
+	cap = q->cap ? q->cap * 2 : RING_KEEP;
 	ring = xmalloc(cap * sizeof(*ring));
 	for (i = 0; i < q->n; i++)
 		ring[i] = q->ring[(q->head + i) & (q->cap - 1)];
@@ -311,7 +318,9 @@ outq_unshift(struct peer *p, struct msg *m)
 
 	outq_grow(q);
 	q->head = (q->head - 1) & (q->cap - 1);
-	q->ring[q->head] = m;
+	q->ring[q->head].m = m;
+	q->ring[q->head].off = 0;
+	q->ring[q->head].end = m->len;
 	q->n++;
 	m->refs++;
 	if (!q->bytes)
@@ -319,30 +328,38 @@ outq_unshift(struct peer *p, struct msg *m)
 	q->bytes += m->len;
 }
 
-/* Forget n written bytes from the front of a queue. */
+/*
+ * Forget n written bytes from the front of a queue. An empty queue
+ * gives back a ring that grew past RING_KEEP: a burst must not leave
+ * every idle peer holding a ring sized for it.
+ */
 static void
 outq_pop(struct outq *q, size_t n)
 {
-	struct msg *m;
+	struct slice *s;
 	size_t left;
 
 	while (n > 0 && q->n > 0) {
-		m = q->ring[q->head];
-		left = m->len - q->off;
+		s = &q->ring[q->head];
+		left = s->end - s->off;
 		if (n < left) {
-			q->off += n;
+			s->off += n;
 			q->bytes -= n;
 			return;
 		}
 		n -= left;
 		q->bytes -= left;
-		q->off = 0;
 		q->head = (q->head + 1) & (q->cap - 1);
 		q->n--;
-		msg_unref(m);
+		msg_unref(s->m);
 	}
 	if (!q->bytes)
 		nqueued--;
+	if (!q->n && q->cap > RING_KEEP) {
+		free(q->ring);
+		q->ring = NULL;
+		q->head = q->cap = 0;
+	}
 }
 
 static void
@@ -363,18 +380,17 @@ drain(struct peer *p)
 {
 	struct iovec iov[IOV_BATCH];
 	struct outq *q = &p->q;
-	struct msg *m;
-	size_t k, off, total = 0, limit;
+	struct slice *s;
+	size_t k, total = 0, limit;
 	ssize_t n;
 
 	/* A blocking pipe or terminal takes PIPE_BUF without blocking
 	 * once poll says it is writable; more might not go at once. */
 	limit = (p->flags & F_POLLWRITE) ? PIPE_BUF : SIZE_MAX;
 	for (k = 0; k < q->n && k < IOV_BATCH && total < limit; k++) {
-		m = q->ring[(q->head + k) & (q->cap - 1)];
-		off = k ? 0 : q->off;
-		iov[k].iov_base = m->data + off;
-		iov[k].iov_len = m->len - off;
+		s = &q->ring[(q->head + k) & (q->cap - 1)];
+		iov[k].iov_base = s->m->data + s->off;
+		iov[k].iov_len = s->end - s->off;
 		if (iov[k].iov_len > limit - total)
 			iov[k].iov_len = limit - total;
 		total += iov[k].iov_len;
@@ -705,6 +721,8 @@ kill_peer(struct peer *p)
 		return;
 	if (p->flags & F_HOLD)
 		release(p);
+	if (listening && p->state == JOINED)
+		nmembers--;
 	p->flags |= F_DEAD;
 	timer_set(p, T_NONE, 0);
 	set_reading(p, 0);
@@ -723,6 +741,7 @@ reap(void)
 	struct peer *p, *list;
 
 	for (;;) {
+		batch_flush();
 		flush_dirty();
 		if (!(list = dead))
 			return;
@@ -738,6 +757,7 @@ reap(void)
 			close(p->rfd);
 			npeers--;
 			outq_clear(&p->q);
+			nick_remove(p);
 			free(p->in);
 			slot_remove(p->rslot);
 			free(p);
@@ -933,15 +953,67 @@ next_member(size_t *i)
 	return NULL;
 }
 
-/* Nicknames are unique ignoring ASCII case (strncasecmp in the C locale). */
+/*
+ * Nicknames are unique ignoring ASCII case (strncasecmp in the C
+ * locale), so they are hashed folded. A peer is in the table from its
+ * join until it is freed: a lookup passes over those that left, and
+ * naming a newcomer does not walk the whole room.
+ */
+static size_t
+nick_hash(const char *s, size_t n)
+{
+	unsigned long h = 2166136261UL;	/* FNV-1a, of the folded bytes */
+	unsigned char c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		h = (h ^ c) * 16777619UL;
+	}
+	return (size_t)h & (nbuckets - 1);
+}
+
+/* The table is made at the first name: a bucket for each peer -m allows. */
+static void
+nick_add(struct peer *p)
+{
+	struct peer **b;
+
+	if (!nicks) {
+		for (nbuckets = 1; nbuckets < maxpeers; nbuckets *= 2)
+			;
+		nicks = xmalloc(nbuckets * sizeof(*nicks));
+		memset(nicks, 0, nbuckets * sizeof(*nicks));
+	}
+	b = &nicks[nick_hash(p->nick, strlen(p->nick))];
+	p->nnext = *b;
+	*b = p;
+}
+
+static void
+nick_remove(struct peer *p)
+{
+	struct peer **b;
+
+	if (!nicks)
+		return;
+	b = &nicks[nick_hash(p->nick, strlen(p->nick))];
+	while (*b && *b != p)
+		b = &(*b)->nnext;
+	if (*b)
+		*b = p->nnext;
+}
+
 static struct peer *
 find_member(const char *name, size_t n)
 {
 	struct peer *p;
-	size_t i = SLOT_STDIN;
 
-	while ((p = next_member(&i)))
-		if (strlen(p->nick) == n && !strncasecmp(p->nick, name, n))
+	for (p = nicks ? nicks[nick_hash(name, n)] : NULL; p; p = p->nnext)
+		if (p->state == JOINED && !(p->flags & F_DEAD) &&
+		    strlen(p->nick) == n && !strncasecmp(p->nick, name, n))
 			return p;
 	return NULL;
 }
@@ -1027,51 +1099,66 @@ nick_guest(char *out)
 	while (!nick_free(out, strlen(out)));
 }
 
-/* Queue one message for one peer, after the room lines before it. */
+/* Queue one message for one peer, after the room lines owed to it. */
 static void
 send_to(struct peer *p, struct msg *m)
 {
-	batch_flush();
-	outq_push(p, m);
-	if (!m->refs)
-		free(m);
-}
-
-/* Queue one message for every member but one. */
-static void
-broadcast(struct msg *m, struct peer *except)
-{
-	struct peer *p;
-	size_t i = SLOT_STDIN;
-
-	while ((p = next_member(&i)))
-		if (p != except)
-			outq_push(p, m);
+	if (p->skip < batch->len)
+		batch_flush();
+	outq_push(p, m, 0, m->len);
 	if (!m->refs)
 		free(m);
 }
 
 /*
- * Room lines from one sender are gathered in one scratch buffer and go
- * out as one shared message: per read, not per line, per receiver.
+ * Queue a batch for every peer that was a member while it grew: from
+ * its skip on, and up to its until if it left meanwhile.
+ */
+static void
+broadcast(struct msg *m)
+{
+	struct peer *p;
+	size_t i;
+
+	for (i = SLOT_STDIN; i < nslots; i++) {
+		if (!(p = slotpeer[i]) || p->rslot != i)
+			continue;
+		if (p->state == JOINED)
+			outq_push(p, m, p->skip, m->len);
+		else if (p->state == CLOSING)
+			outq_push(p, m, p->skip, p->until);
+		p->skip = p->until = 0;
+	}
+	if (!m->refs)
+		free(m);
+}
+
+/*
+ * Room lines and notices are gathered in one scratch buffer and go out
+ * as one shared message: per turn, not per line, per receiver. A member
+ * is queued the batch from its skip on: what comes before is its own,
+ * or was said before it joined. So a line from p may join the batch
+ * only if p is owed nothing in it yet. One who leaves is queued it up
+ * to where it left.
  */
 static size_t
 batch_begin(struct peer *from)
 {
-	if (batchfrom != from || batch->len >= BATCH_MAX)
+	if ((from && from->skip < batch->len) || batch->len >= BATCH_MAX)
 		batch_flush();
-	batchfrom = from;
 	return batch->len;
 }
 
 /* Close a line begun at mark; one with no text left after body goes. */
 static void
-batch_end(size_t mark, size_t body)
+batch_end(struct peer *from, size_t mark, size_t body)
 {
 	if (batch->len == body)
 		batch->len = mark;
 	else
 		msg_put(&batch, "\n", 1);
+	if (from)
+		from->skip = batch->len;
 }
 
 static void
@@ -1086,17 +1173,16 @@ batch_flush(void)
 	m->len = batch->len;
 	batch->len = 0;
 	if (listening)
-		broadcast(m, batchfrom);
+		broadcast(m);
 	else
 		send_to(self, m);
 }
 
-/* A notice line, "*** " and the text; only validated names go in fmt. */
-static struct msg *
-vformat(const char *fmt, va_list ap)
+/* A notice, "*** " and the text; only validated names go in fmt. */
+static void
+vformat(struct msg **mp, const char *fmt, va_list ap)
 {
 	char buf[256];
-	struct msg *m;
 	int n;
 
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -1104,36 +1190,34 @@ vformat(const char *fmt, va_list ap)
 		n = 0;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	m = msg_new((size_t)n + 5);
-	msg_put(&m, "*** ", 4);
-	msg_put(&m, buf, (size_t)n);
-	msg_put(&m, "\n", 1);
-	return m;
+	msg_put(mp, "*** ", 4);
+	msg_put(mp, buf, (size_t)n);
 }
 
 static void
 notice(struct peer *p, const char *fmt, ...)
 {
 	va_list ap;
-	struct msg *m;
+	struct msg *m = msg_new(64);
 
 	va_start(ap, fmt);
-	m = vformat(fmt, ap);
+	vformat(&m, fmt, ap);
 	va_end(ap);
+	msg_put(&m, "\n", 1);
 	send_to(p, m);
 }
 
+/* A notice to the room, batched: a burst of joins is one message. */
 static void
 notice_room(struct peer *except, const char *fmt, ...)
 {
 	va_list ap;
-	struct msg *m;
+	size_t mark = batch_begin(except);
 
 	va_start(ap, fmt);
-	m = vformat(fmt, ap);
+	vformat(&batch, fmt, ap);
 	va_end(ap);
-	batch_flush();
-	broadcast(m, except);
+	batch_end(except, mark, mark);
 }
 
 /* A notice quoting what a peer sent, made safe. */
@@ -1151,30 +1235,27 @@ notice_text(struct peer *p, const char *before, const char *text, size_t n,
 	send_to(p, m);
 }
 
-/* "a, b, c", at most LIST_MAX bytes of it, then "and N more". */
+/*
+ * "a, b, c", at most LIST_MAX bytes of it, then "and N more": the rest
+ * are counted, not walked, so a newcomer to a big room costs little.
+ */
 static void
-put_members(struct msg **mp, struct peer *except)
+put_members(struct msg **mp)
 {
 	struct peer *p;
-	size_t i = SLOT_STDIN, start = (*mp)->len;
-	unsigned long more = 0;
+	size_t i = SLOT_STDIN, start = (*mp)->len, listed = 0;
 	char num[48];
 
-	while ((p = next_member(&i))) {
-		if (p == except)
-			continue;
-		if ((*mp)->len - start > LIST_MAX) {
-			more++;
-			continue;
-		}
+	while ((*mp)->len - start <= LIST_MAX && (p = next_member(&i))) {
 		if ((*mp)->len > start)
 			msg_put(mp, ", ", 2);
 		msg_puts(mp, p->nick);
+		listed++;
 	}
 	if ((*mp)->len == start)
 		msg_puts(mp, "nobody else");
-	if (more) {
-		snprintf(num, sizeof(num), " and %lu more", more);
+	if (nmembers > listed) {
+		snprintf(num, sizeof(num), " and %zu more", nmembers - listed);
 		msg_puts(mp, num);
 	}
 }
@@ -1189,7 +1270,7 @@ say(struct peer *p, int action, const char *text, size_t n)
 	msg_puts(&batch, p->nick);
 	msg_puts(&batch, action ? " " : "> ");
 	sanitize(&batch, text, n);
-	batch_end(mark, mark + strlen(p->nick) + 3);
+	batch_end(p, mark, mark + strlen(p->nick) + 3);
 	if (batch->len > mark)
 		remember(batch->data + mark, batch->len - mark);
 }
@@ -1256,6 +1337,7 @@ join(struct peer *p, const char *want, size_t n)
 	} else {
 		nick_guest(p->nick);
 	}
+	nick_add(p);
 	timer_set(p, T_NONE, 0);
 	msg_puts(&m, "*** welcome ");
 	msg_puts(&m, p->nick);
@@ -1265,9 +1347,11 @@ join(struct peer *p, const char *want, size_t n)
 		msg_puts(&m, " is taken)");
 	}
 	msg_puts(&m, ". here: ");
-	put_members(&m, p);
+	put_members(&m);	/* p is not a member yet */
 	msg_puts(&m, ". type /help for commands\n");
 	p->state = JOINED;
+	nmembers++;
+	p->skip = batch->len;	/* the batch so far was said before it joined */
 	send_to(p, m);
 	replay(p);
 	if (want && !ok)
@@ -1283,31 +1367,31 @@ join(struct peer *p, const char *want, size_t n)
 static void
 leave(struct peer *p, const char *what, const char *reason, size_t n)
 {
-	struct msg *m;
+	size_t mark;
 
 	if (p->state == CLOSING || (p->flags & F_DEAD))
 		return;
 	if (p->state == JOINED) {
+		mark = batch_begin(NULL);
+		p->until = mark;
 		p->state = CLOSING;
-		m = msg_new(64);
-		msg_puts(&m, "*** ");
-		msg_puts(&m, p->nick);
-		msg_puts(&m, " ");
-		msg_puts(&m, what);
+		nmembers--;
+		msg_puts(&batch, "*** ");
+		msg_puts(&batch, p->nick);
+		msg_puts(&batch, " ");
+		msg_puts(&batch, what);
 		if (n) {
-			msg_puts(&m, " (");
-			sanitize(&m, reason, n);
-			msg_puts(&m, ")");
+			msg_puts(&batch, " (");
+			sanitize(&batch, reason, n);
+			msg_puts(&batch, ")");
 		}
-		msg_puts(&m, "\n");
-		batch_flush();
-		broadcast(m, p);
+		batch_end(NULL, mark, mark);
 	}
 	p->state = CLOSING;
 	if (p->flags & F_HOLD)
 		release(p);
 	set_reading(p, 0);
-	if (p->q.n)
+	if (p->q.n || p->until > p->skip)
 		timer_set(p, T_CLOSE, now + CLOSE_MS);
 	else
 		kill_peer(p);
@@ -1410,8 +1494,10 @@ cmd_nick(struct peer *p, const char *arg, size_t n)
 	if (strlen(p->nick) == n && !memcmp(p->nick, arg, n))
 		return;
 	memcpy(old, p->nick, sizeof(old));
+	nick_remove(p);
 	memcpy(p->nick, arg, n);
 	p->nick[n] = '\0';
+	nick_add(p);
 	notice_room(NULL, "%s is now %s", old, p->nick);
 }
 
@@ -1520,7 +1606,7 @@ cmd_who(struct peer *p, const char *arg, size_t n)
 
 	(void)arg, (void)n;
 	msg_puts(&m, "*** here: ");
-	put_members(&m, NULL);
+	put_members(&m);
 	msg_puts(&m, "\n");
 	send_to(p, m);
 }
@@ -1742,15 +1828,16 @@ static void
 term_show(struct peer *p)
 {
 	struct outq *q = &p->q;
-	struct msg *out = msg_new(256), *m;
+	struct msg *out = msg_new(256);
+	struct slice *sl;
 	const char *s, *nl;
 	size_t k, left;
 
 	msg_puts(&out, "\r\033[K");
 	for (k = 0; k < q->n; k++) {
-		m = q->ring[(q->head + k) & (q->cap - 1)];
-		s = m->data + (k ? 0 : q->off);
-		for (left = m->len - (size_t)(s - m->data); left > 0; left -= (size_t)(nl - s) + 1, s = nl + 1) {
+		sl = &q->ring[(q->head + k) & (q->cap - 1)];
+		s = sl->m->data + sl->off;
+		for (left = sl->end - sl->off; left > 0; left -= (size_t)(nl - s) + 1, s = nl + 1) {
 			if (!(nl = memchr(s, '\n', left)))
 				nl = s + left - 1;
 			present(&out, s, (size_t)(nl - s));
@@ -2102,11 +2189,9 @@ peer_read(struct peer *p)
 	}
 	if (n > 0) {
 		frame(p, buf, (size_t)n);
-		batch_flush();
 		return;
 	}
 	frame_end(p);
-	batch_flush();
 	if (p == conn) {
 		host_gone("connection closed by host");
 	} else if (p == self) {
@@ -2307,9 +2392,9 @@ redial_later(const char *why)
 	conn->inlen = 0;
 	conn->flags &= ~(F_DISCARD | F_WDONE);
 	conn->flags |= F_DIALING;
-	if (q->off) {
-		s = q->ring[q->head]->data + q->off;
-		left = q->ring[q->head]->len - q->off;
+	if (q->n && q->ring[q->head].off) {
+		s = q->ring[q->head].m->data + q->ring[q->head].off;
+		left = q->ring[q->head].end - q->ring[q->head].off;
 		nl = memchr(s, '\n', left);
 		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
 	}
@@ -2336,7 +2421,7 @@ show(struct peer *p, const char *s, size_t n)
 	mark = batch_begin(p);
 
 	sanitize(&batch, s, n);
-	batch_end(mark, mark);
+	batch_end(p, mark, mark);
 }
 
 /*
@@ -2429,8 +2514,10 @@ host_gone(const char *why)
 static void
 finish(int status)
 {
-	if (!listening)
+	if (!listening) {
+		batch_flush();
 		flush_blocking(self);
+	}
 	exit(status);
 }
 
@@ -2713,6 +2800,8 @@ main(int argc, char *argv[])
 		snprintf(self->nick, sizeof(self->nick), "%s", nick ? nick : "host");
 		self->flags |= F_AUTHED;
 		maxpeers = peer_limit(maxarg);
+		nick_add(self);
+		nmembers = 1;
 		spare = open("/dev/null", O_RDONLY);
 		listen_on(addr, port);
 	} else {

@@ -16,7 +16,8 @@
 #define OUTQ_LOW	(4 * 1024 * 1024)	/* ...until it drains below this */
 #define OUTQ_HARD	(16 * 1024 * 1024)	/* notices alone can still grow a queue; past this, drop */
 #define IOV_BATCH	64	/* queued messages handed to one writev() */
-#define ACCEPT_BURST	64	/* connections taken per listener per loop turn */
+#define RING_KEEP	4	/* slices an empty queue keeps, so a line to all needs no malloc */
+#define ACCEPT_BURST	1024	/* connections taken per listener per turn; big rooms have long turns */
 #define LISTEN_MAX	8	/* listening sockets: one per address family is the usual */
 #define LIST_MAX	2048	/* bytes of nicknames in a welcome or /who before "and N more" */
 #define ADDR_TEXT	64	/* a numeric address as text: INET6_ADDRSTRLEN is 46 */
@@ -62,11 +63,16 @@ struct msg {
 	char data[];
 };
 
-/* Output queue: a ring of shared messages, the first one partly written. */
+/* The part of a shared message that one queue is to write. */
+struct slice {
+	struct msg *m;
+	size_t off, end;	/* bytes off to end; off moves on as they are written */
+};
+
+/* Output queue: a ring of slices of shared messages. */
 struct outq {
-	struct msg **ring;
+	struct slice *ring;
 	size_t head, n, cap;	/* cap is 0 or a power of two */
-	size_t off;		/* bytes of the first message already written */
 	size_t bytes;		/* bytes not yet written */
 };
 
@@ -101,11 +107,13 @@ struct peer {
 	char *in;		/* partial line, LINE_MAX_BYTES when allocated */
 	size_t inlen;
 	struct outq q;
+	size_t skip, until;	/* its part of the room batch, until set if it left */
 	int timer;		/* which timer list, T_NONE for none */
 	long long deadline;
 	struct peer *tprev, *tnext;
 	struct peer *dnext;	/* next on the dirty list */
 	struct peer *xnext;	/* next on the dead list */
+	struct peer *nnext;	/* next in its nickname's hash bucket */
 };
 
 struct timerlist {
@@ -133,7 +141,7 @@ static struct msg *msg_new(size_t);
 static void msg_put(struct msg **, const char *, size_t);
 static void msg_puts(struct msg **, const char *);
 static void msg_unref(struct msg *);
-static void outq_push(struct peer *, struct msg *);
+static void outq_push(struct peer *, struct msg *, size_t, size_t);
 static void outq_grow(struct outq *);
 static void outq_unshift(struct peer *, struct msg *);
 static void outq_pop(struct outq *, size_t);
@@ -171,6 +179,9 @@ static void line_done(struct peer *, const char *, size_t);
 
 /* the room */
 static struct peer *next_member(size_t *);
+static size_t nick_hash(const char *, size_t);
+static void nick_add(struct peer *);
+static void nick_remove(struct peer *);
 static struct peer *find_member(const char *, size_t);
 static int lookalike(unsigned long);
 static int nick_ok(const char *, size_t);
@@ -178,16 +189,16 @@ static int nick_free(const char *, size_t);
 static void nick_variant(char *, const char *, size_t);
 static void nick_guest(char *);
 static void send_to(struct peer *, struct msg *);
-static void broadcast(struct msg *, struct peer *);
+static void broadcast(struct msg *);
 static size_t batch_begin(struct peer *);
-static void batch_end(size_t, size_t);
+static void batch_end(struct peer *, size_t, size_t);
 static void batch_flush(void);
 static void notice(struct peer *, const char *, ...);
 static void notice_room(struct peer *, const char *, ...);
 static void notice_text(struct peer *, const char *, const char *, size_t,
     const char *);
-static struct msg *vformat(const char *, va_list);
-static void put_members(struct msg **, struct peer *);
+static void vformat(struct msg **, const char *, va_list);
+static void put_members(struct msg **);
 static void say(struct peer *, int, const char *, size_t);
 static void remember(const char *, size_t);
 static void replay(struct peer *);

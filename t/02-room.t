@@ -4,7 +4,7 @@
 # lines, UTF-8, spoofing).
 . "$(dirname "$0")/lib.sh"
 
-plan 25
+plan 30
 
 start_host host || give_up "host did not start"
 
@@ -106,3 +106,49 @@ check "the room goes on after peers left" \
     wait_line "$(out watch)" "<alice> after bob"
 check "host stdout shows the room too, raw peers' lines included" \
     wait_line "$(out host)" "<eve> hello"
+
+# --- a crowd: joins and leaves in bursts, a long member list ------------
+
+# 80 peers with 32-byte names, joining in one burst: the host takes
+# them in few turns, so their joins share turns and messages.
+start_host big || diag "host did not start"
+join_room cw cw
+spawn crowd perl -e '
+	use strict;
+	use Socket;
+	my ($port, $n) = @ARGV;
+	my @s;
+	for my $i (1 .. $n) {
+		socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!\n";
+		connect($s, pack_sockaddr_in($port, inet_aton("127.0.0.1")))
+			or die "connect: $!\n";
+		syswrite($s, sprintf("/nick %s%02d\n", "m" x 30, $i));
+		push @s, $s;
+	}
+	$| = 1;
+	print "connected\n";
+	<STDIN>;
+	close $_ for @s;	# unread lines make these resets
+	print "closed\n";
+	sleep 100000;
+' "$PORT" 80
+long=$(printf 'm%.0s' $(seq 30))
+check "a burst of 80 joins: the room is told of each, once" \
+    eval 'wait_count "$(out cw)" "^\*\*\* ${long}[0-9]{2} joined$" 80 &&
+	[ "$(count "$(out cw)" "^\*\*\* ${long}[0-9]{2} joined$")" = 80 ] &&
+	[ "$(sort "$(out cw)" | uniq -d | wc -l)" = 0 ]'
+join_room late late
+here=$(first_line "$(out late)")
+shown=$(printf '%s\n' "$here" | sed -n 's/^\*\*\* welcome late\. here: \(.*\) and [0-9]* more\. type \/help for commands$/\1/p')
+more=$(printf '%s\n' "$here" | sed -n 's/.* and \([0-9]*\) more\. type \/help for commands$/\1/p')
+listed=$(printf '%s\n' "$shown" | awk -F', ' '{ print NF }')
+check "a welcome in a big room lists 2 KiB of names, then how many more" \
+    eval '[ -n "$more" ] && [ ${#shown} -le 2100 ] && [ ${#shown} -gt 2000 ]'
+is "$((listed + more))" 82 "the names shown and the number of the rest add up to the room"
+say crowd ""
+check "80 peers leaving at once: the room is told of each, once" \
+    eval 'wait_count "$(out cw)" "^\*\*\* ${long}[0-9]{2} left( \\(.*\\))?$" 80 &&
+	[ "$(count "$(out cw)" "^\*\*\* ${long}[0-9]{2} left( \\(.*\\))?$")" = 80 ]'
+say late "after the crowd"
+check "the room goes on after the crowd left" \
+    wait_line "$(out cw)" "<late> after the crowd"

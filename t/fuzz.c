@@ -41,6 +41,8 @@ room_init(void)
 	self->state = JOINED;
 	self->flags |= F_AUTHED;
 	strcpy(self->nick, "host");
+	nick_add(self);
+	nmembers = 1;
 	slot_add(-1, POLLIN, self);
 	slot_add(-1, POLLOUT, self);
 }
