@@ -48,7 +48,7 @@
 #define SYNC_MS		60000	/* every reader must see a sync within this */
 #define QUIET_MS	3000	/* nothing arrived this long after the last write: done */
 #define STALL_MS	12000	/* nothing moved at all: longer than chat's 10 s stuck timeout */
-#define SETTLE_MS	500	/* idle: the last syncs are still going out; not idleness */
+#define SETTLE_MS	500	/* after the sync: the last syncs are still on their way */
 #define ONE_LINE_MS	30000	/* scale: every peer must have the line within this */
 #define TURN_MS		10	/* between turns while joining: each read takes many notices */
 #define CONNECT_WINDOW	256	/* connections not yet accepted by the host, at most... */
@@ -61,7 +61,8 @@ struct peer {
 	int synced;
 	int skipping;		/* dropping the rest of an overlong line */
 	int replaying;		/* between chat's history notices */
-	long next;		/* the sequence number expected next */
+	long next;		/* the sequence number expected next... */
+	char want[SEQ_DIGITS];	/* ...as the digits it comes as */
 	long delivered, garbled, lost, reordered;
 	size_t plen;
 	char *part;		/* a line not yet complete, PART_MAX when allocated */
@@ -293,6 +294,17 @@ loopback(unsigned short p)
 	return sa;
 }
 
+/* The digits of the sequence number p->next, for a quick compare. */
+static void
+expect(struct peer *p)
+{
+	long v = p->next;
+	int i;
+
+	for (i = SEQ_DIGITS - 1; i >= 0; i--, v /= 10)
+		p->want[i] = '0' + v % 10;
+}
+
 /*
  * Connect to the host and give the socket a slot. A blocking connect on
  * loopback returns at once while the host's accept queue has room, and
@@ -325,6 +337,7 @@ dial(int reader, int rcvbuf, int mute)
 	p->fd = fd;
 	p->reader = reader;
 	p->mute = mute;
+	expect(p);
 	pfd[npeers].fd = mute ? -1 : fd;	/* poll skips it for good */
 	pfd[npeers].events = POLLIN;
 	pfd[npeers].revents = 0;
@@ -333,20 +346,26 @@ dial(int reader, int rcvbuf, int mute)
 	return npeers++;
 }
 
-/* 8 digits, a space and the filler: a payload line, whatever came before. */
+/*
+ * 8 digits, a space and the filler: a payload line, whatever came
+ * before. The number is most often the one p expects next: a compare
+ * of the digits it was last told to expect saves parsing them.
+ */
 static long
-payload_seq(const char *s)
+payload_seq(const struct peer *p, const char *s)
 {
 	long seq = 0;
 	int i;
 
+	if (s[SEQ_DIGITS] != ' ' || memcmp(s + SEQ_DIGITS + 1, filler, sizeof(filler) - 1))
+		return -1;
+	if (!memcmp(s, p->want, SEQ_DIGITS))
+		return p->next;
 	for (i = 0; i < SEQ_DIGITS; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
 		seq = seq * 10 + (s[i] - '0');
 	}
-	if (s[SEQ_DIGITS] != ' ' || memcmp(s + SEQ_DIGITS + 1, filler, sizeof(filler) - 1))
-		return -1;
 	return seq;
 }
 
@@ -388,7 +407,7 @@ classify(struct peer *p, const char *s, size_t n)
 	} else if (is_line(s, n, "*** end of history")) {
 		p->replaying = 0;
 	} else if (!p->replaying && n >= BODY_LEN &&
-	    (seq = payload_seq(s + n - BODY_LEN)) >= 0) {
+	    (seq = payload_seq(p, s + n - BODY_LEN)) >= 0) {
 		p->delivered++;
 		if (!stamped(s, n - BODY_LEN))
 			p->garbled++;
@@ -400,6 +419,7 @@ classify(struct peer *p, const char *s, size_t n)
 		} else {
 			p->reordered++;
 		}
+		expect(p);
 		if (before < lines && p->next >= lines)
 			ncomplete++;
 		last_payload = now;
@@ -628,6 +648,20 @@ sync_readers(void)
 	}
 }
 
+/*
+ * The syncs sent before the last reader saw one are still on their way
+ * to the others: let them arrive, so that what is measured next is not
+ * a sync.
+ */
+static void
+settle(void)
+{
+	double end = now + SETTLE_MS / 1000.0;
+
+	while (now < end)
+		paced_turn(until(end));
+}
+
 /* Sums over the readers. */
 static void
 totals(long *delivered, long *garbled, long *lost, long *reordered)
@@ -705,6 +739,7 @@ scale(size_t npeer)
 	lines = 1;
 	sync_readers();
 	connect_s = now - start;
+	settle();
 	rss1 = host_status("VmRSS");
 	nextseq = 0;
 	endseq = 1;
@@ -733,9 +768,7 @@ idle(size_t npeer, long secs)
 	connect_readers(npeer);
 	lines = 0;
 	sync_readers();
-	end = now + SETTLE_MS / 1000.0;
-	while (now < end)
-		paced_turn(until(end));
+	settle();
 	t0 = host_ticks();
 	w0 = host_wakeups();
 	end = clock_s() + secs;

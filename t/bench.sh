@@ -9,6 +9,10 @@
 # CPU and memory from /proc. A run that fails shows as "failed", and
 # the host is not tried again in that scenario: it would fail the same.
 # READERS, LINES, PEERS, IDLE_PEERS and IDLE_SECS override the sizes.
+# With two CPUs or more and taskset, the host runs on CPU 0 and t/bench
+# on CPU 1: left to the scheduler, the two share a CPU in some runs and
+# not in others, and the figures of one host swing by a factor of two
+# from run to run. PIN=0 leaves them to the scheduler.
 
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${1:-5}
@@ -30,6 +34,12 @@ case $RUNS in
 esac
 HOSTS=chat
 command -v ncat >/dev/null 2>&1 && HOSTS="chat ncat"
+ONHOST= ONGEN= PINNED="each where the scheduler puts it"
+if [ "${PIN:-1}" != 0 ] && taskset -c 0,1 true 2>/dev/null &&
+    [ "$(nproc)" -ge 2 ]; then
+	ONHOST="taskset -c 0" ONGEN="taskset -c 1"
+	PINNED="host on CPU 0, load on CPU 1"
+fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-bench.XXXXXX") || exit 1
 HOSTPID=
@@ -45,7 +55,7 @@ trap 'exit 1' INT TERM HUP
 
 # start_chat CONNS : a room for CONNS connections; sets HOSTPID and PORT.
 start_chat() {
-	"$CHAT" -l -v -s 127.0.0.1 -m "$1" 0 </dev/null >/dev/null 2>"$T/host.err" &
+	$ONHOST "$CHAT" -l -v -s 127.0.0.1 -m "$1" 0 </dev/null >/dev/null 2>"$T/host.err" &
 	HOSTPID=$!
 	_i=0
 	while [ $_i -lt 100 ]; do
@@ -61,7 +71,7 @@ start_chat() {
 # It is listening once /proc/net/tcp has its LISTEN line (state 0A).
 start_ncat() {
 	PORT=$("$BENCH" port) || return 1
-	ncat -l --chat --max-conns "$1" 127.0.0.1 "$PORT" </dev/null >/dev/null 2>"$T/host.err" &
+	$ONHOST ncat -l --chat --max-conns "$1" 127.0.0.1 "$PORT" </dev/null >/dev/null 2>"$T/host.err" &
 	HOSTPID=$!
 	_hex=$(printf '%04X' "$PORT")
 	_i=0
@@ -86,7 +96,7 @@ run() {
 	shift 4
 	[ -e "$T/$_sc.$_h.failed" ] && return
 	if start_$_h "$_c"; then
-		_out=$(timeout -k 5 $LIMIT "$BENCH" "$_m" "$PORT" "$HOSTPID" "$@" 2>&1 | tail -n 1)
+		_out=$(timeout -k 5 $LIMIT $ONGEN "$BENCH" "$_m" "$PORT" "$HOSTPID" "$@" 2>&1 | tail -n 1)
 		[ -z "$_out" ] && _out="error=no result in ${LIMIT}s"
 	else
 		_out="error=host did not start"
@@ -150,6 +160,7 @@ row() {
 
 echo "chat benchmark, $(date)"
 echo "$(uname -srm), $(nproc) CPUs, median of $RUNS runs, all on 127.0.0.1"
+echo "$PINNED"
 
 scenario fanout $((READERS + 1)) fanout "$READERS" "$LINES"
 scenario stuck $((READERS + 2)) stuck "$READERS" "$LINES"
