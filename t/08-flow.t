@@ -82,16 +82,22 @@ flood_file() {
 	    >"$T/flood.$1"
 }
 
+# stuck_room N : a fresh room, hostN, with readerN, a chat client that
+# reads everything, and stuckN, a peer that reads nothing; true once
+# both have joined.
+stuck_room() {
+	start_host "host$1" || diag "host did not start"
+	spawn_in /dev/null "reader$1" "$CHAT" -n reader -q -1 127.0.0.1 "$PORT"
+	wait_for "$(out "reader$1")" '^\*\*\* welcome reader\. '
+	slow_peer "stuck$1" stuck
+	wait_line "$(out "reader$1")" "*** stuck joined"
+}
+
 # --- a reader that stops reading, and one that reads slowly ---------------
 
-start_host host || diag "host did not start"
-spawn_in /dev/null reader "$CHAT" -n reader -q -1 127.0.0.1 "$PORT"
-wait_for "$(out reader)" '^\*\*\* welcome reader\. '
-slow_peer stuck stuck
-check "a peer that never reads can join" \
-    wait_line "$(out reader)" "*** stuck joined"
+check "a peer that never reads can join" stuck_room 1
 trickle_peer slow slow
-wait_line "$(out reader)" "*** slow joined"
+wait_line "$(out reader1)" "*** slow joined"
 
 # 300,000 lines of about 80 bytes, 24 MB: three times the 8 MiB a queue
 # may hold before the room waits for it, and more than the 16 MiB past
@@ -101,25 +107,25 @@ flood_file $N
 run flood 120 "$CHAT" -n flood 127.0.0.1 "$PORT" <"$T/flood.$N"
 is "$RC" 0 "a flood with a stuck and a slow peer in the room: the sender exits 0"
 check "the stuck peer is dropped, and the room is told" \
-    wait_line "$(out reader)" "*** stuck dropped (not reading)" 30
+    wait_line "$(out reader1)" "*** stuck dropped (not reading)" 30
 last="<flood> $N $pad"
-check "the reader gets the last flood line" wait_line "$(out reader)" "$last" 30
+check "the reader gets the last flood line" wait_line "$(out reader1)" "$last" 30
 check "the reader gets every flood line, complete and in order" \
-    in_sequence "$(out reader)" $N "$pad"
+    in_sequence "$(out reader1)" $N "$pad"
 check "the slow reader gets the last flood line" wait_line "$(out slow)" "$last" 60
 check "the room waited for the slow reader: it got every line, in order" \
     in_sequence "$(out slow)" $N "$pad"
 check "the slow reader was not dropped" \
-    absent "$(out reader)" "$last" '^\*\*\* slow (dropped|left)'
-check "the host is still running" running host
-if hp=$(plain_chat_pid host); then
+    absent "$(out reader1)" "$last" '^\*\*\* slow (dropped|left)'
+check "the host is still running" running host1
+if hp=$(plain_chat_pid host1); then
 	kib=$(hwm_kib "$hp")
 	check "the host's peak memory stayed under 64 MiB (VmHWM $kib KiB)" \
 	    test "$kib" -lt 65536
 else
 	skip "peak memory: needs /proc and the plain chat binary"
 fi
-kill -9 "$(pid_of stuck)" 2>/dev/null
+kill -9 "$(pid_of stuck1)" 2>/dev/null
 
 # --- a reader that stops reading does not hold the room -------------------
 
@@ -127,11 +133,7 @@ kill -9 "$(pid_of stuck)" 2>/dev/null
 # hold the room, short of the 16 MiB at which the stuck one is dropped
 # at once. The room goes on without it, and drops it 10 s after it last
 # took anything.
-start_host host2 || diag "host did not start"
-spawn_in /dev/null reader2 "$CHAT" -n reader -q -1 127.0.0.1 "$PORT"
-wait_for "$(out reader2)" '^\*\*\* welcome reader\. '
-slow_peer stuck2 stuck
-wait_line "$(out reader2)" "*** stuck joined"
+stuck_room 2
 N=150000
 flood_file $N
 run flood2 120 "$CHAT" -n flood 127.0.0.1 "$PORT" <"$T/flood.$N"
@@ -185,21 +187,21 @@ check "the room sees the flooder go" \
 # --- a peer that half-closes -----------------------------------------------
 
 start_host hc || diag "host did not start"
-spawn_in /dev/null reader2 "$CHAT" -n reader -q -1 127.0.0.1 "$PORT"
-wait_for "$(out reader2)" '^\*\*\* welcome reader\. '
+spawn_in /dev/null hcreader "$CHAT" -n reader -q -1 127.0.0.1 "$PORT"
+wait_for "$(out hcreader)" '^\*\*\* welcome reader\. '
 
 slow_peer half half
-wait_line "$(out reader2)" "*** half joined"
+wait_line "$(out hcreader)" "*** half joined"
 # Lines for half to read; it reads nothing yet, so they queue.
 seq 3000 | sed 's/^/queued for half, line /' >"$T/talk.in"
 run talker 60 "$CHAT" -n talker 127.0.0.1 "$PORT" <"$T/talk.in"
-wait_line "$(out reader2)" "<talker> queued for half, line 3000" 30
+wait_line "$(out hcreader)" "<talker> queued for half, line 3000" 30
 say half "my last words"
 check "a half-closing peer's last line is relayed" \
-    wait_line "$(out reader2)" "<half> my last words"
+    wait_line "$(out hcreader)" "<half> my last words"
 check "it is announced as left, after its last line" \
-    eval 'wait_line "$(out reader2)" "*** half left" &&
-	in_order "$(out reader2)" "<half> my last words" "*** half left"'
+    eval 'wait_line "$(out hcreader)" "*** half left" &&
+	in_order "$(out hcreader)" "<half> my last words" "*** half left"'
 check "the host then closes the connection" wait_for "$(err half)" '^peer: eof$' 30
 seq 3000 | sed 's/^/<talker> queued for half, line /' >"$T/want"
 grep '^<talker> ' "$(out half)" >"$T/got"
