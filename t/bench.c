@@ -305,6 +305,17 @@ expect(struct peer *p)
 		p->want[i] = '0' + v % 10;
 }
 
+/* Add one to a number written in SEQ_DIGITS digits, dividing nothing. */
+static void
+count_up(char *d)
+{
+	int i = SEQ_DIGITS - 1;
+
+	while (i > 0 && d[i] == '9')
+		d[i--] = '0';
+	d[i]++;
+}
+
 /*
  * Connect to the host and give the socket a slot. A blocking connect on
  * loopback returns at once while the host's accept queue has room, and
@@ -413,13 +424,14 @@ classify(struct peer *p, const char *s, size_t n)
 			p->garbled++;
 		if (seq == p->next) {
 			p->next++;
+			count_up(p->want);
 		} else if (seq > p->next) {
 			p->lost += seq - p->next;
 			p->next = seq + 1;
+			expect(p);
 		} else {
 			p->reordered++;
 		}
-		expect(p);
 		if (before < lines && p->next >= lines)
 			ncomplete++;
 		last_payload = now;
