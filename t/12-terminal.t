@@ -4,11 +4,11 @@
 # colours nicks, and gives the terminal back as it found it.
 . "$(dirname "$0")/lib.sh"
 
-plan 16
+plan 24
 
 if ! command -v tmux >/dev/null 2>&1; then
 	i=0
-	while [ $i -lt 16 ]; do skip "tmux not installed"; i=$((i + 1)); done
+	while [ $i -lt 24 ]; do skip "tmux not installed"; i=$((i + 1)); done
 	exit 0
 fi
 
@@ -103,3 +103,48 @@ check "-t prefixes each line with the local time" \
     screen_has '^[0-2][0-9]:[0-5][0-9] <bob> plain please$'
 keys C-d
 wait_line "$(out bob)" "*** carol left"
+
+# --- TERM=dumb, and every way out gives the terminal back -----------------
+
+tty=$(tm display-message -p -t t '#{pane_tty}')
+# term_pid : the pid of what term runs (the pane's shell runs it as its
+# child; after it, the child is the sleep).
+term_pid() {
+	ps -A -o pid= -o ppid= -o comm= |
+	    awk -v pp="$(tm display-message -p -t t '#{pane_pid}')" \
+		'$2 == pp && $3 != "sleep" { print $1 }'
+}
+# raw, restored : the terminal's mode now, against the one before.
+raw() { [ "$(stty -g <"$tty")" != "$(cat "$T/stty.before")" ]; }
+restored() { [ "$(stty -g <"$tty")" = "$(cat "$T/stty.before")" ]; }
+
+term "TERM=dumb '$CHAT' -n erin 127.0.0.1 $PORT"
+wait_line "$(out bob)" "*** erin joined"
+say bob "dumb terminal"
+wait_screen '<bob> dumb terminal$'
+check "TERM=dumb: no colour" eval "! screen -e | LC_ALL=C grep -q '$esc\[3'"
+keys C-c
+wait_line "$(out bob)" "*** erin left"
+
+for sig in TERM HUP; do
+	term "'$CHAT' -n dave 127.0.0.1 $PORT"
+	wait_line "$(out bob)" "*** dave joined"
+	check "SIG$sig: the terminal is in raw mode before it" poll 10 raw
+	kill -s "$sig" "$(term_pid)"
+	check "SIG$sig: chat exits and the terminal is as it was" \
+	    eval 'poll 10 test -s "$T/stty.after" && cmp -s "$T/stty.before" "$T/stty.after"'
+	wait_for "$(out bob)" '^\*\*\* dave left'
+done
+
+term "'$CHAT' -n fay 127.0.0.1 $PORT"
+wait_line "$(out bob)" "*** fay joined"
+poll 10 raw
+keys C-z
+check "Ctrl-Z gives the terminal back as it was" poll 10 restored
+# The pane's shell has no job control: it stopped with chat. Go on, both.
+kill -s CONT -- "-$(tm display-message -p -t t '#{pane_pid}')"
+check "SIGCONT: chat takes the terminal again" poll 10 raw
+keys 'back again' Enter
+check "SIGCONT: and typing works again" wait_line "$(out bob)" "<fay> back again"
+keys C-c
+wait_line "$(out bob)" "*** fay left"
