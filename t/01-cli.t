@@ -3,7 +3,7 @@
 # losing the host.
 . "$(dirname "$0")/lib.sh"
 
-plan 28
+plan 29
 
 run help 5 "$CHAT" -h </dev/null
 if [ "$RC" -eq 0 ] && has "$(out help)" '[Uu]sage' &&
@@ -13,6 +13,14 @@ else
 	not_ok "-h prints usage on stdout and exits 0"
 	diag "exit $RC"; show "$(out help)"; show "$(err help)"
 fi
+
+# -h names every option and every room command.
+missing=
+for w in -4 -6 -b -h -l -m -n -P -q -r -s -t -v -w \
+    /nick /msg /me /who /r /quit /kick /help /pass //TEXT; do
+	LC_ALL=C grep -Eq -- "(^|[[ ,])$w( |,|\]|$)" "$(out help)" || missing="$missing $w"
+done
+is "$missing" "" "-h names every option and every room command"
 
 # usage_error NAME ARGS... : chat ARGS complains on stderr, exits 2 and
 # does nothing else.  Clients point at 127.0.0.1 port 1, where nothing

@@ -4,11 +4,11 @@
 # colours nicks, and gives the terminal back as it found it.
 . "$(dirname "$0")/lib.sh"
 
-plan 24
+plan 26
 
 if ! command -v tmux >/dev/null 2>&1; then
 	i=0
-	while [ $i -lt 24 ]; do skip "tmux not installed"; i=$((i + 1)); done
+	while [ $i -lt 26 ]; do skip "tmux not installed"; i=$((i + 1)); done
 	exit 0
 fi
 
@@ -86,6 +86,15 @@ wait_screen '^<bob> colour me$'
 esc=$(printf '\033')
 check "nicks are coloured in a terminal" \
     eval "screen -e | LC_ALL=C grep -q '<${esc}\[3[1-6]mbob${esc}\[[0-9;]*m> colour me'"
+
+say bob "/msg alice psst"
+wait_screen '^\*bob\* psst$'
+keys '/who' Enter
+wait_screen '^\*\*\* here: '
+check "notices are dimmed" \
+    eval "screen -e | LC_ALL=C grep -q '^${esc}\[2m\*\*\* here: '"
+check "private messages are highlighted" \
+    eval "screen -e | LC_ALL=C grep -q '^${esc}\[1m\*bob\* psst'"
 
 keys C-c
 check "Ctrl-C leaves: chat exits 0" eval 'poll 10 test -s "$T/term.rc" && [ "$(cat "$T/term.rc")" = 0 ]'
