@@ -3,7 +3,7 @@
 # losing the host.
 . "$(dirname "$0")/lib.sh"
 
-plan 29
+plan 31
 
 run help 5 "$CHAT" -h </dev/null
 if [ "$RC" -eq 0 ] && has "$(out help)" '[Uu]sage' &&
@@ -84,4 +84,52 @@ if wait_exit bob && [ "$RC" -eq 1 ] && has "$(err bob)" '^chat: '; then
 else
 	not_ok "host killed under a connected client: chat: message, exit 1"
 	diag "exit ${RC:-none}"; show "$(err bob)"
+fi
+
+# --- -w, and a name with more than one address -----------------------------
+
+# In a network and mount namespace of its own (as root, with unshare,
+# ip and nft), loopback has a dead address: nft drops every SYN to it,
+# so a connection there neither succeeds nor fails. The name twohomes
+# (a private /etc/hosts) has that address first, then one a host
+# listens on. Results go to $T/ns.*.
+cat >"$T/ns.sh" <<'NS'
+set -u
+T=$1 CHAT=$2
+ip link set lo up || exit 1
+printf '127.0.0.1 twohomes\n127.0.0.2 twohomes\n' >"$T/hosts"
+mount --bind "$T/hosts" /etc/hosts || exit 1
+# the first address getaddrinfo gives is the dead one, the other is live
+# (getent would ask with AI_ADDRCONFIG, and find nothing here)
+dead=$(perl -MSocket=:addrinfo,SOCK_STREAM -e '
+	my ($e, @ai) = getaddrinfo("twohomes", "", { socktype => SOCK_STREAM });
+	my ($err, $h) = getnameinfo($ai[0]{addr}, NI_NUMERICHOST) unless $e;
+	print "$h\n" if defined $h;')
+case $dead in 127.0.0.1) live=127.0.0.2 ;; *) live=127.0.0.1 ;; esac
+nft add table ip t && nft "add chain ip t in { type filter hook input priority 0; }" &&
+    nft add rule ip t in ip daddr "$dead" "tcp flags & (syn | ack) == syn" drop || exit 1
+"$CHAT" -l -v -n host -s "$live" 0 </dev/null >/dev/null 2>"$T/ns.host" &
+host=$!
+trap 'kill $host 2>/dev/null' EXIT
+i=0
+while ! grep -q 'port [0-9]' "$T/ns.host" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$T/ns.host")
+timeout -k 2 10 "$CHAT" -n a -w 1 "$dead" "$port" </dev/null >/dev/null 2>"$T/ns.w.err"
+echo $? >"$T/ns.w.rc"
+timeout -k 2 10 "$CHAT" -v -n b -w 1 twohomes "$port" </dev/null >/dev/null 2>"$T/ns.two.err"
+echo $? >"$T/ns.two.rc"
+echo "$live" >"$T/ns.live"
+NS
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v nft >/dev/null &&
+    command -v ip >/dev/null &&
+    timeout -k 2 60 unshare -n -m sh "$T/ns.sh" "$T" "$CHAT" 2>"$T/ns.err"; then
+	check "-w 1: an attempt that gets no answer is given up: exit 1, timed out" \
+	    eval '[ "$(cat "$T/ns.w.rc")" = 1 ] && has "$T/ns.w.err" "^chat: .*timed out"'
+	check "a name's addresses are tried in turn: past the silent one to the next" \
+	    eval '[ "$(cat "$T/ns.two.rc")" = 0 ] &&
+		has_line "$T/ns.two.err" "chat: connected to $(cat "$T/ns.live") port $(sed -n "s/.* port //p" "$T/ns.host")"'
+else
+	[ -s "$T/ns.err" ] && show "$T/ns.err"
+	skip "-w: needs root, unshare, ip and nft"
+	skip "addresses in turn: needs root, unshare, ip and nft"
 fi
