@@ -115,7 +115,8 @@ wait_line "$(out bob)" "*** carol left"
 
 # --- TERM=dumb, and every way out gives the terminal back -----------------
 
-tty=$(tm display-message -p -t t '#{pane_tty}')
+# pane_tty : the terminal of the pane now (each term gets a new one).
+pane_tty() { tm display-message -p -t t '#{pane_tty}'; }
 # term_pid : the pid of what term runs (the pane's shell runs it as its
 # child; after it, the child is the sleep).
 term_pid() {
@@ -124,8 +125,8 @@ term_pid() {
 		'$2 == pp && $3 != "sleep" { print $1 }'
 }
 # raw, restored : the terminal's mode now, against the one before.
-raw() { [ "$(stty -g <"$tty")" != "$(cat "$T/stty.before")" ]; }
-restored() { [ "$(stty -g <"$tty")" = "$(cat "$T/stty.before")" ]; }
+raw() { [ "$(stty -g <"$(pane_tty)")" != "$(cat "$T/stty.before")" ]; }
+restored() { [ "$(stty -g <"$(pane_tty)")" = "$(cat "$T/stty.before")" ]; }
 
 term "TERM=dumb '$CHAT' -n erin 127.0.0.1 $PORT"
 wait_line "$(out bob)" "*** erin joined"
