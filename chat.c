@@ -1,5 +1,17 @@
 /* See LICENSE file for copyright and license details. */
+/*
+ * POSIX.1-2008, and the per-socket keepalive options, which no standard
+ * has: macOS and NetBSD show them beside POSIX on request, FreeBSD and
+ * DragonFly only when no standard is asked for at all.
+ */
+#if defined(__APPLE__)
+#define _DARWIN_C_SOURCE
+#elif defined(__NetBSD__)
+#define _NETBSD_SOURCE
+#endif
+#if !defined(__FreeBSD__) && !defined(__DragonFly__)
 #define _POSIX_C_SOURCE 200809L
+#endif
 
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -17,6 +29,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,91 +40,152 @@
 #include <unistd.h>
 
 #if defined(__linux__) || defined(__APPLE__) || defined(__FreeBSD__) || \
-    defined(__OpenBSD__) || defined(__NetBSD__)
+    defined(__OpenBSD__) || defined(__NetBSD__) || defined(__DragonFly__)
 #include <sys/ioctl.h>	/* TIOCGWINSZ: the terminal's width, where there is one */
+#endif
+
+/* macOS names the idle time TCP_KEEPALIVE; OpenBSD has only sysctls. */
+#if !defined(TCP_KEEPIDLE) && defined(TCP_KEEPALIVE)
+#define TCP_KEEPIDLE TCP_KEEPALIVE
 #endif
 
 #include "chat.h"
 
-static int listening;		/* -l: host a room instead of joining one */
-static int family = AF_UNSPEC;	/* -4 or -6 */
-static int verbose;		/* -v: say where we listen or connect */
-static long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
-static long connwait = -1;	/* -w: seconds per connection attempt, -1 for none */
-static const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
-static size_t maxpeers;		/* -m: most peers at once */
-static size_t backmax = BACKLOG_DEFAULT;	/* -b: room lines kept for newcomers */
-
-static struct pollfd *pfd;	/* the poll table; slotpeer[i] owns pfd[i] */
-static struct peer **slotpeer;	/* NULL for the signal pipe and listeners */
-static size_t nslots, slotcap;
-
-static struct peer *self;	/* the host as a participant, or the client's terminal */
-static struct peer *conn;	/* client: the connection to the host */
-static int sigfd[2];		/* self-pipe: signal handlers write, the loop reads */
-static unsigned holders;	/* queues past OUTQ_HIGH that hold the room */
-static size_t nqueued;		/* peers with something queued */
-static unsigned long guests;	/* guestN names handed out so far */
-static struct msg *batch;	/* room lines and notices, not yet queued */
-static struct peer *dirty;	/* queues that grew this turn */
-static struct peer *dead;	/* peers to free at the end of the turn */
-static struct timerlist timers[NTIMERS];
-static long long now;		/* the clock at the start of this turn, ms */
-static long long stopping;	/* host: end of the final flush; client: of the leave */
-static long long quitting;	/* client: when -q runs out after stdin EOF */
-static int leaving;		/* client: /quit was sent, a close is expected */
-static int midline;		/* client: the last byte sent was not a newline */
-static const char *refused;	/* client: why the host turned us away */
-static int redial;		/* -r: connect again when the host goes away */
-static const char *dialhost, *dialport, *mynick;
-static struct addrinfo *addrs;	/* what HOST resolved to... */
-static struct addrinfo *trying;	/* ...and the address being tried */
-static int dial_error;		/* why the last attempt failed */
-static long long dial_until;	/* -w: end of the attempt under way */
-static long long redial_at;	/* -r: when to try again */
-static long long backoff;	/* -r: the next wait, doubling to a cap */
-static unsigned long dials;	/* connections made so far */
-
-static int stamps;		/* -t: show the local time before each line */
-static int tty;			/* stdin and stdout are a terminal: we edit the line */
-static int colour;		/* ...and may colour it: no NO_COLOR, no TERM=dumb */
-static struct termios saved_tty, raw_tty;
+/* The command line, as main read it; nothing changes it afterwards. */
 static struct {
-	char s[LINE_MAX_BYTES];	/* the input line being typed */
+	int family;		/* -4 or -6: AF_INET or AF_INET6, else AF_UNSPEC */
+	int verbose;		/* -v: say where we listen or connect */
+	int stamps;		/* -t: show the local time before each line */
+	int redial;		/* -r: connect again when the host goes away */
+	long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
+	long connwait;		/* -w: seconds per connection attempt, -1 for none */
+	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
+	size_t maxpeers;	/* -m: most peers at once */
+	size_t backmax;		/* -b: room lines kept for newcomers */
+} opt = { AF_UNSPEC, 0, 0, 0, 0, -1, NULL, 0, BACKLOG_DEFAULT };
+
+/* The loop's tables, lists and clock: the same in both modes. */
+static struct {
+	struct pollfd *pfd;	/* the poll table; slotpeer[i] owns pfd[i] */
+	struct peer **slotpeer;	/* NULL for the signal pipe and listeners */
+	size_t nslots, slotcap;
+	int sigfd[2];		/* self-pipe: signal handlers write, the loop reads */
+	struct peer *stdio;	/* our stdin and stdout: the host's console, the client's user */
+	struct msg *batch;	/* lines gathered this turn for everyone, not yet queued */
+	struct peer *dirty;	/* queues that grew this turn */
+	struct peer *dead;	/* peers to free at the end of the turn */
+	size_t nqueued;		/* peers with something queued */
+	struct timerlist timers[NTIMERS];
+	long long now;		/* the clock at the start of this turn, ms */
+} io = {
+	.timers = {
+		[T_AUTH] = { NULL, NULL, auth_expired },
+		[T_JOIN] = { NULL, NULL, join_expired },
+		[T_STALL] = { NULL, NULL, stall_expired },
+		[T_STUCK] = { NULL, NULL, stuck_expired },
+		[T_CLOSE] = { NULL, NULL, close_expired },
+		[T_QUIT] = { NULL, NULL, quit_expired },
+		[T_DIAL] = { NULL, NULL, dial_expired },
+		[T_REDIAL] = { NULL, NULL, redial_expired },
+		[T_RELISTEN] = { NULL, NULL, relisten_expired },
+		[T_LEAVE] = { NULL, NULL, leave_expired },
+		[T_SHUTDOWN] = { NULL, NULL, shutdown_expired },
+	},
+};
+
+/* The host's room: who is in it, their names, what was said. */
+static struct {
+	struct gate gate;	/* every peer's input feeds the room */
+	int closing;		/* shutting down: the last queues are flushing */
+	size_t npeers;		/* peers connected, joined or not */
+	size_t nmembers;	/* peers in the room, the host too */
+	unsigned long guests;	/* guestN names handed out so far */
+	struct peer **nicks;	/* peers with a nickname, by its hash */
+	size_t nbuckets;	/* a power of two, about one per peer */
+	struct backline {
+		char *s;
+		size_t len, cap;
+	} *backlog;		/* the last room lines, oldest at backhead */
+	size_t nback, backhead;
+	int spare;		/* a descriptor kept to shed connections on EMFILE */
+	struct timer relisten;	/* out of descriptors: listen again then */
+	struct timer shutdown;	/* the end of the final flush */
+} room = { .spare = -1 };
+
+/* The client's link to a host. */
+static struct {
+	struct peer *host;	/* the connection, also while there is none */
+	struct gate up;		/* what we type goes up to the host... */
+	struct gate down;	/* ...what it sends comes down to our stdout */
+	const char *hostname, *port, *nick;	/* where to, and as whom */
+	struct addrinfo *addrs;	/* what the host name resolved to... */
+	struct addrinfo *trying;	/* ...and the address being tried */
+	int dial_error;		/* why the last attempt failed */
+	long long backoff;	/* -r: the next wait, doubling to a cap */
+	unsigned long dials;	/* connections made so far */
+	int quit_sent;		/* /quit went to the host: a close is expected */
+	const char *refused;	/* why the host turned us away */
+	struct timer quit;	/* -q: when to leave after stdin EOF */
+	struct timer leave;	/* after Ctrl-C: when to stop waiting for the close */
+	struct timer dial;	/* -w: the end of the attempt under way */
+	struct timer redial;	/* -r: when to try again */
+} uplink;
+
+/* The terminal, when stdin and stdout are one: the line being edited. */
+static struct {
+	int on;			/* chat edits the input line itself */
+	int colour;		/* ...and may colour: no NO_COLOR, no TERM=dumb */
+	struct termios saved, raw;	/* the mode we found, the mode we use */
+	struct role role;	/* the stdio peer's role, reading keys, drawing lines */
+	char line[LINE_MAX_BYTES];	/* the input line being typed */
 	size_t len, cur;	/* its length and the cursor, in bytes */
 	char seq[8];		/* an escape sequence coming in */
 	size_t esc;		/* bytes of it so far, plus one; 0 for none */
-} edit;
-static char *hist[HIST_MAX];	/* lines sent this session, for Up and Down */
-static size_t nhist, hpos;
+	char *hist[HIST_MAX];	/* lines sent this session, for Up and Down */
+	size_t nhist, hpos;
+} term;
 
-static struct backline {
-	char *s;
-	size_t len, cap;
-} *backlog;			/* host: the last room lines, oldest at backhead */
-static size_t nback, backhead;
-static size_t npeers;		/* host: peers connected, joined or not */
-static size_t nmembers;		/* host: peers in the room, the host too */
-static struct peer **nicks;	/* host: peers with a nickname, by its hash */
-static size_t nbuckets;		/* a power of two, about one per peer */
-static int spare = -1;		/* host: a descriptor kept to shed connections on EMFILE */
-static long long relisten;	/* host: when to listen again after running out */
+/* A remote peer at the host: a member of the room, once it joins. */
+static const struct role member = {
+	frame, hear, member_eof, member_lost, member_lost, member_drained,
+	NULL, member_quit, R_WATCHED
+};
+
+/* The host's own stdin and stdout: a member that cannot be put out. */
+static const struct role console = {
+	frame, hear, console_eof, stdout_lost, stdout_lost, NULL,
+	NULL, room_close, R_HOST
+};
+
+/* The client's connection: lines from the host go to our stdout. */
+static const struct role link_role = {
+	frame, link_hear, link_eof, link_lost, link_wfail, link_drained,
+	NULL, NULL, R_SPLIT
+};
+
+/* The client's stdin and stdout: lines typed go to the host. */
+static const struct role user = {
+	frame, user_line, user_eof, user_lost, user_lost, NULL,
+	NULL, user_quit, 0
+};
 
 static const char synopsis[] =
     "usage: chat -l [-46tv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
     "       chat [-46rtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
 
 static const struct command commands[] = {
-	{ "nick", cmd_nick, "/nick NAME        change your nickname" },
-	{ "msg", cmd_msg, "/msg NAME TEXT    send TEXT to NAME only" },
-	{ "me", cmd_me, "/me TEXT          an action: * you TEXT" },
-	{ "who", cmd_who, "/who              list who is here" },
-	{ "r", cmd_reply, "/r TEXT           reply to whoever last sent you a /msg" },
-	{ "quit", cmd_quit, "/quit [REASON]    leave the room" },
-	{ "kick", cmd_kick, "/kick NAME [WHY]  the host only: put NAME out of the room" },
-	{ "help", cmd_help, "/help             this list" },
-	{ "pass", cmd_pass, "/pass PASSWORD    the room's password, as the first line" },
+	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
+	{ "msg", cmd_msg, 2, 0, "NAME TEXT", "send TEXT to NAME only" },
+	{ "me", cmd_me, 1, 0, "TEXT", "an action: * you TEXT" },
+	{ "who", cmd_who, 0, 0, "", "list who is here" },
+	{ "r", cmd_reply, 1, 0, "TEXT", "reply to whoever last sent you a /msg" },
+	{ "quit", cmd_quit, 0, C_LEAVES, "[REASON]", "leave the room" },
+	{ "kick", cmd_kick, 1, C_HOST, "NAME [REASON]", "the host only: put NAME out of the room" },
+	{ "help", cmd_help, 0, 0, "", "this list" },
+	{ "pass", cmd_pass, 0, C_FIRST, "PASSWORD", "the room's password, as the first line" },
 };
+
+/* ---- utilities ---------------------------------------------------- */
 
 /*
  * Print "chat: " and the message to stderr; a format ending in ':' gets
@@ -179,12 +253,17 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * Every descriptor chat makes itself: non-blocking, for the loop, and
+ * closed on exec, so no program started from here inherits the room.
+ */
 static void
-nonblock(int fd)
+own_fd(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 		die("fcntl:");
 }
 
@@ -203,6 +282,22 @@ number(const char *s, long min, long max, const char *what)
 	}
 	return v;
 }
+
+/* The length of the first word of s[0..n); *rest is where the words after it start. */
+static size_t
+split_word(const char *s, size_t n, size_t *rest)
+{
+	size_t w, r;
+
+	for (w = 0; w < n && s[w] != ' '; w++)
+		;
+	for (r = w; r < n && s[r] == ' '; r++)
+		;
+	*rest = r;
+	return w;
+}
+
+/* ---- messages and queues ------------------------------------------ */
 
 /*
  * Messages are built once and shared, reference counted, by every queue
@@ -250,9 +345,9 @@ msg_unref(struct msg *m)
 }
 
 /*
- * The one place output is queued: bytes off to end of a message. The
- * write itself waits for the end of the loop turn, so everything queued
- * in one turn goes out in one writev.
+ * Queue bytes off to end of a message for a peer; outq_unshift is the
+ * only other way in. The write itself waits for the end of the loop
+ * turn, so everything queued in one turn goes out in one writev.
  */
 static void
 outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
@@ -264,11 +359,11 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 	    (p->wfd < 0 && !(p->flags & F_DIALING)))
 		return;
 	/* Only notices reach a queue while the room waits; past this, it
-	 * would grow for ever. The host's own screen loses lines instead. */
+	 * would grow for ever. Our own screen loses lines instead. */
 	if (q->bytes > OUTQ_HARD) {
-		if (p != self) {
+		if (p->role->flags & R_WATCHED) {
 			p->flags |= F_DROP;
-			kill_peer(p);
+			peer_close(p);
 		}
 		return;
 	}
@@ -279,12 +374,12 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 	s->end = end;
 	m->refs++;
 	if (!q->bytes)
-		nqueued++;
+		io.nqueued++;
 	q->bytes += end - off;
 	if (!(p->flags & F_DIRTY)) {
 		p->flags |= F_DIRTY;
-		p->dnext = dirty;
-		dirty = p;
+		p->dnext = io.dirty;
+		io.dirty = p;
 	}
 	if (q->bytes > OUTQ_HIGH && !(p->flags & (F_HOLD | F_STALLED)) &&
 	    p->state != CLOSING)
@@ -310,7 +405,7 @@ outq_grow(struct outq *q)
 	q->cap = cap;
 }
 
-/* Client: put a message before everything queued (nothing is half sent). */
+/* Put a message before everything queued (nothing is half sent). */
 static void
 outq_unshift(struct peer *p, struct msg *m)
 {
@@ -324,7 +419,7 @@ outq_unshift(struct peer *p, struct msg *m)
 	q->n++;
 	m->refs++;
 	if (!q->bytes)
-		nqueued++;
+		io.nqueued++;
 	q->bytes += m->len;
 }
 
@@ -337,7 +432,7 @@ static void
 outq_pop(struct outq *q, size_t n)
 {
 	struct slice *s;
-	size_t left;
+	size_t left, had = q->bytes;
 
 	while (n > 0 && q->n > 0) {
 		s = &q->ring[q->head];
@@ -353,8 +448,8 @@ outq_pop(struct outq *q, size_t n)
 		q->n--;
 		msg_unref(s->m);
 	}
-	if (!q->bytes)
-		nqueued--;
+	if (had && !q->bytes)
+		io.nqueued--;
 	if (!q->n && q->cap > RING_KEEP) {
 		free(q->ring);
 		q->ring = NULL;
@@ -365,8 +460,7 @@ outq_pop(struct outq *q, size_t n)
 static void
 outq_clear(struct outq *q)
 {
-	if (q->bytes)
-		outq_pop(q, q->bytes);
+	outq_pop(q, q->bytes);
 	free(q->ring);
 	memset(q, 0, sizeof(*q));
 }
@@ -384,6 +478,12 @@ drain(struct peer *p)
 	size_t k, total = 0, limit;
 	ssize_t n;
 
+	if (!q->n || (p->flags & F_DIALING))
+		return;
+	if (p->role->show) {
+		p->role->show(p);
+		return;
+	}
 	/* A blocking pipe or terminal takes PIPE_BUF without blocking
 	 * once poll says it is writable; more might not go at once. */
 	limit = (p->flags & F_POLLWRITE) ? PIPE_BUF : SIZE_MAX;
@@ -395,22 +495,9 @@ drain(struct peer *p)
 			iov[k].iov_len = limit - total;
 		total += iov[k].iov_len;
 	}
-	if (!k || (p->flags & F_DIALING))
-		return;
-	if (p == self && tty) {
-		term_show(p);
-		return;
-	}
 	n = writev(p->wfd, iov, (int)k);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-		if (p == conn) {
-			/* The host may have said why it closed: read that first. */
-			if (!redial)
-				outq_clear(&p->q);
-			stop_writing(p);
-		} else {
-			lost(p, strerror(errno));
-		}
+		p->role->wfail(p, strerror(errno));
 		return;
 	}
 	if (n > 0)
@@ -419,26 +506,21 @@ drain(struct peer *p)
 		release(p);
 	if (q->n) {
 		set_writing(p, 1);
-		if (listening && p != self && p->state == JOINED)
+		if ((p->role->flags & R_WATCHED) && p->state == JOINED)
 			watch(p, n > 0);
 		return;
 	}
 	set_writing(p, 0);
-	if (p->timer == T_STALL || p->timer == T_STUCK)
-		timer_set(p, T_NONE, 0);
+	if (p->timer.list == T_STALL || p->timer.list == T_STUCK)
+		timer_set(&p->timer, T_NONE, 0);
 	p->flags &= ~F_STALLED;
-	if (p->state == CLOSING) {
-		kill_peer(p);
-	} else if (p->flags & F_QUIT) {
-		/* The /quit is out: tell the host nothing more comes. */
-		shutdown(p->wfd, SHUT_WR);
-		stop_writing(p);
-	}
+	if (p->role->drained)
+		p->role->drained(p);
 }
 
 /*
  * A backlog that moves is a live reader, and may hold the room. One
- * that does not move for STALL_MS stops holding it (run_timers), and
+ * that does not move for STALL_MS stops holding it (stall_expired), and
  * is dropped STUCK_MS after it last moved, or once it passes OUTQ_HARD.
  */
 static void
@@ -446,9 +528,9 @@ watch(struct peer *p, int moved)
 {
 	if (moved) {
 		p->flags &= ~F_STALLED;
-		timer_set(p, T_STALL, now + STALL_MS);
-	} else if (p->timer != T_STALL && p->timer != T_STUCK) {
-		timer_set(p, T_STALL, now + STALL_MS);
+		timer_set(&p->timer, T_STALL, io.now + STALL_MS);
+	} else if (p->timer.list != T_STALL && p->timer.list != T_STUCK) {
+		timer_set(&p->timer, T_STALL, io.now + STALL_MS);
 	}
 }
 
@@ -457,7 +539,7 @@ static void
 stop_writing(struct peer *p)
 {
 	p->flags |= F_WDONE;
-	pfd[p->rslot].events = POLLIN;
+	io.pfd[p->rslot].events = POLLIN;
 	set_reading(p, may_read(p));
 }
 
@@ -467,8 +549,8 @@ flush_dirty(void)
 {
 	struct peer *p;
 
-	while ((p = dirty)) {
-		dirty = p->dnext;
+	while ((p = io.dirty)) {
+		io.dirty = p->dnext;
 		p->flags &= ~F_DIRTY;
 		if (p->flags & F_DEAD)
 			continue;
@@ -479,7 +561,7 @@ flush_dirty(void)
 	}
 }
 
-/* At exit: what is queued for the terminal is written, blocking. */
+/* At exit: what is queued for our stdout is written, blocking. */
 static void
 flush_blocking(struct peer *p)
 {
@@ -488,51 +570,57 @@ flush_blocking(struct peer *p)
 		drain(p);
 }
 
+/* ---- peers, slots, gates and timers ------------------------------- */
+
 /* The pollfd table and the peer table grow together, slot for slot. */
 static size_t
 slot_add(int fd, short events, struct peer *p)
 {
-	if (nslots == slotcap) {
-		slotcap = slotcap ? slotcap * 2 : 16;
-		pfd = xrealloc(pfd, slotcap * sizeof(*pfd));
-		slotpeer = xrealloc(slotpeer, slotcap * sizeof(*slotpeer));
+	if (io.nslots == io.slotcap) {
+		io.slotcap = io.slotcap ? io.slotcap * 2 : 16;
+		io.pfd = xrealloc(io.pfd, io.slotcap * sizeof(*io.pfd));
+		io.slotpeer = xrealloc(io.slotpeer, io.slotcap * sizeof(*io.slotpeer));
 	}
-	pfd[nslots].fd = fd;
-	pfd[nslots].events = events;
-	pfd[nslots].revents = 0;
-	slotpeer[nslots] = p;
-	return nslots++;
+	io.pfd[io.nslots].fd = fd;
+	io.pfd[io.nslots].events = events;
+	io.pfd[io.nslots].revents = 0;
+	io.slotpeer[io.nslots] = p;
+	return io.nslots++;
 }
 
 /* The last slot moves into the hole, so the table stays dense. */
 static void
 slot_remove(size_t i)
 {
-	size_t last = --nslots;
+	size_t last = --io.nslots;
 	struct peer *p;
 
 	if (i == last)
 		return;
-	pfd[i] = pfd[last];
-	slotpeer[i] = p = slotpeer[last];
+	io.pfd[i] = io.pfd[last];
+	io.slotpeer[i] = p = io.slotpeer[last];
 	if (p && p->rslot == last)
 		p->rslot = i;
 	if (p && p->wslot == last)
 		p->wslot = i;
 }
 
+/* A peer of the given role on a socket (one slot) or on stdin and stdout (two). */
 static struct peer *
-peer_new(int rfd, int wfd, size_t rslot, size_t wslot)
+peer_new(const struct role *role, int rfd, int wfd)
 {
 	struct peer *p = xmalloc(sizeof(*p));
 
 	memset(p, 0, sizeof(*p));
+	p->role = role;
 	p->rfd = rfd;
 	p->wfd = wfd;
-	p->rslot = rslot;
-	p->wslot = wslot;
+	p->rslot = slot_add(rfd, 0, p);
+	p->wslot = rfd == wfd ? p->rslot : slot_add(-1, POLLOUT, p);
+	if (rfd != wfd)
+		io.pfd[p->rslot] = (struct pollfd){ -1, POLLIN, 0 };
 	p->state = JOINING;
-	p->hear = hear;
+	p->in = p->out = &room.gate;
 	return p;
 }
 
@@ -542,46 +630,41 @@ peer_new(int rfd, int wfd, size_t rslot, size_t wslot)
  * make poll spin.
  */
 static void
+set_polling(struct peer *p, size_t slot, int fd, short ev, int on)
+{
+	struct pollfd *f = &io.pfd[slot];
+
+	if (p->rslot != p->wslot || (ev == POLLIN && (p->flags & F_WDONE)))
+		f->fd = on ? fd : -1;
+	else if (on)
+		f->events |= ev;
+	else
+		f->events &= ~ev;
+}
+
+static void
 set_reading(struct peer *p, int on)
 {
-	struct pollfd *f = &pfd[p->rslot];
-
-	if (p->rslot != p->wslot || (p->flags & F_WDONE))
-		f->fd = on ? p->rfd : -1;
-	else if (on)
-		f->events |= POLLIN;
-	else
-		f->events &= ~POLLIN;
+	set_polling(p, p->rslot, p->rfd, POLLIN, on);
 }
 
 static void
 set_writing(struct peer *p, int on)
 {
-	struct pollfd *f = &pfd[p->wslot];
-
-	if (p->rslot != p->wslot)
-		f->fd = on ? p->wfd : -1;
-	else if (on)
-		f->events |= POLLOUT;
-	else
-		f->events &= ~POLLOUT;
+	set_polling(p, p->wslot, p->wfd, POLLOUT, on);
 }
 
 /*
- * Flow control in one rule. The host reads nobody while any queue holds
- * the room, so senders slow to the pace of the slowest live reader; the
+ * Flow control: a peer is read only while the gate its input goes
+ * through is open. A queue past OUTQ_HIGH holds its gate, so at the
+ * host senders slow to the pace of the slowest live reader, and the
  * client stops reading one side while the other side's queue is full.
  */
 static int
 may_read(struct peer *p)
 {
-	if ((p->flags & (F_DEAD | F_DIALING)) || p->state == CLOSING || p->rfd < 0)
-		return 0;
-	if (listening)
-		return !stopping && holders == 0;
-	if (p == self && stopping)
-		return 0;	/* leaving on a signal: only wait for the close */
-	return !((p == conn ? self : conn)->flags & F_HOLD);
+	return !(p->flags & (F_DEAD | F_DIALING)) && p->state != CLOSING &&
+	    p->rfd >= 0 && !p->in->holders && !p->in->shut;
 }
 
 static void
@@ -590,16 +673,17 @@ update_reading(void)
 	struct peer *p;
 	size_t i;
 
-	for (i = SLOT_STDIN; i < nslots; i++)
-		if ((p = slotpeer[i]) && p->rslot == i)
+	for (i = SLOT_STDIN; i < io.nslots; i++)
+		if ((p = io.slotpeer[i]) && p->rslot == i)
 			set_reading(p, may_read(p));
 }
 
+/* A queue passed OUTQ_HIGH: the input that feeds it waits. */
 static void
 hold(struct peer *p)
 {
 	p->flags |= F_HOLD;
-	if (!listening || holders++ == 0)
+	if (p->out->holders++ == 0)
 		update_reading();
 }
 
@@ -607,107 +691,101 @@ static void
 release(struct peer *p)
 {
 	p->flags &= ~F_HOLD;
-	if (!listening || --holders == 0)
+	if (--p->out->holders == 0)
 		update_reading();
 }
 
-/*
- * Move a peer onto a timer list. Every list takes deadlines of now plus
- * its own constant (T_STUCK: of a T_STALL deadline plus one, in the
- * order those expire), so appending keeps it sorted and the earliest
- * deadline of all is among the heads.
- */
+static struct peer *
+timer_peer(struct timer *t)
+{
+	return (struct peer *)(void *)((char *)t - offsetof(struct peer, timer));
+}
+
+/* Move a timer onto a list (T_NONE: off every list), to fire at when. */
 static void
-timer_set(struct peer *p, int t, long long when)
+timer_set(struct timer *t, int list, long long when)
 {
 	struct timerlist *l;
 
-	if (p->timer) {
-		l = &timers[p->timer];
-		if (p->tprev)
-			p->tprev->tnext = p->tnext;
+	if (t->list) {
+		l = &io.timers[t->list];
+		if (t->prev)
+			t->prev->next = t->next;
 		else
-			l->head = p->tnext;
-		if (p->tnext)
-			p->tnext->tprev = p->tprev;
+			l->head = t->next;
+		if (t->next)
+			t->next->prev = t->prev;
 		else
-			l->tail = p->tprev;
+			l->tail = t->prev;
 	}
-	p->timer = t;
-	p->deadline = when;
-	p->tnext = NULL;
-	if (!t)
+	t->list = list;
+	t->when = when;
+	t->next = NULL;
+	if (!list)
 		return;
-	l = &timers[t];
-	p->tprev = l->tail;
+	l = &io.timers[list];
+	t->prev = l->tail;
 	if (l->tail)
-		l->tail->tnext = p;
+		l->tail->next = t;
 	else
-		l->head = p;
-	l->tail = p;
+		l->head = t;
+	l->tail = t;
 }
 
 static long long
 next_deadline(void)
 {
 	long long d = -1;
-	int t;
+	int i;
 
-	for (t = T_NONE + 1; t < NTIMERS; t++)
-		if (timers[t].head && (d < 0 || timers[t].head->deadline < d))
-			d = timers[t].head->deadline;
-	if (stopping && (d < 0 || stopping < d))
-		d = stopping;
-	if (quitting && (d < 0 || quitting < d))
-		d = quitting;
-	if (relisten && (d < 0 || relisten < d))
-		d = relisten;
-	if (dial_until && (d < 0 || dial_until < d))
-		d = dial_until;
-	if (redial_at && (d < 0 || redial_at < d))
-		d = redial_at;
+	for (i = T_NONE + 1; i < NTIMERS; i++)
+		if (io.timers[i].head && (d < 0 || io.timers[i].head->when < d))
+			d = io.timers[i].head->when;
 	return d;
 }
 
+/* Every timer that is due fires, taken off its list first. */
 static void
 run_timers(void)
 {
-	struct peer *p;
+	struct timer *t;
+	long long when;
+	int i;
 
-	while ((p = timers[T_AUTH].head) && p->deadline <= now) {
-		notice(p, REFUSE_TIMEOUT);
-		leave(p, "left", NULL, 0);
+	for (i = T_NONE + 1; i < NTIMERS; i++) {
+		while ((t = io.timers[i].head) && t->when <= io.now) {
+			when = t->when;
+			timer_set(t, T_NONE, when);
+			io.timers[i].fire(t);
+		}
 	}
-	while ((p = timers[T_JOIN].head) && p->deadline <= now)
-		join(p, NULL, 0);
-	while ((p = timers[T_STALL].head) && p->deadline <= now) {
-		p->flags |= F_STALLED;
-		if (p->flags & F_HOLD)
-			release(p);
-		timer_set(p, T_STUCK, p->deadline - STALL_MS + STUCK_MS);
-	}
-	while ((p = timers[T_STUCK].head) && p->deadline <= now) {
-		p->flags |= F_DROP;
-		kill_peer(p);
-	}
-	while ((p = timers[T_CLOSE].head) && p->deadline <= now)
-		kill_peer(p);
-	if (quitting && quitting <= now) {
-		quitting = 0;
-		send_quit();
-	}
-	if (dial_until && dial_until <= now)
-		dial_done(ETIMEDOUT);
-	if (redial_at && redial_at <= now) {
-		redial_at = 0;
-		dial_start();
-	}
-	if (relisten && relisten <= now) {
-		relisten = 0;
-		set_listening(1);
-	}
-	if (stopping && stopping <= now)
-		finish(0);
+}
+
+/* A backlog that did not move for STALL_MS holds no one back. */
+static void
+stall_expired(struct timer *t)
+{
+	struct peer *p = timer_peer(t);
+
+	p->flags |= F_STALLED;
+	if (p->flags & F_HOLD)
+		release(p);
+	timer_set(t, T_STUCK, t->when - STALL_MS + STUCK_MS);
+}
+
+static void
+stuck_expired(struct timer *t)
+{
+	struct peer *p = timer_peer(t);
+
+	p->flags |= F_DROP;
+	peer_close(p);
+}
+
+static void
+close_expired(struct timer *t)
+{
+	peer_close(timer_peer(t));
 }
 
 /*
@@ -715,20 +793,20 @@ run_timers(void)
  * the caller may be in the middle of a loop over the peers.
  */
 static void
-kill_peer(struct peer *p)
+peer_close(struct peer *p)
 {
 	if (p->flags & F_DEAD)
 		return;
 	if (p->flags & F_HOLD)
 		release(p);
-	if (listening && p->state == JOINED)
-		nmembers--;
+	if (p->state == JOINED)
+		room.nmembers--;
 	p->flags |= F_DEAD;
-	timer_set(p, T_NONE, 0);
+	timer_set(&p->timer, T_NONE, 0);
 	set_reading(p, 0);
 	set_writing(p, 0);
-	p->xnext = dead;
-	dead = p;
+	p->xnext = io.dead;
+	io.dead = p;
 }
 
 /*
@@ -743,9 +821,9 @@ reap(void)
 	for (;;) {
 		batch_flush();
 		flush_dirty();
-		if (!(list = dead))
+		if (!(list = io.dead))
 			return;
-		dead = NULL;
+		io.dead = NULL;
 		for (p = list; p; p = p->xnext) {
 			if ((p->flags & F_DROP) && p->state == JOINED) {
 				p->state = CLOSING;
@@ -755,15 +833,43 @@ reap(void)
 		while ((p = list)) {
 			list = p->xnext;
 			close(p->rfd);
-			npeers--;
+			room.npeers--;
 			outq_clear(&p->q);
 			nick_remove(p);
-			free(p->in);
+			free(p->in_line);
 			slot_remove(p->rslot);
 			free(p);
 		}
 	}
 }
+
+/*
+ * Read one chunk and hand it to the peer's role; the end of input
+ * ends its last line too, then the role says what the end means.
+ */
+static void
+peer_read(struct peer *p)
+{
+	static char buf[READ_CHUNK];
+	ssize_t n;
+
+	n = read(p->rfd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n < 0 && p->rfd == p->wfd) {
+		p->role->lost(p, strerror(errno));
+		return;
+	}
+	if (n > 0) {
+		p->role->input(p, buf, (size_t)n);
+		return;
+	}
+	frame_end(p);
+	if (!(p->flags & F_DEAD))
+		p->role->eof(p);
+}
+
+/* ---- framing and sanitising --------------------------------------- */
 
 /*
  * Length of the valid UTF-8 sequence at s, with its code point, or 0.
@@ -849,6 +955,13 @@ sanitize(struct msg **mp, const char *s, size_t n)
 	}
 }
 
+/* The bytes of a line that count: one CR before its LF does not. */
+static size_t
+bare_len(const char *s, size_t n)
+{
+	return n && s[n - 1] == '\r' ? n - 1 : n;
+}
+
 /*
  * The one place where received bytes become lines. Complete lines are
  * handed on straight from the read buffer; only a partial line is
@@ -866,15 +979,14 @@ frame(struct peer *p, const char *s, size_t n)
 		if (p->flags & F_DISCARD) {
 			if (nl)
 				p->flags &= ~F_DISCARD;
-		} else if (!p->inlen && nl && (len <= LINE_MAX_BYTES ||
-		    (len == LINE_MAX_BYTES + 1 && s[len - 1] == '\r'))) {
+		} else if (!p->inlen && nl && bare_len(s, len) <= LINE_MAX_BYTES) {
 			line_done(p, s, len);
 		} else {
 			take(p, s, len, nl != NULL);
 		}
 		if (!nl)
 			return;
-		s = nl + 1;
+		s += len + 1;
 		n -= len + 1;
 	}
 }
@@ -884,7 +996,7 @@ static void
 frame_end(struct peer *p)
 {
 	if (p->inlen && !(p->flags & F_DISCARD))
-		line_done(p, p->in, p->inlen);
+		line_done(p, p->in_line, p->inlen);
 	p->inlen = 0;
 	p->flags &= ~F_DISCARD;
 }
@@ -899,45 +1011,106 @@ take(struct peer *p, const char *s, size_t len, int complete)
 {
 	size_t room, cut;
 
-	if (!p->in)
-		p->in = xmalloc(LINE_MAX_BYTES);
-	/* The CR of a CRLF does not count against the limit. */
-	if (complete && len && s[len - 1] == '\r' && len == LINE_MAX_BYTES - p->inlen + 1)
-		len--;
+	if (!p->in_line)
+		p->in_line = xmalloc(LINE_MAX_BYTES);
+	if (complete && bare_len(s, len) == LINE_MAX_BYTES - p->inlen)
+		len = LINE_MAX_BYTES - p->inlen;
 	while ((room = LINE_MAX_BYTES - p->inlen) < len) {
-		memcpy(p->in + p->inlen, s, room);
+		memcpy(p->in_line + p->inlen, s, room);
 		s += room;
 		len -= room;
 		p->inlen = LINE_MAX_BYTES;
-		cut = utf8_cut(p->in, LINE_MAX_BYTES, s[0]);
-		line_done(p, p->in, cut);
-		if (!(p->flags & F_SPLIT)) {
+		cut = utf8_cut(p->in_line, LINE_MAX_BYTES, s[0]);
+		line_done(p, p->in_line, cut);
+		if (!(p->role->flags & R_SPLIT)) {
 			p->inlen = 0;
 			notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
 			if (!complete)
 				p->flags |= F_DISCARD;
 			return;
 		}
-		memmove(p->in, p->in + cut, LINE_MAX_BYTES - cut);
+		memmove(p->in_line, p->in_line + cut, LINE_MAX_BYTES - cut);
 		p->inlen = LINE_MAX_BYTES - cut;
 	}
-	memcpy(p->in + p->inlen, s, len);
+	memcpy(p->in_line + p->inlen, s, len);
 	p->inlen += len;
 	if (complete) {
-		line_done(p, p->in, p->inlen);
+		line_done(p, p->in_line, p->inlen);
 		p->inlen = 0;
 	}
 }
 
-/* A whole line: one CR before the LF goes, empty lines are ignored. */
+/* A whole line, its CR gone, to the peer's role; empty lines are ignored. */
 static void
 line_done(struct peer *p, const char *s, size_t n)
 {
-	if (n && s[n - 1] == '\r')
-		n--;
+	n = bare_len(s, n);
 	if (n && p->state != CLOSING && !(p->flags & F_DEAD))
-		p->hear(p, s, n);
+		p->role->hear(p, s, n);
 }
+
+/* The one place the host's line forms are built: the stamp before the text. */
+static void
+put_form(struct msg **mp, enum form f, const char *nick)
+{
+	switch (f) {
+	case FORM_NOTICE:
+		msg_puts(mp, MARK_NOTICE);
+		return;
+	case FORM_SAY:
+		msg_puts(mp, MARK_SAY_OPEN);
+		msg_puts(mp, nick);
+		msg_puts(mp, MARK_SAY_CLOSE);
+		return;
+	case FORM_ACTION:
+		msg_puts(mp, MARK_ACTION);
+		msg_puts(mp, nick);
+		msg_puts(mp, " ");
+		return;
+	case FORM_SENT:
+		msg_puts(mp, MARK_SENT);
+		/* FALLTHROUGH */
+	case FORM_PRIVATE:
+		msg_puts(mp, MARK_PRIVATE);
+		msg_puts(mp, nick);
+		msg_puts(mp, MARK_PRIVATE " ");
+		return;
+	case FORM_TEXT:
+		return;
+	}
+}
+
+/*
+ * The one place they are read back: the form of a received line, and
+ * where the nickname in it is (nick, len), for those forms that have one.
+ */
+static enum form
+parse_form(const char *s, size_t n, size_t *nick, size_t *len)
+{
+	const size_t nl = sizeof(MARK_NOTICE) - 1, al = sizeof(MARK_ACTION) - 1;
+	const char *e;
+
+	*nick = *len = 0;
+	if (n > nl && !memcmp(s, MARK_NOTICE, nl))
+		return FORM_NOTICE;
+	if (n && s[0] == MARK_SAY_OPEN[0] && (e = memchr(s, MARK_SAY_CLOSE[0], n))) {
+		*nick = 1;
+		*len = (size_t)(e - s) - 1;
+		return FORM_SAY;
+	}
+	if (n > al && !memcmp(s, MARK_ACTION, al) && (e = memchr(s + al, ' ', n - al))) {
+		*nick = al;
+		*len = (size_t)(e - s) - al;
+		return FORM_ACTION;
+	}
+	if (n && s[0] == MARK_PRIVATE[0])
+		return FORM_PRIVATE;
+	if (n >= sizeof(MARK_SENT) - 1 && !memcmp(s, MARK_SENT, sizeof(MARK_SENT) - 1))
+		return FORM_SENT;
+	return FORM_TEXT;
+}
+
+/* ---- the room ----------------------------------------------------- */
 
 /* Walk the room: the host itself, then every joined peer. */
 static struct peer *
@@ -945,8 +1118,8 @@ next_member(size_t *i)
 {
 	struct peer *p;
 
-	while (*i < nslots) {
-		p = slotpeer[(*i)++];
+	while (*i < io.nslots) {
+		p = io.slotpeer[(*i)++];
 		if (p && p->rslot == *i - 1 && p->state == JOINED && !(p->flags & F_DEAD))
 			return p;
 	}
@@ -972,7 +1145,7 @@ nick_hash(const char *s, size_t n)
 			c += 'a' - 'A';
 		h = (h ^ c) * 16777619UL;
 	}
-	return (size_t)h & (nbuckets - 1);
+	return (size_t)h & (room.nbuckets - 1);
 }
 
 /* The table is made at the first name: a bucket for each peer -m allows. */
@@ -981,13 +1154,13 @@ nick_add(struct peer *p)
 {
 	struct peer **b;
 
-	if (!nicks) {
-		for (nbuckets = 1; nbuckets < maxpeers; nbuckets *= 2)
+	if (!room.nicks) {
+		for (room.nbuckets = 1; room.nbuckets < opt.maxpeers; room.nbuckets *= 2)
 			;
-		nicks = xmalloc(nbuckets * sizeof(*nicks));
-		memset(nicks, 0, nbuckets * sizeof(*nicks));
+		room.nicks = xmalloc(room.nbuckets * sizeof(*room.nicks));
+		memset(room.nicks, 0, room.nbuckets * sizeof(*room.nicks));
 	}
-	b = &nicks[nick_hash(p->nick, strlen(p->nick))];
+	b = &room.nicks[nick_hash(p->nick, strlen(p->nick))];
 	p->nnext = *b;
 	*b = p;
 }
@@ -997,9 +1170,9 @@ nick_remove(struct peer *p)
 {
 	struct peer **b;
 
-	if (!nicks)
+	if (!room.nicks)
 		return;
-	b = &nicks[nick_hash(p->nick, strlen(p->nick))];
+	b = &room.nicks[nick_hash(p->nick, strlen(p->nick))];
 	while (*b && *b != p)
 		b = &(*b)->nnext;
 	if (*b)
@@ -1011,7 +1184,7 @@ find_member(const char *name, size_t n)
 {
 	struct peer *p;
 
-	for (p = nicks ? nicks[nick_hash(name, n)] : NULL; p; p = p->nnext)
+	for (p = room.nicks ? room.nicks[nick_hash(name, n)] : NULL; p; p = p->nnext)
 		if (p->state == JOINED && !(p->flags & F_DEAD) &&
 		    strlen(p->nick) == n && !strncasecmp(p->nick, name, n))
 			return p;
@@ -1065,12 +1238,6 @@ nick_ok(const char *s, size_t n)
 	return 1;
 }
 
-static int
-nick_free(const char *s, size_t n)
-{
-	return !find_member(s, n);
-}
-
 /* alice is taken: try alice2, alice3... shortened to fit if need be. */
 static void
 nick_variant(char *out, const char *want, size_t n)
@@ -1085,7 +1252,7 @@ nick_variant(char *out, const char *want, size_t n)
 		while (base > 1 && base < n && (want[base] & 0xc0) == 0x80)
 			base--;
 		snprintf(out, NICK_MAX + 1, "%.*s%s", (int)base, want, num);
-		if (nick_free(out, strlen(out)))
+		if (!find_member(out, strlen(out)))
 			return;
 	}
 	nick_guest(out);
@@ -1095,15 +1262,15 @@ static void
 nick_guest(char *out)
 {
 	do
-		snprintf(out, NICK_MAX + 1, "guest%lu", ++guests);
-	while (!nick_free(out, strlen(out)));
+		snprintf(out, NICK_MAX + 1, "guest%lu", ++room.guests);
+	while (find_member(out, strlen(out)));
 }
 
 /* Queue one message for one peer, after the room lines owed to it. */
 static void
 send_to(struct peer *p, struct msg *m)
 {
-	if (p->skip < batch->len)
+	if (p->skip < io.batch->len)
 		batch_flush();
 	outq_push(p, m, 0, m->len);
 	if (!m->refs)
@@ -1112,7 +1279,9 @@ send_to(struct peer *p, struct msg *m)
 
 /*
  * Queue a batch for every peer that was a member while it grew: from
- * its skip on, and up to its until if it left meanwhile.
+ * its skip on, and up to its until if it left meanwhile. At the client
+ * the members are the link, which is owed nothing of its own lines,
+ * and our stdout.
  */
 static void
 broadcast(struct msg *m)
@@ -1120,8 +1289,8 @@ broadcast(struct msg *m)
 	struct peer *p;
 	size_t i;
 
-	for (i = SLOT_STDIN; i < nslots; i++) {
-		if (!(p = slotpeer[i]) || p->rslot != i)
+	for (i = SLOT_STDIN; i < io.nslots; i++) {
+		if (!(p = io.slotpeer[i]) || p->rslot != i)
 			continue;
 		if (p->state == JOINED)
 			outq_push(p, m, p->skip, m->len);
@@ -1144,21 +1313,21 @@ broadcast(struct msg *m)
 static size_t
 batch_begin(struct peer *from)
 {
-	if ((from && from->skip < batch->len) || batch->len >= BATCH_MAX)
+	if ((from && from->skip < io.batch->len) || io.batch->len >= BATCH_MAX)
 		batch_flush();
-	return batch->len;
+	return io.batch->len;
 }
 
 /* Close a line begun at mark; one with no text left after body goes. */
 static void
 batch_end(struct peer *from, size_t mark, size_t body)
 {
-	if (batch->len == body)
-		batch->len = mark;
+	if (io.batch->len == body)
+		io.batch->len = mark;
 	else
-		msg_put(&batch, "\n", 1);
+		msg_put(&io.batch, "\n", 1);
 	if (from)
-		from->skip = batch->len;
+		from->skip = io.batch->len;
 }
 
 static void
@@ -1166,19 +1335,16 @@ batch_flush(void)
 {
 	struct msg *m;
 
-	if (!batch->len)
+	if (!io.batch->len)
 		return;
-	m = msg_new(batch->len);
-	memcpy(m->data, batch->data, batch->len);
-	m->len = batch->len;
-	batch->len = 0;
-	if (listening)
-		broadcast(m);
-	else
-		send_to(self, m);
+	m = msg_new(io.batch->len);
+	memcpy(m->data, io.batch->data, io.batch->len);
+	m->len = io.batch->len;
+	io.batch->len = 0;
+	broadcast(m);
 }
 
-/* A notice, "*** " and the text; only validated names go in fmt. */
+/* A notice, its mark and the text; only validated names go in fmt. */
 static void
 vformat(struct msg **mp, const char *fmt, va_list ap)
 {
@@ -1190,7 +1356,7 @@ vformat(struct msg **mp, const char *fmt, va_list ap)
 		n = 0;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	msg_put(mp, "*** ", 4);
+	put_form(mp, FORM_NOTICE, NULL);
 	msg_put(mp, buf, (size_t)n);
 }
 
@@ -1215,7 +1381,7 @@ notice_room(struct peer *except, const char *fmt, ...)
 	size_t mark = batch_begin(except);
 
 	va_start(ap, fmt);
-	vformat(&batch, fmt, ap);
+	vformat(&io.batch, fmt, ap);
 	va_end(ap);
 	batch_end(except, mark, mark);
 }
@@ -1227,7 +1393,7 @@ notice_text(struct peer *p, const char *before, const char *text, size_t n,
 {
 	struct msg *m = msg_new(64 + n);
 
-	msg_puts(&m, "*** ");
+	put_form(&m, FORM_NOTICE, NULL);
 	msg_puts(&m, before);
 	sanitize(&m, text, n);
 	msg_puts(&m, after);
@@ -1254,25 +1420,24 @@ put_members(struct msg **mp)
 	}
 	if ((*mp)->len == start)
 		msg_puts(mp, "nobody else");
-	if (nmembers > listed) {
-		snprintf(num, sizeof(num), " and %zu more", nmembers - listed);
+	if (room.nmembers > listed) {
+		snprintf(num, sizeof(num), " and %zu more", room.nmembers - listed);
 		msg_puts(mp, num);
 	}
 }
 
 /* A room line or an action (/me) from p, to everyone else. */
 static void
-say(struct peer *p, int action, const char *text, size_t n)
+say(struct peer *p, enum form f, const char *text, size_t n)
 {
-	size_t mark = batch_begin(p);
+	size_t mark = batch_begin(p), body;
 
-	msg_puts(&batch, action ? "* " : "<");
-	msg_puts(&batch, p->nick);
-	msg_puts(&batch, action ? " " : "> ");
-	sanitize(&batch, text, n);
-	batch_end(p, mark, mark + strlen(p->nick) + 3);
-	if (batch->len > mark)
-		remember(batch->data + mark, batch->len - mark);
+	put_form(&io.batch, f, p->nick);
+	body = io.batch->len;
+	sanitize(&io.batch, text, n);
+	batch_end(p, mark, body);
+	if (io.batch->len > mark)
+		remember(io.batch->data + mark, io.batch->len - mark);
 }
 
 /* Keep a copy of a room line for late joiners; the oldest goes first. */
@@ -1281,17 +1446,17 @@ remember(const char *s, size_t n)
 {
 	struct backline *l;
 
-	if (!backmax)
+	if (!opt.backmax)
 		return;
-	if (!backlog) {
-		backlog = xmalloc(backmax * sizeof(*backlog));
-		memset(backlog, 0, backmax * sizeof(*backlog));
+	if (!room.backlog) {
+		room.backlog = xmalloc(opt.backmax * sizeof(*room.backlog));
+		memset(room.backlog, 0, opt.backmax * sizeof(*room.backlog));
 	}
-	if (nback < backmax) {
-		l = &backlog[(backhead + nback++) % backmax];
+	if (room.nback < opt.backmax) {
+		l = &room.backlog[(room.backhead + room.nback++) % opt.backmax];
 	} else {
-		l = &backlog[backhead];
-		backhead = (backhead + 1) % backmax;
+		l = &room.backlog[room.backhead];
+		room.backhead = (room.backhead + 1) % opt.backmax;
 	}
 	if (l->cap < n) {
 		l->s = xrealloc(l->s, n);
@@ -1305,17 +1470,21 @@ remember(const char *s, size_t n)
 static void
 replay(struct peer *p)
 {
+	struct backline *l;
 	struct msg *m;
 	size_t i;
 
-	if (!nback)
+	if (!room.nback)
 		return;
-	m = msg_new(64 + nback * 80);
-	msg_puts(&m, "*** history follows\n");
-	for (i = 0; i < nback; i++)
-		msg_put(&m, backlog[(backhead + i) % backmax].s,
-		    backlog[(backhead + i) % backmax].len);
-	msg_puts(&m, "*** end of history\n");
+	m = msg_new(64 + room.nback * 80);
+	put_form(&m, FORM_NOTICE, NULL);
+	msg_puts(&m, "history follows\n");
+	for (i = 0; i < room.nback; i++) {
+		l = &room.backlog[(room.backhead + i) % opt.backmax];
+		msg_put(&m, l->s, l->len);
+	}
+	put_form(&m, FORM_NOTICE, NULL);
+	msg_puts(&m, "end of history\n");
 	send_to(p, m);
 }
 
@@ -1329,7 +1498,7 @@ join(struct peer *p, const char *want, size_t n)
 	struct msg *m = msg_new(128);
 	int ok = want && nick_ok(want, n);
 
-	if (ok && nick_free(want, n)) {
+	if (ok && !find_member(want, n)) {
 		memcpy(p->nick, want, n);
 		p->nick[n] = '\0';
 	} else if (ok) {
@@ -1338,8 +1507,9 @@ join(struct peer *p, const char *want, size_t n)
 		nick_guest(p->nick);
 	}
 	nick_add(p);
-	timer_set(p, T_NONE, 0);
-	msg_puts(&m, "*** welcome ");
+	timer_set(&p->timer, T_NONE, 0);
+	put_form(&m, FORM_NOTICE, NULL);
+	msg_puts(&m, "welcome ");
 	msg_puts(&m, p->nick);
 	if (ok && strlen(p->nick) != n) {
 		msg_puts(&m, " (");
@@ -1350,8 +1520,8 @@ join(struct peer *p, const char *want, size_t n)
 	put_members(&m);	/* p is not a member yet */
 	msg_puts(&m, ". type /help for commands\n");
 	p->state = JOINED;
-	nmembers++;
-	p->skip = batch->len;	/* the batch so far was said before it joined */
+	room.nmembers++;
+	p->skip = io.batch->len;	/* the batch so far was said before it joined */
 	send_to(p, m);
 	replay(p);
 	if (want && !ok)
@@ -1375,15 +1545,15 @@ leave(struct peer *p, const char *what, const char *reason, size_t n)
 		mark = batch_begin(NULL);
 		p->until = mark;
 		p->state = CLOSING;
-		nmembers--;
-		msg_puts(&batch, "*** ");
-		msg_puts(&batch, p->nick);
-		msg_puts(&batch, " ");
-		msg_puts(&batch, what);
+		room.nmembers--;
+		put_form(&io.batch, FORM_NOTICE, NULL);
+		msg_puts(&io.batch, p->nick);
+		msg_puts(&io.batch, " ");
+		msg_puts(&io.batch, what);
 		if (n) {
-			msg_puts(&batch, " (");
-			sanitize(&batch, reason, n);
-			msg_puts(&batch, ")");
+			msg_puts(&io.batch, " (");
+			sanitize(&io.batch, reason, n);
+			msg_puts(&io.batch, ")");
 		}
 		batch_end(NULL, mark, mark);
 	}
@@ -1392,21 +1562,21 @@ leave(struct peer *p, const char *what, const char *reason, size_t n)
 		release(p);
 	set_reading(p, 0);
 	if (p->q.n || p->until > p->skip)
-		timer_set(p, T_CLOSE, now + CLOSE_MS);
+		timer_set(&p->timer, T_CLOSE, io.now + CLOSE_MS);
 	else
-		kill_peer(p);
+		peer_close(p);
 }
 
 /*
- * The one place that decides what a line from a peer means: the first
- * line of a new peer may name it, "/x" is a command, "//x" is the text
- * "/x", and anything else is said to the room.
+ * The one place that decides what a line from a peer means: in a room
+ * with a password the first line must give it; "/x" is a command, "//x"
+ * is the text "/x", and anything else is said to the room.
  */
 static void
 hear(struct peer *p, const char *s, size_t n)
 {
-	const struct command *c = NULL;
-	size_t i, w, a;
+	const struct command *c;
+	size_t a;
 
 	if (!(p->flags & F_AUTHED)) {
 		check_password(p, s, n);
@@ -1417,32 +1587,61 @@ hear(struct peer *p, const char *s, size_t n)
 			join(p, NULL, 0);
 		if (s[0] == '/')
 			s++, n--;
-		say(p, 0, s, n);
+		say(p, FORM_SAY, s, n);
 		return;
 	}
-	for (w = 1; w < n && s[w] != ' '; w++)
-		;
-	for (a = w; a < n && s[a] == ' '; a++)
-		;
-	while (n > a && s[n - 1] == ' ')
+	while (n > 1 && s[n - 1] == ' ')
 		n--;
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strlen(commands[i].name) == w - 1 &&
-		    !strncasecmp(commands[i].name, s + 1, w - 1))
-			c = &commands[i];
-	if (p->state == JOINING) {
-		if (c && c->run == cmd_nick) {
-			join(p, s + a, n - a);
-			return;
-		}
-		if (c && c->run == cmd_pass)
-			return;	/* a room with no password: the name may follow */
-		join(p, NULL, 0);
+	if ((c = find_command(s, n, &a))) {
+		run_command(p, c, s + a, n - a);
+		return;
 	}
-	if (c)
-		c->run(p, s + a, n - a);
-	else
-		notice_text(p, "unknown command ", s, w, " (try /help)");
+	if (p->state == JOINING)
+		join(p, NULL, 0);
+	notice_text(p, "unknown command ", s, split_word(s, n, &a), " (try /help)");
+}
+
+/* The command a line "/name ..." names, and where its argument starts. */
+static const struct command *
+find_command(const char *s, size_t n, size_t *arg)
+{
+	size_t i, w;
+
+	if (n < 2 || s[0] != '/' || s[1] == '/')
+		return NULL;
+	w = split_word(s + 1, n - 1, arg);
+	*arg += 1;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strlen(commands[i].name) == w &&
+		    !strncasecmp(commands[i].name, s + 1, w))
+			return &commands[i];
+	return NULL;
+}
+
+/*
+ * The rules of the command table, enforced here so no command checks
+ * them itself: a newcomer's first command joins it unless it is one
+ * that may come first; some are the host's alone; a member's command
+ * gets the words it needs, or a usage notice.
+ */
+static void
+run_command(struct peer *p, const struct command *c, const char *arg, size_t n)
+{
+	size_t rest;
+
+	if (p->state == JOINING && !(c->flags & C_FIRST))
+		join(p, NULL, 0);
+	if ((c->flags & C_HOST) && !(p->role->flags & R_HOST)) {
+		notice(p, "only the host can /%s", c->name);
+		return;
+	}
+	/* before joining, the command itself says what a bare one means */
+	if (p->state == JOINED && ((c->words >= 1 && !n) ||
+	    (c->words >= 2 && (!split_word(arg, n, &rest) || rest == n)))) {
+		notice(p, "usage: /%s %s", c->name, c->args);
+		return;
+	}
+	c->run(p, arg, n);
 }
 
 /*
@@ -1452,16 +1651,17 @@ hear(struct peer *p, const char *s, size_t n)
 static void
 check_password(struct peer *p, const char *s, size_t n)
 {
-	size_t i, len = strlen(password);
+	const size_t pl = sizeof(CMD_PASS) - 1;
+	size_t i, len = strlen(opt.password);
 	unsigned char diff;
 
-	if (n < 6 || strncasecmp(s, "/pass ", 6)) {
+	if (n < pl || strncasecmp(s, CMD_PASS, pl)) {
 		diff = 1;
 	} else {
-		s += 6, n -= 6;
+		s += pl, n -= pl;
 		diff = n != len;
 		for (i = 0; i < n; i++)
-			diff |= (unsigned char)(s[i] ^ password[len ? i % len : 0]);
+			diff |= (unsigned char)(s[i] ^ opt.password[len ? i % len : 0]);
 	}
 	if (diff) {
 		notice(p, REFUSE_PASSWORD);
@@ -1469,17 +1669,34 @@ check_password(struct peer *p, const char *s, size_t n)
 		return;
 	}
 	p->flags |= F_AUTHED;
-	timer_set(p, T_JOIN, now + JOIN_MS);
+	timer_set(&p->timer, T_JOIN, io.now + JOIN_MS);
 }
 
+static void
+auth_expired(struct timer *t)
+{
+	struct peer *p = timer_peer(t);
+
+	notice(p, REFUSE_TIMEOUT);
+	leave(p, "left", NULL, 0);
+}
+
+/* A peer that said nothing for JOIN_MS joins as guestN. */
+static void
+join_expired(struct timer *t)
+{
+	join(timer_peer(t), NULL, 0);
+}
+
+/* /nick as the first line names a newcomer; later it renames. */
 static void
 cmd_nick(struct peer *p, const char *arg, size_t n)
 {
 	struct peer *q;
 	char old[NICK_MAX + 1];
 
-	if (!n) {
-		notice(p, "usage: /nick NAME");
+	if (p->state == JOINING) {
+		join(p, arg, n);
 		return;
 	}
 	if (!nick_ok(arg, n)) {
@@ -1509,22 +1726,13 @@ cmd_msg(struct peer *p, const char *arg, size_t n)
 	struct peer *q;
 	size_t w, t, body;
 
-	for (w = 0; w < n && arg[w] != ' '; w++)
-		;
-	for (t = w; t < n && arg[t] == ' '; t++)
-		;
-	if (!w || t == n) {
-		notice(p, "usage: /msg NAME TEXT");
-		return;
-	}
+	w = split_word(arg, n, &t);
 	if (!(q = find_member(arg, w))) {
 		notice_text(p, "no such nick: ", arg, w, "");
 		return;
 	}
 	to = msg_new(n + 48);
-	msg_puts(&to, "*");
-	msg_puts(&to, p->nick);
-	msg_puts(&to, "* ");
+	put_form(&to, FORM_PRIVATE, p->nick);
 	body = to->len;
 	sanitize(&to, arg + t, n - t);
 	if (to->len == body) {
@@ -1533,9 +1741,7 @@ cmd_msg(struct peer *p, const char *arg, size_t n)
 	}
 	msg_puts(&to, "\n");
 	back = msg_new(to->len - body + 48);
-	msg_puts(&back, "-> *");
-	msg_puts(&back, q->nick);
-	msg_puts(&back, "* ");
+	put_form(&back, FORM_SENT, q->nick);
 	msg_put(&back, to->data + body, to->len - body);
 	memcpy(q->reply, p->nick, sizeof(q->reply));
 	send_to(q, to);
@@ -1553,10 +1759,6 @@ cmd_reply(struct peer *p, const char *arg, size_t n)
 		notice(p, "nobody has sent you a private message yet");
 		return;
 	}
-	if (!n) {
-		notice(p, "usage: /r TEXT");
-		return;
-	}
 	m = msg_new(w + 1 + n);
 	msg_put(&m, p->reply, w);
 	msg_put(&m, " ", 1);
@@ -1572,31 +1774,19 @@ cmd_kick(struct peer *p, const char *arg, size_t n)
 	struct peer *q;
 	size_t w, r;
 
-	if (p != self) {
-		notice(p, "only the host can /kick");
+	w = split_word(arg, n, &r);
+	if (!(q = find_member(arg, w)) || (q->role->flags & R_HOST)) {
+		notice_text(p, "no such nick: ", arg, w, "");
 		return;
 	}
-	for (w = 0; w < n && arg[w] != ' '; w++)
-		;
-	for (r = w; r < n && arg[r] == ' '; r++)
-		;
-	if (!w) {
-		notice(p, "usage: /kick NAME [REASON]");
-	} else if (!(q = find_member(arg, w)) || q == self) {
-		notice_text(p, "no such nick: ", arg, w, "");
-	} else {
-		notice(q, REFUSE_KICK);
-		leave(q, "was kicked by the host", arg + r, n - r);
-	}
+	notice(q, REFUSE_KICK);
+	leave(q, "was kicked by the host", arg + r, n - r);
 }
 
 static void
 cmd_me(struct peer *p, const char *arg, size_t n)
 {
-	if (!n)
-		notice(p, "usage: /me TEXT");
-	else
-		say(p, 1, arg, n);
+	say(p, FORM_ACTION, arg, n);
 }
 
 static void
@@ -1605,20 +1795,18 @@ cmd_who(struct peer *p, const char *arg, size_t n)
 	struct msg *m = msg_new(128);
 
 	(void)arg, (void)n;
-	msg_puts(&m, "*** here: ");
+	put_form(&m, FORM_NOTICE, NULL);
+	msg_puts(&m, "here: ");
 	put_members(&m);
 	msg_puts(&m, "\n");
 	send_to(p, m);
 }
 
-/* A peer leaves; the host leaving stops the room. */
+/* A peer leaves; the host leaving closes the room: the role knows which. */
 static void
 cmd_quit(struct peer *p, const char *arg, size_t n)
 {
-	if (p == self)
-		shut_down();
-	else
-		leave(p, "left", arg, n);
+	p->role->quit(p, arg, n);
 }
 
 /* The password was checked before the peer got this far. */
@@ -1631,19 +1819,48 @@ cmd_pass(struct peer *p, const char *arg, size_t n)
 static void
 cmd_help(struct peer *p, const char *arg, size_t n)
 {
+	struct msg *m = msg_new(1024);
 	size_t i;
 
 	(void)arg, (void)n;
-	notice(p, "commands:");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		notice(p, "%s", commands[i].help);
-	notice(p, "//TEXT            say a line that starts with /");
+	put_form(&m, FORM_NOTICE, NULL);
+	msg_puts(&m, "commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		put_form(&m, FORM_NOTICE, NULL);
+		put_help(&m, &commands[i]);
+	}
+	put_form(&m, FORM_NOTICE, NULL);
+	put_help(&m, NULL);
+	send_to(p, m);
 }
 
+/* One line of help: a command and its arguments, then what it does. */
+static void
+put_help(struct msg **mp, const struct command *c)
+{
+	char line[128];
+	int n;
+
+	if (c)
+		n = snprintf(line, sizeof(line), "/%s %s", c->name, c->args);
+	else
+		n = snprintf(line, sizeof(line), "//TEXT");
+	msg_puts(mp, line);
+	for (; n < HELP_COLUMN; n++)
+		msg_put(mp, " ", 1);
+	msg_puts(mp, c ? c->help : "say a line that starts with /");
+	msg_puts(mp, "\n");
+}
+
+/* ---- the terminal ------------------------------------------------- */
+
+/* Back to the start of the row, and clear it: where the input line is. */
+static const char erase_line[] = "\r\033[K";
+
 /*
- * The terminal. When stdin and stdout are both a terminal, chat edits
- * one input line at the bottom itself, in raw mode, and every incoming
- * line is printed above it: erase the input line, print, redraw.
+ * When stdin and stdout are both a terminal, chat edits one input line
+ * at the bottom itself, in raw mode, and every incoming line is printed
+ * above it: erase the input line, print, redraw.
  */
 static void
 term_start(void)
@@ -1652,9 +1869,9 @@ term_start(void)
 	const char *t = getenv("TERM"), *nc = getenv("NO_COLOR");
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
-	    tcgetattr(STDIN_FILENO, &saved_tty) < 0)
+	    tcgetattr(STDIN_FILENO, &term.saved) < 0)
 		return;
-	raw = saved_tty;
+	raw = term.saved;
 	/* ISIG stays: Ctrl-C and Ctrl-Z arrive as signals. */
 	raw.c_lflag &= ~(ICANON | ECHO | IEXTEN);
 	raw.c_iflag &= ~(ICRNL | INLCR | IGNCR | IXON);
@@ -1662,9 +1879,9 @@ term_start(void)
 	raw.c_cc[VTIME] = 0;
 	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) < 0)
 		return;
-	raw_tty = raw;
-	tty = 1;
-	colour = !(nc && *nc) && !(t && !strcmp(t, "dumb"));
+	term.raw = raw;
+	term.on = 1;
+	term.colour = !(nc && *nc) && !(t && !strcmp(t, "dumb"));
 	atexit(term_stop);
 }
 
@@ -1672,10 +1889,10 @@ term_start(void)
 static void
 term_stop(void)
 {
-	if (!tty)
+	if (!term.on)
 		return;
-	term_write("\r\033[K", 4);
-	tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tty);
+	term_erase();
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.saved);
 }
 
 /* Ctrl-Z: give the shell its terminal back; on SIGCONT take it again. */
@@ -1685,9 +1902,9 @@ on_stop(int sig)
 	int e = errno;
 
 	(void)sig;
-	tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tty);
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.saved);
 	kill(getpid(), SIGSTOP);
-	tcsetattr(STDIN_FILENO, TCSADRAIN, &raw_tty);
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.raw);
 	on_signal(SIGCONT);	/* the loop redraws */
 	errno = e;
 }
@@ -1707,6 +1924,12 @@ term_write(const char *s, size_t n)
 		s += w;
 		n -= (size_t)w;
 	}
+}
+
+static void
+term_erase(void)
+{
+	term_write(erase_line, sizeof(erase_line) - 1);
 }
 
 static size_t
@@ -1738,8 +1961,8 @@ char_offset(size_t k)
 {
 	size_t i;
 
-	for (i = 0; i < edit.len && k > 0; k--)
-		while (++i < edit.len && (edit.s[i] & 0xc0) == 0x80)
+	for (i = 0; i < term.len && k > 0; k--)
+		while (++i < term.len && (term.line[i] & 0xc0) == 0x80)
 			;
 	return i;
 }
@@ -1752,14 +1975,14 @@ static void
 term_redraw(void)
 {
 	char seq[32];
-	size_t w = term_width() - 1, cur = chars(edit.s, edit.cur);
+	size_t w = term_width() - 1, cur = chars(term.line, term.cur);
 	size_t from = cur > w ? cur - w : 0, a, b;
 	int n;
 
 	a = char_offset(from);
 	b = char_offset(from + w);
-	term_write("\r\033[K", 4);
-	term_write(edit.s + a, b - a);
+	term_erase();
+	term_write(term.line + a, b - a);
 	n = snprintf(seq, sizeof(seq), "\r\033[%zuC", cur - from);
 	if (cur > from)
 		term_write(seq, (size_t)n);
@@ -1778,10 +2001,10 @@ put_nick(struct msg **mp, const char *s, size_t n)
 	for (i = 0; i < n; i++)
 		h = h * 33 + (unsigned char)s[i];
 	snprintf(seq, sizeof(seq), "\033[%um", 31 + h % 6);
-	if (colour)
+	if (term.colour)
 		msg_puts(mp, seq);
 	msg_put(mp, s, n);
-	if (colour)
+	if (term.colour)
 		msg_puts(mp, "\033[0m");
 }
 
@@ -1795,30 +2018,25 @@ present(struct msg **mp, const char *s, size_t n)
 	char stamp[16];
 	time_t t;
 	struct tm tm;
-	const char *e;
+	size_t at, len;
+	enum form f = parse_form(s, n, &at, &len);
 
-	if (stamps && (t = time(NULL)) != (time_t)-1 && localtime_r(&t, &tm))
+	if (opt.stamps && (t = time(NULL)) != (time_t)-1 && localtime_r(&t, &tm))
 		msg_put(mp, stamp, strftime(stamp, sizeof(stamp), "%H:%M ", &tm));
-	if (!colour) {
+	if (!term.colour || f == FORM_TEXT) {
 		msg_put(mp, s, n);
-	} else if (n > 4 && !memcmp(s, "*** ", 4)) {
+	} else if (f == FORM_NOTICE) {
 		msg_puts(mp, "\033[2m");
 		msg_put(mp, s, n);
 		msg_puts(mp, "\033[0m");
-	} else if (s[0] == '<' && (e = memchr(s, '>', n))) {
-		msg_puts(mp, "<");
-		put_nick(mp, s + 1, (size_t)(e - s - 1));
-		msg_put(mp, e, n - (size_t)(e - s));
-	} else if (n > 2 && !memcmp(s, "* ", 2) && (e = memchr(s + 2, ' ', n - 2))) {
-		msg_puts(mp, "* ");
-		put_nick(mp, s + 2, (size_t)(e - s - 2));
-		msg_put(mp, e, n - (size_t)(e - s));
-	} else if (s[0] == '*' || (n > 3 && !memcmp(s, "-> ", 3))) {
+	} else if (f == FORM_SAY || f == FORM_ACTION) {
+		msg_put(mp, s, at);
+		put_nick(mp, s + at, len);
+		msg_put(mp, s + at + len, n - at - len);
+	} else {
 		msg_puts(mp, "\033[1m");
 		msg_put(mp, s, n);
 		msg_puts(mp, "\033[0m");
-	} else {
-		msg_put(mp, s, n);
 	}
 	msg_puts(mp, "\n");
 }
@@ -1830,16 +2048,16 @@ term_show(struct peer *p)
 	struct outq *q = &p->q;
 	struct msg *out = msg_new(256);
 	struct slice *sl;
-	const char *s, *nl;
-	size_t k, left;
+	const char *s, *end, *nl;
+	size_t k;
 
-	msg_puts(&out, "\r\033[K");
+	msg_puts(&out, erase_line);
 	for (k = 0; k < q->n; k++) {
 		sl = &q->ring[(q->head + k) & (q->cap - 1)];
-		s = sl->m->data + sl->off;
-		for (left = sl->end - sl->off; left > 0; left -= (size_t)(nl - s) + 1, s = nl + 1) {
-			if (!(nl = memchr(s, '\n', left)))
-				nl = s + left - 1;
+		end = sl->m->data + sl->end;
+		for (s = sl->m->data + sl->off; s < end; s = nl + 1) {
+			if (!(nl = memchr(s, '\n', (size_t)(end - s))))
+				nl = end;
 			present(&out, s, (size_t)(nl - s));
 		}
 	}
@@ -1850,35 +2068,40 @@ term_show(struct peer *p)
 	term_redraw();
 }
 
-/* Enter: the line leaves the input line, stays on screen, and is sent. */
+/* Keys, one byte at a time, for the stdio peer at a terminal. */
 static void
-term_enter(void)
+term_input(struct peer *p, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		term_key(p, (unsigned char)s[i]);
+}
+
+/* Enter: the line leaves the input line, stays on screen, and is heard. */
+static void
+term_enter(struct peer *p)
 {
 	char *line;
+	size_t n = term.len;
 
-	term_write("\r\033[K", 4);
-	if (!edit.len)
+	term_erase();
+	if (!n)
 		return;
-	term_write(edit.s, edit.len);
+	term_write(term.line, n);
 	term_write("\n", 1);
-	line = xmalloc(edit.len + 1);
-	memcpy(line, edit.s, edit.len);
-	line[edit.len] = '\0';
-	if (nhist == HIST_MAX) {
-		free(hist[0]);
-		memmove(hist, hist + 1, (HIST_MAX - 1) * sizeof(*hist));
-		nhist--;
+	line = xmalloc(n + 1);
+	memcpy(line, term.line, n);
+	line[n] = '\0';
+	if (term.nhist == HIST_MAX) {
+		free(term.hist[0]);
+		memmove(term.hist, term.hist + 1, (HIST_MAX - 1) * sizeof(*term.hist));
+		term.nhist--;
 	}
-	hist[nhist++] = line;
-	hpos = nhist;
-	edit.len = edit.cur = 0;
-	if (listening) {
-		line_done(self, line, strlen(line));
-		batch_flush();
-	} else {
-		user_send(line, strlen(line));
-		user_send("\n", 1);
-	}
+	term.hist[term.nhist++] = line;
+	term.hpos = term.nhist;
+	term.len = term.cur = 0;
+	line_done(p, line, n);
 }
 
 /* Up and Down: walk the lines sent this session. */
@@ -1887,117 +2110,120 @@ term_history(int dir)
 {
 	const char *s;
 
-	if ((dir < 0 && hpos == 0) || (dir > 0 && hpos >= nhist))
+	if ((dir < 0 && term.hpos == 0) || (dir > 0 && term.hpos >= term.nhist))
 		return;
-	hpos += dir;
-	s = hpos < nhist ? hist[hpos] : "";
-	edit.len = edit.cur = strlen(s);
-	memcpy(edit.s, s, edit.len);
+	term.hpos += dir;
+	s = term.hpos < term.nhist ? term.hist[term.hpos] : "";
+	term.len = term.cur = strlen(s);
+	memcpy(term.line, s, term.len);
 }
 
 /* Remove bytes [a, b) of the input line; the cursor goes to a. */
 static void
 term_cut(size_t a, size_t b)
 {
-	memmove(edit.s + a, edit.s + b, edit.len - b);
-	edit.len -= b - a;
-	edit.cur = a;
+	memmove(term.line + a, term.line + b, term.len - b);
+	term.len -= b - a;
+	term.cur = a;
 }
 
 /* The byte offset one character left or right of the cursor. */
 static size_t
 term_step(int dir)
 {
-	size_t i = edit.cur;
+	size_t i = term.cur;
 
-	if (dir < 0)
-		while (i > 0 && (edit.s[--i] & 0xc0) == 0x80)
+	if (dir < 0) {
+		while (i > 0 && (term.line[--i] & 0xc0) == 0x80)
 			;
-	else
-		while (i < edit.len && (edit.s[++i] & 0xc0) == 0x80 && i < edit.len)
+	} else if (i < term.len) {
+		while (++i < term.len && (term.line[i] & 0xc0) == 0x80)
 			;
+	}
 	return i;
 }
 
 /* Keys that come as escape sequences: arrows, Home, End, Delete. */
 static void
-term_escape(const char *seq)
+term_escape(struct peer *p, const char *seq)
 {
+	(void)p;
 	if (!strcmp(seq, "[A") || !strcmp(seq, "OA"))
 		term_history(-1);
 	else if (!strcmp(seq, "[B") || !strcmp(seq, "OB"))
 		term_history(1);
 	else if (!strcmp(seq, "[C") || !strcmp(seq, "OC"))
-		edit.cur = term_step(1);
+		term.cur = term_step(1);
 	else if (!strcmp(seq, "[D") || !strcmp(seq, "OD"))
-		edit.cur = term_step(-1);
+		term.cur = term_step(-1);
 	else if (!strcmp(seq, "[H") || !strcmp(seq, "OH") || !strcmp(seq, "[1~") || !strcmp(seq, "[7~"))
-		edit.cur = 0;
+		term.cur = 0;
 	else if (!strcmp(seq, "[F") || !strcmp(seq, "OF") || !strcmp(seq, "[4~") || !strcmp(seq, "[8~"))
-		edit.cur = edit.len;
-	else if (!strcmp(seq, "[3~") && edit.cur < edit.len)
-		term_cut(edit.cur, term_step(1));
+		term.cur = term.len;
+	else if (!strcmp(seq, "[3~") && term.cur < term.len)
+		term_cut(term.cur, term_step(1));
 }
 
 /* One key (a byte, or the end of an escape sequence) edits the line. */
 static void
-term_key(unsigned char c)
+term_key(struct peer *p, unsigned char c)
 {
 	size_t i;
 
-	if (edit.esc) {
-		edit.seq[edit.esc - 1] = (char)c;
-		edit.seq[edit.esc++] = '\0';
+	if (term.esc) {
+		term.seq[term.esc - 1] = (char)c;
+		term.seq[term.esc++] = '\0';
 		/* done at a final byte, or at once if it is not ESC [ or ESC O */
-		if ((edit.esc > 2 && c >= 0x40 && c <= 0x7e) ||
-		    (edit.esc == 2 && c != '[' && c != 'O') ||
-		    edit.esc == sizeof(edit.seq)) {
-			term_escape(edit.seq);
-			edit.esc = 0;
+		if ((term.esc > 2 && c >= 0x40 && c <= 0x7e) ||
+		    (term.esc == 2 && c != '[' && c != 'O') ||
+		    term.esc == sizeof(term.seq)) {
+			term_escape(p, term.seq);
+			term.esc = 0;
 		}
 		return;
 	}
 	switch (c) {
-	case 0x1b: edit.esc = 1; return;
-	case '\r': case '\n': term_enter(); break;
-	case 0x01: edit.cur = 0; break;				/* Ctrl-A */
-	case 0x05: edit.cur = edit.len; break;			/* Ctrl-E */
-	case 0x02: edit.cur = term_step(-1); break;		/* Ctrl-B */
-	case 0x06: edit.cur = term_step(1); break;		/* Ctrl-F */
+	case 0x1b: term.esc = 1; return;
+	case '\r': case '\n': term_enter(p); break;
+	case 0x01: term.cur = 0; break;				/* Ctrl-A */
+	case 0x05: term.cur = term.len; break;			/* Ctrl-E */
+	case 0x02: term.cur = term_step(-1); break;		/* Ctrl-B */
+	case 0x06: term.cur = term_step(1); break;		/* Ctrl-F */
 	case 0x10: term_history(-1); break;			/* Ctrl-P */
 	case 0x0e: term_history(1); break;			/* Ctrl-N */
-	case 0x15: term_cut(0, edit.cur); break;		/* Ctrl-U */
-	case 0x0b: edit.len = edit.cur; break;			/* Ctrl-K */
+	case 0x15: term_cut(0, term.cur); break;		/* Ctrl-U */
+	case 0x0b: term.len = term.cur; break;			/* Ctrl-K */
 	case 0x7f: case 0x08:					/* Backspace */
-		if (edit.cur)
-			term_cut(term_step(-1), edit.cur);
+		if (term.cur)
+			term_cut(term_step(-1), term.cur);
 		break;
 	case 0x17:						/* Ctrl-W */
-		for (i = edit.cur; i > 0 && edit.s[i - 1] == ' '; i--)
+		for (i = term.cur; i > 0 && term.line[i - 1] == ' '; i--)
 			;
-		while (i > 0 && edit.s[i - 1] != ' ')
+		while (i > 0 && term.line[i - 1] != ' ')
 			i--;
-		term_cut(i, edit.cur);
+		term_cut(i, term.cur);
 		break;
 	case 0x04:						/* Ctrl-D */
-		if (edit.len)
-			term_cut(edit.cur, term_step(1));
+		if (term.len)
+			term_cut(term.cur, term_step(1));
 		else
-			leave_room();
+			p->role->quit(p, NULL, 0);
 		break;
 	default:
-		if ((c < 0x20) || edit.len == sizeof(edit.s))
+		if ((c < 0x20) || term.len == sizeof(term.line))
 			break;
-		memmove(edit.s + edit.cur + 1, edit.s + edit.cur, edit.len - edit.cur);
-		edit.s[edit.cur++] = (char)c;
-		edit.len++;
+		memmove(term.line + term.cur + 1, term.line + term.cur, term.len - term.cur);
+		term.line[term.cur++] = (char)c;
+		term.len++;
 		/* the rest of a character may still be on its way */
 		if ((c & 0xc0) == 0x80 || c >= 0xc0)
 			return;
 	}
-	if (tty)
-		term_redraw();
+	term_redraw();
 }
+
+/* ---- the host ----------------------------------------------------- */
 
 /*
  * Listen on every address ADDR (or the wildcard) resolves to, IPv6
@@ -2016,7 +2242,7 @@ listen_on(const char *addr, const char *port)
 	size_t nlisten = 0;
 
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = family;
+	hints.ai_family = opt.family;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;
 	if ((e = getaddrinfo(addr, port, &hints, &res)))
@@ -2045,10 +2271,10 @@ listen_on(const char *addr, const char *port)
 		chosen = ss.ss_family == AF_INET6 ?
 		    ((struct sockaddr_in6 *)&ss)->sin6_port :
 		    ((struct sockaddr_in *)&ss)->sin_port;
-		nonblock(fd);
+		own_fd(fd);
 		slot_add(fd, POLLIN, NULL);
 		nlisten++;
-		if (verbose && !getnameinfo((struct sockaddr *)&ss, len, host,
+		if (opt.verbose && !getnameinfo((struct sockaddr *)&ss, len, host,
 		    sizeof(host), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV))
 			fprintf(stderr, "chat: listening on %s port %s\n", host, serv);
 	}
@@ -2061,14 +2287,15 @@ listen_on(const char *addr, const char *port)
 
 /*
  * Options for every peer socket: small lines go out at once, and a peer
- * whose machine vanished is noticed within minutes, not hours.
+ * whose machine vanished is noticed within minutes, not hours. Where a
+ * system has no per-socket keepalive timing (OpenBSD), its sysctls rule.
  */
 static void
 tune_socket(int fd)
 {
 	int one = 1, v;
 
-	nonblock(fd);
+	own_fd(fd);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 #ifdef TCP_KEEPIDLE
@@ -2092,8 +2319,15 @@ set_listening(int on)
 {
 	size_t i;
 
-	for (i = SLOT_FIRST; i < nslots && !slotpeer[i]; i++)
-		pfd[i].events = on ? POLLIN : 0;
+	for (i = SLOT_FIRST; i < io.nslots && !io.slotpeer[i]; i++)
+		io.pfd[i].events = on ? POLLIN : 0;
+}
+
+static void
+relisten_expired(struct timer *t)
+{
+	(void)t;
+	set_listening(1);
 }
 
 /*
@@ -2106,17 +2340,17 @@ shed(int lfd)
 {
 	int fd;
 
-	if (spare >= 0) {
-		close(spare);
+	if (room.spare >= 0) {
+		close(room.spare);
 		if ((fd = accept(lfd, NULL, NULL)) >= 0) {
 			refuse(fd, REFUSE_BUSY);
 			close(fd);
 		}
-		spare = open("/dev/null", O_RDONLY);
+		room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
-	if (spare < 0) {
+	if (room.spare < 0) {
 		set_listening(0);
-		relisten = now + RELISTEN_MS;
+		timer_set(&room.relisten, T_RELISTEN, io.now + RELISTEN_MS);
 	}
 }
 
@@ -2125,7 +2359,7 @@ static void
 refuse(int fd, const char *why)
 {
 	char buf[128];
-	int n = snprintf(buf, sizeof(buf), "*** %s\n", why);
+	int n = snprintf(buf, sizeof(buf), MARK_NOTICE "%s\n", why);
 
 	if (write(fd, buf, (size_t)n) < 0) {
 		/* the connection goes anyway */
@@ -2149,107 +2383,126 @@ accept_peers(int lfd)
 				warnx("accept:");
 			return;
 		}
-		if (npeers >= maxpeers) {
+		if (room.npeers >= opt.maxpeers) {
 			refuse(fd, REFUSE_FULL);
 			close(fd);
 			continue;
 		}
 		tune_socket(fd);
-		npeers++;
-		p = peer_new(fd, fd, 0, 0);
-		p->rslot = p->wslot = slot_add(fd, 0, p);
+		room.npeers++;
+		p = peer_new(&member, fd, fd);
 		set_reading(p, may_read(p));
-		if (password) {
-			timer_set(p, T_AUTH, now + AUTH_MS);
+		if (opt.password) {
+			timer_set(&p->timer, T_AUTH, io.now + AUTH_MS);
 		} else {
 			p->flags |= F_AUTHED;
-			timer_set(p, T_JOIN, now + JOIN_MS);
+			timer_set(&p->timer, T_JOIN, io.now + JOIN_MS);
 		}
 	}
 }
 
-/* Read one chunk and hand its lines on; EOF and errors end the peer. */
 static void
-peer_read(struct peer *p)
+member_eof(struct peer *p)
 {
-	static char buf[READ_CHUNK];
-	ssize_t n, i;
-
-	n = read(p->rfd, buf, sizeof(buf));
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n < 0 && p->rfd == p->wfd) {
-		lost(p, strerror(errno));
-		return;
-	}
-	if (n > 0 && p == self && tty) {
-		for (i = 0; i < n; i++)
-			term_key((unsigned char)buf[i]);
-		return;
-	}
-	if (n > 0) {
-		frame(p, buf, (size_t)n);
-		return;
-	}
-	frame_end(p);
-	if (p == conn) {
-		host_gone("connection closed by host");
-	} else if (p == self) {
-		/* The host keeps serving without a keyboard. */
-		set_reading(p, 0);
-		p->rfd = -1;
-	} else {
-		leave(p, "left", NULL, 0);
-	}
+	leave(p, "left", NULL, 0);
 }
 
 /* A peer's socket failed: it goes now, nothing more is written to it. */
 static void
-lost(struct peer *p, const char *why)
+member_lost(struct peer *p, const char *why)
 {
-	if (p == conn) {
-		host_gone(why);
-		return;
-	}
-	if (p == self) {
-		/* Nobody reads our stdout any more: stop writing to it. */
-		set_writing(p, 0);
-		outq_clear(&p->q);
-		p->wfd = -1;
-		if (!listening)
-			send_quit();
-		return;
-	}
 	if (p->state == JOINED) {
 		leave(p, "left", why, strlen(why));
 		outq_clear(&p->q);
 	}
-	kill_peer(p);
+	peer_close(p);
 }
 
-/* SIGINT or SIGTERM at the host: tell everyone, flush, go. */
+/* A leaving peer's queue is out: now it may close. */
 static void
-shut_down(void)
+member_drained(struct peer *p)
+{
+	if (p->state == CLOSING)
+		peer_close(p);
+}
+
+static void
+member_quit(struct peer *p, const char *reason, size_t n)
+{
+	leave(p, "left", reason, n);
+}
+
+/* The host keeps serving without a keyboard. */
+static void
+console_eof(struct peer *p)
+{
+	set_reading(p, 0);
+	p->rfd = -1;
+}
+
+/* Nobody reads our stdout any more: stop writing to it. */
+static void
+stdout_lost(struct peer *p, const char *why)
+{
+	(void)why;
+	set_writing(p, 0);
+	outq_clear(&p->q);
+	p->wfd = -1;
+}
+
+/*
+ * The host leaves (Ctrl-C, Ctrl-D, /quit, SIGTERM): the room is told,
+ * nobody is read any more, and every queue gets SHUTDOWN_MS to drain.
+ */
+static void
+room_close(struct peer *p, const char *reason, size_t n)
 {
 	size_t i;
 
-	if (stopping)
+	(void)p, (void)reason, (void)n;
+	if (room.closing)
 		return;
 	notice_room(NULL, "host shutting down");
-	stopping = now + SHUTDOWN_MS;
-	for (i = SLOT_FIRST; i < nslots; i++) {
-		if (!slotpeer[i]) {
-			close(pfd[i].fd);
-			pfd[i].fd = -1;
+	room.closing = 1;
+	room.gate.shut = 1;
+	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);
+	for (i = SLOT_FIRST; i < io.nslots; i++) {
+		if (!io.slotpeer[i]) {
+			close(io.pfd[i].fd);
+			io.pfd[i].fd = -1;
 		}
 	}
 	update_reading();
 }
 
+static void
+shutdown_expired(struct timer *t)
+{
+	(void)t;
+	exit(0);
+}
+
+/* chat -l: the host's console is the room's first member. */
+static void
+host_start(const char *addr, const char *port, const char *nick, long maxarg)
+{
+	struct peer *p = stdio_new(&console);
+
+	snprintf(p->nick, sizeof(p->nick), "%s", nick ? nick : "host");
+	p->flags |= F_AUTHED;
+	opt.maxpeers = peer_limit(maxarg);
+	nick_add(p);
+	room.nmembers = 1;
+	room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	listen_on(addr, port);
+}
+
+/* ---- the client --------------------------------------------------- */
+
 /*
- * Client: the connection to the host is made inside the loop, so the
- * terminal stays live meanwhile, and made again after a drop with -r.
- * Each address HOST resolves to is tried in turn, -w bounding each.
+ * The connection to the host is made inside the loop, so the terminal
+ * stays live meanwhile, and made again after a drop with -r. Each
+ * address the host name resolves to is tried in turn, -w bounding each.
  */
 static void
 dial_start(void)
@@ -2257,17 +2510,17 @@ dial_start(void)
 	struct addrinfo hints;
 	int e;
 
-	if (!addrs) {
+	if (!uplink.addrs) {
 		memset(&hints, 0, sizeof(hints));
-		hints.ai_family = family;
+		hints.ai_family = opt.family;
 		hints.ai_socktype = SOCK_STREAM;
-		if ((e = getaddrinfo(dialhost, dialport, &hints, &addrs))) {
-			addrs = NULL;
+		if ((e = getaddrinfo(uplink.hostname, uplink.port, &hints, &uplink.addrs))) {
+			uplink.addrs = NULL;
 			dial_failed(gai_strerror(e));
 			return;
 		}
 	}
-	trying = addrs;
+	uplink.trying = uplink.addrs;
 	dial_next();
 }
 
@@ -2275,28 +2528,30 @@ dial_start(void)
 static void
 dial_next(void)
 {
+	struct peer *h = uplink.host;
+	struct addrinfo *ai;
 	int fd;
 
-	for (; trying; trying = trying->ai_next) {
-		if ((fd = socket(trying->ai_family, trying->ai_socktype,
-		    trying->ai_protocol)) < 0) {
-			dial_error = errno;
+	for (; (ai = uplink.trying); uplink.trying = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0) {
+			uplink.dial_error = errno;
 			continue;
 		}
-		nonblock(fd);
-		if (connect(fd, trying->ai_addr, trying->ai_addrlen) == 0 ||
+		own_fd(fd);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
 		    errno == EINPROGRESS) {
 			/* writable once connected or refused */
-			conn->rfd = conn->wfd = fd;
-			pfd[conn->rslot].fd = fd;
-			pfd[conn->rslot].events = POLLOUT;
-			dial_until = connwait > 0 ? now + connwait * 1000 : 0;
+			h->rfd = h->wfd = fd;
+			io.pfd[h->rslot].fd = fd;
+			io.pfd[h->rslot].events = POLLOUT;
+			if (opt.connwait > 0)
+				timer_set(&uplink.dial, T_DIAL, io.now + opt.connwait * 1000);
 			return;
 		}
-		dial_error = errno;
+		uplink.dial_error = errno;
 		close(fd);
 	}
-	dial_failed(strerror(dial_error));
+	dial_failed(strerror(uplink.dial_error));
 }
 
 /* The attempt under way ended (err is set on a timeout). */
@@ -2305,35 +2560,47 @@ dial_done(int err)
 {
 	socklen_t len = sizeof(err);
 
-	if (!err && getsockopt(conn->rfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+	if (!err && getsockopt(uplink.host->rfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
-	dial_until = 0;
+	timer_set(&uplink.dial, T_NONE, 0);
 	if (!err) {
 		connected();
 		return;
 	}
-	dial_error = err;
-	close(conn->rfd);
-	conn->rfd = conn->wfd = -1;
-	pfd[conn->rslot].fd = -1;
-	trying = trying->ai_next;
+	uplink.dial_error = err;
+	link_close();
+	uplink.trying = uplink.trying->ai_next;
 	dial_next();
+}
+
+static void
+dial_expired(struct timer *t)
+{
+	(void)t;
+	dial_done(ETIMEDOUT);
+}
+
+static void
+redial_expired(struct timer *t)
+{
+	(void)t;
+	dial_start();
 }
 
 /* No address took: give up, or with -r try again later, backing off. */
 static void
 dial_failed(const char *why)
 {
-	long long delay = backoff ? backoff : RECONNECT_MIN_MS;
+	long long delay = uplink.backoff ? uplink.backoff : RECONNECT_MIN_MS;
 
-	if (!redial)
-		die("cannot connect to %s port %s: %s", dialhost, dialport, why);
-	backoff = delay * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : delay * 2;
+	if (!opt.redial)
+		die("cannot connect to %s port %s: %s", uplink.hostname, uplink.port, why);
+	uplink.backoff = delay * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : delay * 2;
 	/* up to a quarter either way, so a room of clients spreads out */
 	delay += rand() % (delay / 2 + 1) - delay / 4;
 	warnx("cannot connect to %s port %s: %s; trying again in %.1f s",
-	    dialhost, dialport, why, delay / 1000.0);
-	redial_at = now + delay;
+	    uplink.hostname, uplink.port, why, delay / 1000.0);
+	timer_set(&uplink.redial, T_REDIAL, io.now + delay);
 }
 
 /*
@@ -2343,34 +2610,48 @@ dial_failed(const char *why)
 static void
 connected(void)
 {
+	struct peer *h = uplink.host;
+	struct addrinfo *ai = uplink.trying;
 	char addr[ADDR_TEXT];
 	struct msg *m = msg_new(64);
 
-	conn->flags &= ~F_DIALING;
-	tune_socket(conn->rfd);
-	pfd[conn->rslot].events = 0;
-	if ((verbose || dials) && !getnameinfo(trying->ai_addr, trying->ai_addrlen,
+	h->flags &= ~F_DIALING;
+	tune_socket(h->rfd);
+	io.pfd[h->rslot].events = 0;
+	if ((opt.verbose || uplink.dials) && !getnameinfo(ai->ai_addr, ai->ai_addrlen,
 	    addr, sizeof(addr), NULL, 0, NI_NUMERICHOST))
-		fprintf(stderr, "chat: %s %s port %s\n", dials ? "reconnected to" :
-		    "connected to", addr, dialport);
-	dials++;
-	backoff = 0;
-	if (password) {
-		msg_puts(&m, "/pass ");
-		msg_puts(&m, password);
+		fprintf(stderr, "chat: %s %s port %s\n", uplink.dials ? "reconnected to" :
+		    "connected to", addr, uplink.port);
+	uplink.dials++;
+	uplink.backoff = 0;
+	if (opt.password) {
+		msg_puts(&m, CMD_PASS);
+		msg_puts(&m, opt.password);
 		msg_puts(&m, "\n");
 	}
-	if (mynick) {
+	if (uplink.nick) {
 		msg_puts(&m, "/nick ");
-		msg_puts(&m, mynick);
+		msg_puts(&m, uplink.nick);
 		msg_puts(&m, "\n");
 	}
 	if (m->len)
-		outq_unshift(conn, m);
+		outq_unshift(h, m);
 	else
 		free(m);
-	set_reading(conn, may_read(conn));
-	set_writing(conn, conn->q.n > 0);
+	set_reading(h, may_read(h));
+	set_writing(h, h->q.n > 0);
+}
+
+/* The connection goes; the link stays, with nothing under it. */
+static void
+link_close(void)
+{
+	struct peer *h = uplink.host;
+
+	close(h->rfd);
+	h->rfd = h->wfd = -1;
+	io.pfd[h->rslot].fd = -1;
+	io.pfd[h->rslot].events = 0;
 }
 
 /*
@@ -2380,146 +2661,217 @@ connected(void)
 static void
 redial_later(const char *why)
 {
-	struct outq *q = &conn->q;
+	struct peer *h = uplink.host;
+	struct outq *q = &h->q;
 	const char *s, *nl;
 	size_t left;
 
 	warnx("%s; reconnecting", why);
-	close(conn->rfd);
-	conn->rfd = conn->wfd = -1;
-	pfd[conn->rslot].fd = -1;
-	pfd[conn->rslot].events = 0;
-	conn->inlen = 0;
-	conn->flags &= ~(F_DISCARD | F_WDONE);
-	conn->flags |= F_DIALING;
+	link_close();
+	h->inlen = 0;
+	h->flags &= ~(F_DISCARD | F_WDONE);
+	h->flags |= F_DIALING;
 	if (q->n && q->ring[q->head].off) {
 		s = q->ring[q->head].m->data + q->ring[q->head].off;
 		left = q->ring[q->head].end - q->ring[q->head].off;
 		nl = memchr(s, '\n', left);
 		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
 	}
-	redial_at = now + RECONNECT_MIN_MS;
+	timer_set(&uplink.redial, T_REDIAL, io.now + RECONNECT_MIN_MS);
 }
 
 /*
- * Client: a line from the host, made safe for the terminal. A host that
- * turns us away says why before it closes; then leaving is a failure.
+ * A line from the host, made safe for the terminal, for our stdout. A
+ * host that turns us away says why before it closes; then leaving is a
+ * failure.
  */
 static void
-show(struct peer *p, const char *s, size_t n)
+link_hear(struct peer *p, const char *s, size_t n)
 {
 	static const char *const refusals[] = {
 		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
 		REFUSE_KICK,
 	};
-	size_t i, mark;
+	const size_t ml = sizeof(MARK_NOTICE) - 1;
+	size_t i, mark, at, len;
 
-	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
-		if (n == strlen(refusals[i]) + 4 && !memcmp(s, "*** ", 4) &&
-		    !memcmp(s + 4, refusals[i], n - 4))
-			refused = refusals[i];
+	if (parse_form(s, n, &at, &len) == FORM_NOTICE)
+		for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+			if (n - ml == strlen(refusals[i]) &&
+			    !memcmp(s + ml, refusals[i], n - ml))
+				uplink.refused = refusals[i];
 	mark = batch_begin(p);
-
-	sanitize(&batch, s, n);
+	sanitize(&io.batch, s, n);
 	batch_end(p, mark, mark);
 }
 
-/*
- * Client: stdin goes to the host as it is; the host does the framing.
- * We only note whether a line is open, and whether the user said /quit.
- */
 static void
-user_read(struct peer *p)
+link_eof(struct peer *p)
 {
-	static char buf[READ_CHUNK];
-	ssize_t n, i;
+	(void)p;
+	host_gone("connection closed by host");
+}
 
-	n = read(p->rfd, buf, sizeof(buf));
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n > 0 && tty) {
-		for (i = 0; i < n; i++)
-			term_key((unsigned char)buf[i]);
-		return;
+static void
+link_lost(struct peer *p, const char *why)
+{
+	(void)p;
+	host_gone(why);
+}
+
+/* A write failed: the host may have said why it closed, so read that first. */
+static void
+link_wfail(struct peer *p, const char *why)
+{
+	(void)why;
+	if (!opt.redial)
+		outq_clear(&p->q);
+	stop_writing(p);
+}
+
+/* The /quit is out: tell the host nothing more comes. */
+static void
+link_drained(struct peer *p)
+{
+	if (p->flags & F_QUIT) {
+		shutdown(p->wfd, SHUT_WR);
+		stop_writing(p);
 	}
-	if (n > 0) {
-		user_send(buf, (size_t)n);
-		return;
-	}
+}
+
+/* A line typed or piped: to the host as it is, noting a /quit. */
+static void
+user_line(struct peer *p, const char *s, size_t n)
+{
+	const struct command *c;
+	struct msg *m;
+	size_t a;
+
+	(void)p;
+	if ((c = find_command(s, n, &a)) && (c->flags & C_LEAVES))
+		uplink.quit_sent = 1;
+	m = msg_new(n + 1);
+	msg_put(&m, s, n);
+	msg_put(&m, "\n", 1);
+	send_to(uplink.host, m);
+}
+
+/* stdin ended: leave now, after -q seconds, or (-q -1) when the host goes. */
+static void
+user_eof(struct peer *p)
+{
 	set_reading(p, 0);
 	p->rfd = -1;
-	if (quitwait > 0)
-		quitting = now + quitwait * 1000;
-	else if (quitwait == 0)
+	if (opt.quitwait > 0)
+		timer_set(&uplink.quit, T_QUIT, io.now + opt.quitwait * 1000);
+	else if (opt.quitwait == 0)
 		send_quit();
 }
 
-/* Client: bytes for the host, noting an open line and a typed /quit. */
+/* Nobody reads our stdout any more: the client leaves. */
 static void
-user_send(const char *s, size_t n)
+user_lost(struct peer *p, const char *why)
 {
-	struct msg *m;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!midline && n - i >= 5 && !strncasecmp(s + i, "/quit", 5) &&
-		    (n - i == 5 || s[i + 5] == ' ' || s[i + 5] == '\r' || s[i + 5] == '\n'))
-			leaving = 1;
-		midline = s[i] != '\n';
-	}
-	m = msg_new(n);
-	msg_put(&m, s, n);
-	send_to(conn, m);
+	stdout_lost(p, why);
+	send_quit();
 }
 
-/* Client: finish any open line, say /quit, then half-close (in drain). */
+/* Ctrl-C, Ctrl-D, SIGTERM: say /quit and wait for the close; asked twice, go. */
+static void
+user_quit(struct peer *p, const char *reason, size_t n)
+{
+	(void)p, (void)reason, (void)n;
+	if (uplink.up.shut)
+		link_exit(0);
+	send_quit();
+	uplink.up.shut = 1;
+	timer_set(&uplink.leave, T_LEAVE, io.now + LEAVE_MS);
+	update_reading();
+}
+
+static void
+quit_expired(struct timer *t)
+{
+	(void)t;
+	send_quit();
+}
+
+static void
+leave_expired(struct timer *t)
+{
+	(void)t;
+	link_exit(0);
+}
+
+/* Finish any open line, say /quit, then half-close (link_drained). */
 static void
 send_quit(void)
 {
 	struct msg *m;
 
-	if (leaving && (conn->flags & F_QUIT))
+	if (uplink.host->flags & F_QUIT)
 		return;
+	frame_end(io.stdio);
 	m = msg_new(8);
-	if (midline)
-		msg_put(&m, "\n", 1);
 	msg_puts(&m, "/quit\n");
-	midline = 0;
-	leaving = 1;
-	conn->flags |= F_QUIT;
-	send_to(conn, m);
+	uplink.quit_sent = 1;
+	uplink.host->flags |= F_QUIT;
+	send_to(uplink.host, m);
 }
 
 /*
- * Client: the host closed the connection. That is the normal end after
- * our /quit (or with -q -1 after EOF), and a failure otherwise.
+ * The host closed the connection. That is the normal end after our
+ * /quit (or with -q -1 after EOF), and a failure otherwise.
  */
 static void
 host_gone(const char *why)
 {
-	if (refused) {
-		warnx("the host said: %s", refused);
-		finish(1);
+	if (uplink.refused) {
+		warnx("the host said: %s", uplink.refused);
+		link_exit(1);
 	}
-	if (leaving || (quitwait < 0 && self->rfd < 0))
-		finish(0);
-	if (redial) {
+	if (uplink.quit_sent || (opt.quitwait < 0 && io.stdio->rfd < 0))
+		link_exit(0);
+	if (opt.redial) {
 		redial_later(why);
 		return;
 	}
 	warnx("%s", why);
-	finish(1);
+	link_exit(1);
 }
 
+/* What the host sent us is written out before we go. */
 static void
-finish(int status)
+link_exit(int status)
 {
-	if (!listening) {
-		batch_flush();
-		flush_blocking(self);
-	}
+	batch_flush();
+	flush_blocking(io.stdio);
 	exit(status);
 }
+
+/*
+ * chat HOST: our stdin goes up the link, the host's lines come down to
+ * our stdout, each way through its own gate.
+ */
+static void
+client_start(const char *host, const char *port, const char *nick)
+{
+	struct peer *u = stdio_new(&user), *h;
+
+	h = uplink.host = peer_new(&link_role, -1, -1);
+	h->state = JOINED;
+	h->flags |= F_DIALING;
+	u->in = h->out = &uplink.up;
+	h->in = u->out = &uplink.down;
+	uplink.hostname = host;
+	uplink.port = port;
+	uplink.nick = nick;
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	io.now = now_ms();
+	dial_start();
+}
+
+/* ---- the loop ----------------------------------------------------- */
 
 static void
 on_signal(int sig)
@@ -2527,59 +2879,48 @@ on_signal(int sig)
 	unsigned char c = (unsigned char)sig;
 	int e = errno;
 
-	if (write(sigfd[1], &c, 1) < 0) {
+	if (write(io.sigfd[1], &c, 1) < 0) {
 		/* full pipe: a signal is already pending */
 	}
 	errno = e;
 }
 
-/* Signals arrive through the self-pipe, so poll never misses one. */
+/*
+ * Signals arrive through the self-pipe, so poll never misses one. Any
+ * but SIGCONT is the person at stdin asking to go.
+ */
 static void
 handle_signals(void)
 {
 	unsigned char c[16];
 	ssize_t n, i;
 
-	while ((n = read(sigfd[0], c, sizeof(c))) > 0) {
+	while ((n = read(io.sigfd[0], c, sizeof(c))) > 0) {
 		for (i = 0; i < n; i++) {
 			if (c[i] == SIGCONT)
 				term_redraw();
 			else
-				leave_room();
+				io.stdio->role->quit(io.stdio, NULL, 0);
 		}
-	}
-}
-
-/* Ctrl-C, Ctrl-D, SIGTERM: the host closes the room, a client leaves it. */
-static void
-leave_room(void)
-{
-	if (listening) {
-		shut_down();
-	} else if (stopping) {
-		finish(0);	/* asked twice: go now */
-	} else {
-		send_quit();
-		stopping = now + LEAVE_MS;
-		update_reading();
 	}
 }
 
 static void
 handle_slot(size_t i, short rev)
 {
-	struct peer *p = slotpeer[i];
+	struct peer *p = io.slotpeer[i];
 
 	if (i == SLOT_SIGNAL) {
 		handle_signals();
 		return;
 	}
 	if (!p) {
-		accept_peers(pfd[i].fd);
+		accept_peers(io.pfd[i].fd);
 		return;
 	}
 	if (p->flags & F_DEAD)
 		return;
+	/* a socket being connected is writable once connected or refused */
 	if (p->flags & F_DIALING) {
 		dial_done(0);
 		return;
@@ -2589,9 +2930,9 @@ handle_slot(size_t i, short rev)
 	if (i != p->rslot || (p->flags & F_DEAD))
 		return;
 	if ((rev & POLLIN) || (p->rslot != p->wslot && (rev & POLLHUP)))
-		(!listening && p == self ? user_read : peer_read)(p);
+		peer_read(p);
 	else if (rev & (POLLHUP | POLLERR))
-		lost(p, "connection lost");
+		p->role->lost(p, "connection lost");
 }
 
 /* The one loop, host and client alike. */
@@ -2603,20 +2944,21 @@ loop(void)
 	int n, timeout;
 
 	for (;;) {
-		now = now_ms();
+		io.now = now_ms();
 		d = next_deadline();
-		timeout = d < 0 ? -1 : d <= now ? 0 : d - now > INT_MAX ? INT_MAX : (int)(d - now);
-		n = poll(pfd, (nfds_t)nslots, timeout);
+		timeout = d < 0 ? -1 : d <= io.now ? 0 :
+		    d - io.now > INT_MAX ? INT_MAX : (int)(d - io.now);
+		n = poll(io.pfd, (nfds_t)io.nslots, timeout);
 		if (n < 0 && errno != EINTR)
 			die("poll:");
-		now = now_ms();
-		for (i = 0, n0 = nslots; n > 0 && i < n0; i++)
-			if (pfd[i].revents)
-				handle_slot(i, pfd[i].revents);
+		io.now = now_ms();
+		for (i = 0, n0 = io.nslots; n > 0 && i < n0; i++)
+			if (io.pfd[i].revents)
+				handle_slot(i, io.pfd[i].revents);
 		run_timers();
 		reap();
-		if (stopping && listening && !nqueued)
-			finish(0);
+		if (room.closing && !io.nqueued)
+			exit(0);
 	}
 }
 
@@ -2630,6 +2972,7 @@ usage(void)
 static void
 help(void)
 {
+	struct msg *m = msg_new(1024);
 	size_t i;
 
 	fputs(synopsis, stdout);
@@ -2650,9 +2993,14 @@ help(void)
 	    "  -w SECS   give up a connection attempt after SECS\n"
 	    "\n"
 	    "room commands:\n", DEFAULT_PORT, BACKLOG_DEFAULT, PEERS_DEFAULT);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		printf("  %s\n", commands[i].help);
-	printf("  //TEXT            say a line that starts with /\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		msg_puts(&m, "  ");
+		put_help(&m, &commands[i]);
+	}
+	msg_puts(&m, "  ");
+	put_help(&m, NULL);
+	fwrite(m->data, 1, m->len, stdout);
+	free(m);
 }
 
 /* The nickname: -n, else $USER, else $LOGNAME; NULL lets the host pick. */
@@ -2700,18 +3048,17 @@ peer_limit(long want)
 	return PEERS_DEFAULT;
 }
 
-/* Signals, the self-pipe and the stdin and stdout slots: both modes. */
+/* Signals, the self-pipe and the terminal: both modes. */
 static void
 setup(void)
 {
 	struct sigaction sa;
-	struct stat st;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (pipe(sigfd) < 0)
+	if (pipe(io.sigfd) < 0)
 		die("pipe:");
-	nonblock(sigfd[0]);
-	nonblock(sigfd[1]);
+	own_fd(io.sigfd[0]);
+	own_fd(io.sigfd[1]);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -2719,23 +3066,41 @@ setup(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	term_start();
-	if (tty) {
+	if (term.on) {
 		sa.sa_handler = on_stop;
 		sigaction(SIGTSTP, &sa, NULL);
 	}
-	batch = msg_new(BATCH_MAX + 4 * LINE_MAX_BYTES);
-	slot_add(sigfd[0], POLLIN, NULL);
-	self = peer_new(STDIN_FILENO, STDOUT_FILENO, SLOT_STDIN, SLOT_STDOUT);
-	self->state = JOINED;
-	slot_add(-1, POLLIN, self);
-	slot_add(-1, POLLOUT, self);
+	io.batch = msg_new(BATCH_MAX + 4 * LINE_MAX_BYTES);
+	slot_add(io.sigfd[0], POLLIN, NULL);
+}
+
+/*
+ * Our own stdin and stdout, as a peer of the given role; at a terminal
+ * it reads keys and draws lines above the input line instead.
+ */
+static struct peer *
+stdio_new(const struct role *role)
+{
+	struct stat st;
+	struct peer *p;
+
+	if (term.on) {
+		term.role = *role;
+		term.role.input = term_input;
+		term.role.show = term_show;
+		role = &term.role;
+	}
+	p = peer_new(role, STDIN_FILENO, STDOUT_FILENO);
+	p->state = JOINED;
 	if (fstat(STDIN_FILENO, &st) < 0)
-		self->rfd = -1;
+		p->rfd = -1;
 	/* Regular files and /dev/null never block; pipes and terminals may. */
 	if (fstat(STDOUT_FILENO, &st) < 0)
-		self->wfd = -1;
+		p->wfd = -1;
 	else if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && !isatty(STDOUT_FILENO)))
-		self->flags |= F_POLLWRITE;
+		p->flags |= F_POLLWRITE;
+	io.stdio = p;
+	return p;
 }
 
 int
@@ -2743,25 +3108,25 @@ main(int argc, char *argv[])
 {
 	const char *port = DEFAULT_PORT, *addr = NULL, *nick, *nickarg = NULL;
 	long maxarg = -1, backarg = -1;
-	int c, qset = 0;
+	int c, listening = 0, qset = 0;
 
 	opterr = 0;
 	while ((c = getopt(argc, argv, ":46b:hlm:n:P:q:rs:tvw:")) != -1) {
 		switch (c) {
-		case '4': family = AF_INET; break;
-		case '6': family = AF_INET6; break;
+		case '4': opt.family = AF_INET; break;
+		case '6': opt.family = AF_INET6; break;
 		case 'b': backarg = number(optarg, 0, BACKLOG_MAX, "-b value"); break;
 		case 'h': help(); return 0;
 		case 'l': listening = 1; break;
 		case 'm': maxarg = number(optarg, 1, 1000000, "-m value"); break;
 		case 'n': nickarg = optarg; break;
-		case 'P': password = optarg; break;
-		case 'q': quitwait = number(optarg, -1, 1000000, "-q value"); qset = 1; break;
-		case 'r': redial = 1; break;
+		case 'P': opt.password = optarg; break;
+		case 'q': opt.quitwait = number(optarg, -1, 1000000, "-q value"); qset = 1; break;
+		case 'r': opt.redial = 1; break;
 		case 's': addr = optarg; break;
-		case 't': stamps = 1; break;
-		case 'v': verbose = 1; break;
-		case 'w': connwait = number(optarg, 1, 1000000, "-w value"); break;
+		case 't': opt.stamps = 1; break;
+		case 'v': opt.verbose = 1; break;
+		case 'w': opt.connwait = number(optarg, 1, 1000000, "-w value"); break;
 		case ':':
 			fprintf(stderr, "chat: option -%c needs a value\n", optopt);
 			usage();
@@ -2773,7 +3138,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (listening && (qset || connwait >= 0 || redial)) {
+	if (listening && (qset || opt.connwait >= 0 || opt.redial)) {
 		fprintf(stderr, "chat: cannot use -q, -r or -w with -l\n");
 		usage();
 	}
@@ -2782,10 +3147,10 @@ main(int argc, char *argv[])
 		usage();
 	}
 	if (backarg >= 0)
-		backmax = (size_t)backarg;
-	if (!password)
-		password = getenv("CHAT_PASSWORD");
-	if (password && (!*password || strpbrk(password, "\r\n"))) {
+		opt.backmax = (size_t)backarg;
+	if (!opt.password)
+		opt.password = getenv("CHAT_PASSWORD");
+	if (opt.password && (!*opt.password || strpbrk(opt.password, "\r\n"))) {
 		fprintf(stderr, "chat: the password must be one line, not empty\n");
 		usage();
 	}
@@ -2796,29 +3161,12 @@ main(int argc, char *argv[])
 	number(port, listening ? 0 : 1, 65535, "port");
 	nick = pick_nick(nickarg);
 	setup();
-	if (listening) {
-		snprintf(self->nick, sizeof(self->nick), "%s", nick ? nick : "host");
-		self->flags |= F_AUTHED;
-		maxpeers = peer_limit(maxarg);
-		nick_add(self);
-		nmembers = 1;
-		spare = open("/dev/null", O_RDONLY);
-		listen_on(addr, port);
-	} else {
-		conn = peer_new(-1, -1, 0, 0);
-		conn->rslot = conn->wslot = slot_add(-1, 0, conn);
-		conn->state = JOINED;
-		conn->flags |= F_SPLIT | F_DIALING;
-		conn->hear = show;
-		dialhost = argv[0];
-		dialport = port;
-		mynick = nick;
-		srand((unsigned)time(NULL) ^ (unsigned)getpid());
-		now = now_ms();
-		dial_start();
-	}
+	if (listening)
+		host_start(addr, port, nick, maxarg);
+	else
+		client_start(argv[0], port, nick);
 	update_reading();
-	now = now_ms();
+	io.now = now_ms();
 	reap();
 	loop();
 	return 0;

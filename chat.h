@@ -1,5 +1,12 @@
 /* See LICENSE file for copyright and license details. */
 
+/*
+ * chat.h holds the limits, the types and the prototypes, in the order
+ * of the sections of chat.c: utilities, messages and queues, peers and
+ * timers, framing, the room and its commands, the terminal, the host,
+ * the client, the loop.
+ */
+
 /* Limits. Each is a trade between memory, fairness and what people type. */
 #define DEFAULT_PORT	"54321"
 #define LINE_MAX_BYTES	4096	/* one line from a peer, LF not counted: a long paste still fits */
@@ -44,6 +51,23 @@
 #define HIST_MAX	100	/* lines kept for Up and Down at the terminal */
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
 #define BACKLOG_MAX	10000	/* most -b allows: at most ~120 MiB of 12 KiB lines */
+#define HELP_COLUMN	20	/* where the text of a /help line starts */
+
+/*
+ * The protocol's marks. Every line the host sends starts with one, and
+ * the text a peer sends always comes after its stamp, so nothing a peer
+ * types can start a line of another form.
+ */
+#define MARK_NOTICE	"*** "	/* from the host itself */
+#define MARK_SAY_OPEN	"<"	/* <nick> text */
+#define MARK_SAY_CLOSE	"> "
+#define MARK_ACTION	"* "	/* * nick text */
+#define MARK_PRIVATE	"*"	/* *nick* text, to one peer */
+#define MARK_SENT	"-> "	/* -> *nick* text, the sender's copy */
+#define CMD_PASS	"/pass "	/* the client's first line in a password room */
+
+/* The forms of line a host sends, as put_form builds them and parse_form reads them. */
+enum form { FORM_TEXT, FORM_NOTICE, FORM_SAY, FORM_ACTION, FORM_PRIVATE, FORM_SENT };
 
 /* Notices that turn a peer away; the client exits 1 on seeing one. */
 #define REFUSE_PASSWORD	"wrong password"
@@ -57,9 +81,9 @@ enum { SLOT_SIGNAL, SLOT_STDIN, SLOT_STDOUT, SLOT_FIRST };
 
 /* A message is built once and shared by every queue it is put on. */
 struct msg {
-	size_t refs;
-	size_t len;
-	size_t cap;
+	size_t refs;		/* queues holding a slice of it */
+	size_t len;		/* bytes used... */
+	size_t cap;		/* ...of bytes allocated */
 	char data[];
 };
 
@@ -72,57 +96,124 @@ struct slice {
 /* Output queue: a ring of slices of shared messages. */
 struct outq {
 	struct slice *ring;
-	size_t head, n, cap;	/* cap is 0 or a power of two */
+	size_t head, n, cap;	/* first slice, slices, ring size: 0 or a power of two */
 	size_t bytes;		/* bytes not yet written */
+};
+
+/*
+ * A deadline on one of the timer lists. Every list takes deadlines of
+ * now plus its own constant, or holds one timer only, so appending
+ * keeps it sorted and the earliest deadline of all is among the heads.
+ */
+struct timer {
+	long long when;		/* ms on the monotonic clock */
+	int list;		/* which list it is on, T_NONE for none */
+	struct timer *prev, *next;
+};
+
+struct timerlist {
+	struct timer *head, *tail;
+	void (*fire)(struct timer *);	/* called with the timer off the list */
+};
+
+enum {
+	T_NONE,
+	T_AUTH,		/* peer: AUTH_MS to give the password */
+	T_JOIN,		/* peer: JOIN_MS to give a name */
+	T_STALL,	/* peer: STALL_MS of a backlog that does not move */
+	T_STUCK,	/* peer: STUCK_MS since its backlog last moved */
+	T_CLOSE,	/* peer: CLOSE_MS to flush before closing */
+	T_QUIT,		/* client: -q seconds after stdin EOF */
+	T_DIAL,		/* client: -w seconds for a connection attempt */
+	T_REDIAL,	/* client: -r backoff before connecting again */
+	T_RELISTEN,	/* host: RELISTEN_MS without listening */
+	T_LEAVE,	/* client: LEAVE_MS for the host to close after /quit */
+	T_SHUTDOWN,	/* host: SHUTDOWN_MS to flush every queue */
+	NTIMERS
+};
+
+/*
+ * Whether a peer may be read is decided by the gate its input goes
+ * through: shut, or held by a queue past OUTQ_HIGH that this input
+ * would grow. At the host every peer feeds the room, one gate; the
+ * client has one gate each way.
+ */
+struct gate {
+	unsigned holders;	/* queues past OUTQ_HIGH waiting to drain */
+	int shut;		/* no more input is taken */
+};
+
+struct peer;
+
+/* What a kind of peer does: set once, when the peer is made. */
+struct role {
+	void (*input)(struct peer *, const char *, size_t);	/* bytes read */
+	void (*hear)(struct peer *, const char *, size_t);	/* one whole line of them */
+	void (*eof)(struct peer *);			/* its input ended */
+	void (*lost)(struct peer *, const char *);	/* its descriptor failed or hung up */
+	void (*wfail)(struct peer *, const char *);	/* a write to it failed */
+	void (*drained)(struct peer *);			/* its queue is empty */
+	void (*show)(struct peer *);			/* writes its queue itself; NULL: writev */
+	void (*quit)(struct peer *, const char *, size_t);	/* /quit, Ctrl-C, Ctrl-D */
+	unsigned flags;
+};
+
+enum {
+	R_WATCHED = 1 << 0,	/* a remote reader: stall rules apply, dropped past OUTQ_HARD */
+	R_SPLIT = 1 << 1,	/* overlong lines are split, not cut */
+	R_HOST = 1 << 2,	/* speaks for the host: may /kick, cannot be kicked */
 };
 
 enum state { JOINING, JOINED, CLOSING };
 
+/* Every value is a distinct power of two. */
 enum {
-	F_HOLD = 1 << 0,	/* queue passed OUTQ_HIGH: room is waiting */
+	F_HOLD = 1 << 0,	/* queue passed OUTQ_HIGH: its gate is held */
 	F_DIRTY = 1 << 1,	/* on the list of queues to write this turn */
 	F_DEAD = 1 << 2,	/* to be closed and freed at the end of the turn */
 	F_DISCARD = 1 << 3,	/* dropping the rest of an overlong line */
-	F_SPLIT = 1 << 4,	/* overlong lines are split, not cut (client) */
-	F_POLLWRITE = 1 << 5,	/* a blocking descriptor: write only when poll says so */
-	F_QUIT = 1 << 6,	/* client: /quit is queued, shut down writing after it */
-	F_WDONE = 1 << 7,	/* nothing more will ever be written */
-	F_DROP = 1 << 8,	/* dropped for not reading: the room is told */
-	F_AUTHED = 1 << 9,	/* gave the password, or none is needed */
-	F_DIALING = 1 << 10,	/* client: not connected (yet, or again) */
-	F_STALLED = 1 << 11,	/* drained nothing for STALL_MS: may not hold the room */
+	F_POLLWRITE = 1 << 4,	/* a blocking descriptor: write only when poll says so */
+	F_QUIT = 1 << 5,	/* client: /quit is queued, shut down writing after it */
+	F_WDONE = 1 << 6,	/* nothing more will ever be written */
+	F_DROP = 1 << 7,	/* dropped for not reading: the room is told */
+	F_AUTHED = 1 << 8,	/* gave the password, or none is needed */
+	F_DIALING = 1 << 9,	/* not connected (yet, or again): queue, do not write */
+	F_STALLED = 1 << 10,	/* drained nothing for STALL_MS: may not hold the room */
 };
 
-/* Timer lists: each keeps its peers in deadline order. */
-enum { T_NONE, T_AUTH, T_JOIN, T_STALL, T_STUCK, T_CLOSE, NTIMERS };
-
 struct peer {
+	const struct role *role;	/* what it does with input, loss and its queue */
 	int rfd, wfd;		/* the same socket, or stdin and stdout */
 	size_t rslot, wslot;	/* their places in the pollfd table */
-	enum state state;
-	unsigned flags;
+	enum state state;	/* at the host: joining, in the room, leaving */
+	unsigned flags;		/* F_ values */
+	struct gate *in;	/* what its input feeds: read only while open */
+	struct gate *out;	/* what its queue holds when it passes OUTQ_HIGH */
 	char nick[NICK_MAX + 1];
 	char reply[NICK_MAX + 1];	/* who sent the last /msg here, for /r */
-	void (*hear)(struct peer *, const char *, size_t);
-	char *in;		/* partial line, LINE_MAX_BYTES when allocated */
-	size_t inlen;
-	struct outq q;
+	char *in_line;		/* partial line, LINE_MAX_BYTES when allocated */
+	size_t inlen;		/* bytes of it */
+	struct outq q;		/* what is to be written to it */
 	size_t skip, until;	/* its part of the room batch, until set if it left */
-	int timer;		/* which timer list, T_NONE for none */
-	long long deadline;
-	struct peer *tprev, *tnext;
+	struct timer timer;	/* its one deadline: T_AUTH to T_CLOSE */
 	struct peer *dnext;	/* next on the dirty list */
 	struct peer *xnext;	/* next on the dead list */
 	struct peer *nnext;	/* next in its nickname's hash bucket */
 };
 
-struct timerlist {
-	struct peer *head, *tail;
+enum {
+	C_HOST = 1 << 0,	/* the host only */
+	C_FIRST = 1 << 1,	/* may come before joining, and does not join */
+	C_LEAVES = 1 << 2,	/* the host closes the connection after it */
 };
 
+/* A room command and its rules, checked in run_command before it runs. */
 struct command {
 	const char *name;
 	void (*run)(struct peer *, const char *, size_t);
+	int words;		/* words of argument it needs: 0, 1 (any text) or 2 (NAME TEXT) */
+	unsigned flags;		/* C_ values */
+	const char *args;	/* its arguments, as usage and /help show them */
 	const char *help;
 };
 
@@ -133,8 +224,9 @@ static void die(const char *, ...);
 static void *xmalloc(size_t);
 static void *xrealloc(void *, size_t);
 static long long now_ms(void);
-static void nonblock(int);
+static void own_fd(int);
 static long number(const char *, long, long, const char *);
+static size_t split_word(const char *, size_t, size_t *);
 
 /* messages and queues */
 static struct msg *msg_new(size_t);
@@ -152,30 +244,39 @@ static void stop_writing(struct peer *);
 static void flush_dirty(void);
 static void flush_blocking(struct peer *);
 
-/* peers, slots and timers */
+/* peers, slots, gates and timers */
 static size_t slot_add(int, short, struct peer *);
 static void slot_remove(size_t);
-static struct peer *peer_new(int, int, size_t, size_t);
+static struct peer *peer_new(const struct role *, int, int);
+static void set_polling(struct peer *, size_t, int, short, int);
 static void set_reading(struct peer *, int);
 static void set_writing(struct peer *, int);
 static int may_read(struct peer *);
 static void update_reading(void);
 static void hold(struct peer *);
 static void release(struct peer *);
-static void timer_set(struct peer *, int, long long);
+static struct peer *timer_peer(struct timer *);
+static void timer_set(struct timer *, int, long long);
 static long long next_deadline(void);
 static void run_timers(void);
-static void kill_peer(struct peer *);
+static void stall_expired(struct timer *);
+static void stuck_expired(struct timer *);
+static void close_expired(struct timer *);
+static void peer_close(struct peer *);
 static void reap(void);
+static void peer_read(struct peer *);
 
 /* framing and sanitising */
 static size_t utf8_len(const unsigned char *, size_t, unsigned long *);
 static size_t utf8_cut(const char *, size_t, char);
 static void sanitize(struct msg **, const char *, size_t);
+static size_t bare_len(const char *, size_t);
 static void frame(struct peer *, const char *, size_t);
 static void frame_end(struct peer *);
 static void take(struct peer *, const char *, size_t, int);
 static void line_done(struct peer *, const char *, size_t);
+static void put_form(struct msg **, enum form, const char *);
+static enum form parse_form(const char *, size_t, size_t *, size_t *);
 
 /* the room */
 static struct peer *next_member(size_t *);
@@ -185,7 +286,6 @@ static void nick_remove(struct peer *);
 static struct peer *find_member(const char *, size_t);
 static int lookalike(unsigned long);
 static int nick_ok(const char *, size_t);
-static int nick_free(const char *, size_t);
 static void nick_variant(char *, const char *, size_t);
 static void nick_guest(char *);
 static void send_to(struct peer *, struct msg *);
@@ -199,13 +299,18 @@ static void notice_text(struct peer *, const char *, const char *, size_t,
     const char *);
 static void vformat(struct msg **, const char *, va_list);
 static void put_members(struct msg **);
-static void say(struct peer *, int, const char *, size_t);
+static void say(struct peer *, enum form, const char *, size_t);
 static void remember(const char *, size_t);
 static void replay(struct peer *);
 static void join(struct peer *, const char *, size_t);
 static void leave(struct peer *, const char *, const char *, size_t);
 static void hear(struct peer *, const char *, size_t);
+static const struct command *find_command(const char *, size_t, size_t *);
+static void run_command(struct peer *, const struct command *, const char *,
+    size_t);
 static void check_password(struct peer *, const char *, size_t);
+static void auth_expired(struct timer *);
+static void join_expired(struct timer *);
 static void cmd_nick(struct peer *, const char *, size_t);
 static void cmd_msg(struct peer *, const char *, size_t);
 static void cmd_me(struct peer *, const char *, size_t);
@@ -215,12 +320,14 @@ static void cmd_kick(struct peer *, const char *, size_t);
 static void cmd_quit(struct peer *, const char *, size_t);
 static void cmd_pass(struct peer *, const char *, size_t);
 static void cmd_help(struct peer *, const char *, size_t);
+static void put_help(struct msg **, const struct command *);
 
 /* the terminal */
 static void term_start(void);
 static void term_stop(void);
 static void on_stop(int);
 static void term_write(const char *, size_t);
+static void term_erase(void);
 static size_t term_width(void);
 static size_t chars(const char *, size_t);
 static size_t char_offset(size_t);
@@ -228,42 +335,61 @@ static void term_redraw(void);
 static void put_nick(struct msg **, const char *, size_t);
 static void present(struct msg **, const char *, size_t);
 static void term_show(struct peer *);
-static void term_enter(void);
+static void term_input(struct peer *, const char *, size_t);
+static void term_enter(struct peer *);
 static void term_history(int);
 static void term_cut(size_t, size_t);
 static size_t term_step(int);
-static void term_escape(const char *);
-static void term_key(unsigned char);
+static void term_escape(struct peer *, const char *);
+static void term_key(struct peer *, unsigned char);
 
-/* host */
+/* the host */
 static void listen_on(const char *, const char *);
 static void tune_socket(int);
 static void set_listening(int);
+static void relisten_expired(struct timer *);
 static void shed(int);
 static void refuse(int, const char *);
 static void accept_peers(int);
-static void peer_read(struct peer *);
-static void lost(struct peer *, const char *);
-static void shut_down(void);
+static void member_eof(struct peer *);
+static void member_lost(struct peer *, const char *);
+static void member_drained(struct peer *);
+static void member_quit(struct peer *, const char *, size_t);
+static void console_eof(struct peer *);
+static void stdout_lost(struct peer *, const char *);
+static void room_close(struct peer *, const char *, size_t);
+static void shutdown_expired(struct timer *);
+static void host_start(const char *, const char *, const char *, long);
 
-/* client */
+/* the client */
 static void dial_start(void);
 static void dial_next(void);
 static void dial_done(int);
+static void dial_expired(struct timer *);
+static void redial_expired(struct timer *);
 static void dial_failed(const char *);
 static void connected(void);
+static void link_close(void);
 static void redial_later(const char *);
-static void show(struct peer *, const char *, size_t);
-static void user_read(struct peer *);
-static void user_send(const char *, size_t);
+static void link_hear(struct peer *, const char *, size_t);
+static void link_eof(struct peer *);
+static void link_lost(struct peer *, const char *);
+static void link_wfail(struct peer *, const char *);
+static void link_drained(struct peer *);
+static void user_line(struct peer *, const char *, size_t);
+static void user_eof(struct peer *);
+static void user_lost(struct peer *, const char *);
+static void user_quit(struct peer *, const char *, size_t);
+static void quit_expired(struct timer *);
+static void leave_expired(struct timer *);
 static void send_quit(void);
 static void host_gone(const char *);
-static void finish(int);
+static void link_exit(int);
+static void client_start(const char *, const char *, const char *);
 
 /* the loop */
 static void on_signal(int);
 static void handle_signals(void);
-static void leave_room(void);
 static void handle_slot(size_t, short);
 static void loop(void);
 static void usage(void);
@@ -271,3 +397,4 @@ static void help(void);
 static const char *pick_nick(const char *);
 static size_t peer_limit(long);
 static void setup(void);
+static struct peer *stdio_new(const struct role *);

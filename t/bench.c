@@ -128,12 +128,12 @@ clock_s(void)
 static long
 number(const char *s, long min, long max, const char *what)
 {
-	char *end;
+	char *end = NULL;
 	long v;
 
 	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < min || v > max)
+	v = *s ? strtol(s, &end, 10) : 0;
+	if (!end || *end || errno || v < min || v > max)
 		fail("invalid %s: %s", what, s);
 	return v;
 }
@@ -484,11 +484,11 @@ peer_read(struct peer *p)
 	static char buf[READ_BUF];
 	ssize_t n;
 
-	n = read(p->fd, buf, sizeof(buf));
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n < 0)
+	if ((n = read(p->fd, buf, sizeof(buf))) < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
 		fail("read from connection %zu:", (size_t)(p - peers) + 1);
+	}
 	if (n == 0)
 		fail("host closed connection %zu of %zu", (size_t)(p - peers) + 1, npeers);
 	last_move = now;

@@ -34,29 +34,29 @@ check_clean(const struct msg *m)
 static void
 room_init(void)
 {
-	batch = msg_new(BATCH_MAX + 4 * LINE_MAX_BYTES);
-	listening = 1;
+	struct peer *host;
+
+	io.batch = msg_new(BATCH_MAX + 4 * LINE_MAX_BYTES);
 	slot_add(-1, POLLIN, NULL);
-	self = peer_new(-1, open("/dev/null", O_WRONLY), SLOT_STDIN, SLOT_STDOUT);
-	self->state = JOINED;
-	self->flags |= F_AUTHED;
-	strcpy(self->nick, "host");
-	nick_add(self);
-	nmembers = 1;
-	slot_add(-1, POLLIN, self);
-	slot_add(-1, POLLOUT, self);
+	host = peer_new(&console, -1, open("/dev/null", O_WRONLY));
+	host->state = JOINED;
+	host->flags |= F_AUTHED;
+	strcpy(host->nick, "host");
+	io.stdio = host;
+	nick_add(host);
+	room.nmembers = 1;
 }
 
 static struct peer *
 fake_peer(void)
 {
 	int fd = open("/dev/null", O_RDWR);
-	struct peer *p = peer_new(fd, fd, 0, 0);
+	struct peer *p = peer_new(&member, fd, fd);
 
-	p->rslot = p->wslot = slot_add(fd, POLLIN, p);
-	if (!password)
+	set_reading(p, 1);
+	if (!opt.password)
 		p->flags |= F_AUTHED;
-	npeers++;
+	room.npeers++;
 	return p;
 }
 
@@ -79,10 +79,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_clean(m);
 	free(m);
 
-	password = (data[0] & 1) ? "secret" : NULL;
+	opt.password = (data[0] & 1) ? "secret" : NULL;
 	who[0] = fake_peer();
 	who[1] = fake_peer();
-	who[2] = self;
+	who[2] = io.stdio;
 	for (i = 1; i < size; i += len, turn++) {
 		len = data[i++];
 		if (len > size - i)
@@ -93,10 +93,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		batch_flush();
 		flush_dirty();	/* reap() would free who[] under us */
 	}
-	for (i = SLOT_FIRST; i < nslots; i++)
-		kill_peer(slotpeer[i]);
+	for (i = SLOT_FIRST; i < io.nslots; i++)
+		peer_close(io.slotpeer[i]);
 	reap();
-	frame_end(self);
-	stopping = 0;
+	frame_end(io.stdio);
+	/* the host's /quit closes the room: open it again for the next input */
+	room.closing = 0;
+	room.gate.shut = 0;
+	timer_set(&room.shutdown, T_NONE, 0);
 	return 0;
 }
