@@ -26,7 +26,7 @@ is "$missing" "" "-h names every option and every room command"
 # does nothing else.  Clients point at 127.0.0.1 port 1, where nothing
 # listens, so accepting the arguments would show up as exit 1.
 usage_error() {
-	_name=$1; shift
+	local _name="$1"; shift
 	run usage 5 "$CHAT" "$@" </dev/null
 	if [ "$RC" -eq 2 ] && [ -s "$(err usage)" ] && [ ! -s "$(out usage)" ]; then
 		ok "$_name: error on stderr, exit 2"

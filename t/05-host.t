@@ -3,7 +3,13 @@
 # serving on after EOF on its stdin, and shutting down on SIGTERM/SIGINT.
 . "$(dirname "$0")/lib.sh"
 
-plan 33
+plan 34
+
+# What a chat client does when the host shuts down, in one place: today
+# it takes "*** host shutting down" and the close after it for a lost
+# host, says so on stderr and exits 1.
+GONE_RC=1
+GONE_ERR="chat: connection closed by host"
 
 # only_listening FILE LINE : LINE is the one listening line in FILE.
 only_listening() {
@@ -112,8 +118,23 @@ check "SIGTERM: the raw peer gets it as the last line" \
     eval 'wait_line "$(err rawt)" "raw: connection closed" &&
 	[ "$(tail -n 1 "$(out rawt)")" = "*** host shutting down" ]'
 check "SIGTERM: the host exits 0" eval 'wait_exit host && [ "$RC" -eq 0 ]'
-check "SIGTERM: chat clients see the connection close and exit" \
-    eval 'wait_exit alice && wait_exit bob'
+# gone_ok LABEL : LABEL, a chat client of the host that shut down, has
+# exited with $GONE_RC.
+gone_ok() {
+	wait_exit "$1" && [ "$RC" = "$GONE_RC" ] && return 0
+	diag "$1: exit status '$RC', expected $GONE_RC"
+	return 1
+}
+# gone_said LABEL : ...and said $GONE_ERR on stderr.
+gone_said() {
+	has_line "$(err "$1")" "$GONE_ERR" && return 0
+	show "$(err "$1")"
+	return 1
+}
+check "SIGTERM: chat clients see the connection close and exit $GONE_RC" \
+    eval 'gone_ok alice && gone_ok bob'
+check "SIGTERM: chat clients say '$GONE_ERR' on stderr" \
+    eval 'gone_said alice && gone_said bob'
 
 # --- choosing the address ---
 start_host v4 -s 127.0.0.1 || diag "host -s 127.0.0.1 did not start"

@@ -39,6 +39,7 @@ wait_want() {
 # marker LABEL : LABEL asks /who and waits for the answer; everything the
 # host sent LABEL before it has then arrived.
 marker() {
+	local _c
 	_c=$(count "$T/$1.out" '^\*\*\* here: ')
 	send "$1" '/who\n'
 	wait_count "$T/$1.out" '^\*\*\* here: ' $((_c + 1))

@@ -97,4 +97,7 @@ raw_peer fay
 send fay '/pass sekrit\n/nick fay\nhi from fay\n'
 check "\$CHAT_PASSWORD at the host: a raw peer with /pass joins and speaks" \
     wait_line "$(out dan)" "<fay> hi from fay"
-check "the refused client was never announced" lacks "$(out dan)" 'eve'
+# A notice about eve starts "*** eve " ("joined", "left", ...); "eve"
+# alone would match inside "never" or "every".
+check "the refused client was never announced" \
+    absent "$(out dan)" "<fay> hi from fay" '^\*\*\* eve( |$)'

@@ -13,7 +13,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 # skip_n N REASON : skip the next N tests.
 skip_n() {
-	_i=0
+	local _i=0
 	while [ "$_i" -lt "$1" ]; do skip "$2"; _i=$((_i + 1)); done
 }
 
@@ -23,7 +23,7 @@ skip_n() {
 # holder writes them itself, so they cannot be lost before it holds
 # the FIFO open.
 spawn_typed() {
-	_t=$1 _f=$2; shift 2
+	local _t="$1" _f="$2"; shift 2
 	mkfifo "$T/$_t.in" || return 1
 	{ printf "$_f"; exec sleep 100000; } 1<>"$T/$_t.in" &
 	echo $! >"$T/$_t.hold"
@@ -47,6 +47,7 @@ ncat_greets() {
 # port in PORT once it greets a connect.  A port closed_port found free
 # can be taken before ncat binds it: then ncat exits, and we try again.
 ncat_room() {
+	local _try _nl
 	for _try in 1 2 3; do
 		PORT=$(closed_port)
 		_nl=$1$_try
@@ -72,7 +73,7 @@ visible() {
 # reaches alice, alice's line reaches it.  EOL is the line ending the
 # tool sends ('\n' or '\r\n').
 tool_peer() {
-	_tool=$1 _tl=$2 _nick=$3; shift 3
+	local _tool="$1" _tl="$2" _nick="$3"; shift 3
 	if ! have "$_tool"; then
 		skip_n 3 "$_tool not installed"
 		return

@@ -4,11 +4,11 @@
 # colours nicks, and gives the terminal back as it found it.
 . "$(dirname "$0")/lib.sh"
 
-plan 26
+plan 29
 
 if ! command -v tmux >/dev/null 2>&1; then
 	i=0
-	while [ $i -lt 26 ]; do skip "tmux not installed"; i=$((i + 1)); done
+	while [ $i -lt 29 ]; do skip "tmux not installed"; i=$((i + 1)); done
 	exit 0
 fi
 
@@ -31,8 +31,11 @@ wait_screen() {
 keys() { tm send-keys -t t "$@"; }
 
 # term CMD : run CMD in the terminal; when it ends, the terminal's mode
-# goes to $T/stty.after and its exit status to $T/term.rc.
+# goes to $T/stty.after and its exit status to $T/term.rc.  The command
+# before it has ended, but its shell may still be writing those two:
+# wait for that first, or its files would pass for this one's.
 term() {
+	[ -e "$T/stty.before" ] && poll 10 test -s "$T/stty.after"
 	rm -f "$T/term.rc" "$T/stty.after"
 	tm respawn-pane -k -t t "stty -g >'$T/stty.before'; $*; echo \$? >'$T/term.rc';
 	    stty -g >'$T/stty.after'; sleep 100000"
@@ -124,9 +127,24 @@ term_pid() {
 	    awk -v pp="$(tm display-message -p -t t '#{pane_pid}')" \
 		'$2 == pp && $3 != "sleep" { print $1 }'
 }
-# raw, restored : the terminal's mode now, against the one before.
-raw() { [ "$(stty -g <"$(pane_tty)")" != "$(cat "$T/stty.before")" ]; }
-restored() { [ "$(stty -g <"$(pane_tty)")" = "$(cat "$T/stty.before")" ]; }
+# mode FLAG... : the pane's terminal has every one of these stty flags
+# set now (-FLAG: cleared), as stty -a shows them.
+mode() {
+	stty -a <"$(pane_tty)" | tr ' ;' '\n\n' >"$T/stty.now" || return 1
+	while [ $# -gt 0 ]; do
+		grep -qxe "$1" "$T/stty.now" || return 1
+		shift
+	done
+}
+# raw : the terminal is in raw mode: the system neither edits lines nor
+# echoes keys, chat does.
+raw() { mode -icanon -echo; }
+# restored : the terminal is back as it was before chat, which was
+# cooked: lines edited and echoed by the system.
+restored() {
+	[ "$(stty -g <"$(pane_tty)")" = "$(cat "$T/stty.before")" ] &&
+		mode icanon echo
+}
 
 term "TERM=dumb '$CHAT' -n erin 127.0.0.1 $PORT"
 wait_line "$(out bob)" "*** erin joined"
@@ -142,7 +160,8 @@ for sig in TERM HUP; do
 	check "SIG$sig: the terminal is in raw mode before it" poll 10 raw
 	kill -s "$sig" "$(term_pid)"
 	check "SIG$sig: chat exits and the terminal is as it was" \
-	    eval 'poll 10 test -s "$T/stty.after" && cmp -s "$T/stty.before" "$T/stty.after"'
+	    eval 'poll 10 test -s "$T/stty.after" &&
+		cmp -s "$T/stty.before" "$T/stty.after" && restored'
 	wait_for "$(out bob)" '^\*\*\* dave left'
 done
 
@@ -158,3 +177,23 @@ keys 'back again' Enter
 check "SIGCONT: and typing works again" wait_line "$(out bob)" "<fay> back again"
 keys C-c
 wait_line "$(out bob)" "*** fay left"
+
+# --- a full input line ------------------------------------------------------
+
+# The input line holds 4096 bytes, the most a line may be. Left and
+# Right at the end of a full one must stay inside it (a read past it
+# shows in make check's sanitiser build), and Enter still sends it all.
+full=$(awk 'BEGIN { for (i = 0; i < 4096; i++) printf "%c", 97 + i % 26 }')
+term "'$CHAT' -n gil 127.0.0.1 $PORT"
+wait_line "$(out bob)" "*** gil joined"
+keys -l "$full"
+# The line scrolls sideways: the screen shows its last 59 characters.
+check "a full 4096-byte input line is typed in" \
+    poll 10 eval '[ "$(bottom)" = "$(printf "%s" "$full" | tail -c 59)" ]'
+keys Left Right Enter
+check "Left and Right at its end, then Enter: the host gets all 4096 bytes" \
+    wait_line "$(out host)" "<gil> $full"
+check "chat is still running after Left and Right on a full line" \
+    eval '[ ! -s "$T/term.rc" ] && [ -n "$(term_pid)" ]'
+keys C-c
+wait_line "$(out bob)" "*** gil left"

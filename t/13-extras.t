@@ -16,7 +16,7 @@ history_of() {
 # host_on LABEL PORT [ARGS...] : host a room as nick "host" on 127.0.0.1
 # PORT itself (start_host lets the system pick); true once it listens.
 host_on() {
-	_h=$1 _p=$2; shift 2
+	local _h="$1" _p="$2"; shift 2
 	spawn "$_h" "$CHAT" -l -v -n host -s 127.0.0.1 "$@" "$_p" || return 1
 	poll 10 _host_up "$_h"
 	has "$T/$_h.err" "^chat: listening on 127\\.0\\.0\\.1 port $_p\$" && return 0
@@ -36,7 +36,7 @@ no_history() {
 # Hosts are kept on loopback and clients pointed at port 1, so accepting
 # the arguments shows up as a hang (124) or exit 1.
 usage_error() {
-	_name=$1; shift
+	local _name="$1"; shift
 	run usage 5 "$CHAT" "$@" </dev/null
 	if [ "$RC" -eq 2 ] && [ -s "$(err usage)" ]; then
 		ok "$_name: error on stderr, exit 2"

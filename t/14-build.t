@@ -4,17 +4,33 @@
 # reads it as well as GNU make.
 . "$(dirname "$0")/lib.sh"
 
-plan 6
+plan 8
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+bin=$T/root/opt/chat/bin/chat
 
-make -C "$top" -s install DESTDIR="$T/root" PREFIX=/opt/chat >/dev/null 2>&1
-check "make install puts the binary in DESTDIR/PREFIX/bin" \
-    test -x "$T/root/opt/chat/bin/chat"
+# make_ok TARGET : make TARGET in the source tree with DESTDIR and
+# PREFIX set, its output in $T/make-TARGET.out; true if it exits 0.
+make_ok() {
+	make -C "$top" -s DESTDIR="$T/root" PREFIX=/opt/chat "$1" \
+	    >"$T/make-$1.out" 2>&1 && return 0
+	diag "make $1: failed"
+	show "$T/make-$1.out"
+	return 1
+}
+
+check "make install succeeds" make_ok install
+check "make install puts the binary in DESTDIR/PREFIX/bin" test -x "$bin"
 check "the installed binary runs" \
-    eval '"$T/root/opt/chat/bin/chat" -h | grep -q "^usage: chat -l"'
-make -C "$top" -s uninstall DESTDIR="$T/root" PREFIX=/opt/chat >/dev/null 2>&1
-check "make uninstall removes it" test ! -e "$T/root/opt/chat/bin/chat"
+    eval '"$bin" -h | grep -q "^usage: chat -l"'
+# Only a binary that is there can show that uninstall removes it.
+if [ -x "$bin" ]; then
+	check "make uninstall succeeds" make_ok uninstall
+	check "make uninstall removes it" test ! -e "$bin"
+else
+	not_ok "make uninstall succeeds: nothing was installed to remove"
+	not_ok "make uninstall removes it: nothing was installed to remove"
+fi
 
 # -n: print the commands, run nothing; -B: as if chat were out of date.
 cmds=$(make -C "$top" -n -B chat CC=my-cc CFLAGS=-my-flags LDFLAGS=-my-ldflags 2>/dev/null)
