@@ -57,12 +57,13 @@ static struct {
 	int verbose;		/* -v: say where we listen or connect */
 	int stamps;		/* -t: show the local time before each line */
 	int redial;		/* -r: connect again when the host goes away */
+	int commands;		/* -C: lines from a pipe may be commands, not only text */
 	long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
 	long connwait;		/* -w: seconds per connection attempt, -1 for none */
 	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
 	size_t maxpeers;	/* -m: most peers at once */
 	size_t backmax;		/* -b: room lines kept for newcomers */
-} opt = { AF_UNSPEC, 0, 0, 0, 0, -1, NULL, 0, BACKLOG_DEFAULT };
+} opt = { AF_UNSPEC, 0, 0, 0, 0, 0, -1, NULL, 0, BACKLOG_DEFAULT };
 
 /* The loop's tables, lists and clock: the same in both modes. */
 static struct {
@@ -123,6 +124,7 @@ static struct {
 	int dial_error;		/* why the last attempt failed */
 	long long backoff;	/* -r: the next wait, doubling to a cap */
 	unsigned long dials;	/* connections made so far */
+	long long since;	/* when the last one was made */
 	int quit_sent;		/* /quit went to the host: a close is expected */
 	const char *refused;	/* why the host turned us away */
 	struct timer quit;	/* -q: when to leave after stdin EOF */
@@ -148,30 +150,30 @@ static struct {
 /* A remote peer at the host: a member of the room, once it joins. */
 static const struct role member = {
 	frame, hear, member_eof, member_lost, member_lost, member_drained,
-	NULL, member_quit, R_WATCHED
+	NULL, member_quit, LINE_MAX_BYTES, R_WATCHED
 };
 
 /* The host's own stdin and stdout: a member that cannot be put out. */
 static const struct role console = {
 	frame, hear, console_eof, stdout_lost, stdout_lost, NULL,
-	NULL, room_close, R_HOST
+	NULL, room_close, LINE_MAX_BYTES, R_HOST
 };
 
 /* The client's connection: lines from the host go to our stdout. */
 static const struct role link_role = {
 	frame, link_hear, link_eof, link_lost, link_wfail, link_drained,
-	NULL, NULL, R_SPLIT
+	NULL, NULL, RECV_MAX, R_MARKCUT
 };
 
 /* The client's stdin and stdout: lines typed go to the host. */
 static const struct role user = {
 	frame, user_line, user_eof, user_lost, user_lost, NULL,
-	NULL, user_quit, 0
+	NULL, user_quit, LINE_MAX_BYTES, 0
 };
 
 static const char synopsis[] =
-    "usage: chat -l [-46tv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
-    "       chat [-46rtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
+    "usage: chat -l [-46Ctv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
+    "       chat [-46Crtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
 
 static const struct command commands[] = {
 	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
@@ -621,6 +623,9 @@ peer_new(const struct role *role, int rfd, int wfd)
 		io.pfd[p->rslot] = (struct pollfd){ -1, POLLIN, 0 };
 	p->state = JOINING;
 	p->in = p->out = &room.gate;
+	p->id = xmalloc(sizeof(*p->id));
+	p->id->refs = 1;
+	p->id->p = p;
 	return p;
 }
 
@@ -836,6 +841,11 @@ reap(void)
 			room.npeers--;
 			outq_clear(&p->q);
 			nick_remove(p);
+			memcpy(p->id->nick, p->nick, sizeof(p->nick));
+			p->id->p = NULL;
+			ident_drop(p->id);
+			if (p->reply)
+				ident_drop(p->reply);
 			free(p->in_line);
 			slot_remove(p->rslot);
 			free(p);
@@ -907,52 +917,68 @@ utf8_len(const unsigned char *s, size_t n, unsigned long *cp)
 	return len;
 }
 
-/* Where to cut s[0..n) so no character is split, given byte next follows. */
+/*
+ * Where to cut s[0..n) so no character is split, given byte next
+ * follows: before the character next continues, if it does; a stray
+ * continuation byte after a whole character splits nothing.
+ */
 static size_t
 utf8_cut(const char *s, size_t n, char next)
 {
-	size_t k = n;
+	unsigned char lead;
+	size_t k = n, want;
 
 	if ((next & 0xc0) != 0x80)
 		return n;
 	while (k > 0 && n - k < 4 && (s[k - 1] & 0xc0) == 0x80)
 		k--;
-	return k > 0 && n - k < 4 ? k - 1 : n;
+	if (k == 0 || n - k >= 4)
+		return n;
+	lead = (unsigned char)s[k - 1];
+	want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	return n - (k - 1) < want ? k - 1 : n;
 }
 
 /*
  * Append text safe for any terminal: TAB becomes a space, C0 controls,
  * DEL and C1 controls go, invalid UTF-8 becomes U+FFFD, and valid UTF-8
- * passes untouched. Runs of printable ASCII are copied whole.
+ * passes untouched. Runs of printable ASCII are copied whole. At most
+ * max bytes are appended, cut at a character: a line of invalid bytes
+ * would triple. Says whether it cut.
  */
-static void
-sanitize(struct msg **mp, const char *s, size_t n)
+static int
+sanitize(struct msg **mp, const char *s, size_t n, size_t max)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, j, k, start = (*mp)->len;
 	unsigned long c;
-	size_t i = 0, j, k;
+	const char *put;
 
 	while (i < n) {
 		for (j = i; j < n && u[j] >= 0x20 && u[j] < 0x7f; j++)
 			;
 		if (j > i) {
-			msg_put(mp, s + i, j - i);
-			i = j;
+			put = s + i, k = j - i;
 		} else if (u[i] < 0x80) {
-			if (u[i] == '\t')
-				msg_put(mp, " ", 1);
-			i++;
+			put = u[i] == '\t' ? " " : "", k = u[i] == '\t', j = i + 1;
 		} else if ((k = utf8_len(u + i, n - i, &c))) {
-			if (c > 0x9f)
-				msg_put(mp, s + i, k);
-			i += k;
+			put = s + i, j = i + k;
+			if (c <= 0x9f)
+				k = 0;
 		} else {
 			/* A lone 8-bit C1 byte is a control, not a typo. */
-			if (u[i] > 0x9f)
-				msg_put(mp, "\xef\xbf\xbd", 3);
-			i++;
+			put = "\xef\xbf\xbd", k = u[i] > 0x9f ? 3 : 0, j = i + 1;
 		}
+		if ((*mp)->len - start + k > max) {
+			/* ASCII may be cut anywhere; a character goes whole */
+			if (put == s + i && u[i] < 0x80)
+				msg_put(mp, put, max - ((*mp)->len - start));
+			return 1;
+		}
+		msg_put(mp, put, k);
+		i = j;
 	}
+	return 0;
 }
 
 /* The bytes of a line that count: one CR before its LF does not. */
@@ -965,7 +991,8 @@ bare_len(const char *s, size_t n)
 /*
  * The one place where received bytes become lines. Complete lines are
  * handed on straight from the read buffer; only a partial line is
- * copied, into the peer's own buffer of at most LINE_MAX_BYTES.
+ * copied, into the peer's own buffer of its role's line_max, and a
+ * byte for a CR whose LF is still to come.
  */
 static void
 frame(struct peer *p, const char *s, size_t n)
@@ -979,7 +1006,7 @@ frame(struct peer *p, const char *s, size_t n)
 		if (p->flags & F_DISCARD) {
 			if (nl)
 				p->flags &= ~F_DISCARD;
-		} else if (!p->inlen && nl && bare_len(s, len) <= LINE_MAX_BYTES) {
+		} else if (!p->inlen && nl && bare_len(s, len) <= p->role->line_max) {
 			line_done(p, s, len);
 		} else {
 			take(p, s, len, nl != NULL);
@@ -996,48 +1023,56 @@ static void
 frame_end(struct peer *p)
 {
 	if (p->inlen && !(p->flags & F_DISCARD))
-		line_done(p, p->in_line, p->inlen);
+		take(p, "", 0, 1);
 	p->inlen = 0;
 	p->flags &= ~F_DISCARD;
 }
 
 /*
- * Add a piece of a line to the peer's buffer. A line that outgrows it
- * is cut at a character boundary: the host drops the rest up to the
- * newline and says so; the client shows it as more lines.
+ * Add a piece of a line to the peer's buffer. Its length is known for
+ * certain only at the LF (a CR before it does not count), so the buffer
+ * keeps one byte more than the limit; a line that outgrows that is cut.
  */
 static void
 take(struct peer *p, const char *s, size_t len, int complete)
 {
-	size_t room, cut;
+	size_t max = p->role->line_max, n = max + 1 - p->inlen;
 
 	if (!p->in_line)
-		p->in_line = xmalloc(LINE_MAX_BYTES);
-	if (complete && bare_len(s, len) == LINE_MAX_BYTES - p->inlen)
-		len = LINE_MAX_BYTES - p->inlen;
-	while ((room = LINE_MAX_BYTES - p->inlen) < len) {
-		memcpy(p->in_line + p->inlen, s, room);
-		s += room;
-		len -= room;
-		p->inlen = LINE_MAX_BYTES;
-		cut = utf8_cut(p->in_line, LINE_MAX_BYTES, s[0]);
-		line_done(p, p->in_line, cut);
-		if (!(p->role->flags & R_SPLIT)) {
-			p->inlen = 0;
-			notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
-			if (!complete)
-				p->flags |= F_DISCARD;
-			return;
-		}
-		memmove(p->in_line, p->in_line + cut, LINE_MAX_BYTES - cut);
-		p->inlen = LINE_MAX_BYTES - cut;
-	}
-	memcpy(p->in_line + p->inlen, s, len);
-	p->inlen += len;
-	if (complete) {
+		p->in_line = xmalloc(max + 1 + sizeof(CUT_MARK));
+	if (n > len)
+		n = len;
+	memcpy(p->in_line + p->inlen, s, n);
+	p->inlen += n;
+	if (n == len && !complete)
+		return;
+	if (n == len && bare_len(p->in_line, p->inlen) <= max)
 		line_done(p, p->in_line, p->inlen);
-		p->inlen = 0;
+	else
+		cut_line(p, complete);
+	p->inlen = 0;
+}
+
+/*
+ * A line longer than its role allows: its first line_max bytes, cut at
+ * a character, are the line, and the rest up to the LF is dropped. The
+ * host tells the sender; the client shows the cut, marked.
+ */
+static void
+cut_line(struct peer *p, int complete)
+{
+	size_t max = p->role->line_max, cut;
+
+	cut = utf8_cut(p->in_line, max, p->in_line[max]);
+	if (p->role->flags & R_MARKCUT) {
+		memcpy(p->in_line + cut, CUT_MARK, sizeof(CUT_MARK) - 1);
+		line_done(p, p->in_line, cut + sizeof(CUT_MARK) - 1);
+	} else {
+		line_done(p, p->in_line, cut);
+		notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
 	}
+	if (!complete)
+		p->flags |= F_DISCARD;
 }
 
 /* A whole line, its CR gone, to the peer's role; empty lines are ignored. */
@@ -1395,7 +1430,7 @@ notice_text(struct peer *p, const char *before, const char *text, size_t n,
 
 	put_form(&m, FORM_NOTICE, NULL);
 	msg_puts(&m, before);
-	sanitize(&m, text, n);
+	sanitize(&m, text, n, LINE_MAX_BYTES);
 	msg_puts(&m, after);
 	msg_puts(&m, "\n");
 	send_to(p, m);
@@ -1431,13 +1466,16 @@ static void
 say(struct peer *p, enum form f, const char *text, size_t n)
 {
 	size_t mark = batch_begin(p), body;
+	int cut;
 
 	put_form(&io.batch, f, p->nick);
 	body = io.batch->len;
-	sanitize(&io.batch, text, n);
+	cut = sanitize(&io.batch, text, n, LINE_MAX_BYTES);
 	batch_end(p, mark, body);
 	if (io.batch->len > mark)
 		remember(io.batch->data + mark, io.batch->len - mark);
+	if (cut)
+		notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
 }
 
 /* Keep a copy of a room line for late joiners; the oldest goes first. */
@@ -1552,7 +1590,7 @@ leave(struct peer *p, const char *what, const char *reason, size_t n)
 		msg_puts(&io.batch, what);
 		if (n) {
 			msg_puts(&io.batch, " (");
-			sanitize(&io.batch, reason, n);
+			sanitize(&io.batch, reason, n, LINE_MAX_BYTES);
 			msg_puts(&io.batch, ")");
 		}
 		batch_end(NULL, mark, mark);
@@ -1582,10 +1620,10 @@ hear(struct peer *p, const char *s, size_t n)
 		check_password(p, s, n);
 		return;
 	}
-	if (s[0] != '/' || (n > 1 && s[1] == '/')) {
+	if (s[0] != '/' || (n > 1 && s[1] == '/') || (p->flags & F_TEXT)) {
 		if (p->state == JOINING)
 			join(p, NULL, 0);
-		if (s[0] == '/')
+		if (s[0] == '/' && !(p->flags & F_TEXT))
 			s++, n--;
 		say(p, FORM_SAY, s, n);
 		return;
@@ -1734,7 +1772,7 @@ cmd_msg(struct peer *p, const char *arg, size_t n)
 	to = msg_new(n + 48);
 	put_form(&to, FORM_PRIVATE, p->nick);
 	body = to->len;
-	sanitize(&to, arg + t, n - t);
+	sanitize(&to, arg + t, n - t, LINE_MAX_BYTES);
 	if (to->len == body) {
 		free(to);
 		return;
@@ -1743,28 +1781,46 @@ cmd_msg(struct peer *p, const char *arg, size_t n)
 	back = msg_new(to->len - body + 48);
 	put_form(&back, FORM_SENT, q->nick);
 	msg_put(&back, to->data + body, to->len - body);
-	memcpy(q->reply, p->nick, sizeof(q->reply));
+	if (q->reply != p->id) {
+		if (q->reply)
+			ident_drop(q->reply);
+		q->reply = p->id;
+		p->id->refs++;
+	}
 	send_to(q, to);
 	send_to(p, back);
 }
 
-/* /r TEXT is /msg to whoever last sent us one, by the name they had. */
+/* /r TEXT is /msg to whoever last sent us one, under the name they have now. */
 static void
 cmd_reply(struct peer *p, const char *arg, size_t n)
 {
+	struct peer *q = p->reply ? p->reply->p : NULL;
 	struct msg *m;
-	size_t w = strlen(p->reply);
+	size_t w;
 
-	if (!w) {
+	if (!p->reply) {
 		notice(p, "nobody has sent you a private message yet");
 		return;
 	}
+	if (!q || q->state != JOINED || (q->flags & F_DEAD)) {
+		notice(p, "%s has left", q ? q->nick : p->reply->nick);
+		return;
+	}
+	w = strlen(q->nick);
 	m = msg_new(w + 1 + n);
-	msg_put(&m, p->reply, w);
+	msg_put(&m, q->nick, w);
 	msg_put(&m, " ", 1);
 	msg_put(&m, arg, n);
 	cmd_msg(p, m->data, m->len);
 	free(m);
+}
+
+static void
+ident_drop(struct ident *id)
+{
+	if (--id->refs == 0)
+		free(id);
 }
 
 /* The host puts a peer out; the peer is told why, the room too. */
@@ -2591,16 +2647,30 @@ redial_expired(struct timer *t)
 static void
 dial_failed(const char *why)
 {
-	long long delay = uplink.backoff ? uplink.backoff : RECONNECT_MIN_MS;
+	long long delay;
 
 	if (!opt.redial)
 		die("cannot connect to %s port %s: %s", uplink.hostname, uplink.port, why);
+	delay = redial_wait();
+	warnx("cannot connect to %s port %s: %s; trying again in %.1f s",
+	    uplink.hostname, uplink.port, why, delay / 1000.0);
+}
+
+/*
+ * -r: the next attempt waits RECONNECT_MIN_MS, twice as long after each
+ * failure up to RECONNECT_MAX_MS; only a connection that lasted starts
+ * it over, so a host that accepts and drops at once is not hammered.
+ */
+static long long
+redial_wait(void)
+{
+	long long delay = uplink.backoff ? uplink.backoff : RECONNECT_MIN_MS;
+
 	uplink.backoff = delay * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : delay * 2;
 	/* up to a quarter either way, so a room of clients spreads out */
 	delay += rand() % (delay / 2 + 1) - delay / 4;
-	warnx("cannot connect to %s port %s: %s; trying again in %.1f s",
-	    uplink.hostname, uplink.port, why, delay / 1000.0);
 	timer_set(&uplink.redial, T_REDIAL, io.now + delay);
+	return delay;
 }
 
 /*
@@ -2623,7 +2693,7 @@ connected(void)
 		fprintf(stderr, "chat: %s %s port %s\n", uplink.dials ? "reconnected to" :
 		    "connected to", addr, uplink.port);
 	uplink.dials++;
-	uplink.backoff = 0;
+	uplink.since = io.now;
 	if (opt.password) {
 		msg_puts(&m, CMD_PASS);
 		msg_puts(&m, opt.password);
@@ -2677,7 +2747,9 @@ redial_later(const char *why)
 		nl = memchr(s, '\n', left);
 		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
 	}
-	timer_set(&uplink.redial, T_REDIAL, io.now + RECONNECT_MIN_MS);
+	if (io.now - uplink.since >= LASTED_MS)
+		uplink.backoff = 0;
+	redial_wait();
 }
 
 /*
@@ -2701,7 +2773,7 @@ link_hear(struct peer *p, const char *s, size_t n)
 			    !memcmp(s + ml, refusals[i], n - ml))
 				uplink.refused = refusals[i];
 	mark = batch_begin(p);
-	sanitize(&io.batch, s, n);
+	sanitize(&io.batch, s, n, SIZE_MAX);
 	batch_end(p, mark, mark);
 }
 
@@ -2739,7 +2811,7 @@ link_drained(struct peer *p)
 	}
 }
 
-/* A line typed or piped: to the host as it is, noting a /quit. */
+/* A line typed or piped: to the host, noting a /quit; from a pipe, as text. */
 static void
 user_line(struct peer *p, const char *s, size_t n)
 {
@@ -2747,10 +2819,11 @@ user_line(struct peer *p, const char *s, size_t n)
 	struct msg *m;
 	size_t a;
 
-	(void)p;
-	if ((c = find_command(s, n, &a)) && (c->flags & C_LEAVES))
+	m = msg_new(n + 2);
+	if ((p->flags & F_TEXT) && s[0] == '/')
+		msg_put(&m, "/", 1);	/* the host's escape: //x is the text /x */
+	else if ((c = find_command(s, n, &a)) && (c->flags & C_LEAVES))
 		uplink.quit_sent = 1;
-	m = msg_new(n + 1);
 	msg_put(&m, s, n);
 	msg_put(&m, "\n", 1);
 	send_to(uplink.host, m);
@@ -2980,6 +3053,7 @@ help(void)
 	    "  -l        host a room (port %s unless given; 0 picks a free one)\n"
 	    "  -4, -6    IPv4 or IPv6 only\n"
 	    "  -b LINES  host: room lines replayed to newcomers (default %d, 0: none)\n"
+	    "  -C        lines from a pipe may be commands (default: all are text)\n"
 	    "  -h        this help\n"
 	    "  -m MAX    host: most peers at once (default %d, or what the\n"
 	    "            descriptor limit allows)\n"
@@ -3076,7 +3150,9 @@ setup(void)
 
 /*
  * Our own stdin and stdout, as a peer of the given role; at a terminal
- * it reads keys and draws lines above the input line instead.
+ * it reads keys and draws lines above the input line instead. Lines
+ * from a pipe or a file are text: a log line that starts with / is
+ * not a command, unless -C says they may be.
  */
 static struct peer *
 stdio_new(const struct role *role)
@@ -3092,6 +3168,8 @@ stdio_new(const struct role *role)
 	}
 	p = peer_new(role, STDIN_FILENO, STDOUT_FILENO);
 	p->state = JOINED;
+	if (!term.on && !opt.commands)
+		p->flags |= F_TEXT;
 	if (fstat(STDIN_FILENO, &st) < 0)
 		p->rfd = -1;
 	/* Regular files and /dev/null never block; pipes and terminals may. */
@@ -3103,6 +3181,20 @@ stdio_new(const struct role *role)
 	return p;
 }
 
+/*
+ * A closed stdin, stdout or stderr is opened on /dev/null, before any
+ * socket or pipe could take its number and be read or written as it.
+ */
+static void
+open_stdio(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= STDERR_FILENO; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			exit(1);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -3110,9 +3202,11 @@ main(int argc, char *argv[])
 	long maxarg = -1, backarg = -1;
 	int c, listening = 0, qset = 0;
 
+	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46b:hlm:n:P:q:rs:tvw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46b:Chlm:n:P:q:rs:tvw:")) != -1) {
 		switch (c) {
+		case 'C': opt.commands = 1; break;
 		case '4': opt.family = AF_INET; break;
 		case '6': opt.family = AF_INET6; break;
 		case 'b': backarg = number(optarg, 0, BACKLOG_MAX, "-b value"); break;

@@ -11,6 +11,14 @@
 #define DEFAULT_PORT	"54321"
 #define LINE_MAX_BYTES	4096	/* one line from a peer, LF not counted: a long paste still fits */
 #define NICK_MAX	32	/* bytes of UTF-8 in a nickname */
+/*
+ * The longest line a chat host sends: a stamp and LINE_MAX_BYTES of
+ * text, or a welcome with LIST_MAX bytes of names. The client cuts a
+ * longer one (from some other host) and marks the cut, so what it
+ * shows as a line is always one line the host sent.
+ */
+#define RECV_MAX	(LINE_MAX_BYTES + 256)
+#define CUT_MARK	"\xe2\x80\xa6"	/* U+2026 HORIZONTAL ELLIPSIS, after a cut line */
 #define READ_CHUNK	65536	/* read per descriptor per loop turn: one flooder cannot starve the rest */
 #define BATCH_MAX	65536	/* room lines gathered into one shared message before it is queued */
 /*
@@ -47,7 +55,8 @@
 #define SHUTDOWN_MS	2000	/* time to flush every queue when the host stops */
 #define LEAVE_MS	2000	/* time a client waits for the host to close after SIGINT */
 #define RECONNECT_MIN_MS 500	/* -r: first wait before connecting again... */
-#define RECONNECT_MAX_MS 30000	/* ...doubling up to this, give or take a quarter */
+#define RECONNECT_MAX_MS 30000	/* ...doubling up to this, give or take a quarter... */
+#define LASTED_MS	10000	/* ...starting over after a connection that lasted this long */
 #define HIST_MAX	100	/* lines kept for Up and Down at the terminal */
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
 #define BACKLOG_MAX	10000	/* most -b allows: at most ~120 MiB of 12 KiB lines */
@@ -145,6 +154,16 @@ struct gate {
 
 struct peer;
 
+/*
+ * Who a peer is, whatever it is called: /r answers the person, not the
+ * name. It outlives its peer while another's /r still points to it.
+ */
+struct ident {
+	size_t refs;		/* its peer, and every peer whose /r it is */
+	struct peer *p;		/* NULL once that peer is gone... */
+	char nick[NICK_MAX + 1];	/* ...and then the name it last had */
+};
+
 /* What a kind of peer does: set once, when the peer is made. */
 struct role {
 	void (*input)(struct peer *, const char *, size_t);	/* bytes read */
@@ -155,12 +174,13 @@ struct role {
 	void (*drained)(struct peer *);			/* its queue is empty */
 	void (*show)(struct peer *);			/* writes its queue itself; NULL: writev */
 	void (*quit)(struct peer *, const char *, size_t);	/* /quit, Ctrl-C, Ctrl-D */
+	size_t line_max;	/* bytes in a line it sends, CR and LF not counted */
 	unsigned flags;
 };
 
 enum {
 	R_WATCHED = 1 << 0,	/* a remote reader: stall rules apply, dropped past OUTQ_HARD */
-	R_SPLIT = 1 << 1,	/* overlong lines are split, not cut */
+	R_MARKCUT = 1 << 1,	/* an overlong line is shown cut and marked, not answered */
 	R_HOST = 1 << 2,	/* speaks for the host: may /kick, cannot be kicked */
 };
 
@@ -179,6 +199,7 @@ enum {
 	F_AUTHED = 1 << 8,	/* gave the password, or none is needed */
 	F_DIALING = 1 << 9,	/* not connected (yet, or again): queue, do not write */
 	F_STALLED = 1 << 10,	/* drained nothing for STALL_MS: may not hold the room */
+	F_TEXT = 1 << 11,	/* its lines are text, whatever they start with (a pipe) */
 };
 
 struct peer {
@@ -190,7 +211,8 @@ struct peer {
 	struct gate *in;	/* what its input feeds: read only while open */
 	struct gate *out;	/* what its queue holds when it passes OUTQ_HIGH */
 	char nick[NICK_MAX + 1];
-	char reply[NICK_MAX + 1];	/* who sent the last /msg here, for /r */
+	struct ident *id;	/* who it is */
+	struct ident *reply;	/* who sent it the last /msg, for /r; or NULL */
 	char *in_line;		/* partial line, LINE_MAX_BYTES when allocated */
 	size_t inlen;		/* bytes of it */
 	struct outq q;		/* what is to be written to it */
@@ -269,7 +291,8 @@ static void peer_read(struct peer *);
 /* framing and sanitising */
 static size_t utf8_len(const unsigned char *, size_t, unsigned long *);
 static size_t utf8_cut(const char *, size_t, char);
-static void sanitize(struct msg **, const char *, size_t);
+static void cut_line(struct peer *, int);
+static int sanitize(struct msg **, const char *, size_t, size_t);
 static size_t bare_len(const char *, size_t);
 static void frame(struct peer *, const char *, size_t);
 static void frame_end(struct peer *);
@@ -316,6 +339,7 @@ static void cmd_msg(struct peer *, const char *, size_t);
 static void cmd_me(struct peer *, const char *, size_t);
 static void cmd_who(struct peer *, const char *, size_t);
 static void cmd_reply(struct peer *, const char *, size_t);
+static void ident_drop(struct ident *);
 static void cmd_kick(struct peer *, const char *, size_t);
 static void cmd_quit(struct peer *, const char *, size_t);
 static void cmd_pass(struct peer *, const char *, size_t);
@@ -368,6 +392,7 @@ static void dial_done(int);
 static void dial_expired(struct timer *);
 static void redial_expired(struct timer *);
 static void dial_failed(const char *);
+static long long redial_wait(void);
 static void connected(void);
 static void link_close(void);
 static void redial_later(const char *);
@@ -398,3 +423,4 @@ static const char *pick_nick(const char *);
 static size_t peer_limit(long);
 static void setup(void);
 static struct peer *stdio_new(const struct role *);
+static void open_stdio(void);

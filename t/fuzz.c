@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	m = msg_new(16);
-	sanitize(&m, (const char *)data, size);
+	sanitize(&m, (const char *)data, size, SIZE_MAX);
 	check_clean(m);
 	free(m);
 

@@ -7,6 +7,14 @@
 # with deadlines.  Every process started through these helpers is killed
 # and the tmp dir removed when the script ends, however it ends.
 #
+# The scripts run under #!/bin/sh: dash on Debian, bash or an ash on
+# most other systems.  Every variable a helper (here or in a script)
+# uses for itself is declared `local`, which all of those have, though
+# POSIX does not: a helper may run a command that runs the same helper
+# again (check NAME wait_line ..., poll N eval 'wait_exit ...'), and a
+# shared variable would change under it.  A helper that sets a global
+# for its caller says so (RC, PORT).
+#
 # Processes are known by a LABEL; their files live in $T:
 #   $T/LABEL.in   FIFO on the process's stdin (held open until hangup)
 #   $T/LABEL.out  its stdout       $T/LABEL.err  its stderr
@@ -27,6 +35,7 @@ alive() {
 # a sanitiser build checks for leaks as it exits, and a SIGKILL in the
 # middle of that leaves a report of its own ("Unable to get registers").
 cleanup() {
+	local p
 	for p in $PIDS; do
 		kill "$p" 2>/dev/null
 	done
@@ -65,7 +74,7 @@ give_up() {
 
 # check NAME CMD... : one test, passing when CMD succeeds.
 check() {
-	_name=$1; shift
+	local _name="$1"; shift
 	if "$@"; then ok "$_name"; else not_ok "$_name"; fi
 }
 
@@ -92,7 +101,7 @@ show() {
 
 # poll SECS CMD... : run CMD every 50 ms until it succeeds; fail after SECS.
 poll() {
-	_end=$(($(date +%s) + $1)); shift
+	local _end="$(($(date +%s) + $1))"; shift
 	while ! "$@"; do
 		[ "$(date +%s)" -gt "$_end" ] && return 1
 		sleep 0.05
@@ -168,7 +177,7 @@ spawn() {
 
 # spawn_in FILE LABEL CMD... : spawn with stdin from FILE.
 spawn_in() {
-	_in=$1 _l=$2; shift 2
+	local _in="$1" _l="$2"; shift 2
 	: >"$T/$_l.out"
 	(
 		"$@" <"$_in" >"$T/$_l.out" 2>"$T/$_l.err" &
@@ -203,7 +212,7 @@ hangup() { kill "$(cat "$T/$1.hold")" 2>/dev/null; }
 # stdout and stderr go to $T/LABEL.out/.err and the status to RC
 # (124 if it had to be killed).  Stdin is the caller's: redirect it.
 run() {
-	_l=$1 _s=$2; shift 2
+	local _l="$1" _s="$2"; shift 2
 	timeout -k 2 "$_s" "$@" >"$T/$_l.out" 2>"$T/$_l.err"
 	RC=$?
 	[ "$RC" -eq 124 ] && diag "$_l: killed after ${_s}s"
@@ -216,10 +225,9 @@ run() {
 # started through intdfl.pl (below) so that SIGINT reaches it.
 # With HOST_IN set, the host's stdin is that file instead of a FIFO.
 start_host() {
-	_h=$1; shift
-	_spawn=spawn
+	local _h="$1" _spawn=spawn; shift
 	[ -n "${HOST_IN:-}" ] && _spawn="spawn_in $HOST_IN"
-	$_spawn "$_h" perl "$T/intdfl.pl" "$CHAT" -l -v -n host "$@" 0 || return 1
+	$_spawn "$_h" perl "$T/intdfl.pl" "$CHAT" -l -C -v -n host "$@" 0 || return 1
 	poll 10 _host_up "$_h"
 	if ! has "$T/$_h.err" '^chat: listening on .* port [0-9]+$'; then
 		diag "$_h: no 'chat: listening on ADDR port N' on stderr"
@@ -240,8 +248,8 @@ _host_up() {
 # room at 127.0.0.1 $PORT (ADDR overrides the address) and wait for its
 # welcome.
 join_room() {
-	_l=$1 _nick=$2; shift 2
-	spawn "$_l" "$CHAT" -n "$_nick" "$@" "${ADDR:-127.0.0.1}" "$PORT" || return 1
+	local _l="$1" _nick="$2"; shift 2
+	spawn "$_l" "$CHAT" -C -n "$_nick" "$@" "${ADDR:-127.0.0.1}" "$PORT" || return 1
 	wait_for "$T/$_l.out" '^\*\*\* welcome '
 }
 
@@ -392,6 +400,7 @@ in_order() {
 # valgrind running chat), not the perl or sh that started it.  Fails
 # where /proc is missing.
 chat_pid() {
+	local _p
 	_p=$(pid_of "$1") || return 1
 	[ -r "/proc/$_p/stat" ] || return 1
 	case $(tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null) in
@@ -404,6 +413,7 @@ chat_pid() {
 # plain_chat_pid LABEL : as chat_pid, but only for the plain chat binary,
 # whose memory use means something (not a sanitiser or valgrind build).
 plain_chat_pid() {
+	local _p
 	_p=$(chat_pid "$1") || return 1
 	[ "$(cat "/proc/$_p/comm" 2>/dev/null)" = chat ] &&
 		[ -r "/proc/$_p/status" ] && echo "$_p"

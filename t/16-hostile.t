@@ -1,0 +1,331 @@
+#!/bin/sh
+# Hostile peers (issue 10): nobody can forge a line, take a name that
+# looks like another's, freeze the room, exhaust the host or keep others
+# out, and a piped file arrives line by line.  Each check is sized to
+# find the limit and says the figure it found.
+. "$(dirname "$0")/lib.sh"
+
+plan 21
+
+TAB=$(printf '\t')
+chat=$CHAT
+
+# raw_join LABEL NICK : a raw peer that names itself NICK, welcomed.
+raw_join() {
+	raw_peer "$1" || return 1
+	send "$1" "/nick $2\n"
+	wait_for "$T/$1.out" "^\*\*\* welcome $2\. "
+}
+
+# perl_send LABEL PERL : the bytes the perl expression gives, on LABEL's
+# stdin, in one write (for lines too long to write as a printf format).
+perl_send() { perl -e "binmode STDOUT; print $2" 1<>"$T/$1.in"; }
+
+# want_perl PERL : $T/want holds one line, made by a perl expression.
+want_perl() { perl -e "binmode STDOUT; print $1, qq(\n)" >"$T/want"; }
+has_want() { LC_ALL=C grep -Fxqf "$T/want" "$1"; }
+
+# marker LABEL : raw peer LABEL asks /who and waits for the answer;
+# everything the host sent LABEL before it has then arrived.
+marker() {
+	_c=$(count "$T/$1.out" '^\*\*\* here: ')
+	send "$1" '/who\n'
+	wait_count "$T/$1.out" '^\*\*\* here: ' $((_c + 1))
+}
+
+# joined_or_gone LABEL NICK [ARGS...] : a chat client on the room; true
+# once it is welcomed, false as soon as it has exited instead.
+joined_or_gone() {
+	_l=$1 _nick=$2; shift 2
+	spawn "$_l" "$CHAT" -n "$_nick" "$@" 127.0.0.1 "$PORT" || return 1
+	poll 10 eval 'has "$T/$_l.out" "^\*\*\* welcome " || ! running "$_l"'
+	has "$T/$_l.out" '^\*\*\* welcome '
+}
+
+# longest_text FILE NICK : bytes of text after "<NICK> " in the longest
+# such line of FILE.
+longest_text() {
+	LC_ALL=C awk -v p="<$2> " 'index($0, p) == 1 {
+		l = length($0) - length(p); if (l > m) m = l }
+	    END { print m + 0 }' "$1"
+}
+
+# size FILE : its length in bytes.
+size() { wc -c <"$1" | tr -d ' '; }
+
+# grows_to FILE BYTES SECS : until FILE holds BYTES; fails as soon as it
+# has not grown for 2 s (what feeds it has stopped), or after SECS.
+grows_to() {
+	_last=-1 _same=0 _end=$(($(date +%s) + $3))
+	while :; do
+		_size=$(size "$1")
+		[ "$_size" -ge "$2" ] && return 0
+		if [ "$_size" -eq "$_last" ]; then _same=$((_same + 1)); else _same=0; fi
+		if [ "$_same" -ge 20 ]; then
+			diag "$(basename "$1") stopped growing at $_size bytes"
+			return 1
+		fi
+		if [ "$(date +%s)" -gt "$_end" ]; then
+			diag "$(basename "$1") at $_size bytes after ${3}s"
+			return 1
+		fi
+		_last=$_size
+		sleep 0.1
+	done
+}
+
+# rss_kib PID : resident memory now (VmRSS), in KiB.
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# Perl peers.  Each connects to 127.0.0.1 PORT (the first argument);
+# those with a small receive buffer set it before connecting, so the
+# window stays small.
+cat >"$T/peer.pm" <<'EOF'
+use strict;
+use warnings;
+use Socket;
+use Time::HiRes qw(time sleep);
+$SIG{PIPE} = 'IGNORE';
+$| = 1;
+binmode STDOUT;
+sub dial {
+	my ($port, $rcvbuf, $from) = @_;
+	socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!\n";
+	setsockopt($s, SOL_SOCKET, SO_RCVBUF, $rcvbuf) or die "rcvbuf: $!\n"
+		if $rcvbuf;
+	bind($s, pack_sockaddr_in(0, inet_aton($from))) or die "bind: $!\n"
+		if $from;
+	connect($s, pack_sockaddr_in($port, inet_aton("127.0.0.1")))
+		or die "connect: $!\n";
+	return $s;
+}
+sub nonblocking { my $f = fcntl($_[0], 3, 0); fcntl($_[0], 4, $f | 04000); }
+sub status {
+	open my $f, "<", "/proc/$_[0]/status" or return 0;
+	while (<$f>) { return $1 if /^$_[1]:\s+(\d+)/ }
+	return 0;
+}
+sub rss { status($_[0], "VmRSS") }
+sub hwm { status($_[0], "VmHWM") }
+# read_until SOCKET REGEX SECS : what arrives until it matches, EOF or SECS.
+sub read_until {
+	my ($s, $re, $secs) = @_;
+	my ($got, $end) = ("", time + $secs);
+	while ($got !~ $re && time < $end) {
+		my $rin = '';
+		vec($rin, fileno $s, 1) = 1;
+		select(my $r = $rin, undef, undef, $end - time) or next;
+		my $n = sysread($s, $got, 65536, length $got);
+		last unless $n;
+	}
+	return $got;
+}
+1;
+EOF
+PEER="-I$T -mpeer"
+
+# === 1. Forged lines: the client splits long lines ========================
+
+# The host relays "<NAME> " and up to 4096 bytes of text; the client must
+# show what it receives as one line, so nobody can choose what a second
+# "line" says.  A 32-byte name makes the stamp 35 bytes, just the length
+# of the kick notice; 0xFF bytes, 3 each once sanitised, place a cut
+# anywhere.
+KICK='*** you were kicked out by the host'
+long32=eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeev	# 32 bytes: the stamp is 35
+long21=eeeeeeeeeeeeeeeeeeeev		# 21 bytes: the stamp is 24
+start_host forge || give_up "host did not start"
+spawn_in /dev/null logger "$CHAT" -n logger -q -1 127.0.0.1 "$PORT"
+wait_for "$(out logger)" '^\*\*\* welcome logger\. '
+spawn redial "$CHAT" -n redialer -r 127.0.0.1 "$PORT"
+wait_for "$(out redial)" '^\*\*\* welcome redialer\. '
+raw_join eve "$long32"
+perl_send eve "'x' x 4061, '$KICK', qq(\n)"
+send eve "/nick $long21\n"
+perl_send eve "'y' x 4072, '<bob> !deploy production', qq(\n)"
+send eve "/nick eve\n"
+# "<eve> " + 1363 U+FFFD + "z" is 4096 bytes; the forged line follows.
+perl_send eve "qq(\xff) x 1363, 'z<bob> !rollback production', qq(\n)"
+send eve "end of forgeries\n"
+wait_line "$(out logger)" "<eve> end of forgeries"
+check "a 4131-byte line (35-byte stamp) is one line at the client: no forged '$KICK'" \
+    lacks_line "$(out logger)" "$KICK"
+check "a 4120-byte line (24-byte stamp) is one line: no forged '<bob> !deploy production'" \
+    lacks "$(out logger)" '^<bob> !deploy'
+check "0xFF bytes (U+FFFD once sanitised) cannot place a cut: no forged '<bob> !rollback'" \
+    lacks "$(out logger)" '^<bob> !rollback'
+signal forge TERM
+wait_exit logger 10
+is "$RC" 0 "-q -1: the client exits 0 when the host goes, whatever a line said"
+poll 5 eval 'has "$(err redial)" "reconnecting" || ! running redial'
+check "-r: the client reconnects after the host goes, a forged kick notwithstanding" \
+    eval 'has "$(err redial)" "reconnecting" && running redial'
+has "$(err redial)" 'the host said' && diag "$(grep 'the host said' "$(err redial)")"
+kill "$(pid_of redial)" 2>/dev/null
+
+# === 2. The line limit holds after sanitising ==============================
+
+start_host san || diag "host did not start"
+raw_join watch watch
+raw_join eve2 eve
+perl_send eve2 'qq(\xff) x 4096, qq(\n)'
+send eve2 "after the invalid bytes\n"
+wait_line "$(out watch)" "<eve> after the invalid bytes"
+got=$(longest_text "$(out watch)" eve)
+check "a 4096-byte line of 0xFF is relayed with at most 4096 bytes of text (got $got)" \
+    test "$got" -le 4096
+raw_join late late
+wait_line "$(out late)" "*** end of history"
+got=$(longest_text "$(out late)" eve)
+check "and so is its history line, replayed to a newcomer (got $got)" \
+    test "$got" -le 4096
+
+# === 4. /r follows the person, not the name ================================
+
+# Raw peers: what they send is a command whatever a client would do.
+start_host reply || diag "host did not start"
+raw_join ralice alice
+raw_join rbob bob
+send ralice "/msg bob psst\n"
+wait_line "$(out rbob)" "*alice* psst"
+send ralice "/nick alice2\n"
+wait_line "$(out rbob)" "*** alice is now alice2"
+raw_join reve alice
+wait_line "$(out rbob)" "*** alice joined"
+send rbob "/r got it\ndone replying\n"
+check "bob's /r does not reach eve, who took the name alice afterwards" \
+    absent "$(out reve)" "<bob> done replying" '^\*bob\* '
+check "it reaches the one who wrote, now alice2" \
+    wait_line "$(out ralice)" "*bob* got it" 3
+
+# === 5. A /help flood from a slow reader does not freeze the room ==========
+
+# mallory: a 4 KiB receive buffer, 40,000 /help lines sent as the host
+# takes them, and 4 KiB read every 200 ms: she always drains a little.
+start_host help || diag "host did not start"
+join_room falice alice
+join_room fbob bob
+spawn_in /dev/null mallory perl $PEER -e '
+	my $s = dial($ARGV[0], 4096);
+	syswrite($s, "/nick mallory\n");
+	nonblocking($s);
+	my ($out, $off, $next) = ("/help\n" x 40000, 0, time + 0.2);
+	while (1) {
+		my ($w, $t) = ("", $next - time);
+		vec($w, fileno $s, 1) = 1 if $off < length $out;
+		select(undef, my $wo = $w, undef, $t > 0 ? $t : 0);
+		if ($off < length $out && vec($wo, fileno $s, 1)) {
+			my $n = syswrite($s, $out, 65536, $off);
+			$off += $n if $n;
+			print STDERR "mallory: sent all\n" if $off >= length $out;
+		}
+		if (time >= $next) {
+			my $n = sysread($s, my $b, 4096);
+			if (defined $n && !$n) { print STDERR "mallory: closed\n"; exit 0 }
+			syswrite(STDOUT, $b) if $n;
+			$next += 0.2;
+		}
+	}' "$PORT"
+wait_for "$(out mallory)" '^\*\*\* commands:'
+late=
+for i in 1 2 3 4 5 6; do
+	sleep 1		# not synchronisation: alice speaks once a second
+	say falice "tick $i"
+	if ! wait_line "$(out fbob)" "<alice> tick $i" 2; then
+		late=$i
+		break
+	fi
+done
+check "during mallory's /help flood, each of alice's lines reaches bob within 2 s${late:+ (line $late did not)}" \
+    test -z "$late"
+kill "$(pid_of mallory)" 2>/dev/null
+
+# === 7. Started with stdin and stdout closed ================================
+
+cat >"$T/closedchat" <<EOF
+#!/bin/sh
+exec "$CHAT" "\$@" <&- >&-
+EOF
+chmod +x "$T/closedchat"
+CHAT=$T/closedchat
+start_host closed || diag "host with stdin and stdout closed did not start"
+CHAT=$chat
+if joined_or_gone calice alice && joined_or_gone cbob bob; then
+	say calice "hello bob"
+	check "a host started <&- >&- serves a room: two peers join and talk" \
+	    wait_line "$(out cbob)" "<alice> hello bob" 5
+else
+	not_ok "a host started <&- >&- serves a room: two peers join and talk"
+	show "$(out calice)"
+fi
+check "and it is still running" running closed
+
+start_host open || diag "host did not start"
+join_room oalice alice
+join_room obob bob
+CHAT=$T/closedchat
+spawn carol "$CHAT" -n carol -q -1 127.0.0.1 "$PORT"
+CHAT=$chat
+wait_line "$(out oalice)" "*** carol joined"
+say oalice "hello carol"
+say obob "after carol"
+wait_line "$(out oalice)" "<bob> after carol"
+check "a client started <&- >&- with -q -1 stays in the room" \
+    eval 'lacks "$(out oalice)" "^\*\*\* carol left" && running carol'
+
+# === 10. A piped file is sent as text, every line ============================
+
+start_host pipe || diag "host did not start"
+join_room pbob bob
+join_room palice alice
+printf '/usr/bin/ld: cannot find -lssl\n/me hi\n/nick hacked\n/quit\nlast\n' >"$T/build.in"
+run build 10 "$CHAT" -n build 127.0.0.1 "$PORT" <"$T/build.in"
+say palice "after the build"
+wait_line "$(out pbob)" "<alice> after the build"
+for l in '/usr/bin/ld: cannot find -lssl' '/me hi' '/nick hacked' '/quit' 'last'; do
+	check "a piped line '$l' reaches the room as text" \
+	    has_line "$(out pbob)" "<build> $l"
+done
+
+# === 11. -r backs off from a host that accepts and drops at once =========
+
+spawn_in /dev/null dropper perl -e '
+	use IO::Socket::IP;
+	use Time::HiRes qw(time);
+	$| = 1;
+	my $l = IO::Socket::IP->new(LocalHost => "127.0.0.1", LocalPort => 0,
+	    Listen => 16, ReuseAddr => 1) or die "$@\n";
+	print "port ", $l->sockport, "\n";
+	while (my $c = $l->accept) { printf "connection %.2f\n", time; close $c }'
+wait_for "$(out dropper)" '^port [0-9]+$'
+dport=$(sed -n 's/^port //p' "$(out dropper)")
+spawn rdrop "$CHAT" -n r -r 127.0.0.1 "$dport"
+wait_for "$(out dropper)" '^connection '
+sleep 5		# not synchronisation: the span connections are counted over
+c=$(count "$(out dropper)" '^connection ')
+check "chat -r against a host that drops at once backs off: $c connections in 5 s (at most 5)" \
+    test "$c" -le 5
+kill "$(pid_of rdrop)" "$(pid_of dropper)" 2>/dev/null
+
+# === 12. The cut at the line limit ========================================
+
+start_host cut || diag "host did not start"
+raw_join cwatch watch
+raw_join ceve eve
+perl_send ceve '"c" x 4096, "\r"'
+sleep 0.3	# not synchronisation: the pause is what makes it a split write
+send ceve '\n'
+want_perl '"<eve> ", "c" x 4096'
+wait_for "$(out cwatch)" '^<eve> c'
+marker ceve
+check "4096 bytes, then CR and LF in separate writes: relayed whole, and no 'line too long'" \
+    eval 'has_want "$(out cwatch)" && lacks "$(out ceve)" "line too long"'
+
+cuts=$(count "$(out ceve)" '^\*\*\* line too long')
+perl_send ceve '"k" x 4096, "\x80\n"'
+wait_count "$(out ceve)" '^\*\*\* line too long' $((cuts + 1))
+marker cwatch
+want_perl '"<eve> ", "k" x 4096'
+got=$(grep '^<eve> k' "$(out cwatch)" | LC_ALL=C awk '{ print length($0) - 6 }')
+check "4096 bytes then a stray continuation byte: all 4096 are kept (got ${got:-none})" \
+    has_want "$(out cwatch)"
