@@ -58,7 +58,7 @@ usage_error "nickname with a space" -n 'two words' 127.0.0.1 1
 usage_error "empty nickname" -n '' 127.0.0.1 1
 usage_error "nickname with a control character" -n "$(printf 'a\001b')" 127.0.0.1 1
 usage_error "nickname with >" -n 'a>b' 127.0.0.1 1
-usage_error "33-byte nickname" -n abcdefghijklmnopqrstuvwxyz0123456 127.0.0.1 1
+usage_error "65-byte nickname" -n abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm 127.0.0.1 1
 usage_error "host with nickname <x>" -l -n '<x>' 0
 
 port=$(closed_port)

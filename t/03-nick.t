@@ -68,7 +68,7 @@ check "/nick to the host's name is refused" \
 # Each refused name must get its own error notice.
 i=0
 for bad in '*star' '<angle' '-dash' '/slash' 'a<b' 'a>b' 'a*b' \
-    abcdefghijklmnopqrstuvwxyz0123456 ééééééééééééééééé; do
+    abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm ééééééééééééééééééééééééééééééééé; do
 	i=$((i + 1))
 	say a1 "/nick $bad"
 	check "/nick $bad is refused as an invalid nickname" \
@@ -81,12 +81,12 @@ check "refused /nick leaves the name unchanged" \
 check "nobody else hears about refused /nick" \
     absent "$(out jose)" "<carol> still carol" 'is taken|invalid nickname'
 
-say a1 "/nick abcdefghijklmnopqrstuvwxyz012345"
-check "a 32-byte nickname is accepted" \
-    wait_line "$(out jose)" "*** carol is now abcdefghijklmnopqrstuvwxyz012345"
-say a1 "/nick éééééééééééééééé"
-check "a nickname of 16 two-byte characters (32 bytes) is accepted" \
-    wait_line "$(out jose)" "*** abcdefghijklmnopqrstuvwxyz012345 is now éééééééééééééééé"
+say a1 "/nick abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl"
+check "a 64-byte nickname is accepted" \
+    wait_line "$(out jose)" "*** carol is now abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl"
+say a1 "/nick éééééééééééééééééééééééééééééééé"
+check "a nickname of 32 two-byte characters (64 bytes) is accepted" \
+    wait_line "$(out jose)" "*** abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl is now éééééééééééééééééééééééééééééééé"
 
 # --- guests ---
 raw_peer g1

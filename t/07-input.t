@@ -222,9 +222,9 @@ bad_nick "starting with /" '/a'
 bad_nick "containing <" 'a<b'
 bad_nick "containing >" 'a>b'
 bad_nick "containing *" 'a*b'
-bad_nick "of 33 bytes" 'abcdefghijklmnopqrstuvwxyz0123456'
-bad_nick "of 33 bytes of UTF-8 (16 x e-acute, then x)" \
-    'ééééééééééééééééx'
+bad_nick "of 65 bytes" 'abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm'
+bad_nick "of 65 bytes of UTF-8 (32 x e-acute, then x)" \
+    'ééééééééééééééééééééééééééééééééx'
 bad_nick "with a zero-width space (U+200B)" 'a\342\200\213b'
 bad_nick "with a no-break space (U+00A0)" 'a\302\240b'
 bad_nick "with an ideographic space (U+3000)" 'a\343\200\200b'
@@ -236,9 +236,9 @@ check "after refused /nick the name is unchanged" \
     wait_line "$(out watch)" "<nk> still nk"
 check "nobody saw a rename" lacks "$(out watch)" '^\*\*\* nk is now'
 
-send nk '/nick 🙂🙂🙂🙂🙂🙂🙂🙂\n'
-check "a nickname of 32 bytes of UTF-8 (8 emoji) is accepted" \
-    wait_line "$(out watch)" "*** nk is now 🙂🙂🙂🙂🙂🙂🙂🙂"
+send nk '/nick 你好世界你好世界你好世界你好世界\n'
+check "a nickname of 48 bytes of UTF-8 (16 Chinese characters) is accepted" \
+    wait_line "$(out watch)" "*** nk is now 你好世界你好世界你好世界你好世界"
 
 raw_peer rb
 send rb '/nick <bob>\n'

@@ -5,7 +5,7 @@
 # find the limit and says the figure it found.
 . "$(dirname "$0")/lib.sh"
 
-plan 21
+plan 46
 
 TAB=$(printf '\t')
 chat=$CHAT
@@ -179,6 +179,58 @@ wait_line "$(out late)" "*** end of history"
 got=$(longest_text "$(out late)" eve)
 check "and so is its history line, replayed to a newcomer (got $got)" \
     test "$got" -le 4096
+
+# === 3. Nicknames that look like others, or like the marks ================
+
+# nick_probe PERLSTRING : join the room asking for that name (a perl
+# string, \x{...} for code points) and print "WANT<TAB>GOT", the name's
+# bytes and the name the welcome gave.
+nick_probe() {
+	perl $PEER -e '
+		my $want = eval qq{"$ARGV[1]"};
+		utf8::encode($want);
+		my $s = dial($ARGV[0]);
+		syswrite($s, "/nick $want\n");
+		my $got = read_until($s, qr/^\*\*\* welcome [^\n]*\n/m, 5);
+		my ($who) = $got =~ /^\*\*\* welcome (\S+?)(?: \([^\n]*\))?\. here: /m;
+		syswrite($s, "/quit\n");
+		print $want, "\t", $who // "(no welcome)", "\n";
+	' "$PORT" "$1"
+}
+
+# refused_asis LABEL PERLSTRING : one test, passing when the name is not
+# given as asked.
+refused_asis() {
+	_r=$(nick_probe "$2")
+	_want=${_r%%"$TAB"*} _got=${_r#*"$TAB"}
+	if [ -n "$_want" ] && [ "$_want" != "$_got" ]; then
+		ok "nickname $1 is not accepted as-is beside bob and alice (got $_got)"
+	else
+		not_ok "nickname $1 is not accepted as-is beside bob and alice (got $_got)"
+	fi
+}
+
+start_host nicks || diag "host did not start"
+raw_join bob bob
+raw_join alice alice
+for vs in FE0F FE00 E0062 E0101 061C 180B 17B4 1D173; do
+	refused_asis "bob+U+$vs" "bob\\x{$vs}"
+done
+for filler in 115F 1160 FFA0 2800; do
+	refused_asis "U+$filler alone" "\\x{$filler}"
+	refused_asis "bob+U+$filler" "bob\\x{$filler}"
+done
+refused_asis "b(Cyrillic o U+043E)b" 'b\x{43E}b'
+refused_asis "(Cyrillic a U+0430)lice" '\x{430}lice'
+refused_asis "U+02C2 bob U+02C3 (looks like <bob>)" '\x{2C2}bob\x{2C3}'
+refused_asis "U+276E bob U+276F (looks like <bob>)" '\x{276E}bob\x{276F}'
+refused_asis "U+1438 bob U+1433 (looks like <bob>)" '\x{1438}bob\x{1433}'
+refused_asis "U+2733 x3 (looks like ***)" '\x{2733}\x{2733}\x{2733}'
+refused_asis "U+066D x3 (looks like ***)" '\x{66D}\x{66D}\x{66D}'
+refused_asis "U+22C6 x3 (looks like ***)" '\x{22C6}\x{22C6}\x{22C6}'
+r=$(nick_probe '\x{5F20}\x{4F1F}\x{738B}\x{82B3}\x{674E}\x{5A1C}\x{5218}\x{6D0B}\x{9648}\x{9759}\x{6768}\x{78CA}\x{8D75}\x{654F}\x{9EC4}\x{5F3A}')
+is "${r#*"$TAB"}" "${r%%"$TAB"*}" \
+    "a nickname of 16 Chinese characters (48 bytes) is accepted whole"
 
 # === 4. /r follows the person, not the name ================================
 

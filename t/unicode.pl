@@ -1,0 +1,392 @@
+#!/usr/bin/perl
+# t/unicode.pl - generate the Unicode range tables that chat.c compiles in.
+#
+#   perl t/unicode.pl [DIR] > tables.c
+#
+# chat links no library, so the few Unicode properties it needs (which
+# characters a nickname may hold, case folding, terminal column widths,
+# grapheme cluster breaks) live in chat.c as sorted range tables.  This
+# script makes them from the Unicode Character Database in DIR (default
+# /usr/share/unicode, Debian's unicode-data package) and prints one block
+# of C, from the BEGIN line to the END line, that is pasted into chat.c
+# as it is; t/15-unicode.t checks that the two still agree.  The output
+# depends only on the data: the same files give the same bytes.
+#
+# The block uses, and does not declare:
+#	struct urange { unsigned long lo, hi; unsigned char v; };
+#	struct ufold { unsigned long lo, hi; long delta; unsigned char stride; };
+use strict;
+use warnings;
+
+# Code points a nickname may never hold, whatever their category, beyond
+# the name rule below.  Each is either invisible, so that "bob" with one
+# inside would look like "bob", or looks like a protocol marker: lines show as
+# "<nick> text", "* nick action" and "*** notice", so a nick must not
+# seem to open or close one.
+my @NICK_EXCLUDE = (
+	# Hangul fillers: letters (Lo) that draw nothing.
+	[0x115F, 0x1160, 'HANGUL CHOSEONG FILLER, JUNGSEONG FILLER'],
+	[0x3164, 0x3164, 'HANGUL FILLER'],
+	[0xFFA0, 0xFFA0, 'HALFWIDTH HANGUL FILLER'],
+	# Other letters and marks that draw nothing.
+	[0x13441, 0x13442, 'EGYPTIAN HIEROGLYPH FULL BLANK, HALF BLANK'],
+	[0x16FE4, 0x16FE4, 'KHITAN SMALL SCRIPT FILLER'],
+	# Blank by design.
+	[0x2800, 0x2800, 'BRAILLE PATTERN BLANK'],
+	# Invisible tags and Mongolian format controls.
+	[0xE0000, 0xE007F, 'tag characters'],
+	[0x180B, 0x180F, 'MONGOLIAN FREE VARIATION SELECTORS, VOWEL SEPARATOR'],
+	# Canadian syllabics are letters shaped as triangles and chevrons
+	# pointing four ways: those pointing left or right read as < and >
+	# (PA U+1438 as <, PO U+1433 as >).  The whole P series goes, its
+	# up and down chevrons too, with the left and right triangles of
+	# the vowel and W series and the later additions of the same shapes.
+	[0x1405, 0x1407, 'CANADIAN SYLLABICS O, OO, Y-CREE OO: right triangles'],
+	[0x140A, 0x140B, 'CANADIAN SYLLABICS A, AA: left triangles'],
+	[0x1412, 0x141B, 'CANADIAN SYLLABICS WO .. NASKAPI WAA: dotted triangles'],
+	[0x142F, 0x144A, 'CANADIAN SYLLABICS PE .. WEST-CREE P: chevrons'],
+	[0x18B0, 0x18B6, 'CANADIAN SYLLABICS OY .. PWOY: triangles, chevrons'],
+	[0x18D4, 0x18D4, 'CANADIAN SYLLABICS OJIBWAY P: a small <'],
+	[0x11ABC, 0x11ABF, 'CANADIAN SYLLABICS SPE .. SPA: chevrons'],
+	# A runic letter drawn exactly as <.
+	[0x16B2, 0x16B2, 'RUNIC LETTER KAUNA'],
+);
+
+# Words that, in a character's name, mean it looks like < > or *.  Whole
+# words: "STAR" must not catch "START" (Egyptian hieroglyph modifiers).
+my $NICK_BAD_NAME = qr/\b(?:LESS-THAN|GREATER-THAN|ANGLE BRACKET|ASTERISK|STAR|
+	CHEVRON|ARROWHEAD)S?\b/x;
+
+# The ASCII punctuation a nickname may hold besides letters and digits.
+my @NICK_PUNCT = map { ord } '_', '-', '.';
+
+# Grapheme_Cluster_Break values, in the order of enum gcb.
+my @GCB = qw(Other CR LF Control Extend ZWJ Regional_Indicator Prepend
+	SpacingMark L V T LV LVT Extended_Pictographic);
+my @GCB_C = qw(GCB_OTHER GCB_CR GCB_LF GCB_CONTROL GCB_EXTEND GCB_ZWJ GCB_RI
+	GCB_PREPEND GCB_SPACINGMARK GCB_L GCB_V GCB_T GCB_LV GCB_LVT GCB_PICTO);
+
+my $NCP = 0x110000;	# code points
+my $NONE = 255;		# "not in the table" in a table under construction
+my $WIDTH = 100;	# output lines stay shorter than this (a tab is 8)
+
+my $dir = $ARGV[0] // '/usr/share/unicode';
+
+# open_ucd NAME : a handle on one file of the database; dies naming the
+# file when it is missing, since a table made without it would be wrong.
+sub open_ucd {
+	my ($name) = @_;
+	open my $fh, '<', "$dir/$name" or die "unicode.pl: $dir/$name: $!\n";
+	return $fh;
+}
+
+# version : the Unicode version the files are from, read from the
+# "# Name-X.Y.Z.txt" first line of each file that has one; they must agree.
+sub version {
+	my $v;
+	for my $name (@_) {
+		my $fh = open_ucd($name);
+		my $first = <$fh>;
+		close $fh;
+		my ($this) = $first =~ /^# \S+-(\d+\.\d+\.\d+)\.txt\s*$/
+			or die "unicode.pl: $name: no version on its first line\n";
+		$v //= $this;
+		$this eq $v or die "unicode.pl: $name is Unicode $this, not $v\n";
+	}
+	return $v;
+}
+
+# each_range NAME, CODE : call CODE->(LO, HI, VALUE) for each data line
+# "LO[..HI] ; VALUE ..." of a property file, comments stripped.
+sub each_range {
+	my ($name, $code) = @_;
+	my $fh = open_ucd($name);
+	while (<$fh>) {
+		s/#.*//;
+		next unless /\S/;
+		/^\s*([0-9A-F]+)(?:\.\.([0-9A-F]+))?\s*;\s*([^;\s]+)/
+			or die "unicode.pl: $name:$.: cannot read: $_";
+		$code->(hex $1, hex($2 // $1), $3);
+	}
+	close $fh;
+}
+
+# unicode_data : code point => [name, general category] from
+# UnicodeData.txt, the "<..., First>" and "<..., Last>" pairs filled in.
+sub unicode_data {
+	my %ucd;
+	my $fh = open_ucd('UnicodeData.txt');
+	my $first;
+	while (<$fh>) {
+		my ($cp, $name, $gc) = split /;/;
+		my $c = hex $cp;
+		if ($name =~ /^<(.*), First>$/) {
+			$first = $c;
+			next;
+		}
+		if ($name =~ /^<(.*), Last>$/) {
+			defined $first
+				or die "unicode.pl: UnicodeData.txt:$.: Last without First\n";
+			$ucd{$_} = ["<$1>", $gc] for $first .. $c;
+			undef $first;
+			next;
+		}
+		$ucd{$c} = [$name, $gc];
+	}
+	close $fh;
+	return \%ucd;
+}
+
+# property FILE, PROP : the set (hash) of code points with a binary property.
+sub property {
+	my ($file, $prop) = @_;
+	my %set;
+	each_range($file, sub {
+		my ($lo, $hi, $v) = @_;
+		return unless $v eq $prop;
+		$set{$_} = 1 for $lo .. $hi;
+	});
+	return \%set;
+}
+
+# table : a new table under construction, every code point absent: a
+# string of one byte per code point, so runs can be found with a regex.
+sub table { return chr($NONE) x $NCP; }
+
+sub set { substr($_[0], $_[1], 1) = chr $_[2]; }
+sub get { return ord substr($_[0], $_[1], 1); }
+
+# ranges TABLE : [lo, hi, v] for each maximal run of equal present values.
+sub ranges {
+	my ($t) = @_;
+	my ($i, @r) = (0);
+	while ($i < $NCP) {
+		my $v = ord substr($t, $i, 1);
+		my $other = sprintf '[^\\x%02X]', $v;
+		pos($t) = $i;
+		my $end = $t =~ /$other/g ? $-[0] : $NCP;
+		push @r, [$i, $end - 1, $v] if $v != $NONE;
+		$i = $end;
+	}
+	return \@r;
+}
+
+# hexcp C : a code point as C, at least four hex digits.
+sub hexcp { return sprintf '0x%04X', $_[0]; }
+
+# emit DECL, ITEMS : "DECL = {", the items several to a line, "};".
+sub emit {
+	my ($decl, $items) = @_;
+	my $out = "$decl = {\n";
+	my $line = '';
+	for my $item (@$items) {
+		my $add = $line eq '' ? "\t$item," : " $item,";
+		if ($line ne '' && 8 + length($line) - 1 + length($add) >= $WIDTH) {
+			$out .= "$line\n";
+			$add = "\t$item,";
+			$line = '';
+		}
+		$line .= $add;
+	}
+	$out .= "$line\n" if $line ne '';
+	return "$out};\n";
+}
+
+# comment TEXT : TEXT as a C comment, words wrapped; a NUL in TEXT is a
+# space that does not break.
+sub comment {
+	my ($text) = @_;
+	my @lines = ('/*');
+	for my $w (split ' ', $text) {
+		push @lines, ' *' if length($lines[-1]) + 1 + length($w) + 3 >= $WIDTH;
+		$lines[-1] .= " $w";
+	}
+	$lines[-1] .= ' */';
+	return join("\n", @lines) =~ tr/\0/ /r . "\n";
+}
+
+# emit_ranges NAME, TABLE : TABLE as the struct urange array NAME.
+sub emit_ranges {
+	my ($name, $t) = @_;
+	my @items = map {
+		sprintf '{%s, %s, %d}', hexcp($_->[0]), hexcp($_->[1]), $_->[2]
+	} @{ranges($t)};
+	return emit("static const struct urange $name\[]", \@items);
+}
+
+# scripts : code point => script id, and the script names by id: 0 for
+# Common and Inherited, the others numbered from 1 in the order they
+# first appear, by code point.
+sub scripts {
+	my (@r, %id, @names);
+	each_range('Scripts.txt', sub { push @r, [@_]; });
+	my $t = table();
+	@names = ('Common/Inherited');
+	for my $r (sort { $a->[0] <=> $b->[0] } @r) {
+		my ($lo, $hi, $sc) = @$r;
+		my $id = 0;
+		if ($sc ne 'Common' && $sc ne 'Inherited') {
+			if (!exists $id{$sc}) {
+				$id{$sc} = @names;
+				push @names, $sc;
+			}
+			$id = $id{$sc};
+		}
+		set($t, $_, $id) for $lo .. $hi;
+	}
+	return ($t, \@names);
+}
+
+# nick_chars : letters, marks, decimal digits and @NICK_PUNCT, less the
+# invisible, the variation selectors, the names that look like markers
+# and @NICK_EXCLUDE; each with its script id.
+sub nick_chars {
+	my ($ucd, $sc, $di, $vs) = @_;
+	my $t = table();
+	for my $c (keys %$ucd) {
+		my ($name, $gc) = @{$ucd->{$c}};
+		next unless $gc =~ /^(?:L.|M.|Nd)$/;
+		next if $di->{$c} || $vs->{$c} || $name =~ $NICK_BAD_NAME;
+		set($t, $c, get($sc, $c));
+	}
+	set($t, $_, get($sc, $_)) for @NICK_PUNCT;
+	for my $x (@NICK_EXCLUDE) {
+		set($t, $_, $NONE) for $x->[0] .. $x->[1];
+	}
+	return $t;
+}
+
+# case_fold : the C and S mappings of CaseFolding.txt as [lo, hi, delta,
+# stride]: a run of code points STRIDE apart that all move by DELTA.  A
+# run only extends to the next mapped code point, so no code point in
+# the gaps of a stride-2 run has a mapping of its own.
+sub case_fold {
+	my %map;
+	my $fh = open_ucd('CaseFolding.txt');
+	while (<$fh>) {
+		next unless /^([0-9A-F]+); ([CS]); ([0-9A-F]+);/;
+		$map{hex $1} = hex($3) - hex($1);
+	}
+	close $fh;
+	my @r;
+	for my $c (sort { $a <=> $b } keys %map) {
+		my $d = $map{$c};
+		if (@r) {
+			my $last = $r[-1];
+			my $step = $c - $last->[1];
+			if ($last->[2] == $d && ($last->[3] == $step ||
+			    ($last->[0] == $last->[1] && $step <= 2))) {
+				$last->[1] = $c;
+				$last->[3] = $step;
+				next;
+			}
+		}
+		push @r, [$c, $c, $d, 1];
+	}
+	return \@r;
+}
+
+# wide_chars : East_Asian_Width Wide and Fullwidth, as 2.
+sub wide_chars {
+	my $t = table();
+	each_range('EastAsianWidth.txt', sub {
+		my ($lo, $hi, $w) = @_;
+		return unless $w eq 'W' || $w eq 'F';
+		set($t, $_, 2) for $lo .. $hi;
+	});
+	return $t;
+}
+
+# zero_width : what takes no terminal column, as 0.
+sub zero_width {
+	my ($ucd, $di) = @_;
+	my $t = table();
+	for my $c (keys %$ucd) {
+		set($t, $c, 0) if $ucd->{$c}[1] =~ /^(?:Mn|Me|Cf)$/;
+	}
+	set($t, $_, 0) for keys %$di;
+	set($t, $_, 0) for 0x1160 .. 0x11FF, 0x200B;
+	# Terminals show the soft hyphen in one column.
+	set($t, 0xAD, $NONE);
+	return $t;
+}
+
+# grapheme_break : the Grapheme_Cluster_Break of each code point that is
+# not Other, as its index in @GCB; Extended_Pictographic counts as a value.
+sub grapheme_break {
+	my %val;
+	@val{@GCB} = 0 .. $#GCB;
+	my $t = table();
+	each_range('auxiliary/GraphemeBreakProperty.txt', sub {
+		my ($lo, $hi, $p) = @_;
+		defined $val{$p} or die "unicode.pl: unknown Grapheme_Cluster_Break $p\n";
+		set($t, $_, $val{$p}) for $lo .. $hi;
+	});
+	each_range('emoji/emoji-data.txt', sub {
+		my ($lo, $hi, $p) = @_;
+		return unless $p eq 'Extended_Pictographic';
+		for my $c ($lo .. $hi) {
+			set($t, $c, $val{$p}) if get($t, $c) == $NONE;
+		}
+	});
+	return $t;
+}
+
+my $version = version(qw(Scripts.txt DerivedCoreProperties.txt PropList.txt
+	CaseFolding.txt EastAsianWidth.txt auxiliary/GraphemeBreakProperty.txt));
+my $ucd = unicode_data();
+my $di = property('DerivedCoreProperties.txt', 'Default_Ignorable_Code_Point');
+my $vs = property('PropList.txt', 'Variation_Selector');
+my ($sc, $names) = scripts();
+
+my $out = '/* BEGIN unicode tables: generated by t/unicode.pl from Unicode '
+	. "$version; do not edit */\n";
+
+$out .= "\n" . comment('nick_chars: the code points a nickname may hold (letters, marks,'
+	. ' decimal digits and _ - .), with v the script id: 0 for Common'
+	. ' and Inherited, which belong to no one script.'
+	. ' Script ids run from 0 to NSCRIPTS - 1: '
+	. join(', ', map { "$_\0$names->[$_]" } 0 .. $#$names) . '.');
+$out .= '#define NSCRIPTS ' . scalar(@$names) . "\n";
+$out .= emit_ranges('nick_chars', nick_chars($ucd, $sc, $di, $vs));
+
+my @fold = map {
+	sprintf '{%s, %s, %d, %d}', hexcp($_->[0]), hexcp($_->[1]), $_->[2], $_->[3]
+} @{case_fold()};
+$out .= "\n" . comment('case_fold: simple case folding (CaseFolding.txt status C and S).'
+	. ' A code point c in [lo, hi] with (c - lo) % stride == 0 folds to c + delta;'
+	. ' the others in the range, and all code points in no range, fold to themselves.');
+$out .= emit('static const struct ufold case_fold[]', \@fold);
+
+# The width tables (wide_chars and zero_width above) are for the
+# terminal's editor; they join the block when chat.c uses them, since
+# an unused table is a compiler warning.
+if (($ENV{UNICODE_WIDTH} // '') eq '1') {
+	$out .= "\n" . comment("wide_chars: East_Asian_Width W or F, two terminal columns (v\x00=\x002)."
+		. " zero_width: no column (v\x00=\x000): Mn, Me, Cf, U+1160..U+11FF, U+200B and"
+		. ' Default_Ignorable_Code_Point, but not U+00AD. A few code points are in'
+		. ' both (U+115F, U+3164, wide combining marks): look in zero_width first.');
+	$out .= emit_ranges('wide_chars', wide_chars());
+	$out .= emit_ranges('zero_width', zero_width($ucd, $di));
+}
+
+$out .= "\n" . comment('grapheme_break: Grapheme_Cluster_Break, with Extended_Pictographic'
+	. ' as GCB_PICTO where the break property is Other: v is an enum gcb.'
+	. ' Code points in no range are GCB_OTHER.');
+$out .= "enum gcb {\n";
+my $line = "\t";
+for my $i (0 .. $#GCB_C) {
+	my $add = "$GCB_C[$i],";
+	if (length($line) > 1 && 8 + length($line) + length($add) >= $WIDTH) {
+		$line =~ s/ $//;
+		$out .= "$line\n";
+		$line = "\t";
+	}
+	$line .= "$add ";
+}
+$line =~ s/ $//;
+$out .= "$line\n};\n";
+$out .= emit_ranges('grapheme_break', grapheme_break());
+
+$out .= "/* END unicode tables */\n";
+print $out;
