@@ -75,6 +75,7 @@ static struct {
 	struct msg *batch;	/* lines gathered this turn for everyone, not yet queued */
 	struct peer *dirty;	/* queues that grew this turn */
 	struct peer *dead;	/* peers to free at the end of the turn */
+	struct peer *stashed;	/* peers with input put aside (answers_wait) */
 	size_t nqueued;		/* peers with something queued */
 	struct timerlist timers[NTIMERS];
 	long long now;		/* the clock at the start of this turn, ms */
@@ -85,6 +86,7 @@ static struct {
 		[T_STALL] = { NULL, NULL, stall_expired },
 		[T_STUCK] = { NULL, NULL, stuck_expired },
 		[T_CLOSE] = { NULL, NULL, close_expired },
+		[T_LAG] = { NULL, NULL, lag_expired },
 		[T_QUIT] = { NULL, NULL, quit_expired },
 		[T_DIAL] = { NULL, NULL, dial_expired },
 		[T_REDIAL] = { NULL, NULL, redial_expired },
@@ -103,10 +105,7 @@ static struct {
 	unsigned long guests;	/* guestN names handed out so far */
 	struct peer **nicks;	/* peers with a nickname, by its hash */
 	size_t nbuckets;	/* a power of two, about one per peer */
-	struct backline {
-		char *s;
-		size_t len, cap;
-	} *backlog;		/* the last room lines, oldest at backhead */
+	struct msg **backlog;	/* the last room lines, a message each, oldest at backhead */
 	size_t nback, backhead;
 	int spare;		/* a descriptor kept to shed connections on EMFILE */
 	struct timer relisten;	/* out of descriptors: listen again then */
@@ -150,13 +149,13 @@ static struct {
 /* A remote peer at the host: a member of the room, once it joins. */
 static const struct role member = {
 	frame, hear, member_eof, member_lost, member_lost, member_drained,
-	NULL, member_quit, LINE_MAX_BYTES, R_WATCHED
+	NULL, member_quit, LINE_MAX_BYTES, R_WATCHED | R_ANSWERED
 };
 
 /* The host's own stdin and stdout: a member that cannot be put out. */
 static const struct role console = {
 	frame, hear, console_eof, stdout_lost, stdout_lost, NULL,
-	NULL, room_close, LINE_MAX_BYTES, R_HOST
+	NULL, room_close, LINE_MAX_BYTES, R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS
 };
 
 /* The client's connection: lines from the host go to our stdout. */
@@ -346,6 +345,17 @@ msg_unref(struct msg *m)
 		free(m);
 }
 
+static size_t
+count_lines(const char *s, size_t n)
+{
+	const char *e = s + n, *nl;
+	size_t k = 0;
+
+	for (; (nl = memchr(s, '\n', (size_t)(e - s))); s = nl + 1)
+		k++;
+	return k;
+}
+
 /*
  * Queue bytes off to end of a message for a peer; outq_unshift is the
  * only other way in. The write itself waits for the end of the loop
@@ -360,10 +370,12 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 	if ((p->flags & (F_DEAD | F_WDONE)) || off >= end ||
 	    (p->wfd < 0 && !(p->flags & F_DIALING)))
 		return;
-	/* Only notices reach a queue while the room waits; past this, it
-	 * would grow for ever. Our own screen loses lines instead. */
-	if (q->bytes > OUTQ_HARD) {
-		if (p->role->flags & R_WATCHED) {
+	/* A reader the room no longer waits for gets this far behind, and
+	 * no further: it is dropped, or (our own stdout) misses lines. */
+	if (q->bytes - q->hist > OUTQ_HARD) {
+		if (p->role->flags & R_SKIPS) {
+			p->missed += count_lines(m->data + off, end - off);
+		} else if (p->role->flags & R_WATCHED) {
 			p->flags |= F_DROP;
 			peer_close(p);
 		}
@@ -378,14 +390,19 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 	if (!q->bytes)
 		io.nqueued++;
 	q->bytes += end - off;
+	if (p->flags & F_REPLAY)
+		q->hist += end - off;
 	if (!(p->flags & F_DIRTY)) {
 		p->flags |= F_DIRTY;
 		p->dnext = io.dirty;
 		io.dirty = p;
 	}
-	if (q->bytes > OUTQ_HIGH && !(p->flags & (F_HOLD | F_STALLED)) &&
-	    p->state != CLOSING)
+	if (q->bytes - q->hist > OUTQ_HIGH && p->state != CLOSING &&
+	    !(p->flags & (F_HOLD | F_STALLED | F_LAGGARD)))
 		hold(p);
+	if ((p->role->flags & R_ANSWERED) && q->bytes > INPUT_MARK &&
+	    q->bytes - (end - off) <= INPUT_MARK)
+		set_reading(p, 0);
 }
 
 /* Make room for one more message in a ring. */
@@ -436,6 +453,7 @@ outq_pop(struct outq *q, size_t n)
 	struct slice *s;
 	size_t left, had = q->bytes;
 
+	q->hist = q->hist > n ? q->hist - n : 0;
 	while (n > 0 && q->n > 0) {
 		s = &q->ring[q->head];
 		left = s->end - s->off;
@@ -504,8 +522,11 @@ drain(struct peer *p)
 	}
 	if (n > 0)
 		outq_pop(q, (size_t)n);
-	if ((p->flags & F_HOLD) && q->bytes < OUTQ_LOW)
+	if ((p->flags & F_HOLD) && q->bytes - q->hist < OUTQ_LOW)
 		release(p);
+	if ((p->role->flags & R_ANSWERED) && n > 0 && q->bytes <= INPUT_MARK &&
+	    q->bytes + (size_t)n > INPUT_MARK)
+		set_reading(p, may_read(p));	/* its answers drained: read it again */
 	if (q->n) {
 		set_writing(p, 1);
 		if ((p->role->flags & R_WATCHED) && p->state == JOINED)
@@ -515,7 +536,11 @@ drain(struct peer *p)
 	set_writing(p, 0);
 	if (p->timer.list == T_STALL || p->timer.list == T_STUCK)
 		timer_set(&p->timer, T_NONE, 0);
-	p->flags &= ~F_STALLED;
+	p->flags &= ~(F_STALLED | F_LAGGARD);	/* caught up */
+	if (p->missed) {
+		notice(p, "%zu lines not shown", p->missed);
+		p->missed = 0;
+	}
 	if (p->role->drained)
 		p->role->drained(p);
 }
@@ -669,7 +694,15 @@ static int
 may_read(struct peer *p)
 {
 	return !(p->flags & (F_DEAD | F_DIALING)) && p->state != CLOSING &&
-	    p->rfd >= 0 && !p->in->holders && !p->in->shut;
+	    p->rfd >= 0 && !p->in->holders && !p->in->shut && !p->stash &&
+	    !answers_wait(p);
+}
+
+/* Its own queue is too long to take more of its commands. */
+static int
+answers_wait(struct peer *p)
+{
+	return (p->role->flags & R_ANSWERED) && p->q.bytes > INPUT_MARK;
 }
 
 static void
@@ -688,6 +721,8 @@ static void
 hold(struct peer *p)
 {
 	p->flags |= F_HOLD;
+	if (p->role->flags & R_WATCHED)
+		timer_set(&p->lag, T_LAG, io.now + LAG_MS);
 	if (p->out->holders++ == 0)
 		update_reading();
 }
@@ -696,6 +731,7 @@ static void
 release(struct peer *p)
 {
 	p->flags &= ~F_HOLD;
+	timer_set(&p->lag, T_NONE, 0);
 	if (--p->out->holders == 0)
 		update_reading();
 }
@@ -783,6 +819,8 @@ stuck_expired(struct timer *t)
 {
 	struct peer *p = timer_peer(t);
 
+	if (p->role->flags & R_SKIPS)
+		return;	/* our own stdout: it keeps what it has, misses the rest */
 	p->flags |= F_DROP;
 	peer_close(p);
 }
@@ -791,6 +829,21 @@ static void
 close_expired(struct timer *t)
 {
 	peer_close(timer_peer(t));
+}
+
+/*
+ * It held the room LAG_MS while the others went on: a laggard. The
+ * room goes at the pace of those that keep up; its queue keeps every
+ * line for it up to OUTQ_HARD, and it may hold the room again once it
+ * has caught up.
+ */
+static void
+lag_expired(struct timer *t)
+{
+	struct peer *p = (struct peer *)(void *)((char *)t - offsetof(struct peer, lag));
+
+	p->flags |= F_LAGGARD;
+	release(p);
 }
 
 /*
@@ -808,6 +861,7 @@ peer_close(struct peer *p)
 		room.nmembers--;
 	p->flags |= F_DEAD;
 	timer_set(&p->timer, T_NONE, 0);
+	timer_set(&p->lag, T_NONE, 0);
 	set_reading(p, 0);
 	set_writing(p, 0);
 	p->xnext = io.dead;
@@ -847,10 +901,24 @@ reap(void)
 			if (p->reply)
 				ident_drop(p->reply);
 			free(p->in_line);
+			free(p->stash);
+			if (p->flags & F_STASHED)
+				unstash(p);
 			slot_remove(p->rslot);
 			free(p);
 		}
 	}
+}
+
+static void
+unstash(struct peer *p)
+{
+	struct peer **pp;
+
+	for (pp = &io.stashed; *pp && *pp != p; pp = &(*pp)->snext)
+		;
+	if (*pp)
+		*pp = p->snext;
 }
 
 /*
@@ -1724,6 +1792,10 @@ frame(struct peer *p, const char *s, size_t n)
 	size_t len;
 
 	while (n > 0 && p->state != CLOSING && !(p->flags & F_DEAD)) {
+		if (answers_wait(p)) {
+			stash(p, s, n);
+			return;
+		}
 		nl = memchr(s, '\n', n);
 		len = nl ? (size_t)(nl - s) : n;
 		if (p->flags & F_DISCARD) {
@@ -1739,6 +1811,57 @@ frame(struct peer *p, const char *s, size_t n)
 		s += len + 1;
 		n -= len + 1;
 	}
+}
+
+/*
+ * The rest of what was read waits, unread, until the peer's queue is
+ * short again (resume_input); it is read no more meanwhile.
+ */
+static void
+stash(struct peer *p, const char *s, size_t n)
+{
+	p->stash = xmalloc(n);
+	memcpy(p->stash, s, n);
+	p->stashlen = n;
+	set_reading(p, 0);
+	if (!(p->flags & F_STASHED)) {
+		p->flags |= F_STASHED;
+		p->snext = io.stashed;
+		io.stashed = p;
+	}
+}
+
+/*
+ * Frame the input put aside of each peer whose queue is short again,
+ * if run; either way, whether any such peer waits (the loop does not
+ * sleep then).
+ */
+static int
+resume_input(int run)
+{
+	struct peer **pp = &io.stashed, *p;
+	char *s;
+	int ready = 0;
+
+	while ((p = *pp)) {
+		if (!p->stash || (p->flags & F_DEAD) || p->state == CLOSING) {
+			*pp = p->snext;
+			p->flags &= ~F_STASHED;
+			continue;
+		}
+		pp = &p->snext;
+		if (answers_wait(p) || p->in->holders || p->in->shut)
+			continue;
+		ready = 1;
+		if (!run)
+			continue;
+		s = p->stash;
+		p->stash = NULL;
+		frame(p, s, p->stashlen);
+		free(s);
+		set_reading(p, may_read(p));
+	}
+	return ready;
 }
 
 /* EOF ends the last line too: what was sent is not lost. */
@@ -2294,11 +2417,14 @@ say(struct peer *p, enum form f, const char *text, size_t n)
 		notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
 }
 
-/* Keep a copy of a room line for late joiners; the oldest goes first. */
+/*
+ * Keep a room line for late joiners, as a message of its own that
+ * every newcomer's queue shares; the oldest goes first.
+ */
 static void
 remember(const char *s, size_t n)
 {
-	struct backline *l;
+	struct msg *m, **l;
 
 	if (!opt.backmax)
 		return;
@@ -2311,35 +2437,37 @@ remember(const char *s, size_t n)
 	} else {
 		l = &room.backlog[room.backhead];
 		room.backhead = (room.backhead + 1) % opt.backmax;
+		msg_unref(*l);
 	}
-	if (l->cap < n) {
-		l->s = xrealloc(l->s, n);
-		l->cap = n;
-	}
-	memcpy(l->s, s, n);
-	l->len = n;
+	m = msg_new(n);
+	memcpy(m->data, s, n);
+	m->len = n;
+	m->refs = 1;	/* the backlog's own */
+	*l = m;
 }
 
-/* The kept lines, between two notices so scripts can tell them apart. */
+/*
+ * The kept lines, between two notices so scripts can tell them apart.
+ * They are the backlog's own messages, and they do not count against
+ * the newcomer's queue: however long the history, it is never what
+ * makes a newcomer hold the room or be dropped.
+ */
 static void
 replay(struct peer *p)
 {
-	struct backline *l;
 	struct msg *m;
 	size_t i;
 
 	if (!room.nback)
 		return;
-	m = msg_new(64 + room.nback * 80);
-	put_form(&m, FORM_NOTICE, NULL);
-	msg_puts(&m, "history follows\n");
+	notice(p, "history follows");
+	p->flags |= F_REPLAY;
 	for (i = 0; i < room.nback; i++) {
-		l = &room.backlog[(room.backhead + i) % opt.backmax];
-		msg_put(&m, l->s, l->len);
+		m = room.backlog[(room.backhead + i) % opt.backmax];
+		outq_push(p, m, 0, m->len);
 	}
-	put_form(&m, FORM_NOTICE, NULL);
-	msg_puts(&m, "end of history\n");
-	send_to(p, m);
+	p->flags &= ~F_REPLAY;
+	notice(p, "end of history");
 }
 
 /*
@@ -3835,6 +3963,8 @@ loop(void)
 		d = next_deadline();
 		timeout = d < 0 ? -1 : d <= io.now ? 0 :
 		    d - io.now > INT_MAX ? INT_MAX : (int)(d - io.now);
+		if (io.stashed && resume_input(0))
+			timeout = 0;
 		n = poll(io.pfd, (nfds_t)io.nslots, timeout);
 		if (n < 0 && errno != EINTR)
 			die("poll:");
@@ -3842,6 +3972,8 @@ loop(void)
 		for (i = 0, n0 = io.nslots; n > 0 && i < n0; i++)
 			if (io.pfd[i].revents)
 				handle_slot(i, io.pfd[i].revents);
+		if (io.stashed)
+			resume_input(1);
 		run_timers();
 		reap();
 		if (room.closing && !io.nqueued)

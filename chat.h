@@ -51,6 +51,19 @@
  */
 #define STALL_MS	500	/* a backlog that drains nothing this long holds no one back... */
 #define STUCK_MS	10000	/* ...and this long, its peer is dropped */
+/*
+ * The room waits for a reader that is behind only while it keeps pace:
+ * one that holds it this long has fallen behind the others, and the
+ * room goes on without waiting for it. A reader that keeps up drains
+ * 4 MiB well within this; the bench's fan-out holds for a few ms.
+ */
+#define LAG_MS		1500
+/*
+ * A peer whose own queue is longer than this is not read: the answers
+ * to its commands cannot pile up, and one that floods commands without
+ * reading the answers slows only itself.
+ */
+#define INPUT_MARK	(64 * 1024)
 #define CLOSE_MS	10000	/* time to flush a leaving peer's queue */
 #define SHUTDOWN_MS	2000	/* time to flush every queue when the host stops */
 #define LEAVE_MS	2000	/* time a client waits for the host to close after SIGINT */
@@ -124,7 +137,8 @@ struct slice {
 struct outq {
 	struct slice *ring;
 	size_t head, n, cap;	/* first slice, slices, ring size: 0 or a power of two */
-	size_t bytes;		/* bytes not yet written */
+	size_t bytes;		/* bytes not yet written... */
+	size_t hist;		/* ...of which history at the front: not held against it */
 };
 
 /*
@@ -150,6 +164,7 @@ enum {
 	T_STALL,	/* peer: STALL_MS of a backlog that does not move */
 	T_STUCK,	/* peer: STUCK_MS since its backlog last moved */
 	T_CLOSE,	/* peer: CLOSE_MS to flush before closing */
+	T_LAG,		/* peer: LAG_MS holding the room */
 	T_QUIT,		/* client: -q seconds after stdin EOF */
 	T_DIAL,		/* client: -w seconds for a connection attempt */
 	T_REDIAL,	/* client: -r backoff before connecting again */
@@ -197,9 +212,11 @@ struct role {
 };
 
 enum {
-	R_WATCHED = 1 << 0,	/* a remote reader: stall rules apply, dropped past OUTQ_HARD */
+	R_WATCHED = 1 << 0,	/* a reader the room waits for only while it keeps up */
 	R_MARKCUT = 1 << 1,	/* an overlong line is shown cut and marked, not answered */
 	R_HOST = 1 << 2,	/* speaks for the host: may /kick, cannot be kicked */
+	R_ANSWERED = 1 << 3,	/* commands answered on its own queue: read only while it is short */
+	R_SKIPS = 1 << 4,	/* past OUTQ_HARD it misses lines, counted, instead of being dropped */
 };
 
 enum state { JOINING, JOINED, CLOSING };
@@ -218,6 +235,9 @@ enum {
 	F_DIALING = 1 << 9,	/* not connected (yet, or again): queue, do not write */
 	F_STALLED = 1 << 10,	/* drained nothing for STALL_MS: may not hold the room */
 	F_TEXT = 1 << 11,	/* its lines are text, whatever they start with (a pipe) */
+	F_LAGGARD = 1 << 12,	/* held the room LAG_MS: may not hold it until it catches up */
+	F_STASHED = 1 << 13,	/* on the list of peers with input put aside */
+	F_REPLAY = 1 << 14,	/* what is queued now is history (q.hist) */
 };
 
 struct peer {
@@ -235,7 +255,12 @@ struct peer {
 	size_t inlen;		/* bytes of it */
 	struct outq q;		/* what is to be written to it */
 	size_t skip, until;	/* its part of the room batch, until set if it left */
-	struct timer timer;	/* its one deadline: T_AUTH to T_CLOSE */
+	struct timer timer;	/* its deadline: T_AUTH to T_CLOSE */
+	struct timer lag;	/* while it holds the room: T_LAG */
+	char *stash;		/* input read but put aside while its queue is long */
+	size_t stashlen;
+	struct peer *snext;	/* next on the list of peers with a stash */
+	size_t missed;		/* R_SKIPS: lines it did not get, to be told */
 	struct peer *dnext;	/* next on the dirty list */
 	struct peer *xnext;	/* next on the dead list */
 	struct peer *nnext;	/* next in its nickname's hash bucket */
@@ -273,6 +298,7 @@ static struct msg *msg_new(size_t);
 static void msg_put(struct msg **, const char *, size_t);
 static void msg_puts(struct msg **, const char *);
 static void msg_unref(struct msg *);
+static size_t count_lines(const char *, size_t);
 static void outq_push(struct peer *, struct msg *, size_t, size_t);
 static void outq_grow(struct outq *);
 static void outq_unshift(struct peer *, struct msg *);
@@ -302,8 +328,13 @@ static void run_timers(void);
 static void stall_expired(struct timer *);
 static void stuck_expired(struct timer *);
 static void close_expired(struct timer *);
+static void lag_expired(struct timer *);
+static int answers_wait(struct peer *);
+static void stash(struct peer *, const char *, size_t);
+static int resume_input(int);
 static void peer_close(struct peer *);
 static void reap(void);
+static void unstash(struct peer *);
 static void peer_read(struct peer *);
 
 /* framing and sanitising */
