@@ -87,6 +87,7 @@ static struct {
 		[T_STUCK] = { NULL, NULL, stuck_expired },
 		[T_CLOSE] = { NULL, NULL, close_expired },
 		[T_LAG] = { NULL, NULL, lag_expired },
+		[T_PAUSE] = { NULL, NULL, pause_expired },
 		[T_QUIT] = { NULL, NULL, quit_expired },
 		[T_DIAL] = { NULL, NULL, dial_expired },
 		[T_REDIAL] = { NULL, NULL, redial_expired },
@@ -110,6 +111,7 @@ static struct {
 	int spare;		/* a descriptor kept to shed connections on EMFILE */
 	struct timer relisten;	/* out of descriptors: listen again then */
 	struct timer shutdown;	/* the end of the final flush */
+	struct source *sources[SOURCE_BUCKETS];	/* addresses with connections waiting */
 } room = { .spare = -1 };
 
 /* The client's link to a host. */
@@ -695,7 +697,7 @@ may_read(struct peer *p)
 {
 	return !(p->flags & (F_DEAD | F_DIALING)) && p->state != CLOSING &&
 	    p->rfd >= 0 && !p->in->holders && !p->in->shut && !p->stash &&
-	    !answers_wait(p);
+	    !answers_wait(p) && !(p->flags & F_PAUSED);
 }
 
 /* Its own queue is too long to take more of its commands. */
@@ -900,6 +902,7 @@ reap(void)
 			ident_drop(p->id);
 			if (p->reply)
 				ident_drop(p->reply);
+			source_done(p);
 			free(p->in_line);
 			free(p->stash);
 			if (p->flags & F_STASHED)
@@ -2477,9 +2480,15 @@ replay(struct peer *p)
 static void
 join(struct peer *p, const char *want, size_t n)
 {
-	struct msg *m = msg_new(128);
+	struct msg *m;
 	int ok = want && nick_ok(want, n);
 
+	if (room.nmembers > opt.maxpeers) {	/* the host is a member too */
+		notice(p, REFUSE_FULL);
+		leave(p, "left", NULL, 0);
+		return;
+	}
+	m = msg_new(128);
 	if (ok && !find_member(want, n)) {
 		memcpy(p->nick, want, n);
 		p->nick[n] = '\0';
@@ -2566,6 +2575,8 @@ hear(struct peer *p, const char *s, size_t n)
 	if (s[0] != '/' || (n > 1 && s[1] == '/') || (p->flags & F_TEXT)) {
 		if (p->state == JOINING)
 			join(p, NULL, 0);
+		if (p->state != JOINED)
+			return;	/* turned away: the room is full */
 		if (s[0] == '/' && !(p->flags & F_TEXT))
 			s++, n--;
 		say(p, FORM_SAY, s, n);
@@ -2579,6 +2590,8 @@ hear(struct peer *p, const char *s, size_t n)
 	}
 	if (p->state == JOINING)
 		join(p, NULL, 0);
+	if (p->state == CLOSING)
+		return;
 	notice_text(p, "unknown command ", s, split_word(s, n, &a), " (try /help)");
 }
 
@@ -2612,6 +2625,8 @@ run_command(struct peer *p, const struct command *c, const char *arg, size_t n)
 
 	if (p->state == JOINING && !(c->flags & C_FIRST))
 		join(p, NULL, 0);
+	if (p->state == CLOSING)
+		return;	/* turned away: the room is full */
 	if ((c->flags & C_HOST) && !(p->role->flags & R_HOST)) {
 		notice(p, "only the host can /%s", c->name);
 		return;
@@ -2645,11 +2660,14 @@ check_password(struct peer *p, const char *s, size_t n)
 			diff |= (unsigned char)(s[i] ^ opt.password[len ? i % len : 0]);
 	}
 	if (diff) {
+		if (p->src)
+			p->src->pause = io.now + PAUSE_MS;
 		notice(p, REFUSE_PASSWORD);
 		leave(p, "left", NULL, 0);
 		return;
 	}
 	p->flags |= F_AUTHED;
+	source_done(p);
 	timer_set(&p->timer, T_JOIN, io.now + JOIN_MS);
 }
 
@@ -3364,15 +3382,27 @@ refuse(int fd, const char *why)
 	}
 }
 
-/* Take the connections waiting on a listener, a bounded number a turn. */
+/*
+ * Take the connections waiting on a listener, a bounded number a turn.
+ * In a password room one address may have only WAITING_MAX of them
+ * waiting to give it, so nobody can keep the others out by opening
+ * connections that never do, and one that gave a wrong password makes
+ * the next connections from its address wait PAUSE_MS before they are
+ * read. None of them count against -m until they join.
+ */
 static void
 accept_peers(int lfd)
 {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct source *src = NULL;
+	const char *why;
 	struct peer *p;
 	int i, fd;
 
 	for (i = 0; i < ACCEPT_BURST; i++) {
-		if ((fd = accept(lfd, NULL, NULL)) < 0) {
+		len = sizeof(ss);
+		if ((fd = accept(lfd, (struct sockaddr *)&ss, &len)) < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno == EMFILE || errno == ENFILE)
@@ -3381,8 +3411,8 @@ accept_peers(int lfd)
 				warnx("accept:");
 			return;
 		}
-		if (room.npeers >= opt.maxpeers) {
-			refuse(fd, REFUSE_FULL);
+		if (opt.password && (why = source_admit(src = source_of(&ss)))) {
+			refuse(fd, why);
 			close(fd);
 			continue;
 		}
@@ -3390,13 +3420,97 @@ accept_peers(int lfd)
 		room.npeers++;
 		p = peer_new(&member, fd, fd);
 		set_reading(p, may_read(p));
-		if (opt.password) {
+		if (opt.password && src->pause > io.now) {
+			/* its address just gave a wrong password: the next try waits */
+			p->src = src;
+			src->waiting++;
+			p->flags |= F_PAUSED;
+			set_reading(p, 0);
+			timer_set(&p->timer, T_PAUSE, io.now + PAUSE_MS);
+		} else if (opt.password) {
+			p->src = src;
+			src->waiting++;
 			timer_set(&p->timer, T_AUTH, io.now + AUTH_MS);
 		} else {
 			p->flags |= F_AUTHED;
 			timer_set(&p->timer, T_JOIN, io.now + JOIN_MS);
 		}
 	}
+}
+
+/* The entry for a connection's address: its IPv4 address, or its IPv6 /64. */
+static struct source *
+source_of(const struct sockaddr_storage *ss)
+{
+	const unsigned char *a = NULL;
+	struct source *s, **b;
+	size_t n = 0;
+
+	if (ss->ss_family == AF_INET)
+		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr, n = 4;
+	else if (ss->ss_family == AF_INET6)
+		a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr, n = 8;
+	b = source_bucket(a, n);
+	for (s = *b; s; s = s->next)
+		if (s->keylen == n && !memcmp(s->key, a, n))
+			return s;
+	s = xmalloc(sizeof(*s));
+	memset(s, 0, sizeof(*s));
+	if (n)
+		memcpy(s->key, a, n);
+	s->keylen = n;
+	s->next = *b;
+	*b = s;
+	return s;
+}
+
+static struct source **
+source_bucket(const unsigned char *a, size_t n)
+{
+	unsigned h = 5381;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = h * 33 + a[i];
+	return &room.sources[h % SOURCE_BUCKETS];
+}
+
+/* Why a new connection from this address is turned away, or NULL. */
+static const char *
+source_admit(struct source *s)
+{
+	return s->waiting >= WAITING_MAX ? REFUSE_WAITING : NULL;
+}
+
+/* The pause is over: now it may give the password. */
+static void
+pause_expired(struct timer *t)
+{
+	struct peer *p = timer_peer(t);
+
+	p->flags &= ~F_PAUSED;
+	set_reading(p, may_read(p));
+	timer_set(t, T_AUTH, io.now + AUTH_MS);
+}
+
+/*
+ * A connection no longer waits for the password: its address has one
+ * fewer, and goes from the table once it has none and no pause.
+ */
+static void
+source_done(struct peer *p)
+{
+	struct source *s = p->src, **b;
+
+	if (!s)
+		return;
+	p->src = NULL;
+	if (--s->waiting || s->pause > io.now)
+		return;
+	for (b = source_bucket(s->key, s->keylen); *b != s; b = &(*b)->next)
+		;
+	*b = s->next;
+	free(s);
 }
 
 static void
@@ -3704,7 +3818,7 @@ link_hear(struct peer *p, const char *s, size_t n)
 {
 	static const char *const refusals[] = {
 		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
-		REFUSE_KICK,
+		REFUSE_KICK, REFUSE_WAITING,
 	};
 	const size_t ml = sizeof(MARK_NOTICE) - 1;
 	size_t i, mark, at, len;

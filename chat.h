@@ -38,6 +38,9 @@
 #define ADDR_TEXT	64	/* a numeric address as text: INET6_ADDRSTRLEN is 46 */
 #define JOIN_MS		250	/* a peer that says nothing joins as guestN after this */
 #define AUTH_MS		10000	/* time to give the password in */
+#define WAITING_MAX	8	/* connections from one address waiting to give the password */
+#define PAUSE_MS	1000	/* after a wrong password, new connections from its address wait this long */
+#define SOURCE_BUCKETS	256	/* hash buckets for the addresses with connections waiting */
 #define RELISTEN_MS	1000	/* out of descriptors with no spare: pause listening */
 #define PEERS_DEFAULT	10000	/* most peers at once unless -m says otherwise */
 #define FD_RESERVE	16	/* descriptors kept for stdio, listeners and the spare */
@@ -99,6 +102,7 @@ enum form { FORM_TEXT, FORM_NOTICE, FORM_SAY, FORM_ACTION, FORM_PRIVATE, FORM_SE
 #define REFUSE_FULL	"room is full"
 #define REFUSE_BUSY	"host is out of descriptors, try later"
 #define REFUSE_KICK	"you were kicked out by the host"
+#define REFUSE_WAITING	"too many connections from your address are waiting, try later"
 
 /* Slots of the pollfd table before the listeners and peers. */
 enum { SLOT_SIGNAL, SLOT_STDIN, SLOT_STDOUT, SLOT_FIRST };
@@ -165,6 +169,7 @@ enum {
 	T_STUCK,	/* peer: STUCK_MS since its backlog last moved */
 	T_CLOSE,	/* peer: CLOSE_MS to flush before closing */
 	T_LAG,		/* peer: LAG_MS holding the room */
+	T_PAUSE,	/* peer: PAUSE_MS before it is read, after a wrong password */
 	T_QUIT,		/* client: -q seconds after stdin EOF */
 	T_DIAL,		/* client: -w seconds for a connection attempt */
 	T_REDIAL,	/* client: -r backoff before connecting again */
@@ -186,6 +191,18 @@ struct gate {
 };
 
 struct peer;
+
+/*
+ * A source address (an IPv4 address, an IPv6 /64) with connections that
+ * have not given the password yet, or that gave a wrong one lately.
+ */
+struct source {
+	unsigned char key[8];	/* the address, or its first 64 bits */
+	size_t keylen;
+	unsigned waiting;	/* its connections waiting to give the password */
+	long long pause;	/* a wrong password: no new connection before this */
+	struct source *next;	/* next in its hash bucket */
+};
 
 /*
  * Who a peer is, whatever it is called: /r answers the person, not the
@@ -238,6 +255,7 @@ enum {
 	F_LAGGARD = 1 << 12,	/* held the room LAG_MS: may not hold it until it catches up */
 	F_STASHED = 1 << 13,	/* on the list of peers with input put aside */
 	F_REPLAY = 1 << 14,	/* what is queued now is history (q.hist) */
+	F_PAUSED = 1 << 15,	/* its address gave a wrong password: not read yet */
 };
 
 struct peer {
@@ -251,6 +269,7 @@ struct peer {
 	char nick[NICK_MAX + 1];
 	struct ident *id;	/* who it is */
 	struct ident *reply;	/* who sent it the last /msg, for /r; or NULL */
+	struct source *src;	/* while it waits to give the password: its address */
 	char *in_line;		/* partial line, LINE_MAX_BYTES when allocated */
 	size_t inlen;		/* bytes of it */
 	struct outq q;		/* what is to be written to it */
@@ -428,6 +447,11 @@ static void relisten_expired(struct timer *);
 static void shed(int);
 static void refuse(int, const char *);
 static void accept_peers(int);
+static struct source *source_of(const struct sockaddr_storage *);
+static struct source **source_bucket(const unsigned char *, size_t);
+static const char *source_admit(struct source *);
+static void pause_expired(struct timer *);
+static void source_done(struct peer *);
 static void member_eof(struct peer *);
 static void member_lost(struct peer *, const char *);
 static void member_drained(struct peer *);

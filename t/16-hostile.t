@@ -5,7 +5,7 @@
 # find the limit and says the figure it found.
 . "$(dirname "$0")/lib.sh"
 
-plan 52
+plan 56
 
 TAB=$(printf '\t')
 chat=$CHAT
@@ -465,6 +465,90 @@ elif hp=$(plain_chat_pid mem3); then
 else
 	skip "memory: needs /proc and the plain chat binary"
 fi
+
+# === 9. A password room cannot be kept full ================================
+
+start_host pw -m 50 -P s3cret || diag "host -m 50 -P did not start"
+# From 127.0.0.1, 200 connections at a time that never send /pass; each
+# one the host closes is opened again at once.
+spawn_in /dev/null attack perl $PEER -e '
+	use Errno qw(EINPROGRESS);
+	my ($port, %s, $opened) = ($ARGV[0]);
+	my $addr = pack_sockaddr_in($port, inet_aton("127.0.0.1"));
+	while (1) {
+		while (keys %s < 200) {
+			socket(my $s, PF_INET, SOCK_STREAM, 0) or last;
+			nonblocking($s);
+			connect($s, $addr) or $! == EINPROGRESS or next;
+			$s{fileno $s} = $s;
+			print "opened 200\n" if ++$opened == 200;
+		}
+		my $r = "";
+		vec($r, $_, 1) = 1 for keys %s;
+		select(my $ro = $r, undef, undef, 0.05);
+		for (grep { vec($ro, $_, 1) } keys %s) {
+			close $s{$_};
+			delete $s{$_};
+		}
+	}' "$PORT"
+wait_line "$(out attack)" "opened 200"
+# From 127.0.0.2, with the password: 10 tries, one after the other.
+spawn_in /dev/null good perl $PEER -e '
+	for my $i (1 .. 10) {
+		my $s = eval { dial($ARGV[0], 0, "127.0.0.2") };
+		if (!$s) { print "out $i: $@"; next }
+		syswrite($s, "/pass s3cret\n/nick good$i\n");
+		my $got = read_until($s, qr/^\*\*\* (?!history)[^\n]*\n/m, 3);
+		my ($first) = $got =~ /^(\*\*\* [^\n]*)/m;
+		print $got =~ /^\*\*\* welcome good$i\. /m ? "in $i\n" :
+		    "out $i: " . ($first // "nothing in 3 s") . "\n";
+		syswrite($s, "/quit\n");
+		close $s;
+		sleep 0.1;
+	}
+	print "done\n";' "$PORT"
+wait_line "$(out good)" "done" 60
+in=$(count "$(out good)" '^in ')
+check "while 127.0.0.1 keeps opening connections without /pass, 127.0.0.2 with the password gets in every time ($in of 10)" \
+    test "$in" -eq 10
+[ "$in" -lt 10 ] && diag "$(grep -m1 '^out ' "$(out good)")"
+kill "$(pid_of attack)" 2>/dev/null
+
+
+# A ninth connection from one address waiting for the password is
+# turned away; another address is not; a wrong password makes the next
+# try from its address wait a second.
+start_host pw2 -P s3cret || diag "host -P did not start"
+spawn_in /dev/null waiters perl $PEER -e '
+	my @s = map { dial($ARGV[0]) } 1 .. 8;
+	sleep 0.5;
+	my $ninth = dial($ARGV[0]);
+	my $got = read_until($ninth, qr/\n/, 3);
+	print "ninth: $got";
+	my $other = dial($ARGV[0], 0, "127.0.0.3");
+	syswrite($other, "/pass s3cret\n/nick other\n");
+	$got = read_until($other, qr/^\*\*\* welcome /m, 3);
+	print $got =~ /^\*\*\* welcome other\./m ? "other: in\n" : "other: out\n";
+	print "done\n";
+	1 while <STDIN>;' "$PORT"
+wait_line "$(out waiters)" "done" 20
+check "a ninth connection from one address waiting for the password is turned away" \
+    has_line "$(out waiters)" "ninth: *** too many connections from your address are waiting, try later"
+check "while one from another address gets in" has_line "$(out waiters)" "other: in"
+kill "$(pid_of waiters)" 2>/dev/null
+spawn_in /dev/null retry perl $PEER -e '
+	my $s = dial($ARGV[0], 0, "127.0.0.4");
+	syswrite($s, "/pass wrong\n");
+	read_until($s, qr/wrong password/, 3);
+	my $t0 = time;
+	$s = dial($ARGV[0], 0, "127.0.0.4");
+	syswrite($s, "/pass s3cret\n/nick retry\n");
+	my $got = read_until($s, qr/^\*\*\* welcome /m, 5);
+	printf "%s after %.2f s\n", $got =~ /welcome retry/ ? "in" : "out", time - $t0;' "$PORT"
+wait_for "$(out retry)" '^(in|out) after ' 20
+t=$(sed -n 's/^in after \([0-9.]*\) s$/\1/p' "$(out retry)")
+check "after a wrong password the next try from that address waits a second (${t:-not in})" \
+    eval '[ -n "$t" ] && perl -e "exit !($t >= 0.9)"'
 
 # === 10. A piped file is sent as text, every line ============================
 
