@@ -502,10 +502,6 @@ drain(struct peer *p)
 
 	if (!q->n || (p->flags & F_DIALING))
 		return;
-	if (p->role->show) {
-		p->role->show(p);
-		return;
-	}
 	/* A blocking pipe or terminal takes PIPE_BUF without blocking
 	 * once poll says it is writable; more might not go at once. */
 	limit = (p->flags & F_POLLWRITE) ? PIPE_BUF : SIZE_MAX;
@@ -517,7 +513,8 @@ drain(struct peer *p)
 			iov[k].iov_len = limit - total;
 		total += iov[k].iov_len;
 	}
-	n = writev(p->wfd, iov, (int)k);
+	/* the terminal draws all of its queue itself, around the input line */
+	n = p->role->show ? p->role->show(p) : writev(p->wfd, iov, (int)k);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 		p->role->wfail(p, strerror(errno));
 		return;
@@ -3057,8 +3054,8 @@ present(struct msg **mp, const char *s, size_t n)
 	msg_puts(mp, "\n");
 }
 
-/* Write all that is queued for the terminal above the input line. */
-static void
+/* Write all that is queued for the terminal above the input line; drain pops it. */
+static ssize_t
 term_show(struct peer *p)
 {
 	struct outq *q = &p->q;
@@ -3079,9 +3076,8 @@ term_show(struct peer *p)
 	}
 	term_write(out->data, out->len);
 	free(out);
-	outq_pop(q, q->bytes);
-	set_writing(p, 0);
 	term_redraw();
+	return (ssize_t)q->bytes;
 }
 
 /* Keys, one byte at a time, for the stdio peer at a terminal. */

@@ -222,7 +222,7 @@ struct role {
 	void (*lost)(struct peer *, const char *);	/* its descriptor failed or hung up */
 	void (*wfail)(struct peer *, const char *);	/* a write to it failed */
 	void (*drained)(struct peer *);			/* its queue is empty */
-	void (*show)(struct peer *);			/* writes its queue itself; NULL: writev */
+	ssize_t (*show)(struct peer *);			/* writes its queue itself, says how much; NULL: writev */
 	void (*quit)(struct peer *, const char *, size_t);	/* /quit, Ctrl-C, Ctrl-D */
 	size_t line_max;	/* bytes in a line it sends, CR and LF not counted */
 	unsigned flags;
@@ -430,7 +430,7 @@ static size_t char_offset(size_t);
 static void term_redraw(void);
 static void put_nick(struct msg **, const char *, size_t);
 static void present(struct msg **, const char *, size_t);
-static void term_show(struct peer *);
+static ssize_t term_show(struct peer *);
 static void term_input(struct peer *, const char *, size_t);
 static void term_enter(struct peer *);
 static void term_history(int);
