@@ -151,25 +151,27 @@ static struct {
 /* A remote peer at the host: a member of the room, once it joins. */
 static const struct role member = {
 	frame, hear, member_eof, member_lost, member_lost, member_drained,
-	NULL, member_quit, LINE_MAX_BYTES, R_WATCHED | R_ANSWERED
+	NULL, member_quit, LINE_MAX_BYTES, &room.gate, &room.gate,
+	R_WATCHED | R_ANSWERED
 };
 
 /* The host's own stdin and stdout: a member that cannot be put out. */
 static const struct role console = {
 	frame, hear, console_eof, stdout_lost, stdout_lost, NULL,
-	NULL, room_close, LINE_MAX_BYTES, R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS
+	NULL, room_close, LINE_MAX_BYTES, &room.gate, &room.gate,
+	R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS
 };
 
 /* The client's connection: lines from the host go to our stdout. */
 static const struct role link_role = {
 	frame, link_hear, link_eof, link_lost, link_wfail, link_drained,
-	NULL, NULL, RECV_MAX, R_MARKCUT
+	NULL, NULL, RECV_MAX, &uplink.down, &uplink.up, R_MARKCUT
 };
 
 /* The client's stdin and stdout: lines typed go to the host. */
 static const struct role user = {
 	frame, user_line, user_eof, user_lost, user_lost, NULL,
-	NULL, user_quit, LINE_MAX_BYTES, 0
+	NULL, user_quit, LINE_MAX_BYTES, &uplink.up, &uplink.down, 0
 };
 
 static const char synopsis[] =
@@ -646,10 +648,6 @@ peer_new(const struct role *role, int rfd, int wfd)
 	if (rfd != wfd)
 		io.pfd[p->rslot] = (struct pollfd){ -1, POLLIN, 0 };
 	p->state = JOINING;
-	p->in = p->out = &room.gate;
-	p->id = xmalloc(sizeof(*p->id));
-	p->id->refs = 1;
-	p->id->p = p;
 	return p;
 }
 
@@ -693,7 +691,7 @@ static int
 may_read(struct peer *p)
 {
 	return !(p->flags & (F_DEAD | F_DIALING)) && p->state != CLOSING &&
-	    p->rfd >= 0 && !p->in->holders && !p->in->shut && !p->stash &&
+	    p->rfd >= 0 && !p->role->in->holders && !p->role->in->shut && !p->stash &&
 	    !answers_wait(p) && !(p->flags & F_PAUSED);
 }
 
@@ -722,7 +720,7 @@ hold(struct peer *p)
 	p->flags |= F_HOLD;
 	if (p->role->flags & R_WATCHED)
 		timer_set(&p->lag, T_LAG, io.now + LAG_MS);
-	if (p->out->holders++ == 0)
+	if (p->role->out->holders++ == 0)
 		update_reading();
 }
 
@@ -731,7 +729,7 @@ release(struct peer *p)
 {
 	p->flags &= ~F_HOLD;
 	timer_set(&p->lag, T_NONE, 0);
-	if (--p->out->holders == 0)
+	if (--p->role->out->holders == 0)
 		update_reading();
 }
 
@@ -894,9 +892,11 @@ reap(void)
 			room.npeers--;
 			outq_clear(&p->q);
 			nick_remove(p);
-			memcpy(p->id->nick, p->nick, sizeof(p->nick));
-			p->id->p = NULL;
-			ident_drop(p->id);
+			if (p->id) {
+				memcpy(p->id->nick, p->nick, sizeof(p->nick));
+				p->id->p = NULL;
+				ident_drop(p->id);
+			}
 			if (p->reply)
 				ident_drop(p->reply);
 			source_done(p);
@@ -1070,10 +1070,6 @@ static const struct urange nick_chars[] = {
 	{0x1FBE, 0x1FBE, 3}, {0x1FC2, 0x1FC4, 3}, {0x1FC6, 0x1FCC, 3}, {0x1FD0, 0x1FD3, 3},
 	{0x1FD6, 0x1FDB, 3}, {0x1FE0, 0x1FEC, 3}, {0x1FF2, 0x1FF4, 3}, {0x1FF6, 0x1FFC, 3},
 	{0x2071, 0x2071, 1}, {0x207F, 0x207F, 1}, {0x2090, 0x209C, 1}, {0x20D0, 0x20EF, 0},
-	{0x2102, 0x2102, 0}, {0x2107, 0x2107, 0}, {0x210A, 0x2113, 0}, {0x2115, 0x2115, 0},
-	{0x2119, 0x211D, 0}, {0x2124, 0x2124, 0}, {0x2126, 0x2126, 3}, {0x2128, 0x2128, 0},
-	{0x212A, 0x212B, 1}, {0x212C, 0x212D, 0}, {0x212F, 0x2131, 0}, {0x2132, 0x2132, 1},
-	{0x2133, 0x2139, 0}, {0x213C, 0x213F, 0}, {0x2145, 0x2149, 0}, {0x214E, 0x214E, 1},
 	{0x2183, 0x2184, 1}, {0x2C00, 0x2C5F, 52}, {0x2C60, 0x2C7F, 1}, {0x2C80, 0x2CE4, 4},
 	{0x2CEB, 0x2CF3, 4}, {0x2D00, 0x2D25, 28}, {0x2D27, 0x2D27, 28}, {0x2D2D, 0x2D2D, 28},
 	{0x2D30, 0x2D67, 53}, {0x2D6F, 0x2D6F, 53}, {0x2D7F, 0x2D7F, 53}, {0x2D80, 0x2D96, 30},
@@ -1189,36 +1185,29 @@ static const struct urange nick_chars[] = {
 	{0x1BC00, 0x1BC6A, 154}, {0x1BC70, 0x1BC7C, 154}, {0x1BC80, 0x1BC88, 154},
 	{0x1BC90, 0x1BC99, 154}, {0x1BC9D, 0x1BC9E, 154}, {0x1CF00, 0x1CF2D, 0},
 	{0x1CF30, 0x1CF46, 0}, {0x1D165, 0x1D169, 0}, {0x1D16D, 0x1D172, 0}, {0x1D17B, 0x1D182, 0},
-	{0x1D185, 0x1D18B, 0}, {0x1D1AA, 0x1D1AD, 0}, {0x1D242, 0x1D244, 3}, {0x1D400, 0x1D454, 0},
-	{0x1D456, 0x1D49C, 0}, {0x1D49E, 0x1D49F, 0}, {0x1D4A2, 0x1D4A2, 0}, {0x1D4A5, 0x1D4A6, 0},
-	{0x1D4A9, 0x1D4AC, 0}, {0x1D4AE, 0x1D4B9, 0}, {0x1D4BB, 0x1D4BB, 0}, {0x1D4BD, 0x1D4C3, 0},
-	{0x1D4C5, 0x1D505, 0}, {0x1D507, 0x1D50A, 0}, {0x1D50D, 0x1D514, 0}, {0x1D516, 0x1D51C, 0},
-	{0x1D51E, 0x1D539, 0}, {0x1D53B, 0x1D53E, 0}, {0x1D540, 0x1D544, 0}, {0x1D546, 0x1D546, 0},
-	{0x1D54A, 0x1D550, 0}, {0x1D552, 0x1D6A5, 0}, {0x1D6A8, 0x1D6C0, 0}, {0x1D6C2, 0x1D6DA, 0},
-	{0x1D6DC, 0x1D6FA, 0}, {0x1D6FC, 0x1D714, 0}, {0x1D716, 0x1D734, 0}, {0x1D736, 0x1D74E, 0},
-	{0x1D750, 0x1D76E, 0}, {0x1D770, 0x1D788, 0}, {0x1D78A, 0x1D7A8, 0}, {0x1D7AA, 0x1D7C2, 0},
-	{0x1D7C4, 0x1D7CB, 0}, {0x1D7CE, 0x1D7FF, 0}, {0x1DA00, 0x1DA36, 155},
-	{0x1DA3B, 0x1DA6C, 155}, {0x1DA75, 0x1DA75, 155}, {0x1DA84, 0x1DA84, 155},
-	{0x1DA9B, 0x1DA9F, 155}, {0x1DAA1, 0x1DAAF, 155}, {0x1DF00, 0x1DF1E, 1},
-	{0x1DF25, 0x1DF2A, 1}, {0x1E000, 0x1E006, 52}, {0x1E008, 0x1E018, 52},
-	{0x1E01B, 0x1E021, 52}, {0x1E023, 0x1E024, 52}, {0x1E026, 0x1E02A, 52},
-	{0x1E030, 0x1E06D, 5}, {0x1E08F, 0x1E08F, 5}, {0x1E100, 0x1E12C, 156},
-	{0x1E130, 0x1E13D, 156}, {0x1E140, 0x1E149, 156}, {0x1E14E, 0x1E14E, 156},
-	{0x1E290, 0x1E2AE, 157}, {0x1E2C0, 0x1E2F9, 158}, {0x1E4D0, 0x1E4F9, 159},
-	{0x1E7E0, 0x1E7E6, 30}, {0x1E7E8, 0x1E7EB, 30}, {0x1E7ED, 0x1E7EE, 30},
-	{0x1E7F0, 0x1E7FE, 30}, {0x1E800, 0x1E8C4, 160}, {0x1E8D0, 0x1E8D6, 160},
-	{0x1E900, 0x1E94B, 161}, {0x1E950, 0x1E959, 161}, {0x1EE00, 0x1EE03, 8},
-	{0x1EE05, 0x1EE1F, 8}, {0x1EE21, 0x1EE22, 8}, {0x1EE24, 0x1EE24, 8}, {0x1EE27, 0x1EE27, 8},
-	{0x1EE29, 0x1EE32, 8}, {0x1EE34, 0x1EE37, 8}, {0x1EE39, 0x1EE39, 8}, {0x1EE3B, 0x1EE3B, 8},
-	{0x1EE42, 0x1EE42, 8}, {0x1EE47, 0x1EE47, 8}, {0x1EE49, 0x1EE49, 8}, {0x1EE4B, 0x1EE4B, 8},
-	{0x1EE4D, 0x1EE4F, 8}, {0x1EE51, 0x1EE52, 8}, {0x1EE54, 0x1EE54, 8}, {0x1EE57, 0x1EE57, 8},
-	{0x1EE59, 0x1EE59, 8}, {0x1EE5B, 0x1EE5B, 8}, {0x1EE5D, 0x1EE5D, 8}, {0x1EE5F, 0x1EE5F, 8},
-	{0x1EE61, 0x1EE62, 8}, {0x1EE64, 0x1EE64, 8}, {0x1EE67, 0x1EE6A, 8}, {0x1EE6C, 0x1EE72, 8},
-	{0x1EE74, 0x1EE77, 8}, {0x1EE79, 0x1EE7C, 8}, {0x1EE7E, 0x1EE7E, 8}, {0x1EE80, 0x1EE89, 8},
-	{0x1EE8B, 0x1EE9B, 8}, {0x1EEA1, 0x1EEA3, 8}, {0x1EEA5, 0x1EEA9, 8}, {0x1EEAB, 0x1EEBB, 8},
-	{0x1FBF0, 0x1FBF9, 0}, {0x20000, 0x2A6DF, 54}, {0x2A700, 0x2B739, 54},
-	{0x2B740, 0x2B81D, 54}, {0x2B820, 0x2CEA1, 54}, {0x2CEB0, 0x2EBE0, 54},
-	{0x2F800, 0x2FA1D, 54}, {0x30000, 0x3134A, 54}, {0x31350, 0x323AF, 54},
+	{0x1D185, 0x1D18B, 0}, {0x1D1AA, 0x1D1AD, 0}, {0x1D242, 0x1D244, 3},
+	{0x1DA00, 0x1DA36, 155}, {0x1DA3B, 0x1DA6C, 155}, {0x1DA75, 0x1DA75, 155},
+	{0x1DA84, 0x1DA84, 155}, {0x1DA9B, 0x1DA9F, 155}, {0x1DAA1, 0x1DAAF, 155},
+	{0x1DF00, 0x1DF1E, 1}, {0x1DF25, 0x1DF2A, 1}, {0x1E000, 0x1E006, 52},
+	{0x1E008, 0x1E018, 52}, {0x1E01B, 0x1E021, 52}, {0x1E023, 0x1E024, 52},
+	{0x1E026, 0x1E02A, 52}, {0x1E030, 0x1E06D, 5}, {0x1E08F, 0x1E08F, 5},
+	{0x1E100, 0x1E12C, 156}, {0x1E130, 0x1E13D, 156}, {0x1E140, 0x1E149, 156},
+	{0x1E14E, 0x1E14E, 156}, {0x1E290, 0x1E2AE, 157}, {0x1E2C0, 0x1E2F9, 158},
+	{0x1E4D0, 0x1E4F9, 159}, {0x1E7E0, 0x1E7E6, 30}, {0x1E7E8, 0x1E7EB, 30},
+	{0x1E7ED, 0x1E7EE, 30}, {0x1E7F0, 0x1E7FE, 30}, {0x1E800, 0x1E8C4, 160},
+	{0x1E8D0, 0x1E8D6, 160}, {0x1E900, 0x1E94B, 161}, {0x1E950, 0x1E959, 161},
+	{0x1EE00, 0x1EE03, 8}, {0x1EE05, 0x1EE1F, 8}, {0x1EE21, 0x1EE22, 8}, {0x1EE24, 0x1EE24, 8},
+	{0x1EE27, 0x1EE27, 8}, {0x1EE29, 0x1EE32, 8}, {0x1EE34, 0x1EE37, 8}, {0x1EE39, 0x1EE39, 8},
+	{0x1EE3B, 0x1EE3B, 8}, {0x1EE42, 0x1EE42, 8}, {0x1EE47, 0x1EE47, 8}, {0x1EE49, 0x1EE49, 8},
+	{0x1EE4B, 0x1EE4B, 8}, {0x1EE4D, 0x1EE4F, 8}, {0x1EE51, 0x1EE52, 8}, {0x1EE54, 0x1EE54, 8},
+	{0x1EE57, 0x1EE57, 8}, {0x1EE59, 0x1EE59, 8}, {0x1EE5B, 0x1EE5B, 8}, {0x1EE5D, 0x1EE5D, 8},
+	{0x1EE5F, 0x1EE5F, 8}, {0x1EE61, 0x1EE62, 8}, {0x1EE64, 0x1EE64, 8}, {0x1EE67, 0x1EE6A, 8},
+	{0x1EE6C, 0x1EE72, 8}, {0x1EE74, 0x1EE77, 8}, {0x1EE79, 0x1EE7C, 8}, {0x1EE7E, 0x1EE7E, 8},
+	{0x1EE80, 0x1EE89, 8}, {0x1EE8B, 0x1EE9B, 8}, {0x1EEA1, 0x1EEA3, 8}, {0x1EEA5, 0x1EEA9, 8},
+	{0x1EEAB, 0x1EEBB, 8}, {0x1FBF0, 0x1FBF9, 0}, {0x20000, 0x2A6DF, 54},
+	{0x2A700, 0x2B739, 54}, {0x2B740, 0x2B81D, 54}, {0x2B820, 0x2CEA1, 54},
+	{0x2CEB0, 0x2EBE0, 54}, {0x2F800, 0x2FA1D, 54}, {0x30000, 0x3134A, 54},
+	{0x31350, 0x323AF, 54},
 };
 
 /* case_fold: simple case folding (CaseFolding.txt status C and S). A code point c in [lo, hi]
@@ -1850,7 +1839,7 @@ resume_input(int run)
 			continue;
 		}
 		pp = &p->snext;
-		if (answers_wait(p) || p->in->holders || p->in->shut)
+		if (answers_wait(p) || p->role->in->holders || p->role->in->shut)
 			continue;
 		ready = 1;
 		if (!run)
@@ -2738,6 +2727,11 @@ cmd_msg(struct peer *p, const char *arg, size_t n)
 	back = msg_new(to->len - body + 48);
 	put_form(&back, FORM_SENT, q->nick);
 	msg_put(&back, to->data + body, to->len - body);
+	if (!p->id) {
+		p->id = xmalloc(sizeof(*p->id));
+		p->id->refs = 1;	/* its own */
+		p->id->p = p;
+	}
 	if (q->reply != p->id) {
 		if (q->reply)
 			ident_drop(q->reply);
@@ -3981,13 +3975,12 @@ link_exit(int status)
 static void
 client_start(const char *host, const char *port, const char *nick)
 {
-	struct peer *u = stdio_new(&user), *h;
+	struct peer *h;
 
+	stdio_new(&user);
 	h = uplink.host = peer_new(&link_role, -1, -1);
 	h->state = JOINED;
 	h->flags |= F_DIALING;
-	u->in = h->out = &uplink.up;
-	h->in = u->out = &uplink.down;
 	uplink.hostname = host;
 	uplink.port = port;
 	uplink.nick = nick;

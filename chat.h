@@ -3,8 +3,8 @@
 /*
  * chat.h holds the limits, the types and the prototypes, in the order
  * of the sections of chat.c: utilities, messages and queues, peers and
- * timers, framing, the room and its commands, the terminal, the host,
- * the client, the loop.
+ * timers, the Unicode tables, framing, the room and its commands, the
+ * terminal, the host, the client, the loop.
  */
 
 /* Limits. Each is a trade between memory, fairness and what people type. */
@@ -225,6 +225,8 @@ struct role {
 	ssize_t (*show)(struct peer *);			/* writes its queue itself, says how much; NULL: writev */
 	void (*quit)(struct peer *, const char *, size_t);	/* /quit, Ctrl-C, Ctrl-D */
 	size_t line_max;	/* bytes in a line it sends, CR and LF not counted */
+	struct gate *in;	/* what its input feeds: read only while open */
+	struct gate *out;	/* what its queue holds when it passes OUTQ_HIGH */
 	unsigned flags;
 };
 
@@ -264,10 +266,8 @@ struct peer {
 	size_t rslot, wslot;	/* their places in the pollfd table */
 	enum state state;	/* at the host: joining, in the room, leaving */
 	unsigned flags;		/* F_ values */
-	struct gate *in;	/* what its input feeds: read only while open */
-	struct gate *out;	/* what its queue holds when it passes OUTQ_HIGH */
 	char nick[NICK_MAX + 1];
-	struct ident *id;	/* who it is */
+	struct ident *id;	/* who it is, once someone may /r it; or NULL */
 	struct ident *reply;	/* who sent it the last /msg, for /r; or NULL */
 	struct source *src;	/* while it waits to give the password: its address */
 	char *in_line;		/* partial line, LINE_MAX_BYTES when allocated */

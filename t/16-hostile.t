@@ -5,7 +5,7 @@
 # find the limit and says the figure it found.
 . "$(dirname "$0")/lib.sh"
 
-plan 56
+plan 57
 
 TAB=$(printf '\t')
 chat=$CHAT
@@ -225,6 +225,7 @@ for filler in 115F 1160 FFA0 2800; do
 done
 refused_asis "b(Cyrillic o U+043E)b" 'b\x{43E}b'
 refused_asis "(Cyrillic a U+0430)lice" '\x{430}lice'
+refused_asis "b(mathematical sans-serif o U+1D5C8)b" 'b\x{1D5C8}b'
 refused_asis "U+02C2 bob U+02C3 (looks like <bob>)" '\x{2C2}bob\x{2C3}'
 refused_asis "U+276E bob U+276F (looks like <bob>)" '\x{276E}bob\x{276F}'
 refused_asis "U+1438 bob U+1433 (looks like <bob>)" '\x{1438}bob\x{1433}'

@@ -33,6 +33,11 @@ my @NICK_EXCLUDE = (
 	[0x16FE4, 0x16FE4, 'KHITAN SMALL SCRIPT FILLER'],
 	# Blank by design.
 	[0x2800, 0x2800, 'BRAILLE PATTERN BLANK'],
+	# Letters of no script that copy the Latin and Greek alphabets in
+	# another style (bold, italic, double-struck, script): b\x{1D5C8}b would
+	# pass the one-script rule and the skeleton as a second bob.
+	[0x2100, 0x214F, 'LETTERLIKE SYMBOLS'],
+	[0x1D400, 0x1D7FF, 'MATHEMATICAL ALPHANUMERIC SYMBOLS'],
 	# Invisible tags and Mongolian format controls.
 	[0xE0000, 0xE007F, 'tag characters'],
 	[0x180B, 0x180F, 'MONGOLIAN FREE VARIATION SELECTORS, VOWEL SEPARATOR'],
