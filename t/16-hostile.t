@@ -5,7 +5,7 @@
 # find the limit and says the figure it found.
 . "$(dirname "$0")/lib.sh"
 
-plan 57
+plan 58
 
 TAB=$(printf '\t')
 chat=$CHAT
@@ -28,6 +28,7 @@ has_want() { LC_ALL=C grep -Fxqf "$T/want" "$1"; }
 # marker LABEL : raw peer LABEL asks /who and waits for the answer;
 # everything the host sent LABEL before it has then arrived.
 marker() {
+	local _c
 	_c=$(count "$T/$1.out" '^\*\*\* here: ')
 	send "$1" '/who\n'
 	wait_count "$T/$1.out" '^\*\*\* here: ' $((_c + 1))
@@ -36,7 +37,7 @@ marker() {
 # joined_or_gone LABEL NICK [ARGS...] : a chat client on the room; true
 # once it is welcomed, false as soon as it has exited instead.
 joined_or_gone() {
-	_l=$1 _nick=$2; shift 2
+	local _l="$1" _nick="$2"; shift 2
 	spawn "$_l" "$CHAT" -n "$_nick" "$@" 127.0.0.1 "$PORT" || return 1
 	poll 10 eval 'has "$T/$_l.out" "^\*\*\* welcome " || ! running "$_l"'
 	has "$T/$_l.out" '^\*\*\* welcome '
@@ -56,7 +57,7 @@ size() { wc -c <"$1" | tr -d ' '; }
 # grows_to FILE BYTES SECS : until FILE holds BYTES; fails as soon as it
 # has not grown for 2 s (what feeds it has stopped), or after SECS.
 grows_to() {
-	_last=-1 _same=0 _end=$(($(date +%s) + $3))
+	local _last=-1 _same=0 _end=$(($(date +%s) + $3)) _size
 	while :; do
 		_size=$(size "$1")
 		[ "$_size" -ge "$2" ] && return 0
@@ -163,6 +164,17 @@ check "-r: the client reconnects after the host goes, a forged kick notwithstand
 has "$(err redial)" 'the host said' && diag "$(grep 'the host said' "$(err redial)")"
 kill "$(pid_of redial)" 2>/dev/null
 
+# Another host may send longer lines than chat's: the client cuts one
+# at RECV_MAX, marks the cut with U+2026, and drops the rest; nothing of
+# it becomes a line of its own.
+perl -e 'binmode STDOUT; print "x" x 9000, "*** you were kicked out by the host\n<bob> after\n"' >"$T/longline"
+fake_host longhost "$T/longline" || diag "fake host did not start"
+spawn_in /dev/null longc "$CHAT" -n longc -q -1 127.0.0.1 "$PORT"
+wait_line "$(out longc)" "<bob> after"
+check "a line longer than any chat host sends is shown cut, marked, as one line" \
+    eval '[ "$(count "$(out longc)" "^x+…\$")" -eq 1 ] &&
+	lacks "$(out longc)" "^\*\*\* you were kicked"'
+
 # === 2. The line limit holds after sanitising ==============================
 
 start_host san || diag "host did not start"
@@ -204,6 +216,7 @@ nick_probe() {
 # refused_asis LABEL PERLSTRING : one test, passing when the name is not
 # given as asked.
 refused_asis() {
+	local _r _want _got
 	_r=$(nick_probe "$2")
 	_want=${_r%%"$TAB"*} _got=${_r#*"$TAB"}
 	if [ -n "$_want" ] && [ "$_want" != "$_got" ]; then
@@ -393,7 +406,7 @@ EOF
 # mem_check NAME BASE LIMIT : one test, the host's peak memory (VmHWM of
 # $hp) less BASE KiB is under LIMIT KiB.
 mem_check() {
-	_add=$(($(hwm_kib "$hp") - $2))
+	local _add=$(($(hwm_kib "$hp") - $2))
 	check "$1: the host grew by $((_add / 1024)) MiB, under $(($3 / 1024)) MiB" \
 	    test "$_add" -lt "$3"
 }
