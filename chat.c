@@ -146,6 +146,9 @@ static struct {
 	size_t esc;		/* bytes of it so far, plus one; 0 for none */
 	char *hist[HIST_MAX];	/* lines sent this session, for Up and Down */
 	size_t nhist, hpos;
+	struct msg *out;	/* drawn but not yet taken by the terminal... */
+	size_t done;		/* ...from here on */
+	int fl;			/* stdout's file status flags as we found them */
 } term;
 
 /* A remote peer at the host: a member of the room, once it joins. */
@@ -502,7 +505,7 @@ drain(struct peer *p)
 	size_t k, total = 0, limit;
 	ssize_t n;
 
-	if (!q->n || (p->flags & F_DIALING))
+	if ((!q->n && !p->role->show) || (p->flags & F_DIALING))
 		return;
 	/* A blocking pipe or terminal takes PIPE_BUF without blocking
 	 * once poll says it is writable; more might not go at once. */
@@ -2889,6 +2892,10 @@ term_start(void)
 	term.raw = raw;
 	term.on = 1;
 	term.colour = !(nc && *nc) && !(t && !strcmp(t, "dumb"));
+	term.out = msg_new(4096);
+	/* a terminal that stops reading must not stop the room */
+	if ((term.fl = fcntl(STDOUT_FILENO, F_GETFL)) >= 0)
+		fcntl(STDOUT_FILENO, F_SETFL, term.fl | O_NONBLOCK);
 	atexit(term_stop);
 }
 
@@ -2898,6 +2905,8 @@ term_stop(void)
 {
 	if (!term.on)
 		return;
+	if (term.fl >= 0)
+		fcntl(STDOUT_FILENO, F_SETFL, term.fl);
 	term_erase();
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.saved);
 }
@@ -2910,27 +2919,62 @@ on_stop(int sig)
 
 	(void)sig;
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.saved);
+	if (term.fl >= 0)
+		fcntl(STDOUT_FILENO, F_SETFL, term.fl);	/* the shell's, not ours */
 	kill(getpid(), SIGSTOP);
+	if (term.fl >= 0)
+		fcntl(STDOUT_FILENO, F_SETFL, term.fl | O_NONBLOCK);
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.raw);
 	on_signal(SIGCONT);	/* the loop redraws */
 	errno = e;
 }
 
-/* A terminal write: blocking, all of it, whatever EINTR does. */
+/* What is drawn goes out as the terminal takes it (term_flush). */
 static void
 term_write(const char *s, size_t n)
 {
+	msg_put(&term.out, s, n);
+	term_flush();
+}
+
+/*
+ * Write what the terminal will take now; what it will not waits for
+ * poll to say it is writable. Says whether all is out. Blocking, once
+ * the descriptor is (at exit), or when stdout is not polled any more.
+ */
+static int
+term_flush(void)
+{
+	struct pollfd f = { STDOUT_FILENO, POLLOUT, 0 };
 	ssize_t w;
 
-	while (n > 0) {
-		if ((w = write(STDOUT_FILENO, s, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
+	while (term.done < term.out->len) {
+		w = write(STDOUT_FILENO, term.out->data + term.done,
+		    term.out->len - term.done);
+		if (w > 0) {
+			term.done += (size_t)w;
+		} else if (w < 0 && errno == EINTR) {
+			continue;
+		} else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (io.stdio && (io.stdio->flags & F_POLLWRITE)) {
+				set_writing(io.stdio, 1);
+				return 0;
+			}
+			poll(&f, 1, -1);	/* at exit: wait for it */
+		} else {
+			term.done = term.out->len;	/* gone: nothing more to show */
 		}
-		s += w;
-		n -= (size_t)w;
 	}
+	term.out->len = term.done = 0;
+	return 1;
+}
+
+/* The terminal's queue is out: keep polling while the screen is behind. */
+static void
+term_drained(struct peer *p)
+{
+	if (term.done < term.out->len)
+		set_writing(p, 1);
 }
 
 static void
@@ -3048,30 +3092,36 @@ present(struct msg **mp, const char *s, size_t n)
 	msg_puts(mp, "\n");
 }
 
-/* Write all that is queued for the terminal above the input line; drain pops it. */
+/*
+ * Draw queued lines above the input line, TERM_CHUNK at a time, and
+ * only once the terminal has taken what was drawn before: until then
+ * they stay queued, and the queue's rules (hold, lag, missed lines)
+ * apply as to any reader. Says how much of the queue it drew.
+ */
 static ssize_t
 term_show(struct peer *p)
 {
 	struct outq *q = &p->q;
-	struct msg *out = msg_new(256);
 	struct slice *sl;
 	const char *s, *end, *nl;
-	size_t k;
+	size_t k, used = 0;
 
-	msg_puts(&out, erase_line);
-	for (k = 0; k < q->n; k++) {
+	if (!term_flush() || !q->n)
+		return 0;
+	msg_puts(&term.out, erase_line);
+	for (k = 0; k < q->n && term.out->len < TERM_CHUNK; k++) {
 		sl = &q->ring[(q->head + k) & (q->cap - 1)];
 		end = sl->m->data + sl->end;
-		for (s = sl->m->data + sl->off; s < end; s = nl + 1) {
+		for (s = sl->m->data + sl->off; s < end && term.out->len < TERM_CHUNK;
+		    s = nl < end ? nl + 1 : end) {
 			if (!(nl = memchr(s, '\n', (size_t)(end - s))))
-				nl = end;
-			present(&out, s, (size_t)(nl - s));
+				nl = end;	/* a slice that ends mid-line: all of it */
+			present(&term.out, s, (size_t)(nl - s));
+			used += (size_t)(nl - s) + (nl < end);
 		}
 	}
-	term_write(out->data, out->len);
-	free(out);
 	term_redraw();
-	return (ssize_t)q->bytes;
+	return (ssize_t)used;
 }
 
 /* Keys, one byte at a time, for the stdio peer at a terminal. */
@@ -4043,7 +4093,8 @@ handle_slot(size_t i, short rev)
 		dial_done(0);
 		return;
 	}
-	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) && p->q.n)
+	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) &&
+	    (p->q.n || p->role->show))
 		drain(p);
 	if (i != p->rslot || (p->flags & F_DEAD))
 		return;
@@ -4213,6 +4264,7 @@ stdio_new(const struct role *role)
 		term.role = *role;
 		term.role.input = term_input;
 		term.role.show = term_show;
+		term.role.drained = term_drained;
 		role = &term.role;
 	}
 	p = peer_new(role, STDIN_FILENO, STDOUT_FILENO);

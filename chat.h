@@ -74,6 +74,7 @@
 #define RECONNECT_MAX_MS 30000	/* ...doubling up to this, give or take a quarter... */
 #define LASTED_MS	10000	/* ...starting over after a connection that lasted this long */
 #define HIST_MAX	100	/* lines kept for Up and Down at the terminal */
+#define TERM_CHUNK	65536	/* bytes of room lines drawn on the terminal at a time */
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
 #define BACKLOG_MAX	10000	/* most -b allows: at most ~120 MiB of 12 KiB lines */
 #define HELP_COLUMN	20	/* where the text of a /help line starts */
@@ -423,6 +424,8 @@ static void term_start(void);
 static void term_stop(void);
 static void on_stop(int);
 static void term_write(const char *, size_t);
+static int term_flush(void);
+static void term_drained(struct peer *);
 static void term_erase(void);
 static size_t term_width(void);
 static size_t chars(const char *, size_t);

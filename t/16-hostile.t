@@ -5,7 +5,7 @@
 # find the limit and says the figure it found.
 . "$(dirname "$0")/lib.sh"
 
-plan 58
+plan 59
 
 TAB=$(printf '\t')
 chat=$CHAT
@@ -336,6 +336,29 @@ say salice "is the room moving?"
 check "and alice's line reaches bob within 3 s" \
     wait_line "$(out sbob)" "<alice> is the room moving?" 3
 kill "$(pid_of sflood)" "$(pid_of stalled)" 2>/dev/null
+
+# The same at a terminal: the host's screen in tmux, and the tmux server
+# stopped, so nothing reads the terminal any more.
+if command -v tmux >/dev/null 2>&1; then
+	tms=chat-stall-$$
+	tmux -L "$tms" -f /dev/null new-session -d -x 80 -y 24 \
+	    "exec '$CHAT' -l -v -n host 0 2>'$T/th.err'"
+	tpid=$(tmux -L "$tms" display-message -p '#{pid}')
+	PIDS="$PIDS $tpid"
+	poll 10 has "$T/th.err" '^chat: listening on .* port [0-9]+$'
+	PORT=$(sed -n 's/^chat: listening on .* port \([0-9]*\)$/\1/p' "$T/th.err" | head -n 1)
+	raw_join ta alice
+	raw_join tb bob
+	kill -STOP "$tpid"
+	perl_send ta 'join("", ("x" x 1000 . "\n") x 4000)'
+	send ta "still moving\n"
+	check "with the host's terminal not read, 4 MB later the room still moves" \
+	    wait_line "$(out tb)" "<alice> still moving" 15
+	kill -CONT "$tpid"
+	tmux -L "$tms" kill-server 2>/dev/null
+else
+	skip "tmux not installed"
+fi
 
 # === 7. Started with stdin and stdout closed ================================
 
