@@ -5,7 +5,7 @@
 # find the limit and says the figure it found.
 . "$(dirname "$0")/lib.sh"
 
-plan 59
+plan 60
 
 TAB=$(printf '\t')
 chat=$CHAT
@@ -335,7 +335,15 @@ check "with the host's stdout stalled, 9 MiB of room lines still reach bob" \
 say salice "is the room moving?"
 check "and alice's line reaches bob within 3 s" \
     wait_line "$(out sbob)" "<alice> is the room moving?" 3
-kill "$(pid_of sflood)" "$(pid_of stalled)" 2>/dev/null
+# 11 MiB more: past the 16 MiB the host's stdout may fall behind, so it
+# misses lines, and is told how many once it is read again.
+spawn_in "$T/flood.big" sflood2 "$CHAT" -n flood2 127.0.0.1 "$PORT"
+wait_line "$(out sbob)" "<flood2> 130000 $(printf %073d 0)" 60
+cat "$T/stall" >"$T/stall.out" &
+PIDS="$PIDS $!"
+check "once its stdout is read again, the host is told how many lines it missed" \
+    wait_for "$T/stall.out" '^\*\*\* [1-9][0-9]* lines not shown$' 60
+kill "$(pid_of sflood)" "$(pid_of sflood2)" "$(pid_of stalled)" 2>/dev/null
 
 # The same at a terminal: the host's screen in tmux, and the tmux server
 # stopped, so nothing reads the terminal any more.
