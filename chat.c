@@ -493,8 +493,9 @@ outq_clear(struct outq *q)
 }
 
 /*
- * Write as much of a queue as one writev takes. Partial writes, EAGAIN
- * and EINTR are dealt with here and nowhere else.
+ * Write as much of a queue as one writev takes (at the terminal, as
+ * term_show draws). Partial writes, EAGAIN and EINTR are dealt with
+ * here, and for the terminal's own buffer in term_flush.
  */
 static void
 drain(struct peer *p)
