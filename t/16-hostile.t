@@ -478,17 +478,24 @@ else
 	skip "memory: needs /proc and the plain chat binary"
 fi
 
+# newcomers_check HOST LIMIT N BURST WHAT : N silent newcomers join HOST
+# (newcomers.pl); one test, that the host grew by less than LIMIT KiB.
+newcomers_check() {
+	local _k
+	spawn "nc$1" perl $PEER "$T/newcomers.pl" "$PORT" "$hp" "$2" "$3" "$4"
+	wait_for "$(out "nc$1")" '^opened ' 60
+	_k=$(sed -n 's/^opened //p' "$(out "nc$1")")
+	mem_check "$_k of $5" "$base" "$2"
+	kill "$(pid_of "nc$1")" "$(pid_of "$1")" 2>/dev/null
+}
+
 start_host mem2 -b 10000 || diag "host -b 10000 did not start"
 if hp=$(plain_chat_pid mem2); then
 	perl -e 'printf "%05d %s\n", $_, "h" x 3994 for 1 .. 10000' >"$T/long.in"
 	run fill 60 "$CHAT" -n filler 127.0.0.1 "$PORT" <"$T/long.in"
 	base=$(rss_kib "$hp")
-	spawn newc2 perl $PEER "$T/newcomers.pl" "$PORT" "$hp" 131072 128 4
-	wait_for "$(out newc2)" '^opened ' 60
-	k=$(sed -n 's/^opened //p' "$(out newc2)")
-	mem_check "$k of 128 silent newcomers, -b 10000 of 4000-byte lines" \
-	    "$base" 131072
-	kill "$(pid_of newc2)" "$(pid_of mem2)" 2>/dev/null
+	newcomers_check mem2 131072 128 4 \
+	    "128 silent newcomers, -b 10000 of 4000-byte lines"
 else
 	skip "memory: needs /proc and the plain chat binary"
 fi
@@ -501,12 +508,8 @@ elif hp=$(plain_chat_pid mem3); then
 	for i in $(seq 20); do perl_send ff 'qq(\xff) x 4096, qq(\n)'; done
 	wait_count "$(out mem3)" '^<ff> ' 20
 	base=$(rss_kib "$hp")
-	spawn newc3 perl $PEER "$T/newcomers.pl" "$PORT" "$hp" 65536 2000 64
-	wait_for "$(out newc3)" '^opened ' 60
-	k=$(sed -n 's/^opened //p' "$(out newc3)")
-	mem_check "$k of 2,000 silent newcomers, 20 history lines of 0xFF" \
-	    "$base" 65536
-	kill "$(pid_of newc3)" "$(pid_of mem3)" 2>/dev/null
+	newcomers_check mem3 65536 2000 64 \
+	    "2,000 silent newcomers, 20 history lines of 0xFF"
 else
 	skip "memory: needs /proc and the plain chat binary"
 fi
