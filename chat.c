@@ -492,22 +492,15 @@ outq_clear(struct outq *q)
 	memset(q, 0, sizeof(*q));
 }
 
-/*
- * Write as much of a queue as one writev takes (at the terminal, as
- * term_show draws). Partial writes, EAGAIN and EINTR are dealt with
- * here, and for the terminal's own buffer in term_flush.
- */
-static void
-drain(struct peer *p)
+/* One writev of the front of a queue. */
+static ssize_t
+queue_writev(struct peer *p)
 {
 	struct iovec iov[IOV_BATCH];
 	struct outq *q = &p->q;
 	struct slice *s;
 	size_t k, total = 0, limit;
-	ssize_t n;
 
-	if ((!q->n && !p->role->show) || (p->flags & F_DIALING))
-		return;
 	/* A blocking pipe or terminal takes PIPE_BUF without blocking
 	 * once poll says it is writable; more might not go at once. */
 	limit = (p->flags & F_POLLWRITE) ? PIPE_BUF : SIZE_MAX;
@@ -519,8 +512,24 @@ drain(struct peer *p)
 			iov[k].iov_len = limit - total;
 		total += iov[k].iov_len;
 	}
-	/* the terminal draws all of its queue itself, around the input line */
-	n = p->role->show ? p->role->show(p) : writev(p->wfd, iov, (int)k);
+	return writev(p->wfd, iov, (int)k);
+}
+
+/*
+ * Write as much of a queue as one writev takes (at the terminal, as
+ * term_show draws). Partial writes, EAGAIN and EINTR are dealt with
+ * here, and for the terminal's own buffer in term_flush.
+ */
+static void
+drain(struct peer *p)
+{
+	struct outq *q = &p->q;
+	ssize_t n;
+
+	if ((!q->n && !p->role->show) || (p->flags & F_DIALING))
+		return;
+	/* the terminal draws its queue itself, around the input line */
+	n = p->role->show ? p->role->show(p) : queue_writev(p);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 		p->role->wfail(p, strerror(errno));
 		return;

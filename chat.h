@@ -324,6 +324,7 @@ static void outq_grow(struct outq *);
 static void outq_unshift(struct peer *, struct msg *);
 static void outq_pop(struct outq *, size_t);
 static void outq_clear(struct outq *);
+static ssize_t queue_writev(struct peer *);
 static void drain(struct peer *);
 static void watch(struct peer *, int);
 static void stop_writing(struct peer *);
