@@ -2421,7 +2421,8 @@ say(struct peer *p, enum form f, const char *text, size_t n)
 
 /*
  * Keep a room line for late joiners, as a message of its own that
- * every newcomer's queue shares; the oldest goes first.
+ * every newcomer's queue shares, with the time it was said; the oldest
+ * goes first.
  */
 static void
 remember(const char *s, size_t n)
@@ -2441,11 +2442,33 @@ remember(const char *s, size_t n)
 		room.backhead = (room.backhead + 1) % opt.backmax;
 		msg_unref(*l);
 	}
-	m = msg_new(n);
-	memcpy(m->data, s, n);
-	m->len = n;
+	m = msg_new(n + 8);
+	msg_puts(&m, said_at());
+	msg_put(&m, s, n);
 	m->refs = 1;	/* the backlog's own */
 	*l = m;
+}
+
+/*
+ * "HH:MM ", the local time, before a history line: when it was said.
+ * Worked out again once a second at most.
+ */
+static const char *
+said_at(void)
+{
+	static char text[16];
+	static long long second = -1;
+	struct tm tm;
+	time_t t;
+
+	if (io.now / 1000 != second) {
+		second = io.now / 1000;
+		t = time(NULL);
+		if (t == (time_t)-1 || !localtime_r(&t, &tm) ||
+		    !strftime(text, sizeof(text), "%H:%M ", &tm))
+			text[0] = '\0';
+	}
+	return text;
 }
 
 /*

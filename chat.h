@@ -398,6 +398,7 @@ static void vformat(struct msg **, const char *, va_list);
 static void put_members(struct msg **);
 static void say(struct peer *, enum form, const char *, size_t);
 static void remember(const char *, size_t);
+static const char *said_at(void);
 static void replay(struct peer *);
 static void join(struct peer *, const char *, size_t);
 static void leave(struct peer *, const char *, const char *, size_t);

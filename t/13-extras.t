@@ -3,13 +3,15 @@
 # (-r), and TCP keepalive on every peer's socket.
 . "$(dirname "$0")/lib.sh"
 
-plan 51
+plan 52
 
 # history_of FILE : the lines of FILE's first history block, markers
-# left out.
+# left out, each without the "HH:MM " of when it was said; a line
+# without one is marked "untimed: " so that it matches no expectation.
 history_of() {
 	awk '$0 == "*** end of history" { exit }
-	     on { print }
+	     on && /^[0-2][0-9]:[0-5][0-9] / { print substr($0, 7); next }
+	     on { print "untimed: " $0 }
 	     $0 == "*** history follows" { on = 1 }' "$1"
 }
 
@@ -61,6 +63,8 @@ join_room hbob bob
 wait_line "$(out hbob)" "*** end of history"
 is "$(history_of "$(out hbob)")" "$(seq 6 25 | sed 's/^/<alice> line /')" \
     "history: by default the last 20 room lines, in order, the first 5 gone"
+check "history: each line starts with the time it was said" \
+    eval '[ "$(awk "/^[0-2][0-9]:[0-5][0-9] <alice> line /" "$(out hbob)" | wc -l)" -eq 20 ]'
 is "$(sed -n 2p "$(out hbob)")" "*** history follows" \
     "history: the block starts right after the welcome"
 is "$(sed -n 23p "$(out hbob)")" "*** end of history" \

@@ -44,9 +44,9 @@ joined_or_gone() {
 }
 
 # longest_text FILE NICK : bytes of text after "<NICK> " in the longest
-# such line of FILE.
+# such line of FILE (after the time, in a history line).
 longest_text() {
-	LC_ALL=C awk -v p="<$2> " 'index($0, p) == 1 {
+	LC_ALL=C awk -v p="<$2> " '{ sub(/^[0-2][0-9]:[0-5][0-9] /, "") } index($0, p) == 1 {
 		l = length($0) - length(p); if (l > m) m = l }
 	    END { print m + 0 }' "$1"
 }
