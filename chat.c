@@ -55,7 +55,8 @@
 static struct {
 	int family;		/* -4 or -6: AF_INET or AF_INET6, else AF_UNSPEC */
 	int verbose;		/* -v: say where we listen or connect */
-	int stamps;		/* -t: show the local time before each line */
+	int stamps;		/* -t: show the time before each line */
+	int nobell;		/* -B: no bell for a mention or a private message */
 	int redial;		/* -r: connect again when the host goes away */
 	int commands;		/* -C: lines from a pipe may be commands, not only text */
 	long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
@@ -63,7 +64,7 @@ static struct {
 	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
 	size_t maxpeers;	/* -m: most peers at once */
 	size_t backmax;		/* -b: room lines kept for newcomers */
-} opt = { AF_UNSPEC, 0, 0, 0, 0, 0, -1, NULL, 0, BACKLOG_DEFAULT };
+} opt = { AF_UNSPEC, 0, 0, 0, 0, 0, 0, -1, NULL, 0, BACKLOG_DEFAULT };
 
 /* The loop's tables, lists and clock: the same in both modes. */
 static struct {
@@ -137,15 +138,28 @@ static struct {
 /* The terminal, when stdin and stdout are one: the line being edited. */
 static struct {
 	int on;			/* chat edits the input line itself */
-	int colour;		/* ...and may colour: no NO_COLOR, no TERM=dumb */
+	int colour;		/* ...in 8 or 256 colours; 0 for NO_COLOR or TERM=dumb */
 	struct termios saved, raw;	/* the mode we found, the mode we use */
 	struct role role;	/* the stdio peer's role, reading keys, drawing lines */
+	size_t cols;		/* the terminal's width */
 	char line[LINE_MAX_BYTES];	/* the input line being typed */
 	size_t len, cur;	/* its length and the cursor, in bytes */
-	char seq[8];		/* an escape sequence coming in */
+	size_t view;		/* its first byte on screen, when it is too wide */
+	size_t shown;		/* the cursor's column as last drawn */
+	char seq[16];		/* an escape sequence coming in */
 	size_t esc;		/* bytes of it so far, plus one; 0 for none */
 	char *hist[HIST_MAX];	/* lines sent this session, for Up and Down */
 	size_t nhist, hpos;
+	char *draft;		/* the line being typed when Up was pressed */
+	int tabbing;		/* the last key was a Tab that completed... */
+	size_t tab_at, tab_len, tab_next;	/* ...the word that started here... */
+	char tab_word[NICK_MAX + 2];	/* ...as it was typed, and the next try */
+	char me[NICK_MAX + 1];	/* client: the name the host gave us */
+	char **names;		/* client: the names in the room, sorted */
+	size_t nnames, namecap;
+	int replay;		/* the history is being shown */
+	int bell;		/* a line drawn mentions us */
+	struct msg *draw;	/* scratch for a line being drawn */
 	struct msg *out;	/* drawn but not yet taken by the terminal... */
 	size_t done;		/* ...from here on */
 	int fl;			/* stdout's file status flags as we found them */
@@ -178,8 +192,8 @@ static const struct role user = {
 };
 
 static const char synopsis[] =
-    "usage: chat -l [-46Ctv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
-    "       chat [-46Crtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
+    "usage: chat -l [-46BCtv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
+    "       chat [-46BCrtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
 
 static const struct command commands[] = {
 	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
@@ -204,12 +218,21 @@ vwarning(const char *fmt, va_list ap)
 {
 	int e = errno;
 	size_t n = strlen(fmt);
+	char text[1024];
+	int k;
 
-	fputs("chat: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	if (n && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(e));
-	fputc('\n', stderr);
+	k = snprintf(text, sizeof(text), "chat: ");
+	k += vsnprintf(text + k, sizeof(text) - (size_t)k, fmt, ap);
+	if (n && fmt[n - 1] == ':' && (size_t)k < sizeof(text))
+		snprintf(text + k, sizeof(text) - (size_t)k, " %s", strerror(e));
+	if (term.on && isatty(STDERR_FILENO)) {
+		/* above the input line, which is drawn again under it */
+		msg_puts(&term.out, ERASE_LINE);
+		wrap_put(&term.out, text, strlen(text), 6);
+		term_redraw();
+		return;
+	}
+	fprintf(stderr, "%s\n", text);
 }
 
 static void
@@ -1297,6 +1320,135 @@ static const struct ufold case_fold[] = {
 	{0x1E900, 0x1E921, 34, 1},
 };
 
+/* wide_chars: East_Asian_Width W or F, two terminal columns (v = 2). zero_width: no column
+ * (v = 0): Mn, Me, Cf, U+1160..U+11FF, U+200B and Default_Ignorable_Code_Point, but not U+00AD.
+ * A few code points are in both (U+115F, U+3164, wide combining marks): look in zero_width
+ * first. */
+static const struct urange wide_chars[] = {
+	{0x1100, 0x115F, 2}, {0x231A, 0x231B, 2}, {0x2329, 0x232A, 2}, {0x23E9, 0x23EC, 2},
+	{0x23F0, 0x23F0, 2}, {0x23F3, 0x23F3, 2}, {0x25FD, 0x25FE, 2}, {0x2614, 0x2615, 2},
+	{0x2648, 0x2653, 2}, {0x267F, 0x267F, 2}, {0x2693, 0x2693, 2}, {0x26A1, 0x26A1, 2},
+	{0x26AA, 0x26AB, 2}, {0x26BD, 0x26BE, 2}, {0x26C4, 0x26C5, 2}, {0x26CE, 0x26CE, 2},
+	{0x26D4, 0x26D4, 2}, {0x26EA, 0x26EA, 2}, {0x26F2, 0x26F3, 2}, {0x26F5, 0x26F5, 2},
+	{0x26FA, 0x26FA, 2}, {0x26FD, 0x26FD, 2}, {0x2705, 0x2705, 2}, {0x270A, 0x270B, 2},
+	{0x2728, 0x2728, 2}, {0x274C, 0x274C, 2}, {0x274E, 0x274E, 2}, {0x2753, 0x2755, 2},
+	{0x2757, 0x2757, 2}, {0x2795, 0x2797, 2}, {0x27B0, 0x27B0, 2}, {0x27BF, 0x27BF, 2},
+	{0x2B1B, 0x2B1C, 2}, {0x2B50, 0x2B50, 2}, {0x2B55, 0x2B55, 2}, {0x2E80, 0x2E99, 2},
+	{0x2E9B, 0x2EF3, 2}, {0x2F00, 0x2FD5, 2}, {0x2FF0, 0x2FFB, 2}, {0x3000, 0x303E, 2},
+	{0x3041, 0x3096, 2}, {0x3099, 0x30FF, 2}, {0x3105, 0x312F, 2}, {0x3131, 0x318E, 2},
+	{0x3190, 0x31E3, 2}, {0x31F0, 0x321E, 2}, {0x3220, 0x3247, 2}, {0x3250, 0x4DBF, 2},
+	{0x4E00, 0xA48C, 2}, {0xA490, 0xA4C6, 2}, {0xA960, 0xA97C, 2}, {0xAC00, 0xD7A3, 2},
+	{0xF900, 0xFAFF, 2}, {0xFE10, 0xFE19, 2}, {0xFE30, 0xFE52, 2}, {0xFE54, 0xFE66, 2},
+	{0xFE68, 0xFE6B, 2}, {0xFF01, 0xFF60, 2}, {0xFFE0, 0xFFE6, 2}, {0x16FE0, 0x16FE4, 2},
+	{0x16FF0, 0x16FF1, 2}, {0x17000, 0x187F7, 2}, {0x18800, 0x18CD5, 2}, {0x18D00, 0x18D08, 2},
+	{0x1AFF0, 0x1AFF3, 2}, {0x1AFF5, 0x1AFFB, 2}, {0x1AFFD, 0x1AFFE, 2}, {0x1B000, 0x1B122, 2},
+	{0x1B132, 0x1B132, 2}, {0x1B150, 0x1B152, 2}, {0x1B155, 0x1B155, 2}, {0x1B164, 0x1B167, 2},
+	{0x1B170, 0x1B2FB, 2}, {0x1F004, 0x1F004, 2}, {0x1F0CF, 0x1F0CF, 2}, {0x1F18E, 0x1F18E, 2},
+	{0x1F191, 0x1F19A, 2}, {0x1F200, 0x1F202, 2}, {0x1F210, 0x1F23B, 2}, {0x1F240, 0x1F248, 2},
+	{0x1F250, 0x1F251, 2}, {0x1F260, 0x1F265, 2}, {0x1F300, 0x1F320, 2}, {0x1F32D, 0x1F335, 2},
+	{0x1F337, 0x1F37C, 2}, {0x1F37E, 0x1F393, 2}, {0x1F3A0, 0x1F3CA, 2}, {0x1F3CF, 0x1F3D3, 2},
+	{0x1F3E0, 0x1F3F0, 2}, {0x1F3F4, 0x1F3F4, 2}, {0x1F3F8, 0x1F43E, 2}, {0x1F440, 0x1F440, 2},
+	{0x1F442, 0x1F4FC, 2}, {0x1F4FF, 0x1F53D, 2}, {0x1F54B, 0x1F54E, 2}, {0x1F550, 0x1F567, 2},
+	{0x1F57A, 0x1F57A, 2}, {0x1F595, 0x1F596, 2}, {0x1F5A4, 0x1F5A4, 2}, {0x1F5FB, 0x1F64F, 2},
+	{0x1F680, 0x1F6C5, 2}, {0x1F6CC, 0x1F6CC, 2}, {0x1F6D0, 0x1F6D2, 2}, {0x1F6D5, 0x1F6D7, 2},
+	{0x1F6DC, 0x1F6DF, 2}, {0x1F6EB, 0x1F6EC, 2}, {0x1F6F4, 0x1F6FC, 2}, {0x1F7E0, 0x1F7EB, 2},
+	{0x1F7F0, 0x1F7F0, 2}, {0x1F90C, 0x1F93A, 2}, {0x1F93C, 0x1F945, 2}, {0x1F947, 0x1F9FF, 2},
+	{0x1FA70, 0x1FA7C, 2}, {0x1FA80, 0x1FA88, 2}, {0x1FA90, 0x1FABD, 2}, {0x1FABF, 0x1FAC5, 2},
+	{0x1FACE, 0x1FADB, 2}, {0x1FAE0, 0x1FAE8, 2}, {0x1FAF0, 0x1FAF8, 2}, {0x20000, 0x2FFFD, 2},
+	{0x30000, 0x3FFFD, 2},
+};
+static const struct urange zero_width[] = {
+	{0x0300, 0x036F, 0}, {0x0483, 0x0489, 0}, {0x0591, 0x05BD, 0}, {0x05BF, 0x05BF, 0},
+	{0x05C1, 0x05C2, 0}, {0x05C4, 0x05C5, 0}, {0x05C7, 0x05C7, 0}, {0x0600, 0x0605, 0},
+	{0x0610, 0x061A, 0}, {0x061C, 0x061C, 0}, {0x064B, 0x065F, 0}, {0x0670, 0x0670, 0},
+	{0x06D6, 0x06DD, 0}, {0x06DF, 0x06E4, 0}, {0x06E7, 0x06E8, 0}, {0x06EA, 0x06ED, 0},
+	{0x070F, 0x070F, 0}, {0x0711, 0x0711, 0}, {0x0730, 0x074A, 0}, {0x07A6, 0x07B0, 0},
+	{0x07EB, 0x07F3, 0}, {0x07FD, 0x07FD, 0}, {0x0816, 0x0819, 0}, {0x081B, 0x0823, 0},
+	{0x0825, 0x0827, 0}, {0x0829, 0x082D, 0}, {0x0859, 0x085B, 0}, {0x0890, 0x0891, 0},
+	{0x0898, 0x089F, 0}, {0x08CA, 0x0902, 0}, {0x093A, 0x093A, 0}, {0x093C, 0x093C, 0},
+	{0x0941, 0x0948, 0}, {0x094D, 0x094D, 0}, {0x0951, 0x0957, 0}, {0x0962, 0x0963, 0},
+	{0x0981, 0x0981, 0}, {0x09BC, 0x09BC, 0}, {0x09C1, 0x09C4, 0}, {0x09CD, 0x09CD, 0},
+	{0x09E2, 0x09E3, 0}, {0x09FE, 0x09FE, 0}, {0x0A01, 0x0A02, 0}, {0x0A3C, 0x0A3C, 0},
+	{0x0A41, 0x0A42, 0}, {0x0A47, 0x0A48, 0}, {0x0A4B, 0x0A4D, 0}, {0x0A51, 0x0A51, 0},
+	{0x0A70, 0x0A71, 0}, {0x0A75, 0x0A75, 0}, {0x0A81, 0x0A82, 0}, {0x0ABC, 0x0ABC, 0},
+	{0x0AC1, 0x0AC5, 0}, {0x0AC7, 0x0AC8, 0}, {0x0ACD, 0x0ACD, 0}, {0x0AE2, 0x0AE3, 0},
+	{0x0AFA, 0x0AFF, 0}, {0x0B01, 0x0B01, 0}, {0x0B3C, 0x0B3C, 0}, {0x0B3F, 0x0B3F, 0},
+	{0x0B41, 0x0B44, 0}, {0x0B4D, 0x0B4D, 0}, {0x0B55, 0x0B56, 0}, {0x0B62, 0x0B63, 0},
+	{0x0B82, 0x0B82, 0}, {0x0BC0, 0x0BC0, 0}, {0x0BCD, 0x0BCD, 0}, {0x0C00, 0x0C00, 0},
+	{0x0C04, 0x0C04, 0}, {0x0C3C, 0x0C3C, 0}, {0x0C3E, 0x0C40, 0}, {0x0C46, 0x0C48, 0},
+	{0x0C4A, 0x0C4D, 0}, {0x0C55, 0x0C56, 0}, {0x0C62, 0x0C63, 0}, {0x0C81, 0x0C81, 0},
+	{0x0CBC, 0x0CBC, 0}, {0x0CBF, 0x0CBF, 0}, {0x0CC6, 0x0CC6, 0}, {0x0CCC, 0x0CCD, 0},
+	{0x0CE2, 0x0CE3, 0}, {0x0D00, 0x0D01, 0}, {0x0D3B, 0x0D3C, 0}, {0x0D41, 0x0D44, 0},
+	{0x0D4D, 0x0D4D, 0}, {0x0D62, 0x0D63, 0}, {0x0D81, 0x0D81, 0}, {0x0DCA, 0x0DCA, 0},
+	{0x0DD2, 0x0DD4, 0}, {0x0DD6, 0x0DD6, 0}, {0x0E31, 0x0E31, 0}, {0x0E34, 0x0E3A, 0},
+	{0x0E47, 0x0E4E, 0}, {0x0EB1, 0x0EB1, 0}, {0x0EB4, 0x0EBC, 0}, {0x0EC8, 0x0ECE, 0},
+	{0x0F18, 0x0F19, 0}, {0x0F35, 0x0F35, 0}, {0x0F37, 0x0F37, 0}, {0x0F39, 0x0F39, 0},
+	{0x0F71, 0x0F7E, 0}, {0x0F80, 0x0F84, 0}, {0x0F86, 0x0F87, 0}, {0x0F8D, 0x0F97, 0},
+	{0x0F99, 0x0FBC, 0}, {0x0FC6, 0x0FC6, 0}, {0x102D, 0x1030, 0}, {0x1032, 0x1037, 0},
+	{0x1039, 0x103A, 0}, {0x103D, 0x103E, 0}, {0x1058, 0x1059, 0}, {0x105E, 0x1060, 0},
+	{0x1071, 0x1074, 0}, {0x1082, 0x1082, 0}, {0x1085, 0x1086, 0}, {0x108D, 0x108D, 0},
+	{0x109D, 0x109D, 0}, {0x115F, 0x11FF, 0}, {0x135D, 0x135F, 0}, {0x1712, 0x1714, 0},
+	{0x1732, 0x1733, 0}, {0x1752, 0x1753, 0}, {0x1772, 0x1773, 0}, {0x17B4, 0x17B5, 0},
+	{0x17B7, 0x17BD, 0}, {0x17C6, 0x17C6, 0}, {0x17C9, 0x17D3, 0}, {0x17DD, 0x17DD, 0},
+	{0x180B, 0x180F, 0}, {0x1885, 0x1886, 0}, {0x18A9, 0x18A9, 0}, {0x1920, 0x1922, 0},
+	{0x1927, 0x1928, 0}, {0x1932, 0x1932, 0}, {0x1939, 0x193B, 0}, {0x1A17, 0x1A18, 0},
+	{0x1A1B, 0x1A1B, 0}, {0x1A56, 0x1A56, 0}, {0x1A58, 0x1A5E, 0}, {0x1A60, 0x1A60, 0},
+	{0x1A62, 0x1A62, 0}, {0x1A65, 0x1A6C, 0}, {0x1A73, 0x1A7C, 0}, {0x1A7F, 0x1A7F, 0},
+	{0x1AB0, 0x1ACE, 0}, {0x1B00, 0x1B03, 0}, {0x1B34, 0x1B34, 0}, {0x1B36, 0x1B3A, 0},
+	{0x1B3C, 0x1B3C, 0}, {0x1B42, 0x1B42, 0}, {0x1B6B, 0x1B73, 0}, {0x1B80, 0x1B81, 0},
+	{0x1BA2, 0x1BA5, 0}, {0x1BA8, 0x1BA9, 0}, {0x1BAB, 0x1BAD, 0}, {0x1BE6, 0x1BE6, 0},
+	{0x1BE8, 0x1BE9, 0}, {0x1BED, 0x1BED, 0}, {0x1BEF, 0x1BF1, 0}, {0x1C2C, 0x1C33, 0},
+	{0x1C36, 0x1C37, 0}, {0x1CD0, 0x1CD2, 0}, {0x1CD4, 0x1CE0, 0}, {0x1CE2, 0x1CE8, 0},
+	{0x1CED, 0x1CED, 0}, {0x1CF4, 0x1CF4, 0}, {0x1CF8, 0x1CF9, 0}, {0x1DC0, 0x1DFF, 0},
+	{0x200B, 0x200F, 0}, {0x202A, 0x202E, 0}, {0x2060, 0x206F, 0}, {0x20D0, 0x20F0, 0},
+	{0x2CEF, 0x2CF1, 0}, {0x2D7F, 0x2D7F, 0}, {0x2DE0, 0x2DFF, 0}, {0x302A, 0x302D, 0},
+	{0x3099, 0x309A, 0}, {0x3164, 0x3164, 0}, {0xA66F, 0xA672, 0}, {0xA674, 0xA67D, 0},
+	{0xA69E, 0xA69F, 0}, {0xA6F0, 0xA6F1, 0}, {0xA802, 0xA802, 0}, {0xA806, 0xA806, 0},
+	{0xA80B, 0xA80B, 0}, {0xA825, 0xA826, 0}, {0xA82C, 0xA82C, 0}, {0xA8C4, 0xA8C5, 0},
+	{0xA8E0, 0xA8F1, 0}, {0xA8FF, 0xA8FF, 0}, {0xA926, 0xA92D, 0}, {0xA947, 0xA951, 0},
+	{0xA980, 0xA982, 0}, {0xA9B3, 0xA9B3, 0}, {0xA9B6, 0xA9B9, 0}, {0xA9BC, 0xA9BD, 0},
+	{0xA9E5, 0xA9E5, 0}, {0xAA29, 0xAA2E, 0}, {0xAA31, 0xAA32, 0}, {0xAA35, 0xAA36, 0},
+	{0xAA43, 0xAA43, 0}, {0xAA4C, 0xAA4C, 0}, {0xAA7C, 0xAA7C, 0}, {0xAAB0, 0xAAB0, 0},
+	{0xAAB2, 0xAAB4, 0}, {0xAAB7, 0xAAB8, 0}, {0xAABE, 0xAABF, 0}, {0xAAC1, 0xAAC1, 0},
+	{0xAAEC, 0xAAED, 0}, {0xAAF6, 0xAAF6, 0}, {0xABE5, 0xABE5, 0}, {0xABE8, 0xABE8, 0},
+	{0xABED, 0xABED, 0}, {0xFB1E, 0xFB1E, 0}, {0xFE00, 0xFE0F, 0}, {0xFE20, 0xFE2F, 0},
+	{0xFEFF, 0xFEFF, 0}, {0xFFA0, 0xFFA0, 0}, {0xFFF0, 0xFFFB, 0}, {0x101FD, 0x101FD, 0},
+	{0x102E0, 0x102E0, 0}, {0x10376, 0x1037A, 0}, {0x10A01, 0x10A03, 0}, {0x10A05, 0x10A06, 0},
+	{0x10A0C, 0x10A0F, 0}, {0x10A38, 0x10A3A, 0}, {0x10A3F, 0x10A3F, 0}, {0x10AE5, 0x10AE6, 0},
+	{0x10D24, 0x10D27, 0}, {0x10EAB, 0x10EAC, 0}, {0x10EFD, 0x10EFF, 0}, {0x10F46, 0x10F50, 0},
+	{0x10F82, 0x10F85, 0}, {0x11001, 0x11001, 0}, {0x11038, 0x11046, 0}, {0x11070, 0x11070, 0},
+	{0x11073, 0x11074, 0}, {0x1107F, 0x11081, 0}, {0x110B3, 0x110B6, 0}, {0x110B9, 0x110BA, 0},
+	{0x110BD, 0x110BD, 0}, {0x110C2, 0x110C2, 0}, {0x110CD, 0x110CD, 0}, {0x11100, 0x11102, 0},
+	{0x11127, 0x1112B, 0}, {0x1112D, 0x11134, 0}, {0x11173, 0x11173, 0}, {0x11180, 0x11181, 0},
+	{0x111B6, 0x111BE, 0}, {0x111C9, 0x111CC, 0}, {0x111CF, 0x111CF, 0}, {0x1122F, 0x11231, 0},
+	{0x11234, 0x11234, 0}, {0x11236, 0x11237, 0}, {0x1123E, 0x1123E, 0}, {0x11241, 0x11241, 0},
+	{0x112DF, 0x112DF, 0}, {0x112E3, 0x112EA, 0}, {0x11300, 0x11301, 0}, {0x1133B, 0x1133C, 0},
+	{0x11340, 0x11340, 0}, {0x11366, 0x1136C, 0}, {0x11370, 0x11374, 0}, {0x11438, 0x1143F, 0},
+	{0x11442, 0x11444, 0}, {0x11446, 0x11446, 0}, {0x1145E, 0x1145E, 0}, {0x114B3, 0x114B8, 0},
+	{0x114BA, 0x114BA, 0}, {0x114BF, 0x114C0, 0}, {0x114C2, 0x114C3, 0}, {0x115B2, 0x115B5, 0},
+	{0x115BC, 0x115BD, 0}, {0x115BF, 0x115C0, 0}, {0x115DC, 0x115DD, 0}, {0x11633, 0x1163A, 0},
+	{0x1163D, 0x1163D, 0}, {0x1163F, 0x11640, 0}, {0x116AB, 0x116AB, 0}, {0x116AD, 0x116AD, 0},
+	{0x116B0, 0x116B5, 0}, {0x116B7, 0x116B7, 0}, {0x1171D, 0x1171F, 0}, {0x11722, 0x11725, 0},
+	{0x11727, 0x1172B, 0}, {0x1182F, 0x11837, 0}, {0x11839, 0x1183A, 0}, {0x1193B, 0x1193C, 0},
+	{0x1193E, 0x1193E, 0}, {0x11943, 0x11943, 0}, {0x119D4, 0x119D7, 0}, {0x119DA, 0x119DB, 0},
+	{0x119E0, 0x119E0, 0}, {0x11A01, 0x11A0A, 0}, {0x11A33, 0x11A38, 0}, {0x11A3B, 0x11A3E, 0},
+	{0x11A47, 0x11A47, 0}, {0x11A51, 0x11A56, 0}, {0x11A59, 0x11A5B, 0}, {0x11A8A, 0x11A96, 0},
+	{0x11A98, 0x11A99, 0}, {0x11C30, 0x11C36, 0}, {0x11C38, 0x11C3D, 0}, {0x11C3F, 0x11C3F, 0},
+	{0x11C92, 0x11CA7, 0}, {0x11CAA, 0x11CB0, 0}, {0x11CB2, 0x11CB3, 0}, {0x11CB5, 0x11CB6, 0},
+	{0x11D31, 0x11D36, 0}, {0x11D3A, 0x11D3A, 0}, {0x11D3C, 0x11D3D, 0}, {0x11D3F, 0x11D45, 0},
+	{0x11D47, 0x11D47, 0}, {0x11D90, 0x11D91, 0}, {0x11D95, 0x11D95, 0}, {0x11D97, 0x11D97, 0},
+	{0x11EF3, 0x11EF4, 0}, {0x11F00, 0x11F01, 0}, {0x11F36, 0x11F3A, 0}, {0x11F40, 0x11F40, 0},
+	{0x11F42, 0x11F42, 0}, {0x13430, 0x13440, 0}, {0x13447, 0x13455, 0}, {0x16AF0, 0x16AF4, 0},
+	{0x16B30, 0x16B36, 0}, {0x16F4F, 0x16F4F, 0}, {0x16F8F, 0x16F92, 0}, {0x16FE4, 0x16FE4, 0},
+	{0x1BC9D, 0x1BC9E, 0}, {0x1BCA0, 0x1BCA3, 0}, {0x1CF00, 0x1CF2D, 0}, {0x1CF30, 0x1CF46, 0},
+	{0x1D167, 0x1D169, 0}, {0x1D173, 0x1D182, 0}, {0x1D185, 0x1D18B, 0}, {0x1D1AA, 0x1D1AD, 0},
+	{0x1D242, 0x1D244, 0}, {0x1DA00, 0x1DA36, 0}, {0x1DA3B, 0x1DA6C, 0}, {0x1DA75, 0x1DA75, 0},
+	{0x1DA84, 0x1DA84, 0}, {0x1DA9B, 0x1DA9F, 0}, {0x1DAA1, 0x1DAAF, 0}, {0x1E000, 0x1E006, 0},
+	{0x1E008, 0x1E018, 0}, {0x1E01B, 0x1E021, 0}, {0x1E023, 0x1E024, 0}, {0x1E026, 0x1E02A, 0},
+	{0x1E08F, 0x1E08F, 0}, {0x1E130, 0x1E136, 0}, {0x1E2AE, 0x1E2AE, 0}, {0x1E2EC, 0x1E2EF, 0},
+	{0x1E4EC, 0x1E4EF, 0}, {0x1E8D0, 0x1E8D6, 0}, {0x1E944, 0x1E94A, 0}, {0xE0000, 0xE0FFF, 0},
+};
+
 /* grapheme_break: Grapheme_Cluster_Break, with Extended_Pictographic as GCB_PICTO where the
  * break property is Other: v is an enum gcb. Code points in no range are GCB_OTHER. */
 enum gcb {
@@ -1971,6 +2123,7 @@ static enum form
 parse_form(const char *s, size_t n, size_t *nick, size_t *len)
 {
 	const size_t nl = sizeof(MARK_NOTICE) - 1, al = sizeof(MARK_ACTION) - 1;
+	const size_t sl = sizeof(MARK_SENT MARK_PRIVATE) - 1;
 	const char *e;
 
 	*nick = *len = 0;
@@ -1986,10 +2139,16 @@ parse_form(const char *s, size_t n, size_t *nick, size_t *len)
 		*len = (size_t)(e - s) - al;
 		return FORM_ACTION;
 	}
-	if (n && s[0] == MARK_PRIVATE[0])
+	if (n && s[0] == MARK_PRIVATE[0]) {
+		if ((e = memchr(s + 1, MARK_PRIVATE[0], n - 1)))
+			*nick = 1, *len = (size_t)(e - s) - 1;
 		return FORM_PRIVATE;
-	if (n >= sizeof(MARK_SENT) - 1 && !memcmp(s, MARK_SENT, sizeof(MARK_SENT) - 1))
+	}
+	if (n > sl && !memcmp(s, MARK_SENT MARK_PRIVATE, sl)) {
+		if ((e = memchr(s + sl, MARK_PRIVATE[0], n - sl)))
+			*nick = sl, *len = (size_t)(e - s) - sl;
 		return FORM_SENT;
+	}
 	return FORM_TEXT;
 }
 
@@ -2897,8 +3056,14 @@ put_help(struct msg **mp, const struct command *c)
 
 /* ---- the terminal ------------------------------------------------- */
 
-/* Back to the start of the row, and clear it: where the input line is. */
-static const char erase_line[] = "\r\033[K";
+/*
+ * Nick colours where the terminal has 256: mid tones of the colour
+ * cube, apart enough to tell and readable on dark and light screens.
+ */
+static const unsigned char palette[] = {
+	160, 166, 172, 178, 142, 106, 70, 34, 36, 37, 38, 32,
+	26, 62, 98, 134, 170, 169, 168, 131, 137, 67, 73, 140,
+};
 
 /*
  * When stdin and stdout are both a terminal, chat edits one input line
@@ -2910,6 +3075,7 @@ term_start(void)
 {
 	struct termios raw;
 	const char *t = getenv("TERM"), *nc = getenv("NO_COLOR");
+	const char *ct = getenv("COLORTERM");
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
 	    tcgetattr(STDIN_FILENO, &term.saved) < 0)
@@ -2924,8 +3090,13 @@ term_start(void)
 		return;
 	term.raw = raw;
 	term.on = 1;
-	term.colour = !(nc && *nc) && !(t && !strcmp(t, "dumb"));
+	if ((nc && *nc) || (t && !strcmp(t, "dumb")))
+		term.colour = 0;
+	else
+		term.colour = (t && strstr(t, "256color")) || (ct && *ct) ? 256 : 8;
 	term.out = msg_new(4096);
+	term.draw = msg_new(256);
+	term_size();
 	/* a terminal that stops reading must not stop the room */
 	if ((term.fl = fcntl(STDOUT_FILENO, F_GETFL)) >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, term.fl | O_NONBLOCK);
@@ -3013,68 +3184,221 @@ term_drained(struct peer *p)
 static void
 term_erase(void)
 {
-	term_write(erase_line, sizeof(erase_line) - 1);
+	term_write(ERASE_LINE, sizeof(ERASE_LINE) - 1);
 }
 
-static size_t
-term_width(void)
+/* The terminal's width, in term.cols; 80 when it cannot be told. */
+static void
+term_size(void)
 {
 #ifdef TIOCGWINSZ
 	struct winsize ws;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
-		return ws.ws_col;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1) {
+		term.cols = ws.ws_col;
+		return;
+	}
 #endif
-	return 80;
-}
-
-/* Count the characters of s[0..n): UTF-8 lead bytes. */
-static size_t
-chars(const char *s, size_t n)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++)
-		k += (s[i] & 0xc0) != 0x80;
-	return k;
-}
-
-/* Byte offset of character k of the input line. */
-static size_t
-char_offset(size_t k)
-{
-	size_t i;
-
-	for (i = 0; i < term.len && k > 0; k--)
-		while (++i < term.len && (term.line[i] & 0xc0) == 0x80)
-			;
-	return i;
+	term.cols = 80;
 }
 
 /*
- * Draw the input line, scrolled sideways so the cursor stays on screen
- * when the line is wider than the terminal.
+ * The columns a code point takes, from the Unicode data and not the
+ * locale: two for wide and fullwidth, none for combining marks,
+ * joiners, variation selectors and other format characters.
+ */
+static int
+cp_width(unsigned long c)
+{
+	if (urange_find(zero_width, sizeof(zero_width) / sizeof(zero_width[0]), c) >= 0)
+		return 0;
+	if (urange_find(wide_chars, sizeof(wide_chars) / sizeof(wide_chars[0]), c) >= 0)
+		return 2;
+	return 1;
+}
+
+static int
+gcb_of(unsigned long c)
+{
+	int g = urange_find(grapheme_break, sizeof(grapheme_break) /
+	    sizeof(grapheme_break[0]), c);
+
+	return g < 0 ? GCB_OTHER : g;
+}
+
+/*
+ * UAX #29: whether code points of break classes a and b stay in one
+ * user-perceived character. ri counts the regional indicators in a row
+ * up to a; zwj says a is a ZWJ after an emoji and its extenders.
+ */
+static int
+joins(int a, int b, size_t ri, int zwj)
+{
+	if (a == GCB_CR && b == GCB_LF)
+		return 1;
+	if (a == GCB_CONTROL || a == GCB_CR || a == GCB_LF ||
+	    b == GCB_CONTROL || b == GCB_CR || b == GCB_LF)
+		return 0;
+	if (a == GCB_L && (b == GCB_L || b == GCB_V || b == GCB_LV || b == GCB_LVT))
+		return 1;
+	if ((a == GCB_LV || a == GCB_V) && (b == GCB_V || b == GCB_T))
+		return 1;
+	if ((a == GCB_LVT || a == GCB_T) && b == GCB_T)
+		return 1;
+	if (b == GCB_EXTEND || b == GCB_ZWJ || b == GCB_SPACINGMARK || a == GCB_PREPEND)
+		return 1;
+	if (zwj && b == GCB_PICTO)
+		return 1;
+	return a == GCB_RI && b == GCB_RI && ri % 2;
+}
+
+/*
+ * The end of the user-perceived character (UAX #29's extended grapheme
+ * cluster) that starts at s[i], and in *cols the columns it takes: the
+ * widths of its code points, none for one joined by ZWJ to the one
+ * before (terminals draw an emoji ZWJ sequence as one). A byte that is
+ * not UTF-8 is a character of one column.
+ */
+static size_t
+cluster(const char *s, size_t n, size_t i, size_t *cols)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned long c;
+	size_t k, ri;
+	int a, b, pict, zwj = 0;
+
+	if (!(k = utf8_len(u + i, n - i, &c))) {
+		*cols = 1;
+		return i + 1;
+	}
+	a = gcb_of(c);
+	*cols = (size_t)cp_width(c);
+	ri = a == GCB_RI;
+	pict = a == GCB_PICTO;	/* an emoji and the extenders after it so far */
+	for (i += k; i < n && (k = utf8_len(u + i, n - i, &c)); i += k, a = b) {
+		b = gcb_of(c);
+		if (!joins(a, b, ri, zwj))
+			break;
+		if (a != GCB_ZWJ)
+			*cols += (size_t)cp_width(c);
+		ri = b == GCB_RI ? ri + 1 : 0;
+		zwj = b == GCB_ZWJ && pict;
+		pict = b == GCB_PICTO || (pict && b == GCB_EXTEND);
+	}
+	return i;
+}
+
+/* The columns s[0..n) takes, the escape sequences chat draws not counted. */
+static size_t
+text_cols(const char *s, size_t n)
+{
+	size_t i = 0, w, cols = 0;
+
+	while (i < n) {
+		if (s[i] == '\033') {
+			while (i < n && s[i] != 'm')
+				i++;
+			i++;
+			continue;
+		}
+		i = cluster(s, n, i, &w);
+		cols += w;
+	}
+	return cols;
+}
+
+/* Where the character before byte i of the input line starts. */
+static size_t
+cluster_before(size_t i)
+{
+	size_t at = 0, next, w;
+
+	while ((next = cluster(term.line, term.len, at, &w)) < i)
+		at = next;
+	return at;
+}
+
+/* The byte offset one character left or right of the cursor. */
+static size_t
+term_step(int dir)
+{
+	size_t w;
+
+	if (dir < 0)
+		return term.cur ? cluster_before(term.cur) : 0;
+	return term.cur < term.len ? cluster(term.line, term.len, term.cur, &w) : term.len;
+}
+
+/*
+ * Draw the input line on one row: a line wider than the terminal
+ * scrolls sideways, by whole characters, so that the cursor stays in
+ * view; it never wraps. It takes at most all columns but the last,
+ * which only the cursor may take, at the end of the line.
  */
 static void
 term_redraw(void)
 {
 	char seq[32];
-	size_t w = term_width() - 1, cur = chars(term.line, term.cur);
-	size_t from = cur > w ? cur - w : 0, a, b;
+	size_t room = term.cols - 1, col, w, i, next;
 	int n;
 
-	a = char_offset(from);
-	b = char_offset(from + w);
-	term_erase();
-	term_write(term.line + a, b - a);
-	n = snprintf(seq, sizeof(seq), "\r\033[%zuC", cur - from);
-	if (cur > from)
-		term_write(seq, (size_t)n);
+	if (!term.on)
+		return;
+	if (term.view > term.cur)
+		term.view = term.cur;
+	if (text_cols(term.line, term.len) <= room)
+		term.view = 0;
+	/* the character under the cursor is in view too */
+	next = term.cur < term.len ? cluster(term.line, term.len, term.cur, &w) : term.cur;
+	while (term.view < term.cur && text_cols(term.line + term.view, next - term.view) > room)
+		term.view = cluster(term.line, term.len, term.view, &w);
+	term.draw->len = 0;
+	msg_puts(&term.draw, ERASE_LINE);
+	for (i = term.view, col = 0; i < term.len; i = next) {
+		next = cluster(term.line, term.len, i, &w);
+		if (col + w > room)
+			break;
+		if ((unsigned char)term.line[i] == 0xc2 && i + 1 < term.len &&
+		    (unsigned char)term.line[i + 1] < 0xa0)
+			msg_put(&term.draw, "?", 1);	/* a C1 control, pasted */
+		else
+			msg_put(&term.draw, term.line + i, next - i);
+		col += w;
+	}
+	term.shown = text_cols(term.line + term.view, term.cur - term.view);
+	n = snprintf(seq, sizeof(seq), "\r\033[%zuC", term.shown);
+	if (term.shown)
+		msg_put(&term.draw, seq, (size_t)n);
 	else
-		term_write("\r", 1);
+		msg_put(&term.draw, "\r", 1);
+	term_write(term.draw->data, term.draw->len);
 }
 
-/* A stable colour for a nickname: one of six, from a hash of its bytes. */
+/*
+ * The terminal changed size. One that reflows its lines, as most do,
+ * has wrapped an input line wider than it is now, with the cursor on
+ * the row its column fell on: go up to the first of those rows and
+ * clear them all, then draw at the new width.
+ */
+static void
+term_resize(void)
+{
+	size_t old = term.cols;
+	char seq[32];
+	int n;
+
+	term_size();
+	if (term.cols < old && term.shown >= term.cols) {
+		n = snprintf(seq, sizeof(seq), "\r\033[%zuA\033[J", term.shown / term.cols);
+		term_write(seq, (size_t)n);
+	}
+	term_redraw();
+}
+
+/*
+ * A stable colour for a nickname, from a hash of its bytes: one of six
+ * on a terminal of eight colours, one of the palette on one of 256.
+ */
 static void
 put_nick(struct msg **mp, const char *s, size_t n)
 {
@@ -3084,7 +3408,10 @@ put_nick(struct msg **mp, const char *s, size_t n)
 
 	for (i = 0; i < n; i++)
 		h = h * 33 + (unsigned char)s[i];
-	snprintf(seq, sizeof(seq), "\033[%um", 31 + h % 6);
+	if (term.colour == 256)
+		snprintf(seq, sizeof(seq), "\033[38;5;%um", palette[h % sizeof(palette)]);
+	else
+		snprintf(seq, sizeof(seq), "\033[%um", 31 + h % 6);
 	if (term.colour)
 		msg_puts(mp, seq);
 	msg_put(mp, s, n);
@@ -3092,35 +3419,303 @@ put_nick(struct msg **mp, const char *s, size_t n)
 		msg_puts(mp, "\033[0m");
 }
 
+/* Our name in the room: the host's own, or the one the host gave us. */
+static const char *
+my_nick(void)
+{
+	if (io.stdio->role->flags & R_HOST)
+		return io.stdio->nick;
+	return term.me[0] ? term.me : uplink.nick ? uplink.nick : "";
+}
+
+/* Bytes that may be part of a word a name is in. */
+static int
+word_byte(unsigned char c)
+{
+	return c >= 0x80 || c == '_' || c == '-' || (c >= '0' && c <= '9') ||
+	    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* Whether text says name, as a word of its own, in any case. */
+static int
+mentions(const char *s, size_t n, const char *name)
+{
+	size_t k = strlen(name), i;
+
+	for (i = 0; k && i + k <= n; i++)
+		if (!strncasecmp(s + i, name, k) &&
+		    (i == 0 || !word_byte((unsigned char)s[i - 1])) &&
+		    (i + k == n || !word_byte((unsigned char)s[i + k])))
+			return 1;
+	return 0;
+}
+
 /*
- * One protocol line as the terminal shows it: the time with -t, nicks
- * in their colour, notices dim, private messages bold.
+ * The names in the room, for Tab, as the client learns them from what
+ * the host says; sorted by their bytes. The host looks in its room.
+ */
+static size_t
+name_find(const char *s, size_t n, int *found)
+{
+	size_t lo = 0, hi = term.nnames, mid;
+	int d;
+
+	*found = 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		d = strncmp(term.names[mid], s, n);
+		if (!d && term.names[mid][n])
+			d = 1;
+		if (!d) {
+			*found = 1;
+			return mid;
+		}
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+name_add(const char *s, size_t n)
+{
+	int found;
+	size_t i = name_find(s, n, &found);
+
+	if (found || !n || n > NICK_MAX)
+		return;
+	if (term.nnames == term.namecap) {
+		term.namecap = term.namecap ? 2 * term.namecap : 16;
+		term.names = xrealloc(term.names, term.namecap * sizeof(*term.names));
+	}
+	memmove(term.names + i + 1, term.names + i, (term.nnames - i) * sizeof(*term.names));
+	term.names[i] = xmalloc(n + 1);
+	memcpy(term.names[i], s, n);
+	term.names[i][n] = '\0';
+	term.nnames++;
+}
+
+static void
+name_del(const char *s, size_t n)
+{
+	int found;
+	size_t i = name_find(s, n, &found);
+
+	if (!found)
+		return;
+	free(term.names[i]);
+	term.nnames--;
+	memmove(term.names + i, term.names + i + 1, (term.nnames - i) * sizeof(*term.names));
+}
+
+/* "a, b, c", from a welcome or /who, maybe ending in " and N more". */
+static void
+name_list(const char *s, size_t n)
+{
+	size_t k;
+
+	if (n == 11 && !memcmp(s, "nobody else", 11))
+		return;
+	for (;;) {
+		for (k = 0; k < n && s[k] != ',' && s[k] != ' '; k++)
+			;
+		name_add(s, k);
+		if (k + 2 > n || s[k] != ',' || s[k + 1] != ' ')
+			return;
+		s += k + 2, n -= k + 2;
+	}
+}
+
+/* Does s[0..n) start with the string w? */
+static int
+starts(const char *s, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+
+	return n >= k && !memcmp(s, w, k);
+}
+
+/*
+ * A notice, read for who is in the room and what we are called: the
+ * welcome and /who list the names, others say who joins, leaves and
+ * changes name. The first word of such a notice is a name: the host
+ * wrote it, nobody else can.
+ */
+static void
+term_track(const char *s, size_t n)
+{
+	static const char tail[] = ". type /help for commands";
+	const char *r, *here;
+	size_t k, rn, t = sizeof(tail) - 1;
+
+	if (starts(s, n, "history follows") || starts(s, n, "end of history")) {
+		term.replay = s[0] == 'h';
+		return;
+	}
+	if (starts(s, n, "here: ")) {
+		name_list(s + 6, n - 6);
+		return;
+	}
+	for (k = 0; k < n && s[k] != ' '; k++)
+		;
+	if (k == n || k > NICK_MAX)
+		return;
+	r = s + k + 1, rn = n - k - 1;
+	if (k == 7 && !memcmp(s, "welcome", 7)) {
+		/* "welcome NAME. here: A, B. type /help..." or "NAME (WANTED is taken)." */
+		for (k = 0; k < rn && r[k] != ' '; k++)
+			;
+		if (k && r[k - 1] == '.')
+			k--;
+		if (k <= NICK_MAX) {
+			memcpy(term.me, r, k);
+			term.me[k] = '\0';
+		}
+		for (here = r + k; here + 8 <= r + rn && !starts(here, 8, ". here: "); here++)
+			;
+		k = (size_t)(here - r) + 8;
+		if (k + t < rn && !memcmp(r + rn - t, tail, t))
+			name_list(r + k, rn - k - t);
+	} else if (starts(r, rn, "joined")) {
+		name_add(s, k);
+	} else if ((starts(r, rn, "left") && (rn == 4 || r[4] == ' ')) ||
+	    starts(r, rn, "was kicked by the host") || starts(r, rn, "dropped (")) {
+		name_del(s, k);
+	} else if (starts(r, rn, "is now ") && rn - 7 <= NICK_MAX) {
+		if (strlen(term.me) == k && !memcmp(term.me, s, k)) {
+			memcpy(term.me, r + 7, rn - 7);
+			term.me[rn - 7] = '\0';
+		}
+		name_del(s, k);
+		name_add(r + 7, rn - 7);
+	}
+}
+
+/* Is s "HH:MM ", the time a history line was said? */
+static int
+is_time(const char *s, size_t n)
+{
+	return n > 6 && s[2] == ':' && s[5] == ' ' &&
+	    strspn(s, "0123456789") == 2 && s[3] >= '0' && s[3] <= '9' &&
+	    s[4] >= '0' && s[4] <= '9';
+}
+
+/*
+ * One protocol line as the terminal shows it: with -t the time it was
+ * said, nicks in their colour, notices dim; a line that mentions us, or
+ * a private message to us, in reverse video and with the bell. A line
+ * wider than the terminal wraps, its next rows indented past its stamp
+ * so that no row but its first starts at the left edge.
  */
 static void
 present(struct msg **mp, const char *s, size_t n)
 {
+	struct msg **lp = &term.draw;
 	char stamp[16];
 	time_t t;
 	struct tm tm;
-	size_t at, len;
-	enum form f = parse_form(s, n, &at, &len);
+	size_t at, len, body = 0, sl = 0, indent;
+	enum form f;
+	int hi, old = term.replay;
 
-	if (opt.stamps && (t = time(NULL)) != (time_t)-1 && localtime_r(&t, &tm))
-		msg_put(mp, stamp, strftime(stamp, sizeof(stamp), "%H:%M ", &tm));
+	if (old && is_time(s, n)) {
+		memcpy(stamp, s, 6);
+		sl = opt.stamps ? 6 : 0;
+		s += 6, n -= 6;
+	} else if (opt.stamps && (t = time(NULL)) != (time_t)-1 && localtime_r(&t, &tm)) {
+		sl = strftime(stamp, sizeof(stamp), "%H:%M ", &tm);
+	}
+	f = parse_form(s, n, &at, &len);
+	if (f == FORM_NOTICE)
+		body = sizeof(MARK_NOTICE) - 1;
+	else if (f != FORM_TEXT)
+		body = at + len + (f == FORM_ACTION ? 1 : 2);
+	if (body > n)
+		body = n;
+	if (f == FORM_NOTICE && !(io.stdio->role->flags & R_HOST))
+		term_track(s + body, n - body);
+	else if ((f == FORM_SAY || f == FORM_ACTION) && !old && !(io.stdio->role->flags & R_HOST))
+		name_add(s + at, len);
+	hi = !old && (f == FORM_PRIVATE || ((f == FORM_SAY || f == FORM_ACTION) &&
+	    !(strlen(my_nick()) == len && !memcmp(s + at, my_nick(), len)) &&
+	    mentions(s + body, n - body, my_nick())));
+	term.bell |= hi;
+	(*lp)->len = 0;
+	msg_put(lp, stamp, sl);
 	if (!term.colour || f == FORM_TEXT) {
-		msg_put(mp, s, n);
+		msg_put(lp, s, n);
 	} else if (f == FORM_NOTICE) {
-		msg_puts(mp, "\033[2m");
-		msg_put(mp, s, n);
-		msg_puts(mp, "\033[0m");
-	} else if (f == FORM_SAY || f == FORM_ACTION) {
-		msg_put(mp, s, at);
-		put_nick(mp, s + at, len);
-		msg_put(mp, s + at + len, n - at - len);
+		msg_puts(lp, "\033[2m");
+		msg_put(lp, s, n);
+		msg_puts(lp, "\033[0m");
 	} else {
-		msg_puts(mp, "\033[1m");
-		msg_put(mp, s, n);
-		msg_puts(mp, "\033[0m");
+		msg_put(lp, s, at);
+		put_nick(lp, s + at, len);
+		msg_put(lp, s + at + len, body - at - len);
+		if (hi)
+			msg_puts(lp, "\033[7m");
+		msg_put(lp, s + body, n - body);
+		if (hi)
+			msg_puts(lp, "\033[0m");
+	}
+	indent = sl + text_cols(s, body);
+	if (indent < 2)
+		indent = 2;
+	if (indent > term.cols / 2)
+		indent = term.cols / 2;
+	wrap_put(mp, (*lp)->data, (*lp)->len, indent);
+}
+
+/*
+ * Copy a line that present drew, with its attributes, wrapped at the
+ * terminal's width: before a word that would not fit, or inside one
+ * wider than a row. The attributes end before each wrap and start again
+ * after the indent, so the indent is blank.
+ */
+static void
+wrap_put(struct msg **mp, const char *s, size_t n, size_t indent)
+{
+	char attrs[64];
+	size_t i = 0, end, col = 0, w, na = 0, word;
+
+	while (i < n) {
+		if (s[i] == '\033') {
+			for (end = i; end < n && s[end] != 'm'; end++)
+				;
+			end += end < n;
+			if (end - i == 4 && s[i + 2] == '0')
+				na = 0;
+			else if (na + end - i <= sizeof(attrs))
+				memcpy(attrs + na, s + i, end - i), na += end - i;
+			msg_put(mp, s + i, end - i);
+			i = end;
+			continue;
+		}
+		end = cluster(s, n, i, &w);
+		word = w;
+		if (s[i] != ' ' && i > 0 && s[i - 1] == ' ')
+			for (word = 0; i + word < n && s[i + word] != ' '; word++)
+				;
+		if (word > w)
+			word = text_cols(s + i, word);
+		if (col > indent && (col + w > term.cols ||
+		    (col + word > term.cols && word <= term.cols - indent))) {
+			if (na)
+				msg_puts(mp, "\033[0m");
+			msg_puts(mp, "\n");
+			for (col = 0; col < indent; col++)
+				msg_put(mp, " ", 1);
+			msg_put(mp, attrs, na);
+			if (s[i] == ' ') {
+				i = end;	/* a row does not start with the space it broke at */
+				continue;
+			}
+		}
+		msg_put(mp, s + i, end - i);
+		col += w;
+		i = end;
 	}
 	msg_puts(mp, "\n");
 }
@@ -3141,7 +3736,7 @@ term_show(struct peer *p)
 
 	if (!term_flush() || !q->n)
 		return 0;
-	msg_puts(&term.out, erase_line);
+	msg_puts(&term.out, ERASE_LINE);
 	for (k = 0; k < q->n && term.out->len < TERM_CHUNK; k++) {
 		sl = &q->ring[(q->head + k) & (q->cap - 1)];
 		end = sl->m->data + sl->end;
@@ -3153,32 +3748,70 @@ term_show(struct peer *p)
 			used += (size_t)(nl - s) + (nl < end);
 		}
 	}
+	if (term.bell && !opt.nobell)
+		msg_puts(&term.out, "\a");
+	term.bell = 0;
 	term_redraw();
 	return (ssize_t)used;
 }
 
-/* Keys, one byte at a time, for the stdio peer at a terminal. */
+/*
+ * Keys, for the stdio peer at a terminal; the line is drawn again
+ * once they are all handled, unless a character is still coming.
+ */
 static void
 term_input(struct peer *p, const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)term.line;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		term_key(p, (unsigned char)s[i]);
+	/* the rest of the character before the cursor may be on its way */
+	for (i = term.cur; i > 0 && term.cur - i < 3 && (u[i - 1] & 0xc0) == 0x80; i--)
+		;
+	if (i > 0 && u[i - 1] >= 0xc2 && u[i - 1] <= 0xf4 &&
+	    term.cur - i + 1 < (size_t)(u[i - 1] < 0xe0 ? 2 : u[i - 1] < 0xf0 ? 3 : 4))
+		return;
+	term_redraw();
 }
 
-/* Enter: the line leaves the input line, stays on screen, and is heard. */
+/*
+ * What the room sees of a line we typed, shown in its place: a room
+ * line or an action under our name. Other commands are not shown:
+ * their answers are, and the host's copy of a /msg.
+ */
+static void
+term_own(struct peer *p, const char *s, size_t n)
+{
+	const struct command *c;
+	struct msg *m;
+	enum form f = FORM_SAY;
+	size_t a;
+
+	if (n > 1 && s[0] == '/' && s[1] == '/') {
+		s++, n--;
+	} else if (s[0] == '/') {
+		if (!(c = find_command(s, n, &a)) || c->run != cmd_me || a >= n)
+			return;
+		f = FORM_ACTION, s += a, n -= a;
+	}
+	m = msg_new(n + NICK_MAX + 8);
+	put_form(&m, f, my_nick());
+	sanitize(&m, s, n, LINE_MAX_BYTES);
+	msg_puts(&m, "\n");
+	send_to(p, m);
+}
+
+/* Enter: the line leaves the input line, is heard, and is shown as said. */
 static void
 term_enter(struct peer *p)
 {
 	char *line;
 	size_t n = term.len;
 
-	term_erase();
 	if (!n)
 		return;
-	term_write(term.line, n);
-	term_write("\n", 1);
 	line = xmalloc(n + 1);
 	memcpy(line, term.line, n);
 	line[n] = '\0';
@@ -3189,11 +3822,12 @@ term_enter(struct peer *p)
 	}
 	term.hist[term.nhist++] = line;
 	term.hpos = term.nhist;
-	term.len = term.cur = 0;
+	term.len = term.cur = term.view = 0;
+	term_own(p, line, n);
 	line_done(p, line, n);
 }
 
-/* Up and Down: walk the lines sent this session. */
+/* Up and Down: walk the lines sent this session; past the last, the draft. */
 static void
 term_history(int dir)
 {
@@ -3201,8 +3835,14 @@ term_history(int dir)
 
 	if ((dir < 0 && term.hpos == 0) || (dir > 0 && term.hpos >= term.nhist))
 		return;
+	if (term.hpos == term.nhist) {
+		free(term.draft);
+		term.draft = xmalloc(term.len + 1);
+		memcpy(term.draft, term.line, term.len);
+		term.draft[term.len] = '\0';
+	}
 	term.hpos += dir;
-	s = term.hpos < term.nhist ? term.hist[term.hpos] : "";
+	s = term.hpos < term.nhist ? term.hist[term.hpos] : term.draft;
 	term.len = term.cur = strlen(s);
 	memcpy(term.line, s, term.len);
 }
@@ -3216,27 +3856,106 @@ term_cut(size_t a, size_t b)
 	term.cur = a;
 }
 
-/* The byte offset one character left or right of the cursor. */
-static size_t
-term_step(int dir)
+/* Put s[0..n) in at the cursor, if it fits; the cursor goes after it. */
+static void
+term_insert(const char *s, size_t n)
 {
-	size_t i = term.cur;
+	if (n > sizeof(term.line) - term.len)
+		return;
+	memmove(term.line + term.cur + n, term.line + term.cur, term.len - term.cur);
+	memcpy(term.line + term.cur, s, n);
+	term.len += n;
+	term.cur += n;
+}
 
-	if (dir < 0) {
-		while (i > 0 && (term.line[--i] & 0xc0) == 0x80)
-			;
-	} else if (i < term.len) {
-		while (++i < term.len && (term.line[i] & 0xc0) == 0x80)
-			;
+static int
+by_name(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int d = strcasecmp(x, y);
+
+	return d ? d : strcmp(x, y);
+}
+
+/* Offer name as a completion of s[0..n) if it starts so, in any case. */
+static void
+offer(const char **out, size_t *k, const char *name, const char *s, size_t n)
+{
+	if (strlen(name) >= n && !strncasecmp(name, s, n))
+		out[(*k)++] = name;
+}
+
+/*
+ * What the word s[0..n) may be completed to, sorted, at most max of
+ * them: a command this end may give, or a name in the room but ours.
+ */
+static size_t
+completions(const char *s, size_t n, int command, const char **out, size_t max)
+{
+	const char *me = my_nick();
+	struct peer *q;
+	size_t i, k = 0, slot = SLOT_STDIN;
+	int host = io.stdio->role->flags & R_HOST;
+
+	if (command) {
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]) && k < max; i++)
+			if ((host || !(commands[i].flags & C_HOST)) && commands[i].run != cmd_pass)
+				offer(out, &k, commands[i].name, s, n);
+	} else if (host) {
+		while (k < max && (q = next_member(&slot)))
+			if (strcmp(q->nick, me))
+				offer(out, &k, q->nick, s, n);
+	} else {
+		for (i = 0; i < term.nnames && k < max; i++)
+			if (strcmp(term.names[i], me))
+				offer(out, &k, term.names[i], s, n);
 	}
-	return i;
+	qsort(out, k, sizeof(*out), by_name);
+	return k;
+}
+
+/*
+ * Tab: complete the word before the cursor to a name, "name: " at the
+ * start of the line; "/" and a command's start to the command. Tab
+ * again puts the next candidate in its place.
+ */
+static void
+term_tab(void)
+{
+	const char *cand[64];
+	size_t n, ws;
+	int command;
+
+	if (!term.tabbing) {
+		for (ws = term.cur; ws > 0 && term.line[ws - 1] != ' '; ws--)
+			;
+		if (term.cur - ws > NICK_MAX)
+			return;
+		term.tab_at = ws;
+		term.tab_len = term.cur - ws;
+		memcpy(term.tab_word, term.line + ws, term.tab_len);
+		term.tab_next = 0;
+	}
+	command = term.tab_at == 0 && term.tab_len && term.tab_word[0] == '/';
+	n = completions(term.tab_word + command, term.tab_len - command, command,
+	    cand, sizeof(cand) / sizeof(cand[0]));
+	if (!n)
+		return;
+	term_cut(term.tab_at, term.cur);
+	if (command)
+		term_insert("/", 1);
+	term_insert(cand[term.tab_next % n], strlen(cand[term.tab_next % n]));
+	if (term.tab_at == 0 && !command)
+		term_insert(":", 1);
+	term_insert(" ", 1);
+	term.tab_next++;
+	term.tabbing = 1;
 }
 
 /* Keys that come as escape sequences: arrows, Home, End, Delete. */
 static void
-term_escape(struct peer *p, const char *seq)
+term_escape(const char *seq)
 {
-	(void)p;
 	if (!strcmp(seq, "[A") || !strcmp(seq, "OA"))
 		term_history(-1);
 	else if (!strcmp(seq, "[B") || !strcmp(seq, "OB"))
@@ -3262,18 +3981,22 @@ term_key(struct peer *p, unsigned char c)
 	if (term.esc) {
 		term.seq[term.esc - 1] = (char)c;
 		term.seq[term.esc++] = '\0';
-		/* done at a final byte, or at once if it is not ESC [ or ESC O */
-		if ((term.esc > 2 && c >= 0x40 && c <= 0x7e) ||
-		    (term.esc == 2 && c != '[' && c != 'O') ||
+		if (term.esc == 2 && c != '[' && c != 'O') {
+			term.esc = 0;	/* Escape alone: the key after it is a key */
+			term_key(p, c);
+		} else if ((term.esc > 2 && c >= 0x40 && c <= 0x7e) ||
 		    term.esc == sizeof(term.seq)) {
-			term_escape(p, term.seq);
+			term_escape(term.seq);
 			term.esc = 0;
 		}
 		return;
 	}
+	if (c != '\t')
+		term.tabbing = 0;
 	switch (c) {
-	case 0x1b: term.esc = 1; return;
+	case 0x1b: term.esc = 1; break;
 	case '\r': case '\n': term_enter(p); break;
+	case '\t': term_tab(); break;
 	case 0x01: term.cur = 0; break;				/* Ctrl-A */
 	case 0x05: term.cur = term.len; break;			/* Ctrl-E */
 	case 0x02: term.cur = term_step(-1); break;		/* Ctrl-B */
@@ -3291,7 +4014,8 @@ term_key(struct peer *p, unsigned char c)
 			;
 		while (i > 0 && term.line[i - 1] != ' ')
 			i--;
-		term_cut(i, term.cur);
+		if (i < term.cur)
+			term_cut(cluster_before(i + 1), term.cur);
 		break;
 	case 0x04:						/* Ctrl-D */
 		if (term.len)
@@ -3300,16 +4024,9 @@ term_key(struct peer *p, unsigned char c)
 			p->role->quit(p, NULL, 0);
 		break;
 	default:
-		if ((c < 0x20) || term.len == sizeof(term.line))
-			break;
-		memmove(term.line + term.cur + 1, term.line + term.cur, term.len - term.cur);
-		term.line[term.cur++] = (char)c;
-		term.len++;
-		/* the rest of a character may still be on its way */
-		if ((c & 0xc0) == 0x80 || c >= 0xc0)
-			return;
+		if (c >= 0x20)
+			term_insert((const char *)&c, 1);
 	}
-	term_redraw();
 }
 
 /* ---- the host ----------------------------------------------------- */
@@ -4088,7 +4805,7 @@ on_signal(int sig)
 
 /*
  * Signals arrive through the self-pipe, so poll never misses one. Any
- * but SIGCONT is the person at stdin asking to go.
+ * but SIGCONT and SIGWINCH is the person at stdin asking to go.
  */
 static void
 handle_signals(void)
@@ -4100,6 +4817,8 @@ handle_signals(void)
 		for (i = 0; i < n; i++) {
 			if (c[i] == SIGCONT)
 				term_redraw();
+			else if (c[i] == SIGWINCH)
+				term_resize();
 			else
 				io.stdio->role->quit(io.stdio, NULL, 0);
 		}
@@ -4186,6 +4905,7 @@ help(void)
 	    "  -l        host a room (port %s unless given; 0 picks a free one)\n"
 	    "  -4, -6    IPv4 or IPv6 only\n"
 	    "  -b LINES  host: room lines replayed to newcomers (default %d, 0: none)\n"
+	    "  -B        at a terminal, no bell for a mention or a private message\n"
 	    "  -C        lines from a pipe may be commands (default: all are text)\n"
 	    "  -h        this help\n"
 	    "  -m MAX    host: most peers at once (default %d, or what the\n"
@@ -4195,7 +4915,7 @@ help(void)
 	    "  -q SECS   after stdin EOF, stay SECS before leaving; -1: until the host goes\n"
 	    "  -r        keep trying to connect, and connect again after a drop\n"
 	    "  -s ADDR   host: listen on ADDR only (default: every address)\n"
-	    "  -t        at a terminal, show the local time before each line\n"
+	    "  -t        at a terminal, show the time each line was said\n"
 	    "  -v        report where we listen or connect on stderr\n"
 	    "  -w SECS   give up a connection attempt after SECS\n"
 	    "\n"
@@ -4274,6 +4994,7 @@ setup(void)
 	sigaction(SIGHUP, &sa, NULL);
 	term_start();
 	if (term.on) {
+		sigaction(SIGWINCH, &sa, NULL);
 		sa.sa_handler = on_stop;
 		sigaction(SIGTSTP, &sa, NULL);
 	}
@@ -4338,7 +5059,7 @@ main(int argc, char *argv[])
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46b:Chlm:n:P:q:rs:tvw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46Bb:Chlm:n:P:q:rs:tvw:")) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
 		case '4': opt.family = AF_INET; break;
@@ -4353,6 +5074,7 @@ main(int argc, char *argv[])
 		case 'r': opt.redial = 1; break;
 		case 's': addr = optarg; break;
 		case 't': opt.stamps = 1; break;
+		case 'B': opt.nobell = 1; break;
 		case 'v': opt.verbose = 1; break;
 		case 'w': opt.connwait = number(optarg, 1, 1000000, "-w value"); break;
 		case ':':

@@ -75,6 +75,7 @@
 #define LASTED_MS	10000	/* ...starting over after a connection that lasted this long */
 #define HIST_MAX	100	/* lines kept for Up and Down at the terminal */
 #define TERM_CHUNK	65536	/* bytes of room lines drawn on the terminal at a time */
+#define ERASE_LINE	"\r\033[K"	/* back to the start of the row and clear it: the input line */
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
 #define BACKLOG_MAX	10000	/* most -b allows: at most ~120 MiB of 12 KiB lines */
 #define HELP_COLUMN	20	/* where the text of a /help line starts */
@@ -429,19 +430,41 @@ static void term_write(const char *, size_t);
 static int term_flush(void);
 static void term_drained(struct peer *);
 static void term_erase(void);
-static size_t term_width(void);
-static size_t chars(const char *, size_t);
-static size_t char_offset(size_t);
+static void term_size(void);
+static int cp_width(unsigned long);
+static int gcb_of(unsigned long);
+static int joins(int, int, size_t, int);
+static size_t cluster(const char *, size_t, size_t, size_t *);
+static size_t text_cols(const char *, size_t);
+static size_t cluster_before(size_t);
+static size_t term_step(int);
 static void term_redraw(void);
+static void term_resize(void);
 static void put_nick(struct msg **, const char *, size_t);
+static const char *my_nick(void);
+static int word_byte(unsigned char);
+static int mentions(const char *, size_t, const char *);
+static size_t name_find(const char *, size_t, int *);
+static void name_add(const char *, size_t);
+static void name_del(const char *, size_t);
+static void name_list(const char *, size_t);
+static int starts(const char *, size_t, const char *);
+static void term_track(const char *, size_t);
+static int is_time(const char *, size_t);
 static void present(struct msg **, const char *, size_t);
+static void wrap_put(struct msg **, const char *, size_t, size_t);
 static ssize_t term_show(struct peer *);
 static void term_input(struct peer *, const char *, size_t);
+static void term_own(struct peer *, const char *, size_t);
 static void term_enter(struct peer *);
 static void term_history(int);
 static void term_cut(size_t, size_t);
-static size_t term_step(int);
-static void term_escape(struct peer *, const char *);
+static void term_insert(const char *, size_t);
+static int by_name(const void *, const void *);
+static void offer(const char **, size_t *, const char *, const char *, size_t);
+static size_t completions(const char *, size_t, int, const char **, size_t);
+static void term_tab(void);
+static void term_escape(const char *);
 static void term_key(struct peer *, unsigned char);
 
 /* the host */

@@ -58,7 +58,8 @@ is "$(bottom)" "hello wor" "the half-typed line survives, still at the bottom"
 keys 'ld' Enter
 check "Enter sends the line, with what was typed before and after" \
     wait_line "$(out bob)" "<alice> hello world"
-check "the sent line stays on screen" screen_has '^hello world$'
+check "the sent line stays on screen, as the room sees it" \
+    screen_has '^<alice> hello world$'
 
 keys 'abc' Left Left BSpace 'X' Home 'Y' End 'Z' Enter
 check "Left, Backspace, Home and End edit where the cursor is" \
@@ -88,16 +89,16 @@ say bob "colour me"
 wait_screen '^<bob> colour me$'
 esc=$(printf '\033')
 check "nicks are coloured in a terminal" \
-    eval "screen -e | LC_ALL=C grep -q '<${esc}\[3[1-6]mbob${esc}\[[0-9;]*m> colour me'"
+    eval "screen -e | LC_ALL=C grep -Eq '<${esc}\[(3[1-6]|38;5;[0-9]+)mbob${esc}\[[0-9;]*m> colour me'"
 
 say bob "/msg alice psst"
 wait_screen '^\*bob\* psst$'
 keys '/who' Enter
 wait_screen '^\*\*\* here: '
 check "notices are dimmed" \
-    eval "screen -e | LC_ALL=C grep -q '^${esc}\[2m\*\*\* here: '"
-check "private messages are highlighted" \
-    eval "screen -e | LC_ALL=C grep -q '^${esc}\[1m\*bob\* psst'"
+    eval "screen -e | LC_ALL=C grep -Eq '^(${esc}\[[0-9;]*m)*${esc}\[([0-9]+;)*2m(${esc}\[[0-9;]*m)*\*\*\* here: '"
+check "private messages are highlighted: the text in reverse video" \
+    eval "screen -e | LC_ALL=C grep -Eq '\*${esc}\[[0-9;]*mbob${esc}\[[0-9;]*m\* ${esc}\[7mpsst'"
 
 keys C-c
 check "Ctrl-C leaves: chat exits 0" eval 'poll 10 test -s "$T/term.rc" && [ "$(cat "$T/term.rc")" = 0 ]'

@@ -363,17 +363,12 @@ $out .= "\n" . comment('case_fold: simple case folding (CaseFolding.txt status C
 	. ' the others in the range, and all code points in no range, fold to themselves.');
 $out .= emit('static const struct ufold case_fold[]', \@fold);
 
-# The width tables (wide_chars and zero_width above) are for the
-# terminal's editor; they join the block when chat.c uses them, since
-# an unused table is a compiler warning.
-if (($ENV{UNICODE_WIDTH} // '') eq '1') {
-	$out .= "\n" . comment("wide_chars: East_Asian_Width W or F, two terminal columns (v\x00=\x002)."
-		. " zero_width: no column (v\x00=\x000): Mn, Me, Cf, U+1160..U+11FF, U+200B and"
-		. ' Default_Ignorable_Code_Point, but not U+00AD. A few code points are in'
-		. ' both (U+115F, U+3164, wide combining marks): look in zero_width first.');
-	$out .= emit_ranges('wide_chars', wide_chars());
-	$out .= emit_ranges('zero_width', zero_width($ucd, $di));
-}
+$out .= "\n" . comment("wide_chars: East_Asian_Width W or F, two terminal columns (v\x00=\x002)."
+	. " zero_width: no column (v\x00=\x000): Mn, Me, Cf, U+1160..U+11FF, U+200B and"
+	. ' Default_Ignorable_Code_Point, but not U+00AD. A few code points are in'
+	. ' both (U+115F, U+3164, wide combining marks): look in zero_width first.');
+$out .= emit_ranges('wide_chars', wide_chars());
+$out .= emit_ranges('zero_width', zero_width($ucd, $di));
 
 $out .= "\n" . comment('grapheme_break: Grapheme_Cluster_Break, with Extended_Pictographic'
 	. ' as GCB_PICTO where the break property is Other: v is an enum gcb.'
