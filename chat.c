@@ -3113,6 +3113,7 @@ term_stop(void)
 		fcntl(STDOUT_FILENO, F_SETFL, term.fl);
 	term_erase();
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.saved);
+	term.on = 0;	/* what is said after this goes to stderr as it is */
 }
 
 /* Ctrl-Z: give the shell its terminal back; on SIGCONT take it again. */
@@ -3267,6 +3268,10 @@ cluster(const char *s, size_t n, size_t i, size_t *cols)
 	size_t k, ri;
 	int a, b, pict, zwj = 0;
 
+	if (u[i] >= 0x20 && u[i] < 0x7f && (i + 1 == n || (u[i + 1] >= 0x20 && u[i + 1] < 0x7f))) {
+		*cols = 1;	/* ASCII, the usual case: no look-ups */
+		return i + 1;
+	}
 	if (!(k = utf8_len(u + i, n - i, &c))) {
 		*cols = 1;
 		return i + 1;
@@ -3565,6 +3570,8 @@ term_track(const char *s, size_t n)
 	r = s + k + 1, rn = n - k - 1;
 	if (k == 7 && !memcmp(s, "welcome", 7)) {
 		/* "welcome NAME. here: A, B. type /help..." or "NAME (WANTED is taken)." */
+		while (term.nnames)
+			free(term.names[--term.nnames]);	/* a new connection */
 		for (k = 0; k < rn && r[k] != ' '; k++)
 			;
 		if (k && r[k - 1] == '.')
@@ -3939,7 +3946,8 @@ term_tab(void)
 	command = term.tab_at == 0 && term.tab_len && term.tab_word[0] == '/';
 	n = completions(term.tab_word + command, term.tab_len - command, command,
 	    cand, sizeof(cand) / sizeof(cand[0]));
-	if (!n)
+	if (!n || strlen(cand[term.tab_next % n]) + 3 >
+	    sizeof(term.line) - term.len + (term.cur - term.tab_at))
 		return;
 	term_cut(term.tab_at, term.cur);
 	if (command)
@@ -4082,7 +4090,7 @@ listen_on(const char *addr, const char *port)
 		nlisten++;
 		if (opt.verbose && !getnameinfo((struct sockaddr *)&ss, len, host,
 		    sizeof(host), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV))
-			fprintf(stderr, "chat: listening on %s port %s\n", host, serv);
+			warnx("listening on %s port %s", host, serv);
 	}
 	freeaddrinfo(res);
 	if (!nlisten) {
@@ -4536,7 +4544,7 @@ connected(void)
 	io.pfd[h->rslot].events = 0;
 	if ((opt.verbose || uplink.dials) && !getnameinfo(ai->ai_addr, ai->ai_addrlen,
 	    addr, sizeof(addr), NULL, 0, NI_NUMERICHOST))
-		fprintf(stderr, "chat: %s %s port %s\n", uplink.dials ? "reconnected to" :
+		warnx("%s %s port %s", uplink.dials ? "reconnected to" :
 		    "connected to", addr, uplink.port);
 	uplink.dials++;
 	uplink.since = io.now;
