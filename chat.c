@@ -3407,16 +3407,16 @@ term_resize(void)
 static void
 put_nick(struct msg **mp, const char *s, size_t n)
 {
-	unsigned h = 5381;
+	unsigned long h = 2166136261UL;	/* FNV-1a: its low bits mix well */
 	size_t i;
-	char seq[16];
+	char seq[24];
 
 	for (i = 0; i < n; i++)
-		h = h * 33 + (unsigned char)s[i];
+		h = ((h ^ (unsigned char)s[i]) * 16777619UL) & 0xffffffffUL;
 	if (term.colour == 256)
-		snprintf(seq, sizeof(seq), "\033[38;5;%um", palette[h % sizeof(palette)]);
+		snprintf(seq, sizeof(seq), "\033[38;5;%um", (unsigned)palette[h % sizeof(palette)]);
 	else
-		snprintf(seq, sizeof(seq), "\033[%um", 31 + h % 6);
+		snprintf(seq, sizeof(seq), "\033[%lum", 31 + h % 6);
 	if (term.colour)
 		msg_puts(mp, seq);
 	msg_put(mp, s, n);
