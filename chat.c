@@ -2610,19 +2610,18 @@ remember(const char *s, size_t n)
 
 /*
  * "HH:MM ", the local time, before a history line: when it was said.
- * Worked out again once a second at most.
+ * Worked out again only when the second has changed.
  */
 static const char *
 said_at(void)
 {
 	static char text[16];
-	static long long second = -1;
+	static time_t second = (time_t)-1;
 	struct tm tm;
-	time_t t;
+	time_t t = time(NULL);
 
-	if (io.now / 1000 != second) {
-		second = io.now / 1000;
-		t = time(NULL);
+	if (t != second) {
+		second = t;
 		if (t == (time_t)-1 || !localtime_r(&t, &tm) ||
 		    !strftime(text, sizeof(text), "%H:%M ", &tm))
 			text[0] = '\0';
@@ -3188,19 +3187,32 @@ term_erase(void)
 	term_write(ERASE_LINE, sizeof(ERASE_LINE) - 1);
 }
 
-/* The terminal's width, in term.cols; 80 when it cannot be told. */
+/*
+ * The terminal's width, in term.cols (80 when it cannot be told), looked
+ * at before each drawing: a resize may come before its SIGWINCH. One
+ * that reflows its lines, as most do, has wrapped an input line wider
+ * than it is now, with the cursor on the row its column fell on: go up
+ * to the first of those rows and clear them all.
+ */
 static void
 term_size(void)
 {
+	size_t old = term.cols;
+	char seq[32];
+	int n;
 #ifdef TIOCGWINSZ
 	struct winsize ws;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1) {
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
 		term.cols = ws.ws_col;
-		return;
-	}
+	else
 #endif
-	term.cols = 80;
+		term.cols = 80;
+	if (old && term.cols < old && term.shown >= term.cols) {
+		n = snprintf(seq, sizeof(seq), "\r\033[%zuA\033[J", term.shown / term.cols);
+		msg_put(&term.out, seq, (size_t)n);
+		term.shown = 0;
+	}
 }
 
 /*
@@ -3351,8 +3363,13 @@ term_redraw(void)
 		return;
 	if (term.view > term.cur)
 		term.view = term.cur;
-	if (text_cols(term.line, term.len) <= room)
-		term.view = 0;
+	/* no further right than it need be to show the end: a wider terminal shows more */
+	for (i = 0, col = text_cols(term.line, term.len); i < term.view && col > room; i = next) {
+		next = cluster(term.line, term.len, i, &w);
+		col -= w;
+	}
+	if (i < term.view)
+		term.view = i;
 	/* the character under the cursor is in view too */
 	next = term.cur < term.len ? cluster(term.line, term.len, term.cur, &w) : term.cur;
 	while (term.view < term.cur && text_cols(term.line + term.view, next - term.view) > room)
@@ -3379,24 +3396,11 @@ term_redraw(void)
 	term_write(term.draw->data, term.draw->len);
 }
 
-/*
- * The terminal changed size. One that reflows its lines, as most do,
- * has wrapped an input line wider than it is now, with the cursor on
- * the row its column fell on: go up to the first of those rows and
- * clear them all, then draw at the new width.
- */
+/* SIGWINCH: draw the input line at the new width at once. */
 static void
 term_resize(void)
 {
-	size_t old = term.cols;
-	char seq[32];
-	int n;
-
 	term_size();
-	if (term.cols < old && term.shown >= term.cols) {
-		n = snprintf(seq, sizeof(seq), "\r\033[%zuA\033[J", term.shown / term.cols);
-		term_write(seq, (size_t)n);
-	}
 	term_redraw();
 }
 
@@ -3743,6 +3747,7 @@ term_show(struct peer *p)
 
 	if (!term_flush() || !q->n)
 		return 0;
+	term_size();
 	msg_puts(&term.out, ERASE_LINE);
 	for (k = 0; k < q->n && term.out->len < TERM_CHUNK; k++) {
 		sl = &q->ring[(q->head + k) & (q->cap - 1)];
