@@ -2189,29 +2189,44 @@ nick_ok(const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	unsigned long c;
 	unsigned seen = 0;
-	int sc, other = 0, g;
+	int sc, other = 0;
 	size_t i, k;
 
-	if (n < 1 || n > NICK_MAX || s[0] == '-')
+	if (n < 1 || n > NICK_MAX)
 		return 0;
 	for (i = 0; i < n; i += k) {
 		if (!(k = utf8_len(u + i, n - i, &c)))
 			return 0;
-		sc = urange_find(nick_chars, sizeof(nick_chars) / sizeof(nick_chars[0]), c);
-		if (sc < 0 || !scripts_ok(&other, sc))
+		if ((sc = nick_char(c, !i)) < 0 || !scripts_ok(&other, sc))
 			return 0;
 		if (sc)
 			seen |= sc == SC_HAN ? 1 : sc == SC_HIRAGANA || sc == SC_KATAKANA ? 2 :
 			    sc == SC_HANGUL ? 4 : sc == SC_BOPOMOFO ? 8 : 16;
-		g = urange_find(grapheme_break, sizeof(grapheme_break) /
-		    sizeof(grapheme_break[0]), c);
-		if (!i && (g == GCB_EXTEND || g == GCB_SPACINGMARK || g == GCB_ZWJ))
-			return 0;
 	}
 	/* Han may go with one of kana, Hangul or Bopomofo; the rest alone */
 	if ((seen & 1) && !(seen & 16))
 		seen &= ~1u;
 	return !(seen & (seen - 1));
+}
+
+/*
+ * Whether c may be in a nickname (at its start, if first): the script
+ * it belongs to, 0 for none (digits, _ - .), or -1 if it may not.
+ */
+static int
+nick_char(unsigned long c, int first)
+{
+	int g;
+
+	if (first && c == '-')
+		return -1;
+	if (first) {
+		g = urange_find(grapheme_break, sizeof(grapheme_break) /
+		    sizeof(grapheme_break[0]), c);
+		if (g == GCB_EXTEND || g == GCB_SPACINGMARK || g == GCB_ZWJ)
+			return -1;
+	}
+	return urange_find(nick_chars, sizeof(nick_chars) / sizeof(nick_chars[0]), c);
 }
 
 /* alice is taken: try alice2, alice3... shortened to fit if need be. */
@@ -4167,7 +4182,7 @@ help(void)
 	    "  -h        this help\n"
 	    "  -m MAX    host: most peers at once (default %d, or what the\n"
 	    "            descriptor limit allows)\n"
-	    "  -n NICK   nickname (default $USER, then $LOGNAME)\n"
+	    "  -n NICK   nickname (default $USER, then $LOGNAME, made a valid name)\n"
 	    "  -P PASS   the room's password (or $CHAT_PASSWORD, kept out of ps)\n"
 	    "  -q SECS   after stdin EOF, stay SECS before leaving; -1: until the host goes\n"
 	    "  -r        keep trying to connect, and connect again after a drop\n"
@@ -4187,11 +4202,16 @@ help(void)
 	free(m);
 }
 
-/* The nickname: -n, else $USER, else $LOGNAME; NULL lets the host pick. */
+/*
+ * The nickname: -n, else one made of $USER, else of $LOGNAME (nick_of);
+ * NULL lets the host pick, and none is what that means, for saying so
+ * when a name from the environment could not be used.
+ */
 static const char *
-pick_nick(const char *arg)
+pick_nick(const char *arg, const char *none)
 {
-	const char *env[] = { "USER", "LOGNAME" }, *s;
+	static char made[NICK_MAX + 1], bad[NICK_MAX + 1];
+	const char *env[] = { "USER", "LOGNAME" }, *s, *from = NULL;
 	size_t i;
 
 	if (arg) {
@@ -4201,10 +4221,52 @@ pick_nick(const char *arg)
 		}
 		return arg;
 	}
-	for (i = 0; i < 2; i++)
-		if ((s = getenv(env[i])) && nick_ok(s, strlen(s)))
-			return s;
-	return NULL;
+	for (i = 0; i < 2; i++) {
+		if (!(s = getenv(env[i])) || !*s)
+			continue;
+		if (nick_of(s, made))
+			break;
+		if (!from) {
+			memcpy(bad, made, sizeof(bad));
+			from = env[i];
+		}
+	}
+	if (from && i < 2)
+		warnx("$%s cannot be a nickname, even as \"%s\" (names are " NICK_RULE
+		    "); using $%s: %s", from, bad, NICK_MAX, env[i], made);
+	else if (from)
+		warnx("$%s cannot be a nickname, even as \"%s\" (names are " NICK_RULE
+		    "); %s", from, bad, NICK_MAX, none);
+	return i < 2 ? made : NULL;
+}
+
+/*
+ * A nickname made of a login name: what a name may not hold becomes _,
+ * and it ends at a character within NICK_MAX, so "john doe" is john_doe.
+ * out gets it either way; says whether it is a nickname (one script).
+ */
+static int
+nick_of(const char *s, char *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k, len = 0, n = strlen(s);
+	unsigned long c;
+
+	for (i = 0; i < n; i += k) {
+		if ((k = utf8_len(u + i, n - i, &c)) && nick_char(c, !len) >= 0) {
+			if (len + k > NICK_MAX)
+				break;
+			memcpy(out + len, s + i, k);
+			len += k;
+		} else {
+			if (len == NICK_MAX)
+				break;
+			out[len++] = '_';
+			k = k ? k : 1;	/* a byte that is not UTF-8 is one _ */
+		}
+	}
+	out[len] = '\0';
+	return nick_ok(out, len);
 }
 
 /*
@@ -4364,7 +4426,8 @@ main(int argc, char *argv[])
 	if (argc == (listening ? 1 : 2))
 		port = argv[argc - 1];
 	number(port, listening ? 0 : 1, 65535, "port");
-	nick = pick_nick(nickarg);
+	nick = pick_nick(nickarg, listening ? "the host is called \"host\"" :
+	    "the host will name you guestN");
 	setup();
 	if (listening)
 		host_start(addr, port, nick, maxarg);
