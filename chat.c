@@ -127,7 +127,8 @@ static struct {
 	unsigned long dials;	/* connections made so far */
 	long long since;	/* when the last one was made */
 	int quit_sent;		/* /quit went to the host: a close is expected */
-	const char *refused;	/* why the host turned us away */
+	int closed;		/* the host said it shuts down: the close is the end */
+	struct msg *refused;	/* why the host turned us away, as it said it */
 	struct timer quit;	/* -q: when to leave after stdin EOF */
 	struct timer leave;	/* after Ctrl-C: when to stop waiting for the close */
 	struct timer dial;	/* -w: the end of the attempt under way */
@@ -2814,7 +2815,10 @@ cmd_kick(struct peer *p, const char *arg, size_t n)
 		notice_text(p, "no such nick: ", arg, w, "");
 		return;
 	}
-	notice(q, REFUSE_KICK);
+	if (r < n)
+		notice_text(q, REFUSE_KICK " (", arg + r, n - r, ")");
+	else
+		notice(q, REFUSE_KICK);
 	leave(q, "was kicked by the host", arg + r, n - r);
 }
 
@@ -3639,7 +3643,7 @@ room_close(struct peer *p, const char *reason, size_t n)
 	(void)p, (void)reason, (void)n;
 	if (room.closing)
 		return;
-	notice_room(NULL, "host shutting down");
+	notice_room(NULL, NOTICE_SHUTDOWN);
 	room.closing = 1;
 	room.gate.shut = 1;
 	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);
@@ -3846,18 +3850,18 @@ link_close(void)
 }
 
 /*
- * -r: the host went away. What was queued stays queued for the next
- * connection, all but the rest of a line half written to this one.
+ * The connection is gone and the link waits for the next one. What was
+ * queued stays queued for it, all but the rest of a line half written
+ * to this one; what the host said on this one is forgotten.
  */
 static void
-redial_later(const char *why)
+link_reset(void)
 {
 	struct peer *h = uplink.host;
 	struct outq *q = &h->q;
 	const char *s, *nl;
 	size_t left;
 
-	warnx("%s; reconnecting", why);
 	link_close();
 	h->inlen = 0;
 	h->flags &= ~(F_DISCARD | F_WDONE);
@@ -3868,34 +3872,76 @@ redial_later(const char *why)
 		nl = memchr(s, '\n', left);
 		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
 	}
+	uplink.closed = 0;
+	free(uplink.refused);
+	uplink.refused = NULL;
+}
+
+/* -r: the host went away; connect again after a while. */
+static void
+redial_later(const char *why)
+{
+	warnx("%s; reconnecting", why);
+	link_reset();
 	if (io.now - uplink.since >= LASTED_MS)
 		uplink.backoff = 0;
 	redial_wait();
 }
 
 /*
- * A line from the host, made safe for the terminal, for our stdout. A
- * host that turns us away says why before it closes; then leaving is a
- * failure.
+ * A line from the host, made safe for the terminal, for our stdout;
+ * not a notice meant for chat itself (host_says).
  */
 static void
 link_hear(struct peer *p, const char *s, size_t n)
+{
+	const size_t ml = sizeof(MARK_NOTICE) - 1;
+	size_t mark, at, len;
+	int notice = parse_form(s, n, &at, &len) == FORM_NOTICE;
+
+	if (notice && host_says(s + ml, n - ml))
+		return;
+	mark = batch_begin(p);
+	sanitize(&io.batch, s, n, SIZE_MAX);
+	batch_end(p, mark, mark);
+}
+
+/* s[0..n) is the string t, no more and no less. */
+static int
+same(const char *s, size_t n, const char *t)
+{
+	return strlen(t) == n && !memcmp(s, t, n);
+}
+
+/*
+ * The notices the client acts on, without their mark; says which are
+ * kept off stdout. A refusal is said once, on stderr, when the host
+ * closes (turned_away).
+ */
+static int
+host_says(const char *s, size_t n)
 {
 	static const char *const refusals[] = {
 		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
 		REFUSE_KICK, REFUSE_WAITING,
 	};
-	const size_t ml = sizeof(MARK_NOTICE) - 1;
-	size_t i, mark, at, len;
+	const size_t kl = sizeof(REFUSE_KICK " (") - 1;
+	size_t i;
+	int refused = n > kl && !memcmp(s, REFUSE_KICK " (", kl) &&
+	    s[n - 1] == ')';
 
-	if (parse_form(s, n, &at, &len) == FORM_NOTICE)
-		for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
-			if (n - ml == strlen(refusals[i]) &&
-			    !memcmp(s + ml, refusals[i], n - ml))
-				uplink.refused = refusals[i];
-	mark = batch_begin(p);
-	sanitize(&io.batch, s, n, SIZE_MAX);
-	batch_end(p, mark, mark);
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		refused |= same(s, n, refusals[i]);
+	if (refused) {
+		free(uplink.refused);
+		uplink.refused = msg_new(n + 1);
+		sanitize(&uplink.refused, s, n, SIZE_MAX);
+		msg_put(&uplink.refused, "", 1);	/* a string, for warnx */
+		return 1;
+	}
+	if (same(s, n, NOTICE_SHUTDOWN))
+		uplink.closed = 1;
+	return 0;
 }
 
 static void
@@ -4015,22 +4061,36 @@ send_quit(void)
 
 /*
  * The host closed the connection. That is the normal end after our
- * /quit (or with -q -1 after EOF), and a failure otherwise.
+ * /quit, or after the host said it is shutting down; it is a failure
+ * after it turned us away, or without a word.
  */
 static void
 host_gone(const char *why)
 {
 	if (uplink.refused) {
-		warnx("the host said: %s", uplink.refused);
-		link_exit(1);
+		turned_away();
+		return;
 	}
-	if (uplink.quit_sent || (opt.quitwait < 0 && io.stdio->rfd < 0))
+	if (uplink.quit_sent)
 		link_exit(0);
+	if (uplink.closed)
+		why = "the host closed the room";
 	if (opt.redial) {
 		redial_later(why);
 		return;
 	}
 	warnx("%s", why);
+	link_exit(uplink.closed ? 0 : 1);
+}
+
+/*
+ * The host turned us away, and said why: that goes on stderr, once,
+ * and we fail.
+ */
+static void
+turned_away(void)
+{
+	warnx("%s", uplink.refused->data);
 	link_exit(1);
 }
 

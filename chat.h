@@ -97,7 +97,12 @@
 /* The forms of line a host sends, as put_form builds them and parse_form reads them. */
 enum form { FORM_TEXT, FORM_NOTICE, FORM_SAY, FORM_ACTION, FORM_PRIVATE, FORM_SENT };
 
-/* Notices that turn a peer away; the client exits 1 on seeing one. */
+#define NOTICE_SHUTDOWN	"host shutting down"	/* an end announced: exit 0 */
+
+/*
+ * Notices that turn a peer away; the client says why on stderr and
+ * exits 1. A kick may carry the host's reason: "REFUSE_KICK (REASON)".
+ */
 #define REFUSE_PASSWORD	"wrong password"
 #define REFUSE_TIMEOUT	"no password given in time"
 #define REFUSE_FULL	"room is full"
@@ -477,8 +482,11 @@ static void dial_failed(const char *);
 static long long redial_wait(void);
 static void connected(void);
 static void link_close(void);
+static void link_reset(void);
 static void redial_later(const char *);
 static void link_hear(struct peer *, const char *, size_t);
+static int same(const char *, size_t, const char *);
+static int host_says(const char *, size_t);
 static void link_eof(struct peer *);
 static void link_lost(struct peer *, const char *);
 static void link_wfail(struct peer *, const char *);
@@ -491,6 +499,7 @@ static void quit_expired(struct timer *);
 static void leave_expired(struct timer *);
 static void send_quit(void);
 static void host_gone(const char *);
+static void turned_away(void);
 static void link_exit(int);
 static void client_start(const char *, const char *, const char *);
 

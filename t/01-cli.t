@@ -3,7 +3,7 @@
 # losing the host.
 . "$(dirname "$0")/lib.sh"
 
-plan 31
+plan 32
 
 run help 5 "$CHAT" -h </dev/null
 if [ "$RC" -eq 0 ] && has "$(out help)" '[Uu]sage' &&
@@ -76,8 +76,11 @@ join_room alice alice -v
 check "-v client prints 'chat: connected to 127.0.0.1 port N' on stderr" \
     wait_line "$(err alice)" "chat: connected to 127.0.0.1 port $PORT"
 
-# The host dies without a word while bob still has stdin open.
+# The host dies without a word while bob still has stdin open, and
+# while a logger (-q -1) waits for it to go.
 join_room bob bob
+spawn_in /dev/null logger "$CHAT" -n logger -q -1 127.0.0.1 "$PORT"
+wait_line "$(out bob)" "*** logger joined"
 signal host KILL
 if wait_exit bob && [ "$RC" -eq 1 ] && has "$(err bob)" '^chat: '; then
 	ok "host killed under a connected client: chat: message, exit 1"
@@ -85,6 +88,9 @@ else
 	not_ok "host killed under a connected client: chat: message, exit 1"
 	diag "exit ${RC:-none}"; show "$(err bob)"
 fi
+check "-q -1: a host gone without a word is a failure too: exit 1, connection closed by host" \
+    eval 'wait_exit logger && [ "$RC" -eq 1 ] &&
+	has_line "$(err logger)" "chat: connection closed by host"'
 
 # --- -w, and a name with more than one address -----------------------------
 
