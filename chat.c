@@ -58,12 +58,13 @@ static struct {
 	int stamps;		/* -t: show the local time before each line */
 	int redial;		/* -r: connect again when the host goes away */
 	int commands;		/* -C: lines from a pipe may be commands, not only text */
+	int history;		/* -H: show the history to a pipe or file too */
 	long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
 	long connwait;		/* -w: seconds per connection attempt, -1 for none */
 	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
 	size_t maxpeers;	/* -m: most peers at once */
 	size_t backmax;		/* -b: room lines kept for newcomers */
-} opt = { AF_UNSPEC, 0, 0, 0, 0, 0, -1, NULL, 0, BACKLOG_DEFAULT };
+} opt = { AF_UNSPEC, 0, 0, 0, 0, 0, 0, -1, NULL, 0, BACKLOG_DEFAULT };
 
 /* The loop's tables, lists and clock: the same in both modes. */
 static struct {
@@ -128,6 +129,8 @@ static struct {
 	long long since;	/* when the last one was made */
 	int quit_sent;		/* /quit went to the host: a close is expected */
 	int closed;		/* the host said it shuts down: the close is the end */
+	int hide_history;	/* no -H, stdout not a terminal: the history is left out... */
+	int in_history;		/* ...and this is between its notices */
 	struct msg *refused;	/* why the host turned us away, as it said it */
 	struct timer quit;	/* -q: when to leave after stdin EOF */
 	struct timer leave;	/* after Ctrl-C: when to stop waiting for the close */
@@ -180,7 +183,7 @@ static const struct role user = {
 
 static const char synopsis[] =
     "usage: chat -l [-46Ctv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
-    "       chat [-46Crtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
+    "       chat [-46CHrtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
 
 static const struct command commands[] = {
 	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
@@ -3872,7 +3875,7 @@ link_reset(void)
 		nl = memchr(s, '\n', left);
 		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
 	}
-	uplink.closed = 0;
+	uplink.closed = uplink.in_history = 0;
 	free(uplink.refused);
 	uplink.refused = NULL;
 }
@@ -3890,7 +3893,9 @@ redial_later(const char *why)
 
 /*
  * A line from the host, made safe for the terminal, for our stdout;
- * not a notice meant for chat itself (host_says).
+ * not a notice meant for chat itself (host_says), and not the history
+ * when it is left out: everything between the two history notices,
+ * whatever those lines look like.
  */
 static void
 link_hear(struct peer *p, const char *s, size_t n)
@@ -3899,6 +3904,11 @@ link_hear(struct peer *p, const char *s, size_t n)
 	size_t mark, at, len;
 	int notice = parse_form(s, n, &at, &len) == FORM_NOTICE;
 
+	if (uplink.in_history) {
+		if (notice && same(s + ml, n - ml, NOTICE_HISTORY_END))
+			uplink.in_history = 0;
+		return;
+	}
 	if (notice && host_says(s + ml, n - ml))
 		return;
 	mark = batch_begin(p);
@@ -3916,7 +3926,7 @@ same(const char *s, size_t n, const char *t)
 /*
  * The notices the client acts on, without their mark; says which are
  * kept off stdout. A refusal is said once, on stderr, when the host
- * closes (turned_away).
+ * closes (turned_away). The history starts.
  */
 static int
 host_says(const char *s, size_t n)
@@ -3941,7 +3951,9 @@ host_says(const char *s, size_t n)
 	}
 	if (same(s, n, NOTICE_SHUTDOWN))
 		uplink.closed = 1;
-	return 0;
+	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
+		uplink.in_history = 1;
+	return uplink.in_history;
 }
 
 static void
@@ -4119,6 +4131,7 @@ client_start(const char *host, const char *port, const char *nick)
 	uplink.hostname = host;
 	uplink.port = port;
 	uplink.nick = nick;
+	uplink.hide_history = !opt.history && !isatty(STDOUT_FILENO);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	io.now = now_ms();
 	dial_start();
@@ -4240,6 +4253,7 @@ help(void)
 	    "  -b LINES  host: room lines replayed to newcomers (default %d, 0: none)\n"
 	    "  -C        lines from a pipe may be commands (default: all are text)\n"
 	    "  -h        this help\n"
+	    "  -H        show the room's history when stdout is not a terminal too\n"
 	    "  -m MAX    host: most peers at once (default %d, or what the\n"
 	    "            descriptor limit allows)\n"
 	    "  -n NICK   nickname (default $USER, then $LOGNAME, made a valid name)\n"
@@ -4437,9 +4451,10 @@ main(int argc, char *argv[])
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46b:Chlm:n:P:q:rs:tvw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46b:ChHlm:n:P:q:rs:tvw:")) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
+		case 'H': opt.history = 1; break;
 		case '4': opt.family = AF_INET; break;
 		case '6': opt.family = AF_INET6; break;
 		case 'b': backarg = number(optarg, 0, BACKLOG_MAX, "-b value"); break;
@@ -4465,8 +4480,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (listening && (qset || opt.connwait >= 0 || opt.redial)) {
-		fprintf(stderr, "chat: cannot use -q, -r or -w with -l\n");
+	if (listening && (qset || opt.connwait >= 0 || opt.redial || opt.history)) {
+		fprintf(stderr, "chat: cannot use -H, -q, -r or -w with -l\n");
 		usage();
 	}
 	if (!listening && (addr || maxarg >= 0 || backarg >= 0)) {

@@ -98,6 +98,8 @@
 enum form { FORM_TEXT, FORM_NOTICE, FORM_SAY, FORM_ACTION, FORM_PRIVATE, FORM_SENT };
 
 #define NOTICE_SHUTDOWN	"host shutting down"	/* an end announced: exit 0 */
+#define NOTICE_HISTORY	"history follows"	/* the lines from here... */
+#define NOTICE_HISTORY_END "end of history"	/* ...to here were said before one joined */
 
 /*
  * Notices that turn a peer away; the client says why on stderr and

@@ -3,7 +3,7 @@
 # losing the host.
 . "$(dirname "$0")/lib.sh"
 
-plan 32
+plan 33
 
 run help 5 "$CHAT" -h </dev/null
 if [ "$RC" -eq 0 ] && has "$(out help)" '[Uu]sage' &&
@@ -16,7 +16,7 @@ fi
 
 # -h names every option and every room command.
 missing=
-for w in -4 -6 -b -h -l -m -n -P -q -r -s -t -v -w \
+for w in -4 -6 -b -C -h -H -l -m -n -P -q -r -s -t -v -w \
     /nick /msg /me /who /r /quit /kick /help /pass //TEXT; do
 	LC_ALL=C grep -Eq -- "(^|[[ ,])$w( |,|\]|$)" "$(out help)" || missing="$missing $w"
 done
@@ -53,6 +53,7 @@ usage_error "-w 2x" -n a -w 2x 127.0.0.1 1
 usage_error "-s without -l" -n a -s 127.0.0.1 127.0.0.1 1
 usage_error "-q with -l" -l -n a -q 1 0
 usage_error "-w with -l" -l -n a -w 1 0
+usage_error "-H with -l" -l -n a -H 0
 usage_error "nickname starting with *" -n '*star' 127.0.0.1 1
 usage_error "nickname with a space" -n 'two words' 127.0.0.1 1
 usage_error "empty nickname" -n '' 127.0.0.1 1

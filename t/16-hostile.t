@@ -192,7 +192,7 @@ got=$(longest_text "$(out late)" eve)
 check "and so is its history line, replayed to a newcomer (got $got)" \
     eval 'test "$got" -gt 4000 && test "$got" -le 4096'
 check "a chat client joining after it gets the whole history and stays" \
-    eval 'joined_or_gone late2 late2 && wait_line "$(out late2)" "*** end of history" &&
+    eval 'joined_or_gone late2 late2 -H && wait_line "$(out late2)" "*** end of history" &&
 	running late2'
 
 # === 3. Nicknames that look like others, or like the marks ================
