@@ -3492,6 +3492,8 @@ accept_peers(int lfd)
 		room.npeers++;
 		p = peer_new(&member, fd, fd);
 		set_reading(p, may_read(p));
+		if (opt.password)
+			notice(p, NOTICE_PASSWORD);	/* its first line */
 		if (opt.password && src->pause > io.now) {
 			/* its address just gave a wrong password: the next try waits */
 			p->src = src;
@@ -3926,7 +3928,8 @@ same(const char *s, size_t n, const char *t)
 /*
  * The notices the client acts on, without their mark; says which are
  * kept off stdout. A refusal is said once, on stderr, when the host
- * closes (turned_away). The history starts.
+ * closes (turned_away). The password notice is answered already, or
+ * will be once we are turned away for want of one. The history starts.
  */
 static int
 host_says(const char *s, size_t n)
@@ -3953,7 +3956,7 @@ host_says(const char *s, size_t n)
 		uplink.closed = 1;
 	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
 		uplink.in_history = 1;
-	return uplink.in_history;
+	return uplink.in_history || same(s, n, NOTICE_PASSWORD);
 }
 
 static void
@@ -4097,13 +4100,79 @@ host_gone(const char *why)
 
 /*
  * The host turned us away, and said why: that goes on stderr, once,
- * and we fail.
+ * and we fail. Turned away from a room with a password for want of
+ * one, we ask for it at a terminal and connect again at once with it;
+ * elsewhere we say how to give it.
  */
 static void
 turned_away(void)
 {
-	warnx("%s", uplink.refused->data);
-	link_exit(1);
+	const char *why = uplink.refused->data;
+
+	if (opt.password || strcmp(why, REFUSE_PASSWORD)) {
+		warnx("%s", why);
+		link_exit(1);
+	}
+	if (!isatty(STDIN_FILENO)) {
+		warnx("this room needs a password: give it with -P PASSWORD"
+		    " or in $CHAT_PASSWORD");
+		link_exit(1);
+	}
+	if (!(opt.password = ask_password())) {
+		warnx("no password given");
+		link_exit(1);
+	}
+	link_reset();
+	timer_set(&uplink.redial, T_REDIAL, io.now);
+}
+
+/*
+ * The room's password, asked for at the terminal, without echo, in the
+ * terminal's own line editing. Whatever mode the terminal was in (our
+ * raw one, at the input line) comes back after, also when Ctrl-C gives
+ * up. NULL if none was given.
+ */
+static const char *
+ask_password(void)
+{
+	static char pw[LINE_MAX_BYTES + 1];
+	struct termios was, ask;
+	size_t n = 0;
+	int got;
+	char c;
+
+	if (tcgetattr(STDIN_FILENO, &was) < 0)
+		return NULL;
+	ask = was;
+	ask.c_lflag = (ask.c_lflag | ICANON | ECHONL | ISIG) & ~(tcflag_t)ECHO;
+	ask.c_iflag |= ICRNL;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &ask) < 0)
+		return NULL;
+	warnx("this room needs a password");
+	fputs("password: ", stderr);
+	while ((got = typed(&c)) && c != '\n' && c != '\r')
+		if (n < sizeof(pw) - 1)
+			pw[n++] = c;	/* longer than any line: the rest goes */
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &was);
+	if (!got)
+		fputc('\n', stderr);	/* Ctrl-C, or EOF: given up */
+	pw[n] = '\0';
+	return got && n ? pw : NULL;
+}
+
+/* A byte typed at the terminal, once there is one; 0 at EOF or on a signal. */
+static int
+typed(char *c)
+{
+	struct pollfd f = { STDIN_FILENO, POLLIN, 0 };
+	ssize_t r;
+
+	/* our stdout's O_NONBLOCK is stdin's too when both are one terminal */
+	while ((r = read(STDIN_FILENO, c, 1)) < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (poll(&f, 1, -1) < 0)
+			return 0;
+	return r == 1;
 }
 
 /* What the host sent us is written out before we go. */

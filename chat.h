@@ -97,6 +97,11 @@
 /* The forms of line a host sends, as put_form builds them and parse_form reads them. */
 enum form { FORM_TEXT, FORM_NOTICE, FORM_SAY, FORM_ACTION, FORM_PRIVATE, FORM_SENT };
 
+/*
+ * Notices the client acts on. The first line to a newcomer in a room
+ * with a password says so; a chat client that sent one does not show it.
+ */
+#define NOTICE_PASSWORD	"this room needs a password: send /pass PASSWORD"
 #define NOTICE_SHUTDOWN	"host shutting down"	/* an end announced: exit 0 */
 #define NOTICE_HISTORY	"history follows"	/* the lines from here... */
 #define NOTICE_HISTORY_END "end of history"	/* ...to here were said before one joined */
@@ -502,6 +507,8 @@ static void leave_expired(struct timer *);
 static void send_quit(void);
 static void host_gone(const char *);
 static void turned_away(void);
+static const char *ask_password(void);
+static int typed(char *);
 static void link_exit(int);
 static void client_start(const char *, const char *, const char *);
 

@@ -3,7 +3,9 @@
 # who is turned away, and that the room never hears of those turned away.
 . "$(dirname "$0")/lib.sh"
 
-plan 26
+plan 30
+
+NEEDS="*** this room needs a password: send /pass PASSWORD"
 
 # refused_once LABEL WHY : chat client LABEL was turned away, and said
 # "chat: WHY" on stderr, once, and nothing of it on stdout.
@@ -31,6 +33,8 @@ raw_peer silent
 join_room alice alice -P sekrit
 check "chat -P with the room's password joins" \
     has "$(out alice)" '^\*\*\* welcome alice\. here: host\. '
+check "and does not show the host's password notice: the welcome comes first" \
+    eval 'welcomed alice "^\*\*\* welcome alice\. " && lacks "$(out alice)" "needs a password"'
 spawn ann env CHAT_PASSWORD=sekrit "$CHAT" -n ann 127.0.0.1 "$PORT"
 check "chat with the password in \$CHAT_PASSWORD joins" \
     wait_for "$(out ann)" '^\*\*\* welcome ann\. '
@@ -41,8 +45,11 @@ check "chat -P with a wrong password is told so once, on stderr: chat: wrong pas
     refused_once bob "wrong password"
 is "$RC" 1 "chat with a wrong password exits 1"
 run nopw 10 env -u CHAT_PASSWORD "$CHAT" -n nopw 127.0.0.1 "$PORT" </dev/null
-check "chat without a password is turned away too (exit 1)" \
-    eval 'refused_once nopw "wrong password" && [ "$RC" -eq 1 ]'
+is "$RC" 1 "chat without a password, not at a terminal, exits 1"
+check "saying the room needs a password, to be given with -P or \$CHAT_PASSWORD" \
+    eval 'has "$(err nopw)" "^chat: .*needs a password.*-P .*CHAT_PASSWORD" &&
+	[ "$(wc -l <"$(err nopw)")" -eq 1 ]'
+check "and nothing of it on stdout" lacks "$(out nopw)" 'password'
 
 check "a raw peer whose first line is not /pass is told: wrong password, and closed" \
     refused_raw hello 'hello\n'
@@ -77,6 +84,8 @@ w=$(grep '^\*\*\* here: ' "$(out alice)" | head -n 1)
 is "$(here_of "$w")" "alice ann carol host" \
     "/who lists only those who gave the password"
 
+check "a raw peer's first line says the room needs a password, and how to give it" \
+    eval 'wait_line "$(out silent)" "$NEEDS" && [ "$(first_line "$(out silent)")" = "$NEEDS" ]'
 check "a peer that says nothing is told: no password given in time" \
     wait_line "$(out silent)" "*** no password given in time" 20
 check "and is closed" wait_line "$(err silent)" "raw: connection closed"

@@ -546,7 +546,7 @@ spawn_in /dev/null good perl $PEER -e '
 		my $s = eval { dial($ARGV[0], 0, "127.0.0.2") };
 		if (!$s) { print "out $i: $@"; next }
 		syswrite($s, "/pass s3cret\n/nick good$i\n");
-		my $got = read_until($s, qr/^\*\*\* (?!history)[^\n]*\n/m, 3);
+		my $got = read_until($s, qr/^\*\*\* (?!history|this room needs)[^\n]*\n/m, 3);
 		my ($first) = $got =~ /^(\*\*\* [^\n]*)/m;
 		print $got =~ /^\*\*\* welcome good$i\. /m ? "in $i\n" :
 		    "out $i: " . ($first // "nothing in 3 s") . "\n";

@@ -1,0 +1,89 @@
+#!/bin/sh
+# A newcomer's first minutes at a terminal (tmux): a room with a
+# password asks for it without echo.
+. "$(dirname "$0")/lib.sh"
+
+plan 12
+
+if ! command -v tmux >/dev/null 2>&1; then
+	i=0
+	while [ $i -lt 12 ]; do skip "tmux not installed"; i=$((i + 1)); done
+	exit 0
+fi
+
+TM=chat-newcomer-$$
+tm() { tmux -L "$TM" "$@"; }
+tm -f /dev/null new-session -d -s t -x 120 -y 16 "sleep 100000" || exit 1
+PIDS="$PIDS $(tm display-message -p '#{pid}')"
+
+# screen : what the terminal shows now.
+screen() { tm capture-pane -t t -p; }
+screen_has() { screen | LC_ALL=C grep -Eq -- "$1"; }
+wait_screen() {
+	poll 10 screen_has "$1" && return 0
+	diag "timed out waiting for /$1/ on screen:"
+	screen | sed 's/^/#   /' >&2
+	return 1
+}
+keys() { tm send-keys -t t "$@"; }
+
+# term CMD : run CMD in the terminal (whatever ran there before is
+# killed), on a cleared screen.  Run number $TN notes the terminal's
+# mode in $T/TN.before, and once CMD ends its exit status in $T/TN.rc
+# and the mode in $T/TN.after: a run killed while it wrote them cannot
+# pass for the next.
+TN=0
+term() {
+	TN=$((TN + 1))
+	tm respawn-pane -k -t t "printf '\\033[H\\033[2J'; stty -g >'$T/$TN.before'; $*;
+	    echo \$? >'$T/$TN.rc'; stty -g >'$T/$TN.after'; sleep 100000"
+}
+# ended [STATUS] : what term ran has exited (with STATUS), and left the
+# terminal as it found it.
+ended() {
+	poll 10 test -s "$T/$TN.after" || return 1
+	[ -z "${1:-}" ] || [ "$(cat "$T/$TN.rc")" = "$1" ] || return 1
+	cmp -s "$T/$TN.before" "$T/$TN.after"
+}
+# mode FLAG... : the pane's terminal has each of these stty flags now
+# (-FLAG: cleared), as stty -a shows them.
+mode() {
+	stty -a <"$(tm display-message -p -t t '#{pane_tty}')" | tr ' ;' '\n\n' >"$T/stty.now" ||
+		return 1
+	while [ $# -gt 0 ]; do
+		grep -qxe "$1" "$T/stty.now" || return 1
+		shift
+	done
+}
+
+# --- a room with a password ------------------------------------------------
+
+start_host pw -P sekrit || give_up "host -P did not start"
+term "'$CHAT' -n pia 127.0.0.1 $PORT"
+check "a client without a password is asked for it at the terminal" \
+    wait_screen '^password:'
+check "the terminal reads it as a line, without echo" poll 10 mode icanon -echo
+check "nothing of the room's refusal is shown" \
+    eval '! screen_has "wrong password|needs a password: send"'
+keys sekrit Enter
+check "the password typed there admits it" wait_line "$(out pw)" "*** pia joined"
+check "the welcome follows" wait_screen '^\*\*\* welcome pia\. '
+check "the password was never on the screen" eval '! screen_has sekrit'
+check "the terminal is chat's again: raw, keys read one by one" poll 10 mode -icanon -echo
+keys 'hi all' Enter
+check "and typing works" wait_line "$(out pw)" "<pia> hi all"
+keys C-c
+check "Ctrl-C leaves as ever: exit 0, the terminal as it was" ended 0
+
+term "'$CHAT' -n quin 127.0.0.1 $PORT"
+wait_screen '^password:'
+keys C-c
+check "Ctrl-C at the password prompt gives up: exit 1, the terminal as it was" ended 1
+check "saying no password was given" wait_screen '^chat: no password given$'
+
+term "'$CHAT' -n rex 127.0.0.1 $PORT"
+wait_screen '^password:'
+keys wrong Enter
+check "a wrong password typed there: exit 1, chat: wrong password, once" \
+    eval 'ended 1 && [ "$(screen | grep -c "wrong password")" -eq 1 ] &&
+	screen_has "^chat: wrong password$"'
