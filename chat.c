@@ -158,27 +158,30 @@ static struct {
 /* A remote peer at the host: a member of the room, once it joins. */
 static const struct role member = {
 	frame, hear, member_eof, member_lost, member_lost, member_drained,
-	NULL, member_quit, LINE_MAX_BYTES, &room.gate, &room.gate,
+	NULL, member_quit, member_quit, LINE_MAX_BYTES, &room.gate, &room.gate,
 	R_WATCHED | R_ANSWERED
 };
 
-/* The host's own stdin and stdout: a member that cannot be put out. */
+/*
+ * The host's own stdin and stdout: a member that cannot be put out.
+ * /quit and Ctrl-C close the room; Ctrl-D, so easily typed, does not.
+ */
 static const struct role console = {
 	frame, hear, console_eof, stdout_lost, stdout_lost, NULL,
-	NULL, room_close, LINE_MAX_BYTES, &room.gate, &room.gate,
+	NULL, console_quit, room_close, LINE_MAX_BYTES, &room.gate, &room.gate,
 	R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS
 };
 
 /* The client's connection: lines from the host go to our stdout. */
 static const struct role link_role = {
 	frame, link_hear, link_eof, link_lost, link_wfail, link_drained,
-	NULL, NULL, RECV_MAX, &uplink.down, &uplink.up, R_MARKCUT
+	NULL, NULL, NULL, RECV_MAX, &uplink.down, &uplink.up, R_MARKCUT
 };
 
 /* The client's stdin and stdout: lines typed go to the host. */
 static const struct role user = {
 	frame, user_line, user_eof, user_lost, user_lost, NULL,
-	NULL, user_quit, LINE_MAX_BYTES, &uplink.up, &uplink.down, 0
+	NULL, user_quit, user_quit, LINE_MAX_BYTES, &uplink.up, &uplink.down, 0
 };
 
 static const char synopsis[] =
@@ -2848,7 +2851,7 @@ cmd_who(struct peer *p, const char *arg, size_t n)
 static void
 cmd_quit(struct peer *p, const char *arg, size_t n)
 {
-	p->role->quit(p, arg, n);
+	p->role->stop(p, arg, n);
 }
 
 /* The password was checked before the peer got this far. */
@@ -3637,7 +3640,18 @@ stdout_lost(struct peer *p, const char *why)
 }
 
 /*
- * The host leaves (Ctrl-C, Ctrl-D, /quit, SIGTERM): the room is told,
+ * Ctrl-D at the host's empty input line: the room stays open, and the
+ * host is told what closes it.
+ */
+static void
+console_quit(struct peer *p, const char *reason, size_t n)
+{
+	(void)reason, (void)n;
+	notice(p, "Ctrl-D does not close the room: /quit or Ctrl-C does");
+}
+
+/*
+ * The host leaves (/quit, Ctrl-C, SIGTERM, SIGHUP): the room is told,
  * nobody is read any more, and every queue gets SHUTDOWN_MS to drain.
  */
 static void
@@ -4235,7 +4249,7 @@ handle_signals(void)
 			if (c[i] == SIGCONT)
 				term_redraw();
 			else
-				io.stdio->role->quit(io.stdio, NULL, 0);
+				io.stdio->role->stop(io.stdio, NULL, 0);
 		}
 	}
 }

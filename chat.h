@@ -236,7 +236,8 @@ struct role {
 	void (*wfail)(struct peer *, const char *);	/* a write to it failed */
 	void (*drained)(struct peer *);			/* its queue is empty */
 	ssize_t (*show)(struct peer *);			/* writes its queue itself, says how much; NULL: writev */
-	void (*quit)(struct peer *, const char *, size_t);	/* /quit, Ctrl-C, Ctrl-D */
+	void (*quit)(struct peer *, const char *, size_t);	/* Ctrl-D, the input line empty */
+	void (*stop)(struct peer *, const char *, size_t);	/* /quit [REASON], or a signal */
 	size_t line_max;	/* bytes in a line it sends, CR and LF not counted */
 	struct gate *in;	/* what its input feeds: read only while open */
 	struct gate *out;	/* what its queue holds when it passes OUTQ_HIGH */
@@ -474,6 +475,7 @@ static void member_lost(struct peer *, const char *);
 static void member_drained(struct peer *);
 static void member_quit(struct peer *, const char *, size_t);
 static void console_eof(struct peer *);
+static void console_quit(struct peer *, const char *, size_t);
 static void stdout_lost(struct peer *, const char *);
 static void room_close(struct peer *, const char *, size_t);
 static void shutdown_expired(struct timer *);

@@ -1,13 +1,14 @@
 #!/bin/sh
-# A newcomer's first minutes at a terminal (tmux): a room with a
+# A newcomer's first minutes at a terminal (tmux): at the host Ctrl-D
+# does not close the room while /quit and Ctrl-C do, and a room with a
 # password asks for it without echo.
 . "$(dirname "$0")/lib.sh"
 
-plan 12
+plan 19
 
 if ! command -v tmux >/dev/null 2>&1; then
 	i=0
-	while [ $i -lt 12 ]; do skip "tmux not installed"; i=$((i + 1)); done
+	while [ $i -lt 19 ]; do skip "tmux not installed"; i=$((i + 1)); done
 	exit 0
 fi
 
@@ -55,6 +56,32 @@ mode() {
 		shift
 	done
 }
+
+# port_of FILE : the port of the first -v listening line in FILE.
+port_of() { sed -n 's/^chat: listening on .* port \([0-9]*\)$/\1/p' "$@" | head -n 1; }
+
+# --- Ctrl-D, /quit at the host -----------------------------------------------
+
+term "'$CHAT' -l -v -n host -s 127.0.0.1 0 2>'$T/host.err'"
+poll 10 has "$T/host.err" '^chat: listening on '
+PORT=$(port_of "$T/host.err")
+join_room bob bob
+wait_screen '^\*\*\* bob joined$'
+
+keys C-d
+check "Ctrl-D on the host's empty line says it does not close the room, and what does" \
+    wait_screen '^\*\*\* Ctrl-D does not close the room: /quit or Ctrl-C does$'
+say bob "still here?"
+check "the room stays open" wait_screen '^<bob> still here\?$'
+check "and the host keeps reading keys" \
+    eval 'keys "yes" Enter && wait_line "$(out bob)" "<host> yes"'
+check "nobody was told it shuts down" \
+    eval 'lacks "$(out bob)" "shutting down" && running bob && [ ! -e "$T/$TN.rc" ]'
+keys /quit Enter
+check "/quit at the host closes the room" wait_line "$(out bob)" "*** host shutting down"
+check "the host exits 0 and leaves the terminal as it was" ended 0
+check "the client says the host closed the room, exits 0" \
+    eval 'wait_exit bob && [ "$RC" -eq 0 ] && has_line "$(err bob)" "chat: the host closed the room"'
 
 # --- a room with a password ------------------------------------------------
 
