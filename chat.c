@@ -3319,9 +3319,9 @@ term_key(struct peer *p, unsigned char c)
 /*
  * Listen on every address ADDR (or the wildcard) resolves to, IPv6
  * sockets IPv6 only, all on one port: the one the first socket got
- * when PORT is 0.
+ * when PORT is 0. Returns that port.
  */
-static void
+static unsigned
 listen_on(const char *addr, const char *port)
 {
 	struct addrinfo hints, *res, *ai;
@@ -3374,6 +3374,7 @@ listen_on(const char *addr, const char *port)
 		errno = err;
 		die("cannot listen on %s port %s:", addr ? addr : "*", port);
 	}
+	return ntohs(chosen);
 }
 
 /*
@@ -3682,6 +3683,28 @@ shutdown_expired(struct timer *t)
 	exit(0);
 }
 
+/*
+ * Someone at a terminal who starts a room is told, once, where it
+ * listens and how to join it. A script has -v, whose lines stay as
+ * they are, and hears nothing new.
+ */
+static void
+announce(const char *addr, unsigned port)
+{
+	char name[256];
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return;
+	if (!addr && gethostname(name, sizeof(name)) == 0 && name[0]) {
+		name[sizeof(name) - 1] = '\0';
+		addr = name;
+	}
+	if (!addr)
+		addr = "HOST";
+	warnx("room open on port %u; join with: chat %s %u (or nc %s %u)",
+	    port, addr, port, addr, port);
+}
+
 /* chat -l: the host's console is the room's first member. */
 static void
 host_start(const char *addr, const char *port, const char *nick, long maxarg)
@@ -3694,7 +3717,7 @@ host_start(const char *addr, const char *port, const char *nick, long maxarg)
 	nick_add(p);
 	room.nmembers = 1;
 	room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	listen_on(addr, port);
+	announce(addr, listen_on(addr, port));
 }
 
 /* ---- the client --------------------------------------------------- */

@@ -458,7 +458,7 @@ static void term_escape(struct peer *, const char *);
 static void term_key(struct peer *, unsigned char);
 
 /* the host */
-static void listen_on(const char *, const char *);
+static unsigned listen_on(const char *, const char *);
 static void tune_socket(int);
 static void set_listening(int);
 static void relisten_expired(struct timer *);
@@ -479,6 +479,7 @@ static void console_quit(struct peer *, const char *, size_t);
 static void stdout_lost(struct peer *, const char *);
 static void room_close(struct peer *, const char *, size_t);
 static void shutdown_expired(struct timer *);
+static void announce(const char *, unsigned);
 static void host_start(const char *, const char *, const char *, long);
 
 /* the client */

@@ -3,7 +3,7 @@
 # serving on after EOF on its stdin, and shutting down on SIGTERM/SIGINT.
 . "$(dirname "$0")/lib.sh"
 
-plan 36
+plan 37
 
 # What a chat client does when the host shuts down, in one place: after
 # "*** host shutting down" the close is the normal end of the room, said
@@ -30,6 +30,8 @@ else
 fi
 check "by default the host listens on all IPv4 addresses" \
     has_line "$(err host)" "chat: listening on 0.0.0.0 port $p"
+check "not at a terminal, the host says on stderr only what -v says" \
+    eval '! grep -v "^chat: listening on " "$(err host)"'
 
 # --- the host as a participant ---
 join_room alice alice

@@ -1,14 +1,15 @@
 #!/bin/sh
-# A newcomer's first minutes at a terminal (tmux): at the host Ctrl-D
-# does not close the room while /quit and Ctrl-C do, and a room with a
-# password asks for it without echo.
+# A newcomer's first minutes at a terminal (tmux): the host says where
+# it listens and how to join, a room with a password asks for it
+# without echo, and at the host Ctrl-D does not close the room while
+# /quit and Ctrl-C do.
 . "$(dirname "$0")/lib.sh"
 
-plan 19
+plan 29
 
 if ! command -v tmux >/dev/null 2>&1; then
 	i=0
-	while [ $i -lt 19 ]; do skip "tmux not installed"; i=$((i + 1)); done
+	while [ $i -lt 29 ]; do skip "tmux not installed"; i=$((i + 1)); done
 	exit 0
 fi
 
@@ -56,17 +57,59 @@ mode() {
 		shift
 	done
 }
-
 # port_of FILE : the port of the first -v listening line in FILE.
 port_of() { sed -n 's/^chat: listening on .* port \([0-9]*\)$/\1/p' "$@" | head -n 1; }
 
-# --- Ctrl-D, /quit at the host -----------------------------------------------
+# --- the host's sign of life ------------------------------------------------
+
+SIGN='^chat: room open on port [0-9]+; join with: chat 127\.0\.0\.1 [0-9]+ \(or nc 127\.0\.0\.1 [0-9]+\)$'
+term "'$CHAT' -l -n host -s 127.0.0.1 0"
+check "at a terminal the host says where it listens and how to join" wait_screen "$SIGN"
+sign=$(screen | grep '^chat: room open')
+PORT=$(printf '%s\n' "$sign" | sed 's/^chat: room open on port \([0-9]*\);.*/\1/')
+check "once, with the one port it listens on in both commands" \
+    eval '[ "$(screen | grep -c "^chat: room open")" -eq 1 ] &&
+	[ "$sign" = "chat: room open on port $PORT; join with: chat 127.0.0.1 $PORT (or nc 127.0.0.1 $PORT)" ]'
+join=$(printf '%s\n' "$sign" | sed 's/.*join with: chat \([^ ]*\) \([0-9]*\) (.*/\1 \2/')
+spawn joiner env USER=joiner "$CHAT" $join
+check "chat as it says joins the room" wait_for "$(out joiner)" '^\*\*\* welcome joiner\. '
+if command -v nc >/dev/null 2>&1; then
+	ncjoin=$(printf '%s\n' "$sign" | sed 's/.*(or nc \([^ ]*\) \([0-9]*\))$/\1 \2/')
+	spawn ncer nc $ncjoin
+	say ncer "/nick ncer"
+	check "and so does nc as it says" wait_line "$(out joiner)" "*** ncer joined"
+else
+	skip "nc is not installed"
+fi
+
+keys C-c
+check "Ctrl-C at the host closes the room: everyone is told" \
+    wait_line "$(out joiner)" "*** host shutting down"
+check "the host exits 0 and leaves the terminal as it was" ended 0
+check "and a chat client exits 0, saying the host closed the room" \
+    eval 'wait_exit joiner && [ "$RC" -eq 0 ] &&
+	[ "$(cat "$(err joiner)")" = "chat: the host closed the room" ]'
+
+term "'$CHAT' -l -n host 0"
+check "without -s the host names this machine" \
+    wait_screen "^chat: room open on port [0-9]+; join with: chat $(uname -n) [0-9]+ \\(or nc $(uname -n) [0-9]+\\)\$"
+
+# Not at a terminal: stdin, or stderr.
+term "'$CHAT' -l -v -n host -s 127.0.0.1 0 </dev/null"
+wait_screen '^chat: listening on 127\.0\.0\.1 port [0-9]+$'
+PORT=$(screen | port_of)
+join_room nostdin nostdin
+check "with stdin not a terminal the host says only what -v says" \
+    eval 'wait_screen "^\*\*\* nostdin joined$" && ! screen_has "room open"'
 
 term "'$CHAT' -l -v -n host -s 127.0.0.1 0 2>'$T/host.err'"
 poll 10 has "$T/host.err" '^chat: listening on '
 PORT=$(port_of "$T/host.err")
 join_room bob bob
-wait_screen '^\*\*\* bob joined$'
+check "with stderr not a terminal, the same" \
+    eval 'wait_screen "^\*\*\* bob joined$" && ! grep -v "^chat: listening on " "$T/host.err"'
+
+# --- Ctrl-D, /quit at the host -----------------------------------------------
 
 keys C-d
 check "Ctrl-D on the host's empty line says it does not close the room, and what does" \
