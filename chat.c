@@ -681,12 +681,17 @@ set_polling(struct peer *p, size_t slot, int fd, short ev, int on)
 {
 	struct pollfd *f = &io.pfd[slot];
 
-	if (p->rslot != p->wslot || (ev == POLLIN && (p->flags & F_WDONE)))
+	if (ev == POLLOUT && (p->flags & F_WATCHOUT) && fd >= 0) {
+		/* idle too, a pipe is watched for its reader going */
+		f->fd = fd;
+		f->events = on ? POLLOUT : 0;
+	} else if (p->rslot != p->wslot || (ev == POLLIN && (p->flags & F_WDONE))) {
 		f->fd = on ? fd : -1;
-	else if (on)
+	} else if (on) {
 		f->events |= ev;
-	else
+	} else {
 		f->events &= ~ev;
+	}
 }
 
 static void
@@ -3630,14 +3635,14 @@ console_eof(struct peer *p)
 	p->rfd = -1;
 }
 
-/* Nobody reads our stdout any more: stop writing to it. */
+/* Nobody reads our stdout any more: stop writing to it, or polling it. */
 static void
 stdout_lost(struct peer *p, const char *why)
 {
 	(void)why;
+	p->wfd = -1;
 	set_writing(p, 0);
 	outq_clear(&p->q);
-	p->wfd = -1;
 }
 
 /*
@@ -4297,6 +4302,12 @@ handle_slot(size_t i, short rev)
 		dial_done(0);
 		return;
 	}
+	/* the reader of our stdout went while nothing was queued for it */
+	if (i == p->wslot && (p->flags & F_WATCHOUT) && !p->q.n &&
+	    (rev & (POLLERR | POLLHUP))) {
+		p->role->wfail(p, "stdout closed");
+		return;
+	}
 	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) &&
 	    (p->q.n || p->role->show))
 		drain(p);
@@ -4530,6 +4541,11 @@ stdio_new(const struct role *role)
 		p->wfd = -1;
 	else if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && !isatty(STDOUT_FILENO)))
 		p->flags |= F_POLLWRITE;
+	/* `chat HOST | grep -m1 x` ends when grep does, not at the next line */
+	if (p->wfd >= 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+		p->flags |= F_WATCHOUT;
+		set_writing(p, 0);
+	}
 	io.stdio = p;
 	return p;
 }

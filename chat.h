@@ -272,6 +272,7 @@ enum {
 	F_STASHED = 1 << 13,	/* on the list of peers with input put aside */
 	F_REPLAY = 1 << 14,	/* what is queued now is history (q.hist) */
 	F_PAUSED = 1 << 15,	/* its address gave a wrong password: not read yet */
+	F_WATCHOUT = 1 << 16,	/* stdout a pipe or socket: polled idle too, for its reader going */
 };
 
 struct peer {

@@ -23,6 +23,7 @@
 CHAT=${CHAT:-$PWD/chat}
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-test.XXXXXX") || exit 1
 PIDS=
+PGIDS=	# process groups of their own (spawn_group), ended whole
 n=0
 
 # alive : some process of $PIDS has not ended (zombies do not count).
@@ -36,10 +37,16 @@ alive() {
 # middle of that leaves a report of its own ("Unable to get registers").
 cleanup() {
 	local p
+	for p in $PGIDS; do
+		kill -- "-$p" 2>/dev/null
+	done
 	for p in $PIDS; do
 		kill "$p" 2>/dev/null
 	done
 	poll 5 eval '! alive'
+	for p in $PGIDS; do
+		kill -9 -- "-$p" 2>/dev/null
+	done
 	for p in $PIDS; do
 		kill -9 "$p" 2>/dev/null
 	done
@@ -189,6 +196,16 @@ spawn_in() {
 	PIDS="$PIDS $!"
 	poll 10 test -s "$T/$_l.pid" || return 1
 	PIDS="$PIDS $(cat "$T/$_l.pid")"
+}
+
+# spawn_group LABEL CMD... : spawn, with CMD in a process group of its
+# own: a shell running a pipeline, say, whose every process is ended
+# with it when the script ends.
+spawn_group() {
+	local _l="$1"; shift
+	spawn "$_l" perl -e 'setpgrp(0, 0); exec @ARGV or die "exec $ARGV[0]: $!\n"' "$@" ||
+		return 1
+	PGIDS="$PGIDS $(pid_of "$_l")"
 }
 
 pid_of() { cat "$T/$1.pid"; }
