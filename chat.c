@@ -64,7 +64,7 @@ static struct {
 	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
 	size_t maxpeers;	/* -m: most peers at once */
 	size_t backmax;		/* -b: room lines kept for newcomers */
-} opt = { AF_UNSPEC, 0, 0, 0, 0, 0, 0, -1, NULL, 0, BACKLOG_DEFAULT };
+} opt = { .family = AF_UNSPEC, .connwait = -1, .backmax = BACKLOG_DEFAULT };
 
 /* The loop's tables, lists and clock: the same in both modes. */
 static struct {
