@@ -11,8 +11,14 @@ all: chat
 chat: chat.c chat.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ chat.c
 
+# The scripts run side by side, JOBS at a time: most of their time is
+# spent waiting on timers, not on the CPU. The slowest start first, so
+# the run takes about as long as the slowest one. JOBS=1: one at a time.
+JOBS = 8
+SLOW = t/16-hostile.t t/17-screen.t t/08-flow.t t/20-exhaust.t t/10-password.t t/13-extras.t
+
 test: chat
-	prove t/
+	prove -j$(JOBS) $(SLOW) t/
 
 # The suite again against a clang build with AddressSanitizer and
 # UndefinedBehaviorSanitizer, then under valgrind memcheck. Every report

@@ -59,12 +59,13 @@ static struct {
 	int nobell;		/* -B: no bell for a mention or a private message */
 	int redial;		/* -r: connect again when the host goes away */
 	int commands;		/* -C: lines from a pipe may be commands, not only text */
+	int history;		/* -H: show the history to a pipe or file too */
 	long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
 	long connwait;		/* -w: seconds per connection attempt, -1 for none */
 	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
 	size_t maxpeers;	/* -m: most peers at once */
 	size_t backmax;		/* -b: room lines kept for newcomers */
-} opt = { AF_UNSPEC, 0, 0, 0, 0, 0, 0, -1, NULL, 0, BACKLOG_DEFAULT };
+} opt = { .family = AF_UNSPEC, .connwait = -1, .backmax = BACKLOG_DEFAULT };
 
 /* The loop's tables, lists and clock: the same in both modes. */
 static struct {
@@ -128,7 +129,10 @@ static struct {
 	unsigned long dials;	/* connections made so far */
 	long long since;	/* when the last one was made */
 	int quit_sent;		/* /quit went to the host: a close is expected */
-	const char *refused;	/* why the host turned us away */
+	int closed;		/* the host said it shuts down: the close is the end */
+	int hide_history;	/* no -H, stdout not a terminal: the history is left out... */
+	int in_history;		/* ...and this is between its notices */
+	struct msg *refused;	/* why the host turned us away, as it said it */
 	struct timer quit;	/* -q: when to leave after stdin EOF */
 	struct timer leave;	/* after Ctrl-C: when to stop waiting for the close */
 	struct timer dial;	/* -w: the end of the attempt under way */
@@ -168,32 +172,35 @@ static struct {
 /* A remote peer at the host: a member of the room, once it joins. */
 static const struct role member = {
 	frame, hear, member_eof, member_lost, member_lost, member_drained,
-	NULL, member_quit, LINE_MAX_BYTES, &room.gate, &room.gate,
+	NULL, member_quit, member_quit, LINE_MAX_BYTES, &room.gate, &room.gate,
 	R_WATCHED | R_ANSWERED
 };
 
-/* The host's own stdin and stdout: a member that cannot be put out. */
+/*
+ * The host's own stdin and stdout: a member that cannot be put out.
+ * /quit and Ctrl-C close the room; Ctrl-D, so easily typed, does not.
+ */
 static const struct role console = {
 	frame, hear, console_eof, stdout_lost, stdout_lost, NULL,
-	NULL, room_close, LINE_MAX_BYTES, &room.gate, &room.gate,
+	NULL, console_quit, room_close, LINE_MAX_BYTES, &room.gate, &room.gate,
 	R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS
 };
 
 /* The client's connection: lines from the host go to our stdout. */
 static const struct role link_role = {
 	frame, link_hear, link_eof, link_lost, link_wfail, link_drained,
-	NULL, NULL, RECV_MAX, &uplink.down, &uplink.up, R_MARKCUT
+	NULL, NULL, NULL, RECV_MAX, &uplink.down, &uplink.up, R_MARKCUT
 };
 
 /* The client's stdin and stdout: lines typed go to the host. */
 static const struct role user = {
 	frame, user_line, user_eof, user_lost, user_lost, NULL,
-	NULL, user_quit, LINE_MAX_BYTES, &uplink.up, &uplink.down, 0
+	NULL, user_quit, user_quit, LINE_MAX_BYTES, &uplink.up, &uplink.down, 0
 };
 
 static const char synopsis[] =
     "usage: chat -l [-46BCtv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
-    "       chat [-46BCrtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
+    "       chat [-46BCHrtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
 
 static const struct command commands[] = {
 	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
@@ -697,12 +704,17 @@ set_polling(struct peer *p, size_t slot, int fd, short ev, int on)
 {
 	struct pollfd *f = &io.pfd[slot];
 
-	if (p->rslot != p->wslot || (ev == POLLIN && (p->flags & F_WDONE)))
+	if (ev == POLLOUT && (p->flags & F_WATCHOUT) && fd >= 0) {
+		/* idle too, a pipe is watched for its reader going */
+		f->fd = fd;
+		f->events = on ? POLLOUT : 0;
+	} else if (p->rslot != p->wslot || (ev == POLLIN && (p->flags & F_WDONE))) {
 		f->fd = on ? fd : -1;
-	else if (on)
+	} else if (on) {
 		f->events |= ev;
-	else
+	} else {
 		f->events &= ~ev;
+	}
 }
 
 static void
@@ -2348,29 +2360,44 @@ nick_ok(const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	unsigned long c;
 	unsigned seen = 0;
-	int sc, other = 0, g;
+	int sc, other = 0;
 	size_t i, k;
 
-	if (n < 1 || n > NICK_MAX || s[0] == '-')
+	if (n < 1 || n > NICK_MAX)
 		return 0;
 	for (i = 0; i < n; i += k) {
 		if (!(k = utf8_len(u + i, n - i, &c)))
 			return 0;
-		sc = urange_find(nick_chars, sizeof(nick_chars) / sizeof(nick_chars[0]), c);
-		if (sc < 0 || !scripts_ok(&other, sc))
+		if ((sc = nick_char(c, !i)) < 0 || !scripts_ok(&other, sc))
 			return 0;
 		if (sc)
 			seen |= sc == SC_HAN ? 1 : sc == SC_HIRAGANA || sc == SC_KATAKANA ? 2 :
 			    sc == SC_HANGUL ? 4 : sc == SC_BOPOMOFO ? 8 : 16;
-		g = urange_find(grapheme_break, sizeof(grapheme_break) /
-		    sizeof(grapheme_break[0]), c);
-		if (!i && (g == GCB_EXTEND || g == GCB_SPACINGMARK || g == GCB_ZWJ))
-			return 0;
 	}
 	/* Han may go with one of kana, Hangul or Bopomofo; the rest alone */
 	if ((seen & 1) && !(seen & 16))
 		seen &= ~1u;
 	return !(seen & (seen - 1));
+}
+
+/*
+ * Whether c may be in a nickname (at its start, if first): the script
+ * it belongs to, 0 for none (digits, _ - .), or -1 if it may not.
+ */
+static int
+nick_char(unsigned long c, int first)
+{
+	int g;
+
+	if (first && c == '-')
+		return -1;
+	if (first) {
+		g = urange_find(grapheme_break, sizeof(grapheme_break) /
+		    sizeof(grapheme_break[0]), c);
+		if (g == GCB_EXTEND || g == GCB_SPACINGMARK || g == GCB_ZWJ)
+			return -1;
+	}
+	return urange_find(nick_chars, sizeof(nick_chars) / sizeof(nick_chars[0]), c);
 }
 
 /* alice is taken: try alice2, alice3... shortened to fit if need be. */
@@ -2980,7 +3007,10 @@ cmd_kick(struct peer *p, const char *arg, size_t n)
 		notice_text(p, "no such nick: ", arg, w, "");
 		return;
 	}
-	notice(q, REFUSE_KICK);
+	if (r < n)
+		notice_text(q, REFUSE_KICK " (", arg + r, n - r, ")");
+	else
+		notice(q, REFUSE_KICK);
 	leave(q, "was kicked by the host", arg + r, n - r);
 }
 
@@ -3007,7 +3037,7 @@ cmd_who(struct peer *p, const char *arg, size_t n)
 static void
 cmd_quit(struct peer *p, const char *arg, size_t n)
 {
-	p->role->quit(p, arg, n);
+	p->role->stop(p, arg, n);
 }
 
 /* The password was checked before the peer got this far. */
@@ -4047,9 +4077,9 @@ term_key(struct peer *p, unsigned char c)
 /*
  * Listen on every address ADDR (or the wildcard) resolves to, IPv6
  * sockets IPv6 only, all on one port: the one the first socket got
- * when PORT is 0.
+ * when PORT is 0. Returns that port.
  */
-static void
+static unsigned
 listen_on(const char *addr, const char *port)
 {
 	struct addrinfo hints, *res, *ai;
@@ -4102,6 +4132,7 @@ listen_on(const char *addr, const char *port)
 		errno = err;
 		die("cannot listen on %s port %s:", addr ? addr : "*", port);
 	}
+	return ntohs(chosen);
 }
 
 /*
@@ -4223,6 +4254,8 @@ accept_peers(int lfd)
 		room.npeers++;
 		p = peer_new(&member, fd, fd);
 		set_reading(p, may_read(p));
+		if (opt.password)
+			notice(p, NOTICE_PASSWORD);	/* its first line */
 		if (opt.password && src->pause > io.now) {
 			/* its address just gave a wrong password: the next try waits */
 			p->src = src;
@@ -4355,18 +4388,29 @@ console_eof(struct peer *p)
 	p->rfd = -1;
 }
 
-/* Nobody reads our stdout any more: stop writing to it. */
+/* Nobody reads our stdout any more: stop writing to it, or polling it. */
 static void
 stdout_lost(struct peer *p, const char *why)
 {
 	(void)why;
+	p->wfd = -1;
 	set_writing(p, 0);
 	outq_clear(&p->q);
-	p->wfd = -1;
 }
 
 /*
- * The host leaves (Ctrl-C, Ctrl-D, /quit, SIGTERM): the room is told,
+ * Ctrl-D at the host's empty input line: the room stays open, and the
+ * host is told what closes it.
+ */
+static void
+console_quit(struct peer *p, const char *reason, size_t n)
+{
+	(void)reason, (void)n;
+	notice(p, "Ctrl-D does not close the room: /quit or Ctrl-C does");
+}
+
+/*
+ * The host leaves (/quit, Ctrl-C, SIGTERM, SIGHUP): the room is told,
  * nobody is read any more, and every queue gets SHUTDOWN_MS to drain.
  */
 static void
@@ -4377,7 +4421,7 @@ room_close(struct peer *p, const char *reason, size_t n)
 	(void)p, (void)reason, (void)n;
 	if (room.closing)
 		return;
-	notice_room(NULL, "host shutting down");
+	notice_room(NULL, NOTICE_SHUTDOWN);
 	room.closing = 1;
 	room.gate.shut = 1;
 	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);
@@ -4397,6 +4441,28 @@ shutdown_expired(struct timer *t)
 	exit(0);
 }
 
+/*
+ * Someone at a terminal who starts a room is told, once, where it
+ * listens and how to join it. A script has -v, whose lines stay as
+ * they are, and hears nothing new.
+ */
+static void
+announce(const char *addr, unsigned port)
+{
+	char name[256];
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return;
+	if (!addr && gethostname(name, sizeof(name)) == 0 && name[0]) {
+		name[sizeof(name) - 1] = '\0';
+		addr = name;
+	}
+	if (!addr)
+		addr = "HOST";
+	warnx("room open on port %u; join with: chat %s %u (or nc %s %u)",
+	    port, addr, port, addr, port);
+}
+
 /* chat -l: the host's console is the room's first member. */
 static void
 host_start(const char *addr, const char *port, const char *nick, long maxarg)
@@ -4409,7 +4475,7 @@ host_start(const char *addr, const char *port, const char *nick, long maxarg)
 	nick_add(p);
 	room.nmembers = 1;
 	room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	listen_on(addr, port);
+	announce(addr, listen_on(addr, port));
 }
 
 /* ---- the client --------------------------------------------------- */
@@ -4584,18 +4650,18 @@ link_close(void)
 }
 
 /*
- * -r: the host went away. What was queued stays queued for the next
- * connection, all but the rest of a line half written to this one.
+ * The connection is gone and the link waits for the next one. What was
+ * queued stays queued for it, all but the rest of a line half written
+ * to this one; what the host said on this one is forgotten.
  */
 static void
-redial_later(const char *why)
+link_reset(void)
 {
 	struct peer *h = uplink.host;
 	struct outq *q = &h->q;
 	const char *s, *nl;
 	size_t left;
 
-	warnx("%s; reconnecting", why);
 	link_close();
 	h->inlen = 0;
 	h->flags &= ~(F_DISCARD | F_WDONE);
@@ -4606,34 +4672,86 @@ redial_later(const char *why)
 		nl = memchr(s, '\n', left);
 		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
 	}
+	uplink.closed = uplink.in_history = 0;
+	free(uplink.refused);
+	uplink.refused = NULL;
+}
+
+/* -r: the host went away; connect again after a while. */
+static void
+redial_later(const char *why)
+{
+	warnx("%s; reconnecting", why);
+	link_reset();
 	if (io.now - uplink.since >= LASTED_MS)
 		uplink.backoff = 0;
 	redial_wait();
 }
 
 /*
- * A line from the host, made safe for the terminal, for our stdout. A
- * host that turns us away says why before it closes; then leaving is a
- * failure.
+ * A line from the host, made safe for the terminal, for our stdout;
+ * not a notice meant for chat itself (host_says), and not the history
+ * when it is left out: everything between the two history notices,
+ * whatever those lines look like.
  */
 static void
 link_hear(struct peer *p, const char *s, size_t n)
+{
+	const size_t ml = sizeof(MARK_NOTICE) - 1;
+	size_t mark, at, len;
+	int notice = parse_form(s, n, &at, &len) == FORM_NOTICE;
+
+	if (uplink.in_history) {
+		if (notice && same(s + ml, n - ml, NOTICE_HISTORY_END))
+			uplink.in_history = 0;
+		return;
+	}
+	if (notice && host_says(s + ml, n - ml))
+		return;
+	mark = batch_begin(p);
+	sanitize(&io.batch, s, n, SIZE_MAX);
+	batch_end(p, mark, mark);
+}
+
+/* s[0..n) is the string t, no more and no less. */
+static int
+same(const char *s, size_t n, const char *t)
+{
+	return strlen(t) == n && !memcmp(s, t, n);
+}
+
+/*
+ * The notices the client acts on, without their mark; says which are
+ * kept off stdout. A refusal is said once, on stderr, when the host
+ * closes (turned_away). The password notice is answered already, or
+ * will be once we are turned away for want of one. The history starts.
+ */
+static int
+host_says(const char *s, size_t n)
 {
 	static const char *const refusals[] = {
 		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
 		REFUSE_KICK, REFUSE_WAITING,
 	};
-	const size_t ml = sizeof(MARK_NOTICE) - 1;
-	size_t i, mark, at, len;
+	const size_t kl = sizeof(REFUSE_KICK " (") - 1;
+	size_t i;
+	int refused = n > kl && !memcmp(s, REFUSE_KICK " (", kl) &&
+	    s[n - 1] == ')';
 
-	if (parse_form(s, n, &at, &len) == FORM_NOTICE)
-		for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
-			if (n - ml == strlen(refusals[i]) &&
-			    !memcmp(s + ml, refusals[i], n - ml))
-				uplink.refused = refusals[i];
-	mark = batch_begin(p);
-	sanitize(&io.batch, s, n, SIZE_MAX);
-	batch_end(p, mark, mark);
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		refused |= same(s, n, refusals[i]);
+	if (refused) {
+		free(uplink.refused);
+		uplink.refused = msg_new(n + 1);
+		sanitize(&uplink.refused, s, n, SIZE_MAX);
+		msg_put(&uplink.refused, "", 1);	/* a string, for warnx */
+		return 1;
+	}
+	if (same(s, n, NOTICE_SHUTDOWN))
+		uplink.closed = 1;
+	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
+		uplink.in_history = 1;
+	return uplink.in_history || same(s, n, NOTICE_PASSWORD);
 }
 
 static void
@@ -4753,23 +4871,103 @@ send_quit(void)
 
 /*
  * The host closed the connection. That is the normal end after our
- * /quit (or with -q -1 after EOF), and a failure otherwise.
+ * /quit, or after the host said it is shutting down; it is a failure
+ * after it turned us away, or without a word.
  */
 static void
 host_gone(const char *why)
 {
 	if (uplink.refused) {
-		warnx("the host said: %s", uplink.refused);
-		link_exit(1);
+		turned_away();
+		return;
 	}
-	if (uplink.quit_sent || (opt.quitwait < 0 && io.stdio->rfd < 0))
+	if (uplink.quit_sent)
 		link_exit(0);
+	if (uplink.closed)
+		why = "the host closed the room";
 	if (opt.redial) {
 		redial_later(why);
 		return;
 	}
 	warnx("%s", why);
-	link_exit(1);
+	link_exit(uplink.closed ? 0 : 1);
+}
+
+/*
+ * The host turned us away, and said why: that goes on stderr, once,
+ * and we fail. Turned away from a room with a password for want of
+ * one, we ask for it at a terminal and connect again at once with it;
+ * elsewhere we say how to give it.
+ */
+static void
+turned_away(void)
+{
+	const char *why = uplink.refused->data;
+
+	if (opt.password || strcmp(why, REFUSE_PASSWORD)) {
+		warnx("%s", why);
+		link_exit(1);
+	}
+	if (!isatty(STDIN_FILENO)) {
+		warnx("this room needs a password: give it with -P PASSWORD"
+		    " or in $CHAT_PASSWORD");
+		link_exit(1);
+	}
+	if (!(opt.password = ask_password())) {
+		warnx("no password given");
+		link_exit(1);
+	}
+	link_reset();
+	timer_set(&uplink.redial, T_REDIAL, io.now);
+}
+
+/*
+ * The room's password, asked for at the terminal, without echo, in the
+ * terminal's own line editing. Whatever mode the terminal was in (our
+ * raw one, at the input line) comes back after, also when Ctrl-C gives
+ * up. NULL if none was given.
+ */
+static const char *
+ask_password(void)
+{
+	static char pw[LINE_MAX_BYTES + 1];
+	struct termios was, ask;
+	size_t n = 0;
+	int got;
+	char c;
+
+	if (tcgetattr(STDIN_FILENO, &was) < 0)
+		return NULL;
+	ask = was;
+	ask.c_lflag = (ask.c_lflag | ICANON | ECHONL | ISIG) & ~(tcflag_t)ECHO;
+	ask.c_iflag |= ICRNL;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &ask) < 0)
+		return NULL;
+	warnx("this room needs a password");
+	fputs("password: ", stderr);
+	while ((got = typed(&c)) && c != '\n' && c != '\r')
+		if (n < sizeof(pw) - 1)
+			pw[n++] = c;	/* longer than any line: the rest goes */
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &was);
+	if (!got)
+		fputc('\n', stderr);	/* Ctrl-C, or EOF: given up */
+	pw[n] = '\0';
+	return got && n ? pw : NULL;
+}
+
+/* A byte typed at the terminal, once there is one; 0 at EOF or on a signal. */
+static int
+typed(char *c)
+{
+	struct pollfd f = { STDIN_FILENO, POLLIN, 0 };
+	ssize_t r;
+
+	/* our stdout's O_NONBLOCK is stdin's too when both are one terminal */
+	while ((r = read(STDIN_FILENO, c, 1)) < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (poll(&f, 1, -1) < 0)
+			return 0;
+	return r == 1;
 }
 
 /* What the host sent us is written out before we go. */
@@ -4797,6 +4995,7 @@ client_start(const char *host, const char *port, const char *nick)
 	uplink.hostname = host;
 	uplink.port = port;
 	uplink.nick = nick;
+	uplink.hide_history = !opt.history && !isatty(STDOUT_FILENO);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	io.now = now_ms();
 	dial_start();
@@ -4833,7 +5032,7 @@ handle_signals(void)
 			else if (c[i] == SIGWINCH)
 				term_resize();
 			else
-				io.stdio->role->quit(io.stdio, NULL, 0);
+				io.stdio->role->stop(io.stdio, NULL, 0);
 		}
 	}
 }
@@ -4856,6 +5055,12 @@ handle_slot(size_t i, short rev)
 	/* a socket being connected is writable once connected or refused */
 	if (p->flags & F_DIALING) {
 		dial_done(0);
+		return;
+	}
+	/* the reader of our stdout went while nothing was queued for it */
+	if (i == p->wslot && (p->flags & F_WATCHOUT) && !p->q.n &&
+	    (rev & (POLLERR | POLLHUP))) {
+		p->role->wfail(p, "stdout closed");
 		return;
 	}
 	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) &&
@@ -4921,9 +5126,10 @@ help(void)
 	    "  -B        at a terminal, no bell for a mention or a private message\n"
 	    "  -C        lines from a pipe may be commands (default: all are text)\n"
 	    "  -h        this help\n"
+	    "  -H        show the room's history when stdout is not a terminal too\n"
 	    "  -m MAX    host: most peers at once (default %d, or what the\n"
 	    "            descriptor limit allows)\n"
-	    "  -n NICK   nickname (default $USER, then $LOGNAME)\n"
+	    "  -n NICK   nickname (default $USER, then $LOGNAME, made a valid name)\n"
 	    "  -P PASS   the room's password (or $CHAT_PASSWORD, kept out of ps)\n"
 	    "  -q SECS   after stdin EOF, stay SECS before leaving; -1: until the host goes\n"
 	    "  -r        keep trying to connect, and connect again after a drop\n"
@@ -4943,11 +5149,16 @@ help(void)
 	free(m);
 }
 
-/* The nickname: -n, else $USER, else $LOGNAME; NULL lets the host pick. */
+/*
+ * The nickname: -n, else one made of $USER, else of $LOGNAME (nick_of);
+ * NULL lets the host pick, and none is what that means, for saying so
+ * when a name from the environment could not be used.
+ */
 static const char *
-pick_nick(const char *arg)
+pick_nick(const char *arg, const char *none)
 {
-	const char *env[] = { "USER", "LOGNAME" }, *s;
+	static char made[NICK_MAX + 1], bad[NICK_MAX + 1];
+	const char *env[] = { "USER", "LOGNAME" }, *s, *from = NULL;
 	size_t i;
 
 	if (arg) {
@@ -4957,10 +5168,52 @@ pick_nick(const char *arg)
 		}
 		return arg;
 	}
-	for (i = 0; i < 2; i++)
-		if ((s = getenv(env[i])) && nick_ok(s, strlen(s)))
-			return s;
-	return NULL;
+	for (i = 0; i < 2; i++) {
+		if (!(s = getenv(env[i])) || !*s)
+			continue;
+		if (nick_of(s, made))
+			break;
+		if (!from) {
+			memcpy(bad, made, sizeof(bad));
+			from = env[i];
+		}
+	}
+	if (from && i < 2)
+		warnx("$%s cannot be a nickname, even as \"%s\" (names are " NICK_RULE
+		    "); using $%s: %s", from, bad, NICK_MAX, env[i], made);
+	else if (from)
+		warnx("$%s cannot be a nickname, even as \"%s\" (names are " NICK_RULE
+		    "); %s", from, bad, NICK_MAX, none);
+	return i < 2 ? made : NULL;
+}
+
+/*
+ * A nickname made of a login name: what a name may not hold becomes _,
+ * and it ends at a character within NICK_MAX, so "john doe" is john_doe.
+ * out gets it either way; says whether it is a nickname (one script).
+ */
+static int
+nick_of(const char *s, char *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k, len = 0, n = strlen(s);
+	unsigned long c;
+
+	for (i = 0; i < n; i += k) {
+		if ((k = utf8_len(u + i, n - i, &c)) && nick_char(c, !len) >= 0) {
+			if (len + k > NICK_MAX)
+				break;
+			memcpy(out + len, s + i, k);
+			len += k;
+		} else {
+			if (len == NICK_MAX)
+				break;
+			out[len++] = '_';
+			k = k ? k : 1;	/* a byte that is not UTF-8 is one _ */
+		}
+	}
+	out[len] = '\0';
+	return nick_ok(out, len);
 }
 
 /*
@@ -5045,6 +5298,11 @@ stdio_new(const struct role *role)
 		p->wfd = -1;
 	else if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && !isatty(STDOUT_FILENO)))
 		p->flags |= F_POLLWRITE;
+	/* `chat HOST | grep -m1 x` ends when grep does, not at the next line */
+	if (p->wfd >= 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+		p->flags |= F_WATCHOUT;
+		set_writing(p, 0);
+	}
 	io.stdio = p;
 	return p;
 }
@@ -5072,9 +5330,10 @@ main(int argc, char *argv[])
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46Bb:Chlm:n:P:q:rs:tvw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46Bb:ChHlm:n:P:q:rs:tvw:")) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
+		case 'H': opt.history = 1; break;
 		case '4': opt.family = AF_INET; break;
 		case '6': opt.family = AF_INET6; break;
 		case 'b': backarg = number(optarg, 0, BACKLOG_MAX, "-b value"); break;
@@ -5101,8 +5360,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (listening && (qset || opt.connwait >= 0 || opt.redial)) {
-		fprintf(stderr, "chat: cannot use -q, -r or -w with -l\n");
+	if (listening && (qset || opt.connwait >= 0 || opt.redial || opt.history)) {
+		fprintf(stderr, "chat: cannot use -H, -q, -r or -w with -l\n");
 		usage();
 	}
 	if (!listening && (addr || maxarg >= 0 || backarg >= 0)) {
@@ -5122,7 +5381,8 @@ main(int argc, char *argv[])
 	if (argc == (listening ? 1 : 2))
 		port = argv[argc - 1];
 	number(port, listening ? 0 : 1, 65535, "port");
-	nick = pick_nick(nickarg);
+	nick = pick_nick(nickarg, listening ? "the host is called \"host\"" :
+	    "the host will name you guestN");
 	setup();
 	if (listening)
 		host_start(addr, port, nick, maxarg);

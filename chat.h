@@ -98,7 +98,19 @@
 /* The forms of line a host sends, as put_form builds them and parse_form reads them. */
 enum form { FORM_TEXT, FORM_NOTICE, FORM_SAY, FORM_ACTION, FORM_PRIVATE, FORM_SENT };
 
-/* Notices that turn a peer away; the client exits 1 on seeing one. */
+/*
+ * Notices the client acts on. The first line to a newcomer in a room
+ * with a password says so; a chat client that sent one does not show it.
+ */
+#define NOTICE_PASSWORD	"this room needs a password: send /pass PASSWORD"
+#define NOTICE_SHUTDOWN	"host shutting down"	/* an end announced: exit 0 */
+#define NOTICE_HISTORY	"history follows"	/* the lines from here... */
+#define NOTICE_HISTORY_END "end of history"	/* ...to here were said before one joined */
+
+/*
+ * Notices that turn a peer away; the client says why on stderr and
+ * exits 1. A kick may carry the host's reason: "REFUSE_KICK (REASON)".
+ */
 #define REFUSE_PASSWORD	"wrong password"
 #define REFUSE_TIMEOUT	"no password given in time"
 #define REFUSE_FULL	"room is full"
@@ -225,7 +237,8 @@ struct role {
 	void (*wfail)(struct peer *, const char *);	/* a write to it failed */
 	void (*drained)(struct peer *);			/* its queue is empty */
 	ssize_t (*show)(struct peer *);			/* writes its queue itself, says how much; NULL: writev */
-	void (*quit)(struct peer *, const char *, size_t);	/* /quit, Ctrl-C, Ctrl-D */
+	void (*quit)(struct peer *, const char *, size_t);	/* Ctrl-D, the input line empty */
+	void (*stop)(struct peer *, const char *, size_t);	/* /quit [REASON], or a signal */
 	size_t line_max;	/* bytes in a line it sends, CR and LF not counted */
 	struct gate *in;	/* what its input feeds: read only while open */
 	struct gate *out;	/* what its queue holds when it passes OUTQ_HIGH */
@@ -260,6 +273,7 @@ enum {
 	F_STASHED = 1 << 13,	/* on the list of peers with input put aside */
 	F_REPLAY = 1 << 14,	/* what is queued now is history (q.hist) */
 	F_PAUSED = 1 << 15,	/* its address gave a wrong password: not read yet */
+	F_WATCHOUT = 1 << 16,	/* stdout a pipe or socket: polled idle too, for its reader going */
 };
 
 struct peer {
@@ -384,6 +398,7 @@ static unsigned long unconfuse(unsigned long);
 static size_t skeleton(const char *, size_t, unsigned long *);
 static int scripts_ok(int *, int);
 static int nick_ok(const char *, size_t);
+static int nick_char(unsigned long, int);
 static void nick_variant(char *, const char *, size_t);
 static void nick_guest(char *);
 static void send_to(struct peer *, struct msg *);
@@ -468,7 +483,7 @@ static void term_escape(const char *);
 static void term_key(struct peer *, unsigned char);
 
 /* the host */
-static void listen_on(const char *, const char *);
+static unsigned listen_on(const char *, const char *);
 static void tune_socket(int);
 static void set_listening(int);
 static void relisten_expired(struct timer *);
@@ -485,9 +500,11 @@ static void member_lost(struct peer *, const char *);
 static void member_drained(struct peer *);
 static void member_quit(struct peer *, const char *, size_t);
 static void console_eof(struct peer *);
+static void console_quit(struct peer *, const char *, size_t);
 static void stdout_lost(struct peer *, const char *);
 static void room_close(struct peer *, const char *, size_t);
 static void shutdown_expired(struct timer *);
+static void announce(const char *, unsigned);
 static void host_start(const char *, const char *, const char *, long);
 
 /* the client */
@@ -500,8 +517,11 @@ static void dial_failed(const char *);
 static long long redial_wait(void);
 static void connected(void);
 static void link_close(void);
+static void link_reset(void);
 static void redial_later(const char *);
 static void link_hear(struct peer *, const char *, size_t);
+static int same(const char *, size_t, const char *);
+static int host_says(const char *, size_t);
 static void link_eof(struct peer *);
 static void link_lost(struct peer *, const char *);
 static void link_wfail(struct peer *, const char *);
@@ -514,6 +534,9 @@ static void quit_expired(struct timer *);
 static void leave_expired(struct timer *);
 static void send_quit(void);
 static void host_gone(const char *);
+static void turned_away(void);
+static const char *ask_password(void);
+static int typed(char *);
 static void link_exit(int);
 static void client_start(const char *, const char *, const char *);
 
@@ -524,7 +547,8 @@ static void handle_slot(size_t, short);
 static void loop(void);
 static void usage(void);
 static void help(void);
-static const char *pick_nick(const char *);
+static const char *pick_nick(const char *, const char *);
+static int nick_of(const char *, char *);
 static size_t peer_limit(long);
 static void setup(void);
 static struct peer *stdio_new(const struct role *);

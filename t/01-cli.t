@@ -3,7 +3,7 @@
 # losing the host.
 . "$(dirname "$0")/lib.sh"
 
-plan 31
+plan 33
 
 run help 5 "$CHAT" -h </dev/null
 if [ "$RC" -eq 0 ] && has "$(out help)" '[Uu]sage' &&
@@ -16,7 +16,7 @@ fi
 
 # -h names every option and every room command.
 missing=
-for w in -4 -6 -b -h -l -m -n -P -q -r -s -t -v -w \
+for w in -4 -6 -b -C -h -H -l -m -n -P -q -r -s -t -v -w \
     /nick /msg /me /who /r /quit /kick /help /pass //TEXT; do
 	LC_ALL=C grep -Eq -- "(^|[[ ,])$w( |,|\]|$)" "$(out help)" || missing="$missing $w"
 done
@@ -53,6 +53,7 @@ usage_error "-w 2x" -n a -w 2x 127.0.0.1 1
 usage_error "-s without -l" -n a -s 127.0.0.1 127.0.0.1 1
 usage_error "-q with -l" -l -n a -q 1 0
 usage_error "-w with -l" -l -n a -w 1 0
+usage_error "-H with -l" -l -n a -H 0
 usage_error "nickname starting with *" -n '*star' 127.0.0.1 1
 usage_error "nickname with a space" -n 'two words' 127.0.0.1 1
 usage_error "empty nickname" -n '' 127.0.0.1 1
@@ -76,8 +77,11 @@ join_room alice alice -v
 check "-v client prints 'chat: connected to 127.0.0.1 port N' on stderr" \
     wait_line "$(err alice)" "chat: connected to 127.0.0.1 port $PORT"
 
-# The host dies without a word while bob still has stdin open.
+# The host dies without a word while bob still has stdin open, and
+# while a logger (-q -1) waits for it to go.
 join_room bob bob
+spawn_in /dev/null logger "$CHAT" -n logger -q -1 127.0.0.1 "$PORT"
+wait_line "$(out bob)" "*** logger joined"
 signal host KILL
 if wait_exit bob && [ "$RC" -eq 1 ] && has "$(err bob)" '^chat: '; then
 	ok "host killed under a connected client: chat: message, exit 1"
@@ -85,6 +89,9 @@ else
 	not_ok "host killed under a connected client: chat: message, exit 1"
 	diag "exit ${RC:-none}"; show "$(err bob)"
 fi
+check "-q -1: a host gone without a word is a failure too: exit 1, connection closed by host" \
+    eval 'wait_exit logger && [ "$RC" -eq 1 ] &&
+	has_line "$(err logger)" "chat: connection closed by host"'
 
 # --- -w, and a name with more than one address -----------------------------
 

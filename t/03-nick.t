@@ -3,7 +3,7 @@
 # guests.
 . "$(dirname "$0")/lib.sh"
 
-plan 38
+plan 46
 
 start_host host || give_up "host did not start"
 
@@ -126,3 +126,26 @@ check "without -n the client uses \$USER" \
 spawn logname env -u USER LOGNAME=lou "$CHAT" 127.0.0.1 "$PORT"
 check "without -n or USER the client uses \$LOGNAME" \
     wait_for "$(out logname)" '^\*\*\* welcome lou\. here: '
+
+# --- names made of $USER ---
+spawn jdoe env -u LOGNAME 'USER=john doe' "$CHAT" 127.0.0.1 "$PORT"
+check "USER='john doe': the client joins as john_doe" \
+    wait_for "$(out jdoe)" '^\*\*\* welcome john_doe\. here: '
+check "and says nothing about it" test ! -s "$(err jdoe)"
+spawn odd env -u LOGNAME "USER=$(printf '%sann<\001>é\033[1m!' -)" "$CHAT" 127.0.0.1 "$PORT"
+check "a leading -, controls, escapes, < > and ! in \$USER become _ (_ann___é__1m_)" \
+    wait_for "$(out odd)" '^\*\*\* welcome _ann___é__1m_\. here: '
+long=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz
+spawn longuser env -u LOGNAME "USER=$long" "$CHAT" 127.0.0.1 "$PORT"
+check "a \$USER longer than 64 bytes is cut to 64" \
+    wait_for "$(out longuser)" "^\\*\\*\\* welcome $(printf %.64s "$long")\\. here: "
+spawn mixed env 'USER=bobдима' LOGNAME=lou2 "$CHAT" 127.0.0.1 "$PORT"
+check "a \$USER of two scripts cannot be a name: \$LOGNAME is used" \
+    wait_for "$(out mixed)" '^\*\*\* welcome lou2\. here: '
+check "and stderr says why, and which name is used instead" \
+    has "$(err mixed)" '^chat: \$USER cannot be a nickname, even as "bobдима" \(names are .*one script.*\); using \$LOGNAME: lou2$'
+spawn mixed2 env -u LOGNAME 'USER=bobдима' "$CHAT" 127.0.0.1 "$PORT"
+check "with no \$LOGNAME to fall back on, the host names it guestN" \
+    wait_for "$(out mixed2)" '^\*\*\* welcome guest[0-9]+\. here: '
+check "and stderr says so" \
+    has "$(err mixed2)" '^chat: \$USER cannot be a nickname, .*; the host will name you guestN$'

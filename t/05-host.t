@@ -3,13 +3,13 @@
 # serving on after EOF on its stdin, and shutting down on SIGTERM/SIGINT.
 . "$(dirname "$0")/lib.sh"
 
-plan 34
+plan 37
 
-# What a chat client does when the host shuts down, in one place: today
-# it takes "*** host shutting down" and the close after it for a lost
-# host, says so on stderr and exits 1.
-GONE_RC=1
-GONE_ERR="chat: connection closed by host"
+# What a chat client does when the host shuts down, in one place: after
+# "*** host shutting down" the close is the normal end of the room, said
+# once on stderr, and the exit status is 0.
+GONE_RC=0
+GONE_ERR="chat: the host closed the room"
 
 # only_listening FILE LINE : LINE is the one listening line in FILE.
 only_listening() {
@@ -30,6 +30,8 @@ else
 fi
 check "by default the host listens on all IPv4 addresses" \
     has_line "$(err host)" "chat: listening on 0.0.0.0 port $p"
+check "not at a terminal, the host says on stderr only what -v says" \
+    eval '! grep -v "^chat: listening on " "$(err host)"'
 
 # --- the host as a participant ---
 join_room alice alice
@@ -106,6 +108,8 @@ say hq "/quit"
 check "/quit typed at the host: peers get '*** host shutting down'" \
     wait_line "$(out hq1)" "*** host shutting down"
 check "/quit typed at the host: it exits 0" eval 'wait_exit hq && [ "$RC" -eq 0 ]'
+check "/quit typed at the host: a chat client says the host closed the room, exits 0" \
+    eval 'wait_exit hq1 && [ "$RC" -eq 0 ] && has_line "$(err hq1)" "chat: the host closed the room"'
 
 PORT=$p
 raw_peer rawt
@@ -135,6 +139,8 @@ check "SIGTERM: chat clients see the connection close and exit $GONE_RC" \
     eval 'gone_ok alice && gone_ok bob'
 check "SIGTERM: chat clients say '$GONE_ERR' on stderr" \
     eval 'gone_said alice && gone_said bob'
+check "and only that, once" \
+    eval '[ "$(cat "$(err alice)")" = "$GONE_ERR" ] && [ "$(cat "$(err bob)")" = "$GONE_ERR" ]'
 
 # --- choosing the address ---
 start_host v4 -s 127.0.0.1 || diag "host -s 127.0.0.1 did not start"

@@ -4,7 +4,7 @@
 # control bytes from the network to the terminal.
 . "$(dirname "$0")/lib.sh"
 
-plan 25
+plan 26
 
 start_host host || give_up "host did not start"
 
@@ -122,6 +122,16 @@ signal sig INT
 check "SIGINT: the client leaves, the others see it" \
     wait_line "$(out reader)" "*** sig left"
 check "SIGINT: the client exits 0" eval 'wait_exit sig && [ "$RC" -eq 0 ]'
+
+# Nobody reads the client's stdout any more: it leaves then, not when
+# the room next says something. head takes the welcome and goes, in a
+# room where nobody else is to say anything.
+start_host quiet || diag "host did not start"
+spawn_group headed sh -c '"$1" -n headed -q -1 127.0.0.1 "$2" </dev/null | head -n 1' \
+    sh "$CHAT" "$PORT"
+check "a client whose stdout's reader goes leaves at once, unprompted (| head -n 1)" \
+    eval 'wait_line "$(out quiet)" "*** headed left" && wait_exit headed && [ "$RC" -eq 0 ]'
+PORT=$PORT0
 
 # -q -1 stays until the host goes away.
 signal host TERM

@@ -9,17 +9,6 @@ plan 72
 FFFD='\357\277\275'	# U+FFFD as a printf format...
 U_FFFD=$(printf "$FFFD")	# ...and as bytes
 
-# raw_join LABEL NICK : a raw peer that names itself NICK, welcomed.
-raw_join() {
-	raw_peer "$1" || return 1
-	send "$1" "/nick $2\n"
-	wait_for "$T/$1.out" "^\*\*\* welcome $2\. "
-}
-
-# perl_send LABEL PERL : the bytes the perl expression gives, on LABEL's
-# stdin (for lines too long to write as a printf format).
-perl_send() { perl -e "binmode STDOUT; print $2" 1<>"$T/$1.in"; }
-
 # want FORMAT : $T/want holds one line, made by printf FORMAT (then LF).
 # want_perl PERL : the same, made by a perl expression.
 want() { printf -- "$1\n" >"$T/want"; }

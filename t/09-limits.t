@@ -55,7 +55,8 @@ check "and the host closes it" \
     wait_line "$(err third)" "raw: connection closed"
 run carol 10 "$CHAT" -n carol 127.0.0.1 "$PORT" </dev/null
 is "$RC" 1 "a chat client turned away by a full room exits 1"
-check "with chat: ... on stderr" has "$(err carol)" '^chat: '
+check "saying so once, on stderr: chat: room is full" \
+    eval '[ "$(cat "$(err carol)")" = "chat: room is full" ] && lacks "$(out carol)" "full"'
 talks bob alice
 check "the room was not told about the ones turned away" \
     eval 'lacks "$(out alice)" "^\*\*\* guest" && lacks "$(out alice)" "carol"'

@@ -3,7 +3,17 @@
 # who is turned away, and that the room never hears of those turned away.
 . "$(dirname "$0")/lib.sh"
 
-plan 27
+plan 30
+
+NEEDS="*** this room needs a password: send /pass PASSWORD"
+
+# refused_once LABEL WHY : chat client LABEL was turned away, and said
+# "chat: WHY" on stderr, once, and nothing of it on stdout.
+refused_once() {
+	[ "$(cat "$T/$1.err")" = "chat: $2" ] && lacks "$T/$1.out" "$2" && return 0
+	show "$T/$1.out"; show "$T/$1.err"
+	return 1
+}
 
 # refused_raw LABEL FORMAT : a raw peer whose first bytes are FORMAT is
 # told "wrong password" and closed.
@@ -23,19 +33,23 @@ raw_peer silent
 join_room alice alice -P sekrit
 check "chat -P with the room's password joins" \
     has "$(out alice)" '^\*\*\* welcome alice\. here: host\. '
+check "and does not show the host's password notice: the welcome comes first" \
+    eval 'welcomed alice "^\*\*\* welcome alice\. " && lacks "$(out alice)" "needs a password"'
 spawn ann env CHAT_PASSWORD=sekrit "$CHAT" -n ann 127.0.0.1 "$PORT"
 check "chat with the password in \$CHAT_PASSWORD joins" \
     wait_for "$(out ann)" '^\*\*\* welcome ann\. '
 wait_line "$(out alice)" "*** ann joined"
 
 run bob 10 "$CHAT" -P wrong -n bob 127.0.0.1 "$PORT" </dev/null
-check "chat -P with a wrong password is told so" \
-    has_line "$(out bob)" "*** wrong password"
+check "chat -P with a wrong password is told so once, on stderr: chat: wrong password" \
+    refused_once bob "wrong password"
 is "$RC" 1 "chat with a wrong password exits 1"
-check "with chat: ... on stderr" has "$(err bob)" '^chat: '
 run nopw 10 env -u CHAT_PASSWORD "$CHAT" -n nopw 127.0.0.1 "$PORT" </dev/null
-check "chat without a password is turned away too" \
-    eval 'has_line "$(out nopw)" "*** wrong password" && [ "$RC" -eq 1 ]'
+is "$RC" 1 "chat without a password, not at a terminal, exits 1"
+check "saying the room needs a password, to be given with -P or \$CHAT_PASSWORD" \
+    eval 'has "$(err nopw)" "^chat: .*needs a password.*-P .*CHAT_PASSWORD" &&
+	[ "$(wc -l <"$(err nopw)")" -eq 1 ]'
+check "and nothing of it on stdout" lacks "$(out nopw)" 'password'
 
 check "a raw peer whose first line is not /pass is told: wrong password, and closed" \
     refused_raw hello 'hello\n'
@@ -70,6 +84,8 @@ w=$(grep '^\*\*\* here: ' "$(out alice)" | head -n 1)
 is "$(here_of "$w")" "alice ann carol host" \
     "/who lists only those who gave the password"
 
+check "a raw peer's first line says the room needs a password, and how to give it" \
+    eval 'wait_line "$(out silent)" "$NEEDS" && [ "$(first_line "$(out silent)")" = "$NEEDS" ]'
 check "a peer that says nothing is told: no password given in time" \
     wait_line "$(out silent)" "*** no password given in time" 20
 check "and is closed" wait_line "$(err silent)" "raw: connection closed"
@@ -92,7 +108,7 @@ check "\$CHAT_PASSWORD at the host: the password admits a client" \
     has "$(out dan)" '^\*\*\* welcome dan\. '
 run eve 10 "$CHAT" -P wrong -n eve 127.0.0.1 "$PORT" </dev/null
 check "\$CHAT_PASSWORD at the host: a wrong one is refused (exit 1)" \
-    eval 'has_line "$(out eve)" "*** wrong password" && [ "$RC" -eq 1 ]'
+    eval 'refused_once eve "wrong password" && [ "$RC" -eq 1 ]'
 raw_peer fay
 send fay '/pass sekrit\n/nick fay\nhi from fay\n'
 check "\$CHAT_PASSWORD at the host: a raw peer with /pass joins and speaks" \

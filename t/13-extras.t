@@ -3,7 +3,7 @@
 # (-r), and TCP keepalive on every peer's socket.
 . "$(dirname "$0")/lib.sh"
 
-plan 52
+plan 53
 
 # history_of FILE : the lines of FILE's first history block, markers
 # left out, each without the "HH:MM " of when it was said; a line
@@ -28,7 +28,8 @@ host_on() {
 }
 
 # no_history LABEL : LABEL, once the answer to a /who is in, has had no
-# history block.
+# history block.  (Clients here ask for the history with -H: their
+# stdout is a file, where it is left out otherwise.)
 no_history() {
 	say "$1" "/who"
 	wait_for "$T/$1.out" '^\*\*\* here: ' && lacks "$T/$1.out" 'history'
@@ -59,7 +60,7 @@ while [ $i -le 25 ]; do
 done
 wait_line "$(out hist)" "<alice> line 25"
 
-join_room hbob bob
+join_room hbob bob -H
 wait_line "$(out hbob)" "*** end of history"
 is "$(history_of "$(out hbob)")" "$(seq 6 25 | sed 's/^/<alice> line /')" \
     "history: by default the last 20 room lines, in order, the first 5 gone"
@@ -69,7 +70,7 @@ is "$(sed -n 2p "$(out hbob)")" "*** history follows" \
     "history: the block starts right after the welcome"
 is "$(sed -n 23p "$(out hbob)")" "*** end of history" \
     "history: the block ends with *** end of history"
-join_room hcarol carol
+join_room hcarol carol -H
 wait_line "$(out hbob)" "*** carol joined"
 check "history: a later join notice comes after the block" \
     in_order "$(out hbob)" "*** end of history" "*** carol joined"
@@ -82,7 +83,7 @@ say hist "the host speaks"
 wait_line "$(out hbob)" "<host> the host speaks"
 say halice "after the msg"
 wait_line "$(out hbob)" "<alice> after the msg"
-join_room hdave dave
+join_room hdave dave -H
 wait_line "$(out hdave)" "*** end of history"
 history_of "$(out hdave)" >"$T/hdave.hist"
 check "history: /me lines are replayed as * nick text" \
@@ -100,15 +101,21 @@ is "$(cat "$T/hdave.hist")" "$(seq 10 25 | sed 's/^/<alice> line /')
 <alice> after the msg" \
     "history: exactly the last 20 room lines, old ones pushed out"
 
+join_room hscript script
+say halice "said after script joined"
+check "history: a chat client whose stdout is not a terminal leaves it out, markers and all" \
+    eval 'absent "$(out hscript)" "<alice> said after script joined" "history|line [0-9]|dances|speaks|the msg" &&
+	[ "$(wc -l <"$(out hscript)")" -eq 2 ]'
+
 # --- history: an empty room, -b 3, -b 0 ----------------------------------
 
 start_host empty || give_up "host did not start"
-join_room efirst efirst
+join_room efirst efirst -H
 check "history: a room with nothing said yet gives no history block" \
     no_history efirst
 say efirst "/msg host psst"
 wait_line "$(out empty)" "*efirst* psst"
-join_room esecond esecond
+join_room esecond esecond -H
 check "history: private messages and notices alone give no history block" \
     no_history esecond
 
@@ -116,7 +123,7 @@ start_host b3 -b 3 || give_up "host did not start"
 join_room w3 w3
 for i in 1 2 3 4 5; do say w3 "three $i"; done
 wait_line "$(out b3)" "<w3> three 5"
-join_room r3 r3
+join_room r3 r3 -H
 wait_line "$(out r3)" "*** end of history"
 is "$(history_of "$(out r3)")" "<w3> three 3
 <w3> three 4
@@ -127,13 +134,14 @@ join_room w0 w0
 say w0 "zero 1"
 say w0 "zero 2"
 wait_line "$(out b0)" "<w0> zero 2"
-join_room r0 r0
+join_room r0 r0 -H
 check "history: -b 0 gives no history block at all" no_history r0
 
 usage_error "-b with a client" -n a -b 5 127.0.0.1 1
 usage_error "-b -1" -l -n a -s 127.0.0.1 -b -1 0
 usage_error "-b x" -l -n a -s 127.0.0.1 -b x 0
 usage_error "-r with -l" -l -n a -s 127.0.0.1 -r 0
+usage_error "-H with -l" -l -n a -s 127.0.0.1 -H 0
 
 # --- /r --------------------------------------------------------------------
 
@@ -168,13 +176,13 @@ check "/kick from a peer: the target stays and is told nothing" \
     absent "$(out ka)" "<carol> marker after kick try" "kicked|/kick"
 
 say kh "/kick bob flooding the room"
-check "/kick: the peer is told it was kicked out" \
-    wait_line "$(out kb)" "*** you were kicked out by the host"
 check "/kick REASON: the room sees NAME was kicked by the host (REASON)" \
     wait_line "$(out ka)" "*** bob was kicked by the host (flooding the room)"
 check "/kick: a kicked chat client exits 1" \
     eval 'wait_exit kb && [ "$RC" -eq 1 ]'
-check "with chat: ... on stderr" has "$(err kb)" '^chat: '
+check "/kick REASON: the kicked one is told why, once, on stderr" \
+    eval '[ "$(cat "$(err kb)")" = "chat: you were kicked out by the host (flooding the room)" ] &&
+	lacks "$(out kb)" "kicked"'
 
 raw_peer kr
 send kr '/nick rawp\n'
@@ -249,8 +257,8 @@ check "-r -P: the room sees the same nick join" \
 spawn rw "$CHAT" -r -P wrong -n wes 127.0.0.1 "$PORT"
 check "-r with a wrong password: exits 1, no endless retry" \
     eval 'wait_exit rw && [ "$RC" -eq 1 ]'
-check "-r with a wrong password: told so" \
-    has_line "$(out rw)" "*** wrong password"
+check "-r with a wrong password: told so, on stderr" \
+    eval 'has_line "$(err rw)" "chat: wrong password" && lacks "$(out rw)" "wrong password"'
 check "-r with a wrong password: no reconnect attempt" \
     lacks "$(err rw)" 'reconnect|trying again'
 

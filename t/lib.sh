@@ -23,6 +23,7 @@
 CHAT=${CHAT:-$PWD/chat}
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-test.XXXXXX") || exit 1
 PIDS=
+PGIDS=	# process groups of their own (spawn_group), ended whole
 n=0
 
 # alive : some process of $PIDS has not ended (zombies do not count).
@@ -36,10 +37,16 @@ alive() {
 # middle of that leaves a report of its own ("Unable to get registers").
 cleanup() {
 	local p
+	for p in $PGIDS; do
+		kill -- "-$p" 2>/dev/null
+	done
 	for p in $PIDS; do
 		kill "$p" 2>/dev/null
 	done
 	poll 5 eval '! alive'
+	for p in $PGIDS; do
+		kill -9 -- "-$p" 2>/dev/null
+	done
 	for p in $PIDS; do
 		kill -9 "$p" 2>/dev/null
 	done
@@ -191,6 +198,16 @@ spawn_in() {
 	PIDS="$PIDS $(cat "$T/$_l.pid")"
 }
 
+# spawn_group LABEL CMD... : spawn, with CMD in a process group of its
+# own: a shell running a pipeline, say, whose every process is ended
+# with it when the script ends.
+spawn_group() {
+	local _l="$1"; shift
+	spawn "$_l" perl -e 'setpgrp(0, 0); exec @ARGV or die "exec $ARGV[0]: $!\n"' "$@" ||
+		return 1
+	PGIDS="$PGIDS $(pid_of "$_l")"
+}
+
 pid_of() { cat "$T/$1.pid"; }
 out() { echo "$T/$1.out"; }
 err() { echo "$T/$1.err"; }
@@ -261,6 +278,65 @@ join_room() {
 raw_peer() {
 	spawn "$1" perl "$T/raw.pl" "${2:-127.0.0.1}" "$PORT"
 }
+
+# raw_join LABEL NICK : a raw peer that names itself NICK, welcomed.
+raw_join() {
+	raw_peer "$1" || return 1
+	send "$1" "/nick $2\n"
+	wait_for "$T/$1.out" "^\*\*\* welcome $2\. "
+}
+
+# perl_send LABEL PERL : the bytes the perl expression gives, on LABEL's
+# stdin, in one write (for lines too long to write as a printf format).
+perl_send() { perl -e "binmode STDOUT; print $2" 1<>"$T/$1.in"; }
+
+# perl $PEER -e PERL : perl with peer.pm, helpers for peers written in
+# perl.  Each connects to 127.0.0.1 PORT (the first argument); those
+# with a small receive buffer set it before connecting, so the window
+# stays small.
+cat >"$T/peer.pm" <<'EOF'
+use strict;
+use warnings;
+use Socket;
+use Time::HiRes qw(time sleep);
+$SIG{PIPE} = 'IGNORE';
+$| = 1;
+binmode STDOUT;
+sub dial {
+	my ($port, $rcvbuf, $from) = @_;
+	socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!\n";
+	setsockopt($s, SOL_SOCKET, SO_RCVBUF, $rcvbuf) or die "rcvbuf: $!\n"
+		if $rcvbuf;
+	bind($s, pack_sockaddr_in(0, inet_aton($from))) or die "bind: $!\n"
+		if $from;
+	connect($s, pack_sockaddr_in($port, inet_aton("127.0.0.1")))
+		or die "connect: $!\n";
+	return $s;
+}
+sub nonblocking { my $f = fcntl($_[0], 3, 0); fcntl($_[0], 4, $f | 04000); }
+sub status {
+	open my $f, "<", "/proc/$_[0]/status" or return 0;
+	while (<$f>) { return $1 if /^$_[1]:\s+(\d+)/ }
+	return 0;
+}
+sub rss { status($_[0], "VmRSS") }
+sub hwm { status($_[0], "VmHWM") }
+# read_until SOCKET REGEX SECS : what arrives until it matches, EOF or SECS.
+sub read_until {
+	my ($s, $re, $secs) = @_;
+	my ($got, $end) = ("", time + $secs);
+	while ($got !~ $re && time < $end) {
+		my $rin = '';
+		vec($rin, fileno $s, 1) = 1;
+		select(my $r = $rin, undef, undef, $end - time) or next;
+		my $n = sysread($s, $got, 65536, length $got);
+		last unless $n;
+	}
+	return $got;
+}
+1;
+EOF
+PEER="-I$T -mpeer"
 
 # perl $T/intdfl.pl CMD... : exec CMD with SIGINT at its default.  A background
 # job of a non-interactive shell starts with SIGINT ignored; a test that
