@@ -8,12 +8,15 @@
  *	t/bench idle   PORT HOSTPID PEERS SECS
  *	t/bench port			a free port on 127.0.0.1, for ncat
  *
- * One process, one poll() loop, 127.0.0.1 only. It prints one line of
+ * One process, one epoll loop (poll() over 20,000 sockets would cost
+ * it more than one line to all of them costs the host), to 127.0.0.1
+ * only, from 127.0.0.1 to 127.0.0.SOURCES. It prints one line of
  * key=value results, or error=... and exits 1. The host's CPU, memory
  * and wake-ups come from /proc/HOSTPID (Linux).
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -37,6 +40,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT	24	/* Linux 4.2: <linux/in.h> has it, <netinet/in.h> not */
+#endif
+
 #define LINE_LEN	64	/* a payload line: seq, space, filler, LF */
 #define BODY_LEN	63	/* the same without the LF */
 #define SEQ_DIGITS	8
@@ -53,10 +60,19 @@
 #define TURN_MS		10	/* between turns while joining: each read takes many notices */
 #define CONNECT_WINDOW	256	/* connections not yet accepted by the host, at most... */
 #define WINDOW_UNKNOWN	4	/* ...or this when the backlog cannot be read */
+#define EVENTS_MAX	4096	/* ready sockets taken from epoll at a time */
+/*
+ * Connections come from 127.0.0.1 to 127.0.0.SOURCES in turn: each
+ * source address has its own ephemeral ports, so a room as big as the
+ * descriptor limit allows never runs out of them, even with the last
+ * runs' connections still in TIME_WAIT.
+ */
+#define SOURCES		8
 
 struct peer {
 	int fd;
 	int reader;		/* its lines are counted; the sender's are not */
+	unsigned events;	/* what epoll waits for on it */
 	int mute;		/* never read */
 	int synced;
 	int skipping;		/* dropping the rest of an overlong line */
@@ -72,8 +88,8 @@ static const char filler[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX
 
 static unsigned short port;
 static long hostpid;
-static struct peer *peers;	/* peers[i] owns pfd[i] */
-static struct pollfd *pfd;
+static struct peer *peers;	/* the epoll data of peers[i] is i */
+static int efd = -1;		/* the epoll instance every peer but a mute one is on */
 static size_t npeers, peercap;
 static size_t nreaders, nsynced, ncomplete;
 static size_t window = CONNECT_WINDOW;	/* ...and at most half its listen backlog */
@@ -294,6 +310,23 @@ loopback(unsigned short p)
 	return sa;
 }
 
+/*
+ * Bind a socket about to connect to the source address 127.0.0.(k + 1).
+ * The port is left to connect, which picks one free for the pair of
+ * addresses, not one free for every destination.
+ */
+static void
+from_source(int fd, size_t k)
+{
+	struct sockaddr_in sa = loopback(0);
+	int on = 1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK + k);
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof(on));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		fail("bind to 127.0.0.%zu:", k + 1);
+}
+
 /* The digits of the sequence number p->next, for a quick compare. */
 static void
 expect(struct peer *p)
@@ -316,6 +349,20 @@ count_up(char *d)
 	d[i]++;
 }
 
+/* Add peers[i] to the epoll set, or change what it is waited for. */
+static void
+watch(size_t i, int op, unsigned events)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.u64 = i;
+	if (epoll_ctl(efd, op, peers[i].fd, &ev) < 0)
+		fail("epoll_ctl:");
+	peers[i].events = events;
+}
+
 /*
  * Connect to the host and give the socket a slot. A blocking connect on
  * loopback returns at once while the host's accept queue has room, and
@@ -333,14 +380,14 @@ dial(int reader, int rcvbuf, int mute)
 		fail("socket:");
 	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
 		fail("SO_RCVBUF:");
+	from_source(fd, npeers % SOURCES);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		fail("connect to 127.0.0.1 port %u (connection %zu):", port, npeers + 1);
 	nonblock(fd);
 	if (npeers == peercap) {
 		peercap = peercap ? peercap * 2 : 64;
 		peers = realloc(peers, peercap * sizeof(*peers));
-		pfd = realloc(pfd, peercap * sizeof(*pfd));
-		if (!peers || !pfd)
+		if (!peers)
 			fail("out of memory");
 	}
 	p = &peers[npeers];
@@ -349,9 +396,8 @@ dial(int reader, int rcvbuf, int mute)
 	p->reader = reader;
 	p->mute = mute;
 	expect(p);
-	pfd[npeers].fd = mute ? -1 : fd;	/* poll skips it for good */
-	pfd[npeers].events = POLLIN;
-	pfd[npeers].revents = 0;
+	if (!mute)	/* one that is mute is never waited for */
+		watch(npeers, EPOLL_CTL_ADD, EPOLLIN);
 	if (reader)
 		nreaders++;
 	return npeers++;
@@ -565,23 +611,27 @@ send_more(void)
 static void
 turn(int timeout)
 {
+	static struct epoll_event ev[EVENTS_MAX];
 	struct peer *p;
+	unsigned want;
 	size_t i;
-	int n;
+	int k, n;
 
-	if (sender < npeers)
-		pfd[sender].events = sending() ? POLLIN | POLLOUT : POLLIN;
-	n = poll(pfd, (nfds_t)npeers, timeout);
+	if (sender < npeers) {
+		want = sending() ? EPOLLIN | EPOLLOUT : EPOLLIN;
+		if (peers[sender].events != want)
+			watch(sender, EPOLL_CTL_MOD, want);
+	}
+	n = epoll_wait(efd, ev, EVENTS_MAX, timeout);
 	if (n < 0 && errno != EINTR)
-		fail("poll:");
+		fail("epoll_wait:");
 	now = clock_s();
-	for (i = 0; n > 0 && i < npeers; i++) {
-		if (!pfd[i].revents)
-			continue;
+	for (k = 0; k < n; k++) {
+		i = (size_t)ev[k].data.u64;
 		p = &peers[i];
-		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+		if (ev[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 			peer_read(p);
-		if (i == sender && (pfd[i].revents & POLLOUT))
+		if (i == sender && (ev[k].events & EPOLLOUT))
 			send_more();
 	}
 }
@@ -835,6 +885,8 @@ main(int argc, char *argv[])
 	hostpid = number(argv[3], 1, 1L << 30, "host pid");
 	fds0 = host_fds();
 	set_window();
+	if ((efd = epoll_create1(0)) < 0)
+		fail("epoll_create1:");
 	if ((!strcmp(mode, "fanout") || !strcmp(mode, "stuck")) && argc == 6)
 		fanout(mode[0] == 's', (size_t)number(argv[4], 1, 1000000, "readers"),
 		    number(argv[5], 1, 99999999, "lines"));
