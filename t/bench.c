@@ -1,12 +1,14 @@
 /* See LICENSE file for copyright and license details. */
 /*
- * t/bench - a load generator for a chat room host (chat -l, ncat --chat).
+ * t/bench - a load generator for a chat room host (chat -l, ncat --chat),
+ * and the bare relay they are measured against.
  *
  *	t/bench fanout PORT HOSTPID READERS LINES
  *	t/bench stuck  PORT HOSTPID READERS LINES
  *	t/bench scale  PORT HOSTPID PEERS
  *	t/bench idle   PORT HOSTPID PEERS SECS
  *	t/bench port			a free port on 127.0.0.1, for ncat
+ *	t/bench relay			the floor: a host that only copies bytes
  *
  * One process, one epoll loop (poll() over 20,000 sockets would cost
  * it more than one line to all of them costs the host), to 127.0.0.1
@@ -841,6 +843,84 @@ idle(size_t npeer, long secs)
 	printf("cpu_s=%.2f wakeups=%lld\n", (double)t0 / sysconf(_SC_CLK_TCK), w0);
 }
 
+/* Write all of n bytes to a blocking socket; false if it failed. */
+static int
+write_all(int fd, const char *s, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		if ((k = write(fd, s, n)) < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return 0;
+		s += k;
+		n -= (size_t)k;
+	}
+	return 1;
+}
+
+/*
+ * relay: the floor a host is measured against. Each read from one
+ * connection is written as it came to every other connection at once,
+ * blocking: no lines, no names, no queues, no limits, no flow control
+ * but the kernel's. It waits with poll(), as chat does. What chat
+ * costs beyond it pays for its framing, its stamps and its guarantees.
+ * It says its port on stderr, as chat -v does, and runs until killed.
+ */
+static void
+relay(void)
+{
+	static char buf[READ_BUF];
+	struct sockaddr_in sa = loopback(0);
+	socklen_t len = sizeof(sa);
+	struct pollfd *fds;
+	size_t n = 1, cap = 64, i, j;
+	ssize_t got;
+	int lfd, fd;
+
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(lfd, SOMAXCONN) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &len) < 0)
+		fail("relay: listen:");
+	nonblock(lfd);
+	fprintf(stderr, "relay: listening on 127.0.0.1 port %u\n", ntohs(sa.sin_port));
+	fds = xcalloc(cap, sizeof(*fds));
+	fds[0].fd = lfd;
+	fds[0].events = POLLIN;
+	for (;;) {
+		if (poll(fds, (nfds_t)n, -1) < 0 && errno != EINTR)
+			fail("relay: poll:");
+		while ((fds[0].revents & POLLIN) && (fd = accept(lfd, NULL, NULL)) >= 0) {
+			if (n == cap && !(fds = realloc(fds, (cap *= 2) * sizeof(*fds))))
+				fail("out of memory");
+			fds[n++] = (struct pollfd){ fd, POLLIN, 0 };
+		}
+		for (i = 1; i < n; i++) {
+			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if ((got = read(fds[i].fd, buf, sizeof(buf))) < 0 && errno == EINTR)
+				continue;
+			if (got <= 0) {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+				continue;
+			}
+			for (j = 1; j < n; j++) {
+				if (j == i || fds[j].fd < 0 || write_all(fds[j].fd, buf, (size_t)got))
+					continue;
+				close(fds[j].fd);
+				fds[j].fd = -1;
+			}
+		}
+		for (i = j = 1; i < n; i++)
+			if (fds[i].fd >= 0)
+				fds[j++] = fds[i];
+		n = j;
+	}
+}
+
 /* For a host that cannot pick its own port: one that was free just now. */
 static void
 free_port(void)
@@ -863,7 +943,8 @@ usage(void)
 	fputs("usage: t/bench fanout|stuck PORT HOSTPID READERS LINES\n"
 	    "       t/bench scale PORT HOSTPID PEERS\n"
 	    "       t/bench idle PORT HOSTPID PEERS SECS\n"
-	    "       t/bench port\n", stderr);
+	    "       t/bench port\n"
+	    "       t/bench relay\n", stderr);
 	exit(2);
 }
 
@@ -878,6 +959,8 @@ main(int argc, char *argv[])
 		free_port();
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "relay"))
+		relay();
 	if (argc < 5)
 		usage();
 	mode = argv[1];
