@@ -7,6 +7,7 @@
  *	t/bench stuck  PORT HOSTPID READERS LINES
  *	t/bench scale  PORT HOSTPID PEERS
  *	t/bench idle   PORT HOSTPID PEERS SECS
+ *	t/bench busy   PORT HOSTPID PEERS TALKERS RATE SECS PASTE
  *	t/bench port			a free port on 127.0.0.1, for ncat
  *	t/bench relay			the floor: a host that only copies bytes
  *
@@ -70,6 +71,16 @@
  * runs' connections still in TIME_WAIT.
  */
 #define SOURCES		8
+/*
+ * A busy room's line: who says it, its number, the microsecond it was
+ * written (from the start of the run), then filler, BODY_LEN in all.
+ */
+#define WHO_DIGITS	5
+#define NUM_DIGITS	6
+#define US_DIGITS	11
+#define BUSY_HEAD	(WHO_DIGITS + 1 + NUM_DIGITS + 1 + US_DIGITS + 1)
+#define DELAY_STEP_US	100	/* delays are counted in buckets this wide... */
+#define DELAY_BUCKETS	600000	/* ...up to a minute; longer ones in the last */
 
 struct peer {
 	int fd;
@@ -84,6 +95,7 @@ struct peer {
 	long delivered, garbled, lost, reordered;
 	size_t plen;
 	char *part;		/* a line not yet complete, PART_MAX when allocated */
+	long *heard;		/* busy: the number expected next from each talker */
 };
 
 static const char filler[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.";
@@ -107,6 +119,27 @@ static double last_turn;	/* when the last paced turn began */
 static char obuf[SEND_BUF];
 static size_t olen, ooff;
 static long nextseq, endseq;
+
+/*
+ * The busy room: who talks, what they said, and the delays of every
+ * line at every reader. Its lines come from the talkers, which are
+ * peers[0] to peers[talkers - 1], and from the one that pastes, whose
+ * lines say who == talkers. Delays are counted apart for the two.
+ */
+static struct {
+	int on;			/* lines are busy lines, timed when read */
+	size_t talkers;		/* peers that talk, at a rate each */
+	size_t paster;		/* the peer that pastes, or (size_t)-1 */
+	double t0;		/* lines are timed from here */
+	double paste_t;		/* when the paste began */
+	long *said;		/* lines written, by who */
+	long long expected;	/* deliveries owed: lines written times other readers */
+	long long heard;	/* lines that arrived, each once at each reader */
+	long long lost;		/* gaps in what a reader heard from one who */
+	unsigned long long *delay[2];	/* counts by DELAY_STEP_US: talkers, the paste */
+	unsigned long long ndelay[2];
+	double max[2];		/* the longest delay, in seconds */
+} busy = { .paster = (size_t)-1 };
 
 static void
 fail(const char *fmt, ...)
@@ -449,6 +482,113 @@ is_line(const char *s, size_t n, const char *want)
 	return n == strlen(want) && !memcmp(s, want, n);
 }
 
+/* A number written in n digits, or -1 if they are not all digits. */
+static long
+digits(const char *s, int n)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Write v in n digits, the last at s[n - 1]. */
+static void
+put_digits(char *s, int n, long v)
+{
+	while (n-- > 0) {
+		s[n] = '0' + v % 10;
+		v /= 10;
+	}
+}
+
+/* A busy room's line, LINE_LEN bytes: who, its number, when, filler. */
+static void
+busy_line(char *s, size_t who, long num, double t)
+{
+	long us = (long)((t - busy.t0) * 1e6);
+
+	put_digits(s, WHO_DIGITS, (long)who);
+	s[WHO_DIGITS] = ' ';
+	put_digits(s + WHO_DIGITS + 1, NUM_DIGITS, num);
+	s[WHO_DIGITS + 1 + NUM_DIGITS] = ' ';
+	put_digits(s + BUSY_HEAD - US_DIGITS - 1, US_DIGITS, us > 0 ? us : 0);
+	s[BUSY_HEAD - 1] = ' ';
+	memcpy(s + BUSY_HEAD, filler, BODY_LEN - BUSY_HEAD);
+	s[LINE_LEN - 1] = '\n';
+}
+
+/* One delay into its histogram: 0 for a talker's line, 1 for the paste. */
+static void
+count_delay(int k, double d)
+{
+	size_t b;
+
+	if (d < 0)
+		d = 0;
+	b = (size_t)(d * 1e6 / DELAY_STEP_US);
+	if (!busy.delay[k])
+		busy.delay[k] = xcalloc(DELAY_BUCKETS, sizeof(*busy.delay[k]));
+	busy.delay[k][b < DELAY_BUCKETS ? b : DELAY_BUCKETS - 1]++;
+	busy.ndelay[k]++;
+	if (d > busy.max[k])
+		busy.max[k] = d;
+}
+
+/* The delay q of the way up the histogram k, in ms (the bucket's top). */
+static double
+percentile(int k, double q)
+{
+	unsigned long long want = (unsigned long long)(q * busy.ndelay[k]), sum = 0;
+	size_t b;
+
+	if (!busy.ndelay[k])
+		return 0;
+	if (want < 1)
+		want = 1;
+	for (b = 0; b < DELAY_BUCKETS; b++)
+		if ((sum += busy.delay[k][b]) >= want)
+			break;
+	return (b + 1) * DELAY_STEP_US / 1000.0;
+}
+
+/*
+ * A line of the busy room, its last BODY_LEN bytes at s (whatever stamp
+ * came before), at a reader: heard once, timed, and checked for gaps in
+ * what this reader heard from its sender. It was read at now.
+ */
+static int
+busy_heard(struct peer *p, const char *s)
+{
+	long who, num, us;
+	size_t nwho = busy.talkers + 1;
+
+	if (s[WHO_DIGITS] != ' ' || s[WHO_DIGITS + 1 + NUM_DIGITS] != ' ' ||
+	    s[BUSY_HEAD - 1] != ' ' ||
+	    memcmp(s + BUSY_HEAD, filler, BODY_LEN - BUSY_HEAD) ||
+	    (who = digits(s, WHO_DIGITS)) < 0 || (size_t)who >= nwho ||
+	    (num = digits(s + WHO_DIGITS + 1, NUM_DIGITS)) < 0 ||
+	    (us = digits(s + BUSY_HEAD - US_DIGITS - 1, US_DIGITS)) < 0)
+		return 0;
+	if (!p->heard)
+		p->heard = xcalloc(nwho, sizeof(*p->heard));
+	if (num < p->heard[who]) {
+		p->reordered++;
+		return 1;
+	}
+	busy.lost += num - p->heard[who];
+	p->heard[who] = num + 1;
+	busy.heard++;
+	count_delay((size_t)who == busy.talkers, now - busy.t0 - us / 1e6);
+	last_payload = now;
+	return 1;
+}
+
 /*
  * One whole line for a reader. Payload lines are delivered, good or
  * garbled, and checked for order; of the rest only a sync matters.
@@ -465,7 +605,10 @@ classify(struct peer *p, const char *s, size_t n)
 		p->replaying = 1;
 	} else if (is_line(s, n, "*** end of history")) {
 		p->replaying = 0;
-	} else if (!p->replaying && n >= BODY_LEN &&
+	} else if (busy.on && !p->replaying && n >= BODY_LEN &&
+	    busy_heard(p, s + n - BODY_LEN)) {
+		return;
+	} else if (!busy.on && !p->replaying && n >= BODY_LEN &&
 	    (seq = payload_seq(p, s + n - BODY_LEN)) >= 0) {
 		p->delivered++;
 		if (!stamped(s, n - BODY_LEN))
@@ -539,6 +682,8 @@ peer_read(struct peer *p)
 	}
 	if (n == 0)
 		fail("host closed connection %zu of %zu", (size_t)(p - peers) + 1, npeers);
+	if (busy.on)
+		now = clock_s();	/* what it holds arrived by now */
 	last_move = now;
 	if (p->reader)
 		take(p, buf, (size_t)n);
@@ -565,6 +710,10 @@ fill_payload(void)
 	int i;
 
 	olen = ooff = 0;
+	while (busy.on && nextseq < endseq && olen + LINE_LEN <= sizeof(obuf)) {
+		busy_line(obuf + olen, busy.talkers, nextseq++, busy.paste_t);
+		olen += LINE_LEN;
+	}
 	while (nextseq < endseq && olen + LINE_LEN <= sizeof(obuf)) {
 		s = obuf + olen;
 		for (i = SEQ_DIGITS - 1, v = nextseq; i >= 0; i--, v /= 10)
@@ -843,6 +992,100 @@ idle(size_t npeer, long secs)
 	printf("cpu_s=%.2f wakeups=%lld\n", (double)t0 / sysconf(_SC_CLK_TCK), w0);
 }
 
+/* Talker who says its line number num, now, in one write. */
+static void
+talk(size_t who, long num)
+{
+	char line[LINE_LEN];
+	ssize_t n;
+
+	now = clock_s();
+	busy_line(line, who, num, now);
+	/* A few lines a second fit a socket buffer unless the host stopped. */
+	if ((n = write(peers[who].fd, line, LINE_LEN)) < 0)
+		fail("talker %zu: write:", who + 1);
+	if (n != LINE_LEN)
+		fail("talker %zu: the host took %zd of %d bytes", who + 1, n, LINE_LEN);
+	busy.said[who]++;
+	last_move = now;
+}
+
+/*
+ * busy: what people in a busy room feel. npeer peers, every one of
+ * them reading; the first ntalk each say rate lines a second for secs
+ * seconds, their turns spread evenly, each line carrying the moment
+ * it was written. With paste > 0 one more peer pastes that many lines
+ * at once half way through. Every line is timed at every reader. Done
+ * when all have arrived, or nothing did for QUIET_MS after the last.
+ */
+static void
+busy_room(size_t npeer, size_t ntalk, long rate, long secs, long paste)
+{
+	long long t0;
+	long g, total = (long)ntalk * rate * secs;
+	double start, every = 1.0 / ((double)ntalk * rate), paste_at;
+	size_t i, w;
+	int pasted = !paste;
+
+	if (ntalk > npeer)
+		fail("%zu talkers in a room of %zu", ntalk, npeer);
+	if (rate * secs >= 1000000 || paste >= 1000000)
+		fail("more than %d digits of line numbers", NUM_DIGITS);
+	busy.on = 1;
+	busy.talkers = ntalk;
+	busy.said = xcalloc(ntalk + 1, sizeof(*busy.said));
+	now = last_move = clock_s();
+	connect_readers(npeer);
+	if (paste) {
+		connect_readers(1);
+		busy.paster = npeers - 1;
+	}
+	sender = paste ? busy.paster : 0;	/* says sync, and pastes */
+	peers[sender].synced = 1;	/* a reader, not told its own sync */
+	nsynced++;
+	sync_readers();
+	settle();
+	t0 = host_ticks();
+	busy.t0 = start = last_payload = last_move = now = clock_s();
+	paste_at = start + secs / 2.0;
+	for (g = 0;;) {
+		while (g < total && now >= start + g * every) {
+			talk((size_t)(g % (long)ntalk), g / (long)ntalk);
+			g++;
+		}
+		if (!pasted && now >= paste_at) {
+			pasted = 1;
+			busy.paste_t = now;
+			nextseq = 0;
+			endseq = paste;
+			send_more();
+		}
+		if (g == total && pasted && !sending()) {
+			busy.said[ntalk] = nextseq;
+			for (busy.expected = 0, w = 0; w <= ntalk; w++)
+				busy.expected += busy.said[w] * (long long)(npeers - 1);
+			if (busy.heard >= busy.expected ||
+			    now - last_payload > QUIET_MS / 1000.0)
+				break;
+		}
+		if (now - last_move > STALL_MS / 1000.0)
+			fail("nothing moved for %d s", STALL_MS / 1000);
+		turn(g < total ? until(start + g * every) : 100);
+	}
+	t0 = host_ticks() - t0;
+	/* What never came is lost too: the numbers each reader still lacks. */
+	for (i = 0; i < npeers; i++)
+		for (w = 0; w <= ntalk; w++)
+			if (i != (w < ntalk ? w : busy.paster))
+				busy.lost += busy.said[w] - (peers[i].heard ? peers[i].heard[w] : 0);
+	printf("p50_ms=%.1f p99_ms=%.1f max_ms=%.1f lost=%lld cpu_s=%.2f",
+	    percentile(0, 0.50), percentile(0, 0.99), busy.max[0] * 1000,
+	    busy.lost, (double)t0 / sysconf(_SC_CLK_TCK));
+	if (paste)
+		printf(" paste_ms=%.1f", busy.max[1] * 1000);
+	putchar('\n');
+}
+
 /* Write all of n bytes to a blocking socket; false if it failed. */
 static int
 write_all(int fd, const char *s, size_t n)
@@ -943,6 +1186,7 @@ usage(void)
 	fputs("usage: t/bench fanout|stuck PORT HOSTPID READERS LINES\n"
 	    "       t/bench scale PORT HOSTPID PEERS\n"
 	    "       t/bench idle PORT HOSTPID PEERS SECS\n"
+	    "       t/bench busy PORT HOSTPID PEERS TALKERS RATE SECS PASTE\n"
 	    "       t/bench port\n"
 	    "       t/bench relay\n", stderr);
 	exit(2);
@@ -978,6 +1222,12 @@ main(int argc, char *argv[])
 	else if (!strcmp(mode, "idle") && argc == 6)
 		idle((size_t)number(argv[4], 1, 1000000, "peers"),
 		    number(argv[5], 1, 86400, "seconds"));
+	else if (!strcmp(mode, "busy") && argc == 9)
+		busy_room((size_t)number(argv[4], 1, 1000000, "peers"),
+		    (size_t)number(argv[5], 1, 99999, "talkers"),
+		    number(argv[6], 1, 1000, "rate"),
+		    number(argv[7], 1, 3600, "seconds"),
+		    number(argv[8], 0, 999999, "paste lines"));
 	else
 		usage();
 	return 0;
