@@ -26,6 +26,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -1120,7 +1121,7 @@ relay(void)
 	struct pollfd *fds;
 	size_t n = 1, cap = 64, i, j;
 	ssize_t got;
-	int lfd, fd;
+	int lfd, fd, on = 1;
 
 	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
@@ -1138,6 +1139,8 @@ relay(void)
 		while ((fds[0].revents & POLLIN) && (fd = accept(lfd, NULL, NULL)) >= 0) {
 			if (n == cap && !(fds = realloc(fds, (cap *= 2) * sizeof(*fds))))
 				fail("out of memory");
+			/* at once means at once, as chat writes */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 			fds[n++] = (struct pollfd){ fd, POLLIN, 0 };
 		}
 		for (i = 1; i < n; i++) {
