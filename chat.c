@@ -435,7 +435,7 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 		set_reading(p, 0);
 }
 
-/* Make room for one more message in a ring. */
+/* Make room for one more message: in place, or in a ring twice the size. */
 static void
 outq_grow(struct outq *q)
 {
@@ -444,11 +444,18 @@ outq_grow(struct outq *q)
 
 	if (q->n < q->cap)
 		return;
-	cap = q->cap ? q->cap * 2 : RING_KEEP;
+	if (!q->cap) {
+		q->ring = &q->one;
+		q->head = 0;
+		q->cap = 1;
+		return;
+	}
+	cap = q->cap * 2;
 	ring = xmalloc(cap * sizeof(*ring));
 	for (i = 0; i < q->n; i++)
 		ring[i] = q->ring[(q->head + i) & (q->cap - 1)];
-	free(q->ring);
+	if (q->ring != &q->one)
+		free(q->ring);
 	q->ring = ring;
 	q->head = 0;
 	q->cap = cap;
@@ -474,8 +481,8 @@ outq_unshift(struct peer *p, struct msg *m)
 
 /*
  * Forget n written bytes from the front of a queue. An empty queue
- * gives back a ring that grew past RING_KEEP: a burst must not leave
- * every idle peer holding a ring sized for it.
+ * gives back the ring it grew: a burst must not leave every idle peer
+ * holding a ring sized for it.
  */
 static void
 outq_pop(struct outq *q, size_t n)
@@ -500,10 +507,11 @@ outq_pop(struct outq *q, size_t n)
 	}
 	if (had && !q->bytes)
 		io.nqueued--;
-	if (!q->n && q->cap > RING_KEEP) {
+	if (!q->n && q->cap > 1) {
 		free(q->ring);
-		q->ring = NULL;
-		q->head = q->cap = 0;
+		q->ring = &q->one;
+		q->head = 0;
+		q->cap = 1;
 	}
 }
 
@@ -511,7 +519,8 @@ static void
 outq_clear(struct outq *q)
 {
 	outq_pop(q, q->bytes);
-	free(q->ring);
+	if (q->ring != &q->one)
+		free(q->ring);
 	memset(q, 0, sizeof(*q));
 }
 
