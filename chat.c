@@ -2678,7 +2678,10 @@ join(struct peer *p, const char *want, size_t n)
 		leave(p, "left", NULL, 0);
 		return;
 	}
-	m = msg_new(128);
+	/* One allocation for the longest welcome: two names, a list one
+	 * name past LIST_MAX at most, the words. Grown by doubling, a burst
+	 * of welcomes left holes in the heap that idle peers paid for. */
+	m = msg_new(LIST_MAX + 3 * NICK_MAX + 128);
 	if (ok && !find_member(want, n)) {
 		memcpy(p->nick, want, n);
 		p->nick[n] = '\0';
