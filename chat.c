@@ -2041,6 +2041,7 @@ frame_end(struct peer *p)
  * Add a piece of a line to the peer's buffer. Its length is known for
  * certain only at the LF (a CR before it does not count), so the buffer
  * keeps one byte more than the limit; a line that outgrows that is cut.
+ * The buffer lives while the line does: a peer between lines holds none.
  */
 static void
 take(struct peer *p, const char *s, size_t len, int complete)
@@ -2060,6 +2061,8 @@ take(struct peer *p, const char *s, size_t len, int complete)
 	else
 		cut_line(p, complete);
 	p->inlen = 0;
+	free(p->in_line);
+	p->in_line = NULL;
 }
 
 /*

@@ -277,7 +277,7 @@ struct peer {
 	struct ident *id;	/* who it is, once someone may /r it; or NULL */
 	struct ident *reply;	/* who sent it the last /msg, for /r; or NULL */
 	struct source *src;	/* while it waits to give the password: its address */
-	char *in_line;		/* partial line, LINE_MAX_BYTES when allocated */
+	char *in_line;		/* a line begun, not ended: line_max + 1 bytes, or NULL */
 	size_t inlen;		/* bytes of it */
 	struct outq q;		/* what is to be written to it */
 	size_t skip, until;	/* its part of the room batch, until set if it left */
