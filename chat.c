@@ -442,7 +442,7 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 		set_reading(p, 0);
 }
 
-/* Make room for one more message in a ring. */
+/* Make room for one more message: in place, or in a ring twice the size. */
 static void
 outq_grow(struct outq *q)
 {
@@ -451,11 +451,18 @@ outq_grow(struct outq *q)
 
 	if (q->n < q->cap)
 		return;
-	cap = q->cap ? q->cap * 2 : RING_KEEP;
+	if (!q->cap) {
+		q->ring = &q->one;
+		q->head = 0;
+		q->cap = 1;
+		return;
+	}
+	cap = q->cap * 2;
 	ring = xmalloc(cap * sizeof(*ring));
 	for (i = 0; i < q->n; i++)
 		ring[i] = q->ring[(q->head + i) & (q->cap - 1)];
-	free(q->ring);
+	if (q->ring != &q->one)
+		free(q->ring);
 	q->ring = ring;
 	q->head = 0;
 	q->cap = cap;
@@ -481,8 +488,8 @@ outq_unshift(struct peer *p, struct msg *m)
 
 /*
  * Forget n written bytes from the front of a queue. An empty queue
- * gives back a ring that grew past RING_KEEP: a burst must not leave
- * every idle peer holding a ring sized for it.
+ * gives back the ring it grew: a burst must not leave every idle peer
+ * holding a ring sized for it.
  */
 static void
 outq_pop(struct outq *q, size_t n)
@@ -507,10 +514,11 @@ outq_pop(struct outq *q, size_t n)
 	}
 	if (had && !q->bytes)
 		io.nqueued--;
-	if (!q->n && q->cap > RING_KEEP) {
+	if (!q->n && q->cap > 1) {
 		free(q->ring);
-		q->ring = NULL;
-		q->head = q->cap = 0;
+		q->ring = &q->one;
+		q->head = 0;
+		q->cap = 1;
 	}
 }
 
@@ -518,7 +526,8 @@ static void
 outq_clear(struct outq *q)
 {
 	outq_pop(q, q->bytes);
-	free(q->ring);
+	if (q->ring != &q->one)
+		free(q->ring);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -2044,6 +2053,7 @@ frame_end(struct peer *p)
  * Add a piece of a line to the peer's buffer. Its length is known for
  * certain only at the LF (a CR before it does not count), so the buffer
  * keeps one byte more than the limit; a line that outgrows that is cut.
+ * The buffer lives while the line does: a peer between lines holds none.
  */
 static void
 take(struct peer *p, const char *s, size_t len, int complete)
@@ -2063,6 +2073,8 @@ take(struct peer *p, const char *s, size_t len, int complete)
 	else
 		cut_line(p, complete);
 	p->inlen = 0;
+	free(p->in_line);
+	p->in_line = NULL;
 }
 
 /*
@@ -2695,7 +2707,10 @@ join(struct peer *p, const char *want, size_t n)
 		leave(p, "left", NULL, 0);
 		return;
 	}
-	m = msg_new(128);
+	/* One allocation for the longest welcome: two names, a list one
+	 * name past LIST_MAX at most, the words. Grown by doubling, a burst
+	 * of welcomes left holes in the heap that idle peers paid for. */
+	m = msg_new(LIST_MAX + 3 * NICK_MAX + 128);
 	if (ok && !find_member(want, n)) {
 		memcpy(p->nick, want, n);
 		p->nick[n] = '\0';

@@ -31,7 +31,6 @@
 #define OUTQ_LOW	(4 * 1024 * 1024)	/* ...until it drains below this */
 #define OUTQ_HARD	(16 * 1024 * 1024)	/* notices alone can still grow a queue; past this, drop */
 #define IOV_BATCH	64	/* queued messages handed to one writev() */
-#define RING_KEEP	4	/* slices an empty queue keeps, so a line to all needs no malloc */
 #define ACCEPT_BURST	1024	/* connections taken per listener per turn; big rooms have long turns */
 #define LISTEN_MAX	8	/* listening sockets: one per address family is the usual */
 #define LIST_MAX	2048	/* bytes of nicknames in a welcome or /who before "and N more" */
@@ -151,9 +150,15 @@ struct slice {
 	size_t off, end;	/* bytes off to end; off moves on as they are written */
 };
 
-/* Output queue: a ring of slices of shared messages. */
+/*
+ * Output queue: a ring of slices of shared messages. A queue that keeps
+ * up holds one slice at most, and keeps it in place: a line to all
+ * needs no malloc, and an idle peer holds no ring. One that falls
+ * behind grows a ring, and gives it back once it is empty.
+ */
 struct outq {
-	struct slice *ring;
+	struct slice *ring;	/* &one, or a ring of cap slices; NULL before the first */
+	struct slice one;	/* the ring of a queue that keeps up */
 	size_t head, n, cap;	/* first slice, slices, ring size: 0 or a power of two */
 	size_t bytes;		/* bytes not yet written... */
 	size_t hist;		/* ...of which history at the front: not held against it */
@@ -286,7 +291,7 @@ struct peer {
 	struct ident *id;	/* who it is, once someone may /r it; or NULL */
 	struct ident *reply;	/* who sent it the last /msg, for /r; or NULL */
 	struct source *src;	/* while it waits to give the password: its address */
-	char *in_line;		/* partial line, LINE_MAX_BYTES when allocated */
+	char *in_line;		/* a line begun, not ended: line_max + 1 bytes, or NULL */
 	size_t inlen;		/* bytes of it */
 	struct outq q;		/* what is to be written to it */
 	size_t skip, until;	/* its part of the room batch, until set if it left */

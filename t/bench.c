@@ -1,25 +1,32 @@
 /* See LICENSE file for copyright and license details. */
 /*
- * t/bench - a load generator for a chat room host (chat -l, ncat --chat).
+ * t/bench - a load generator for a chat room host (chat -l, ncat --chat),
+ * and the bare relay they are measured against.
  *
  *	t/bench fanout PORT HOSTPID READERS LINES
  *	t/bench stuck  PORT HOSTPID READERS LINES
  *	t/bench scale  PORT HOSTPID PEERS
  *	t/bench idle   PORT HOSTPID PEERS SECS
+ *	t/bench busy   PORT HOSTPID PEERS TALKERS RATE SECS PASTE
  *	t/bench port			a free port on 127.0.0.1, for ncat
+ *	t/bench relay			the floor: a host that only copies bytes
  *
- * One process, one poll() loop, 127.0.0.1 only. It prints one line of
+ * One process, one epoll loop (poll() over 20,000 sockets would cost
+ * it more than one line to all of them costs the host), to 127.0.0.1
+ * only, from 127.0.0.1 to 127.0.0.SOURCES. It prints one line of
  * key=value results, or error=... and exits 1. The host's CPU, memory
  * and wake-ups come from /proc/HOSTPID (Linux).
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -37,6 +44,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT	24	/* Linux 4.2: <linux/in.h> has it, <netinet/in.h> not */
+#endif
+
 #define LINE_LEN	64	/* a payload line: seq, space, filler, LF */
 #define BODY_LEN	63	/* the same without the LF */
 #define SEQ_DIGITS	8
@@ -53,10 +64,29 @@
 #define TURN_MS		10	/* between turns while joining: each read takes many notices */
 #define CONNECT_WINDOW	256	/* connections not yet accepted by the host, at most... */
 #define WINDOW_UNKNOWN	4	/* ...or this when the backlog cannot be read */
+#define EVENTS_MAX	4096	/* ready sockets taken from epoll at a time */
+/*
+ * Connections come from 127.0.0.1 to 127.0.0.SOURCES in turn: each
+ * source address has its own ephemeral ports, so a room as big as the
+ * descriptor limit allows never runs out of them, even with the last
+ * runs' connections still in TIME_WAIT.
+ */
+#define SOURCES		8
+/*
+ * A busy room's line: who says it, its number, the microsecond it was
+ * written (from the start of the run), then filler, BODY_LEN in all.
+ */
+#define WHO_DIGITS	5
+#define NUM_DIGITS	6
+#define US_DIGITS	11
+#define BUSY_HEAD	(WHO_DIGITS + 1 + NUM_DIGITS + 1 + US_DIGITS + 1)
+#define DELAY_STEP_US	100	/* delays are counted in buckets this wide... */
+#define DELAY_BUCKETS	600000	/* ...up to a minute; longer ones in the last */
 
 struct peer {
 	int fd;
 	int reader;		/* its lines are counted; the sender's are not */
+	unsigned events;	/* what epoll waits for on it */
 	int mute;		/* never read */
 	int synced;
 	int skipping;		/* dropping the rest of an overlong line */
@@ -66,14 +96,15 @@ struct peer {
 	long delivered, garbled, lost, reordered;
 	size_t plen;
 	char *part;		/* a line not yet complete, PART_MAX when allocated */
+	long *heard;		/* busy: the number expected next from each talker */
 };
 
 static const char filler[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.";
 
 static unsigned short port;
 static long hostpid;
-static struct peer *peers;	/* peers[i] owns pfd[i] */
-static struct pollfd *pfd;
+static struct peer *peers;	/* the epoll data of peers[i] is i */
+static int efd = -1;		/* the epoll instance every peer but a mute one is on */
 static size_t npeers, peercap;
 static size_t nreaders, nsynced, ncomplete;
 static size_t window = CONNECT_WINDOW;	/* ...and at most half its listen backlog */
@@ -89,6 +120,27 @@ static double last_turn;	/* when the last paced turn began */
 static char obuf[SEND_BUF];
 static size_t olen, ooff;
 static long nextseq, endseq;
+
+/*
+ * The busy room: who talks, what they said, and the delays of every
+ * line at every reader. Its lines come from the talkers, which are
+ * peers[0] to peers[talkers - 1], and from the one that pastes, whose
+ * lines say who == talkers. Delays are counted apart for the two.
+ */
+static struct {
+	int on;			/* lines are busy lines, timed when read */
+	size_t talkers;		/* peers that talk, at a rate each */
+	size_t paster;		/* the peer that pastes, or (size_t)-1 */
+	double t0;		/* lines are timed from here */
+	double paste_t;		/* when the paste began */
+	long *said;		/* lines written, by who */
+	long long expected;	/* deliveries owed: lines written times other readers */
+	long long heard;	/* lines that arrived, each once at each reader */
+	long long lost;		/* gaps in what a reader heard from one who */
+	unsigned long long *delay[2];	/* counts by DELAY_STEP_US: talkers, the paste */
+	unsigned long long ndelay[2];
+	double max[2];		/* the longest delay, in seconds */
+} busy = { .paster = (size_t)-1 };
 
 static void
 fail(const char *fmt, ...)
@@ -294,6 +346,23 @@ loopback(unsigned short p)
 	return sa;
 }
 
+/*
+ * Bind a socket about to connect to the source address 127.0.0.(k + 1).
+ * The port is left to connect, which picks one free for the pair of
+ * addresses, not one free for every destination.
+ */
+static void
+from_source(int fd, size_t k)
+{
+	struct sockaddr_in sa = loopback(0);
+	int on = 1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK + k);
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof(on));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		fail("bind to 127.0.0.%zu:", k + 1);
+}
+
 /* The digits of the sequence number p->next, for a quick compare. */
 static void
 expect(struct peer *p)
@@ -316,6 +385,20 @@ count_up(char *d)
 	d[i]++;
 }
 
+/* Add peers[i] to the epoll set, or change what it is waited for. */
+static void
+watch(size_t i, int op, unsigned events)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.u64 = i;
+	if (epoll_ctl(efd, op, peers[i].fd, &ev) < 0)
+		fail("epoll_ctl:");
+	peers[i].events = events;
+}
+
 /*
  * Connect to the host and give the socket a slot. A blocking connect on
  * loopback returns at once while the host's accept queue has room, and
@@ -333,14 +416,14 @@ dial(int reader, int rcvbuf, int mute)
 		fail("socket:");
 	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
 		fail("SO_RCVBUF:");
+	from_source(fd, npeers % SOURCES);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		fail("connect to 127.0.0.1 port %u (connection %zu):", port, npeers + 1);
 	nonblock(fd);
 	if (npeers == peercap) {
 		peercap = peercap ? peercap * 2 : 64;
 		peers = realloc(peers, peercap * sizeof(*peers));
-		pfd = realloc(pfd, peercap * sizeof(*pfd));
-		if (!peers || !pfd)
+		if (!peers)
 			fail("out of memory");
 	}
 	p = &peers[npeers];
@@ -349,9 +432,8 @@ dial(int reader, int rcvbuf, int mute)
 	p->reader = reader;
 	p->mute = mute;
 	expect(p);
-	pfd[npeers].fd = mute ? -1 : fd;	/* poll skips it for good */
-	pfd[npeers].events = POLLIN;
-	pfd[npeers].revents = 0;
+	if (!mute)	/* one that is mute is never waited for */
+		watch(npeers, EPOLL_CTL_ADD, EPOLLIN);
 	if (reader)
 		nreaders++;
 	return npeers++;
@@ -401,6 +483,113 @@ is_line(const char *s, size_t n, const char *want)
 	return n == strlen(want) && !memcmp(s, want, n);
 }
 
+/* A number written in n digits, or -1 if they are not all digits. */
+static long
+digits(const char *s, int n)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Write v in n digits, the last at s[n - 1]. */
+static void
+put_digits(char *s, int n, long v)
+{
+	while (n-- > 0) {
+		s[n] = '0' + v % 10;
+		v /= 10;
+	}
+}
+
+/* A busy room's line, LINE_LEN bytes: who, its number, when, filler. */
+static void
+busy_line(char *s, size_t who, long num, double t)
+{
+	long us = (long)((t - busy.t0) * 1e6);
+
+	put_digits(s, WHO_DIGITS, (long)who);
+	s[WHO_DIGITS] = ' ';
+	put_digits(s + WHO_DIGITS + 1, NUM_DIGITS, num);
+	s[WHO_DIGITS + 1 + NUM_DIGITS] = ' ';
+	put_digits(s + BUSY_HEAD - US_DIGITS - 1, US_DIGITS, us > 0 ? us : 0);
+	s[BUSY_HEAD - 1] = ' ';
+	memcpy(s + BUSY_HEAD, filler, BODY_LEN - BUSY_HEAD);
+	s[LINE_LEN - 1] = '\n';
+}
+
+/* One delay into its histogram: 0 for a talker's line, 1 for the paste. */
+static void
+count_delay(int k, double d)
+{
+	size_t b;
+
+	if (d < 0)
+		d = 0;
+	b = (size_t)(d * 1e6 / DELAY_STEP_US);
+	if (!busy.delay[k])
+		busy.delay[k] = xcalloc(DELAY_BUCKETS, sizeof(*busy.delay[k]));
+	busy.delay[k][b < DELAY_BUCKETS ? b : DELAY_BUCKETS - 1]++;
+	busy.ndelay[k]++;
+	if (d > busy.max[k])
+		busy.max[k] = d;
+}
+
+/* The delay q of the way up the histogram k, in ms (the bucket's top). */
+static double
+percentile(int k, double q)
+{
+	unsigned long long want = (unsigned long long)(q * busy.ndelay[k]), sum = 0;
+	size_t b;
+
+	if (!busy.ndelay[k])
+		return 0;
+	if (want < 1)
+		want = 1;
+	for (b = 0; b < DELAY_BUCKETS; b++)
+		if ((sum += busy.delay[k][b]) >= want)
+			break;
+	return (b + 1) * DELAY_STEP_US / 1000.0;
+}
+
+/*
+ * A line of the busy room, its last BODY_LEN bytes at s (whatever stamp
+ * came before), at a reader: heard once, timed, and checked for gaps in
+ * what this reader heard from its sender. It was read at now.
+ */
+static int
+busy_heard(struct peer *p, const char *s)
+{
+	long who, num, us;
+	size_t nwho = busy.talkers + 1;
+
+	if (s[WHO_DIGITS] != ' ' || s[WHO_DIGITS + 1 + NUM_DIGITS] != ' ' ||
+	    s[BUSY_HEAD - 1] != ' ' ||
+	    memcmp(s + BUSY_HEAD, filler, BODY_LEN - BUSY_HEAD) ||
+	    (who = digits(s, WHO_DIGITS)) < 0 || (size_t)who >= nwho ||
+	    (num = digits(s + WHO_DIGITS + 1, NUM_DIGITS)) < 0 ||
+	    (us = digits(s + BUSY_HEAD - US_DIGITS - 1, US_DIGITS)) < 0)
+		return 0;
+	if (!p->heard)
+		p->heard = xcalloc(nwho, sizeof(*p->heard));
+	if (num < p->heard[who]) {
+		p->reordered++;
+		return 1;
+	}
+	busy.lost += num - p->heard[who];
+	p->heard[who] = num + 1;
+	busy.heard++;
+	count_delay((size_t)who == busy.talkers, now - busy.t0 - us / 1e6);
+	last_payload = now;
+	return 1;
+}
+
 /*
  * One whole line for a reader. Payload lines are delivered, good or
  * garbled, and checked for order; of the rest only a sync matters.
@@ -417,7 +606,10 @@ classify(struct peer *p, const char *s, size_t n)
 		p->replaying = 1;
 	} else if (is_line(s, n, "*** end of history")) {
 		p->replaying = 0;
-	} else if (!p->replaying && n >= BODY_LEN &&
+	} else if (busy.on && !p->replaying && n >= BODY_LEN &&
+	    busy_heard(p, s + n - BODY_LEN)) {
+		return;
+	} else if (!busy.on && !p->replaying && n >= BODY_LEN &&
 	    (seq = payload_seq(p, s + n - BODY_LEN)) >= 0) {
 		p->delivered++;
 		if (!stamped(s, n - BODY_LEN))
@@ -491,6 +683,8 @@ peer_read(struct peer *p)
 	}
 	if (n == 0)
 		fail("host closed connection %zu of %zu", (size_t)(p - peers) + 1, npeers);
+	if (busy.on)
+		now = clock_s();	/* what it holds arrived by now */
 	last_move = now;
 	if (p->reader)
 		take(p, buf, (size_t)n);
@@ -517,6 +711,10 @@ fill_payload(void)
 	int i;
 
 	olen = ooff = 0;
+	while (busy.on && nextseq < endseq && olen + LINE_LEN <= sizeof(obuf)) {
+		busy_line(obuf + olen, busy.talkers, nextseq++, busy.paste_t);
+		olen += LINE_LEN;
+	}
 	while (nextseq < endseq && olen + LINE_LEN <= sizeof(obuf)) {
 		s = obuf + olen;
 		for (i = SEQ_DIGITS - 1, v = nextseq; i >= 0; i--, v /= 10)
@@ -565,23 +763,27 @@ send_more(void)
 static void
 turn(int timeout)
 {
+	static struct epoll_event ev[EVENTS_MAX];
 	struct peer *p;
+	unsigned want;
 	size_t i;
-	int n;
+	int k, n;
 
-	if (sender < npeers)
-		pfd[sender].events = sending() ? POLLIN | POLLOUT : POLLIN;
-	n = poll(pfd, (nfds_t)npeers, timeout);
+	if (sender < npeers) {
+		want = sending() ? EPOLLIN | EPOLLOUT : EPOLLIN;
+		if (peers[sender].events != want)
+			watch(sender, EPOLL_CTL_MOD, want);
+	}
+	n = epoll_wait(efd, ev, EVENTS_MAX, timeout);
 	if (n < 0 && errno != EINTR)
-		fail("poll:");
+		fail("epoll_wait:");
 	now = clock_s();
-	for (i = 0; n > 0 && i < npeers; i++) {
-		if (!pfd[i].revents)
-			continue;
+	for (k = 0; k < n; k++) {
+		i = (size_t)ev[k].data.u64;
 		p = &peers[i];
-		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+		if (ev[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 			peer_read(p);
-		if (i == sender && (pfd[i].revents & POLLOUT))
+		if (i == sender && (ev[k].events & EPOLLOUT))
 			send_more();
 	}
 }
@@ -791,6 +993,180 @@ idle(size_t npeer, long secs)
 	printf("cpu_s=%.2f wakeups=%lld\n", (double)t0 / sysconf(_SC_CLK_TCK), w0);
 }
 
+/* Talker who says its line number num, now, in one write. */
+static void
+talk(size_t who, long num)
+{
+	char line[LINE_LEN];
+	ssize_t n;
+
+	now = clock_s();
+	busy_line(line, who, num, now);
+	/* A few lines a second fit a socket buffer unless the host stopped. */
+	if ((n = write(peers[who].fd, line, LINE_LEN)) < 0)
+		fail("talker %zu: write:", who + 1);
+	if (n != LINE_LEN)
+		fail("talker %zu: the host took %zd of %d bytes", who + 1, n, LINE_LEN);
+	busy.said[who]++;
+	last_move = now;
+}
+
+/*
+ * busy: what people in a busy room feel. npeer peers, every one of
+ * them reading; the first ntalk each say rate lines a second for secs
+ * seconds, their turns spread evenly, each line carrying the moment
+ * it was written. With paste > 0 one more peer pastes that many lines
+ * at once half way through. Every line is timed at every reader. Done
+ * when all have arrived, or nothing did for QUIET_MS after the last.
+ */
+static void
+busy_room(size_t npeer, size_t ntalk, long rate, long secs, long paste)
+{
+	long long t0;
+	long g, total = (long)ntalk * rate * secs;
+	double start, every = 1.0 / ((double)ntalk * rate), paste_at;
+	size_t i, w;
+	int pasted = !paste;
+
+	if (ntalk > npeer)
+		fail("%zu talkers in a room of %zu", ntalk, npeer);
+	if (rate * secs >= 1000000 || paste >= 1000000)
+		fail("more than %d digits of line numbers", NUM_DIGITS);
+	busy.on = 1;
+	busy.talkers = ntalk;
+	busy.said = xcalloc(ntalk + 1, sizeof(*busy.said));
+	now = last_move = clock_s();
+	connect_readers(npeer);
+	if (paste) {
+		connect_readers(1);
+		busy.paster = npeers - 1;
+	}
+	sender = paste ? busy.paster : 0;	/* says sync, and pastes */
+	peers[sender].synced = 1;	/* a reader, not told its own sync */
+	nsynced++;
+	sync_readers();
+	settle();
+	t0 = host_ticks();
+	busy.t0 = start = last_payload = last_move = now = clock_s();
+	paste_at = start + secs / 2.0;
+	for (g = 0;;) {
+		while (g < total && now >= start + g * every) {
+			talk((size_t)(g % (long)ntalk), g / (long)ntalk);
+			g++;
+		}
+		if (!pasted && now >= paste_at) {
+			pasted = 1;
+			busy.paste_t = now;
+			nextseq = 0;
+			endseq = paste;
+			send_more();
+		}
+		if (g == total && pasted && !sending()) {
+			busy.said[ntalk] = nextseq;
+			for (busy.expected = 0, w = 0; w <= ntalk; w++)
+				busy.expected += busy.said[w] * (long long)(npeers - 1);
+			if (busy.heard >= busy.expected ||
+			    now - last_payload > QUIET_MS / 1000.0)
+				break;
+		}
+		if (now - last_move > STALL_MS / 1000.0)
+			fail("nothing moved for %d s", STALL_MS / 1000);
+		turn(g < total ? until(start + g * every) : 100);
+	}
+	t0 = host_ticks() - t0;
+	/* What never came is lost too: the numbers each reader still lacks. */
+	for (i = 0; i < npeers; i++)
+		for (w = 0; w <= ntalk; w++)
+			if (i != (w < ntalk ? w : busy.paster))
+				busy.lost += busy.said[w] - (peers[i].heard ? peers[i].heard[w] : 0);
+	printf("p50_ms=%.1f p99_ms=%.1f max_ms=%.1f lost=%lld cpu_s=%.2f",
+	    percentile(0, 0.50), percentile(0, 0.99), busy.max[0] * 1000,
+	    busy.lost, (double)t0 / sysconf(_SC_CLK_TCK));
+	if (paste)
+		printf(" paste_ms=%.1f", busy.max[1] * 1000);
+	putchar('\n');
+}
+
+/* Write all of n bytes to a blocking socket; false if it failed. */
+static int
+write_all(int fd, const char *s, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		if ((k = write(fd, s, n)) < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return 0;
+		s += k;
+		n -= (size_t)k;
+	}
+	return 1;
+}
+
+/*
+ * relay: the floor a host is measured against. Each read from one
+ * connection is written as it came to every other connection at once,
+ * blocking: no lines, no names, no queues, no limits, no flow control
+ * but the kernel's. It waits with poll(), as chat does. What chat
+ * costs beyond it pays for its framing, its stamps and its guarantees.
+ * It says its port on stderr, as chat -v does, and runs until killed.
+ */
+static void
+relay(void)
+{
+	static char buf[READ_BUF];
+	struct sockaddr_in sa = loopback(0);
+	socklen_t len = sizeof(sa);
+	struct pollfd *fds;
+	size_t n = 1, cap = 64, i, j;
+	ssize_t got;
+	int lfd, fd, on = 1;
+
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(lfd, SOMAXCONN) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &len) < 0)
+		fail("relay: listen:");
+	nonblock(lfd);
+	fprintf(stderr, "relay: listening on 127.0.0.1 port %u\n", ntohs(sa.sin_port));
+	fds = xcalloc(cap, sizeof(*fds));
+	fds[0].fd = lfd;
+	fds[0].events = POLLIN;
+	for (;;) {
+		if (poll(fds, (nfds_t)n, -1) < 0 && errno != EINTR)
+			fail("relay: poll:");
+		while ((fds[0].revents & POLLIN) && (fd = accept(lfd, NULL, NULL)) >= 0) {
+			if (n == cap && !(fds = realloc(fds, (cap *= 2) * sizeof(*fds))))
+				fail("out of memory");
+			/* at once means at once, as chat writes */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+			fds[n++] = (struct pollfd){ fd, POLLIN, 0 };
+		}
+		for (i = 1; i < n; i++) {
+			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if ((got = read(fds[i].fd, buf, sizeof(buf))) < 0 && errno == EINTR)
+				continue;
+			if (got <= 0) {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+				continue;
+			}
+			for (j = 1; j < n; j++) {
+				if (j == i || fds[j].fd < 0 || write_all(fds[j].fd, buf, (size_t)got))
+					continue;
+				close(fds[j].fd);
+				fds[j].fd = -1;
+			}
+		}
+		for (i = j = 1; i < n; i++)
+			if (fds[i].fd >= 0)
+				fds[j++] = fds[i];
+		n = j;
+	}
+}
+
 /* For a host that cannot pick its own port: one that was free just now. */
 static void
 free_port(void)
@@ -813,7 +1189,9 @@ usage(void)
 	fputs("usage: t/bench fanout|stuck PORT HOSTPID READERS LINES\n"
 	    "       t/bench scale PORT HOSTPID PEERS\n"
 	    "       t/bench idle PORT HOSTPID PEERS SECS\n"
-	    "       t/bench port\n", stderr);
+	    "       t/bench busy PORT HOSTPID PEERS TALKERS RATE SECS PASTE\n"
+	    "       t/bench port\n"
+	    "       t/bench relay\n", stderr);
 	exit(2);
 }
 
@@ -828,6 +1206,8 @@ main(int argc, char *argv[])
 		free_port();
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "relay"))
+		relay();
 	if (argc < 5)
 		usage();
 	mode = argv[1];
@@ -835,6 +1215,8 @@ main(int argc, char *argv[])
 	hostpid = number(argv[3], 1, 1L << 30, "host pid");
 	fds0 = host_fds();
 	set_window();
+	if ((efd = epoll_create1(0)) < 0)
+		fail("epoll_create1:");
 	if ((!strcmp(mode, "fanout") || !strcmp(mode, "stuck")) && argc == 6)
 		fanout(mode[0] == 's', (size_t)number(argv[4], 1, 1000000, "readers"),
 		    number(argv[5], 1, 99999999, "lines"));
@@ -843,6 +1225,12 @@ main(int argc, char *argv[])
 	else if (!strcmp(mode, "idle") && argc == 6)
 		idle((size_t)number(argv[4], 1, 1000000, "peers"),
 		    number(argv[5], 1, 86400, "seconds"));
+	else if (!strcmp(mode, "busy") && argc == 9)
+		busy_room((size_t)number(argv[4], 1, 1000000, "peers"),
+		    (size_t)number(argv[5], 1, 99999, "talkers"),
+		    number(argv[6], 1, 1000, "rate"),
+		    number(argv[7], 1, 3600, "seconds"),
+		    number(argv[8], 0, 999999, "paste lines"));
 	else
 		usage();
 	return 0;

@@ -1,18 +1,25 @@
 #!/bin/sh
-# t/bench.sh - chat's host against ncat --chat under the same load.
+# t/bench.sh - chat's host against a bare relay and ncat --chat under
+# the same load.
 #
 #	sh t/bench.sh [RUNS]		(make bench builds t/bench first)
 #
 # Each scenario runs RUNS times (default 5) against each host in turn,
 # with a fresh host on 127.0.0.1 for every run, and the table shows the
-# median of each metric. t/bench drives the load and reads the host's
-# CPU and memory from /proc. A run that fails shows as "failed", and
-# the host is not tried again in that scenario: it would fail the same.
-# READERS, LINES, PEERS, IDLE_PEERS and IDLE_SECS override the sizes.
-# With two CPUs or more and taskset, the host runs on CPU 0 and t/bench
-# on CPU 1: left to the scheduler, the two share a CPU in some runs and
-# not in others, and the figures of one host swing by a factor of two
-# from run to run. PIN=0 leaves them to the scheduler.
+# median of each metric. The relay (t/bench relay) copies each read to
+# every other connection and does nothing else: it is the floor, and
+# chat/relay is the median of chat's figure over the relay's from the
+# same run, the two measured one after the other. t/bench drives the
+# load and reads the host's CPU and memory from /proc. A run that fails
+# shows as "failed", and the host is not tried again in that scenario:
+# it would fail the same. READERS, LINES, PEERS, IDLE_PEERS, IDLE_SECS,
+# BUSY_PEERS, BUSY_PEERS2, TALKERS, RATE, BUSY_SECS, PASTE and
+# BIG_PEERS override the sizes; BIG_PEERS is as many peers as the
+# descriptor limit (ulimit -Hn) leaves room for, on both sides, unless
+# set. CHAT=/path/to/binary measures another build. With two CPUs or more and taskset, the host runs on CPU 0 and
+# t/bench on CPU 1: left to the scheduler, the two share a CPU in some
+# runs and not in others, and the figures of one host swing by a
+# factor of two from run to run. PIN=0 leaves them to the scheduler.
 
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${1:-5}
@@ -21,9 +28,22 @@ LINES=${LINES:-200000}
 PEERS=${PEERS:-10000}
 IDLE_PEERS=${IDLE_PEERS:-1000}
 IDLE_SECS=${IDLE_SECS:-5}
+BUSY_PEERS=${BUSY_PEERS:-1000}
+BUSY_PEERS2=${BUSY_PEERS2:-5000}
+TALKERS=${TALKERS:-100}
+RATE=${RATE:-10}
+BUSY_SECS=${BUSY_SECS:-10}
+PASTE=${PASTE:-10000}
 LIMIT=120	# seconds for one run, however it goes
+# Each side needs a descriptor for each peer, and a few of its own:
+# chat keeps 16 (FD_RESERVE), t/bench 6, and one peer is the sender.
+if [ -z "$BIG_PEERS" ]; then
+	_max=$(ulimit -Hn)
+	[ "$_max" = unlimited ] && _max=20000	# ports and memory bound it then
+	BIG_PEERS=$(( (_max - 64) / 100 * 100 ))
+fi
 
-CHAT=$PWD/chat
+CHAT=${CHAT:-$PWD/chat}
 BENCH=$PWD/t/bench
 if [ ! -x "$CHAT" ] || [ ! -x "$BENCH" ]; then
 	echo "bench: build ./chat and t/bench first (make bench)" >&2
@@ -32,8 +52,8 @@ fi
 case $RUNS in
 ''|*[!0-9]*|0) echo "usage: sh t/bench.sh [RUNS]" >&2; exit 2 ;;
 esac
-HOSTS=chat
-command -v ncat >/dev/null 2>&1 && HOSTS="chat ncat"
+HOSTS="chat relay"
+command -v ncat >/dev/null 2>&1 && HOSTS="chat relay ncat"
 ONHOST= ONGEN= PINNED="each where the scheduler puts it"
 if [ "${PIN:-1}" != 0 ] && taskset -c 0,1 true 2>/dev/null &&
     [ "$(nproc)" -ge 2 ]; then
@@ -67,6 +87,20 @@ start_chat() {
 	return 1
 }
 
+# start_relay CONNS : the floor, which takes what comes.
+start_relay() {
+	$ONHOST "$BENCH" relay </dev/null >/dev/null 2>"$T/host.err" &
+	HOSTPID=$!
+	_i=0
+	while [ $_i -lt 100 ]; do
+		PORT=$(sed -n 's/^relay: listening on .* port \([0-9]*\)$/\1/p' "$T/host.err")
+		[ -n "$PORT" ] && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
 # start_ncat CONNS : the same with ncat, which cannot pick its own port.
 # It is listening once /proc/net/tcp has its LISTEN line (state 0A).
 start_ncat() {
@@ -90,10 +124,12 @@ stop_host() {
 }
 
 # run SCENARIO HOST CONNS MODE ARGS... : one run; each key=value t/bench
-# prints is kept in $T/SCENARIO.HOST.KEY, one value per run.
+# prints is kept in $T/SCENARIO.HOST.KEY, one value per run, and the
+# whole line in $T/last.HOST until the next run.
 run() {
 	_sc=$1 _h=$2 _c=$3 _m=$4
 	shift 4
+	rm -f "$T/last.$_h"
 	[ -e "$T/$_sc.$_h.failed" ] && return
 	if start_$_h "$_c"; then
 		_out=$(timeout -k 5 $LIMIT $ONGEN "$BENCH" "$_m" "$PORT" "$HOSTPID" "$@" 2>&1 | tail -n 1)
@@ -114,9 +150,22 @@ run() {
 	for _kv in $_out; do
 		echo "${_kv#*=}" >>"$T/$_sc.$_h.${_kv%%=*}"
 	done
+	echo "$_out" >"$T/last.$_h"
 }
 
-# scenario NAME CONNS MODE ARGS... : RUNS runs, the hosts taking turns.
+# ratios SCENARIO : chat's figures over the relay's from this round, one
+# value per round in $T/SCENARIO.ratio.KEY; none where the relay's is 0.
+ratios() {
+	[ -e "$T/last.chat" ] && [ -e "$T/last.relay" ] || return
+	for _kv in $(cat "$T/last.chat"); do
+		_k=${_kv%%=*}
+		_rv=$(tr ' ' '\n' <"$T/last.relay" | sed -n "s/^$_k=//p")
+		awk -v c="${_kv#*=}" -v r="$_rv" 'BEGIN { if (r + 0 != 0) print c / r }' \
+		    >>"$T/$1.ratio.$_k"
+	done
+}
+
+# scenario NAME CONNS MODE ARGS... : RUNS rounds, the hosts taking turns.
 scenario() {
 	_s=$1
 	shift
@@ -125,6 +174,7 @@ scenario() {
 		for _h in $HOSTS; do
 			run "$_s" "$_h" "$@"
 		done
+		ratios "$_s"
 		printf '.' >&2
 		_r=$((_r + 1))
 	done
@@ -143,7 +193,8 @@ median() {
 		}'
 }
 
-# cell SCENARIO HOST KEY : what the table shows for one host.
+# cell SCENARIO HOST KEY : what the table shows for one host, or for
+# chat/relay when HOST is ratio.
 cell() {
 	if [ -e "$T/$1.$2.failed" ]; then
 		echo failed
@@ -155,21 +206,35 @@ cell() {
 }
 
 row() {
-	printf '%-8s %-22s %12s %12s\n' "$1" "$3" "$(cell "$1" chat "$2")" "$(cell "$1" ncat "$2")"
+	printf '%-8s %-24s %10s %10s %10s %10s\n' "$1" "$3" "$(cell "$1" chat "$2")" \
+	    "$(cell "$1" relay "$2")" "$(cell "$1" ratio "$2")" "$(cell "$1" ncat "$2")"
+}
+
+# busy_rows SCENARIO : what a busy room's people feel, and what it costs.
+busy_rows() {
+	row $1 p50_ms 'talkers p50 delay ms'
+	row $1 p99_ms 'talkers p99 delay ms'
+	row $1 max_ms 'talkers max delay ms'
+	row $1 lost 'lost lines'
+	row $1 cpu_s 'host CPU s'
 }
 
 echo "chat benchmark, $(date)"
-echo "$(uname -srm), $(nproc) CPUs, median of $RUNS runs, all on 127.0.0.1"
-echo "$PINNED"
+echo "$(uname -srm), $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)),"
+echo "median of $RUNS runs, all on 127.0.0.1; $PINNED"
 
 scenario fanout $((READERS + 1)) fanout "$READERS" "$LINES"
 scenario stuck $((READERS + 2)) stuck "$READERS" "$LINES"
 scenario scale $((PEERS + 1)) scale "$PEERS"
 scenario idle $((IDLE_PEERS + 1)) idle "$IDLE_PEERS" "$IDLE_SECS"
+scenario busy $BUSY_PEERS busy "$BUSY_PEERS" "$TALKERS" "$RATE" "$BUSY_SECS" 0
+scenario busy5k $BUSY_PEERS2 busy "$BUSY_PEERS2" "$TALKERS" "$RATE" "$BUSY_SECS" 0
+scenario paste $((BUSY_PEERS + 1)) busy "$BUSY_PEERS" "$TALKERS" "$RATE" "$BUSY_SECS" "$PASTE"
+scenario biggest $((BIG_PEERS + 1)) scale "$BIG_PEERS"
 echo >&2
 
 echo
-printf '%-8s %-22s %12s %12s\n' scenario metric chat ncat
+printf '%-8s %-24s %10s %10s %10s %10s\n' scenario metric chat relay chat/relay ncat
 for s in fanout stuck; do
 	row $s delivered 'lines delivered'
 	row $s seconds 'seconds'
@@ -181,16 +246,27 @@ for s in fanout stuck; do
 	row $s hwm_kb 'host peak RSS kB'
 done
 row scale connect_s 'connect+join s'
-row scale rss_per_peer_b 'host RSS/peer bytes'
+row scale rss_per_peer_b 'host RSS/idle peer B'
 row scale one_line_ms 'one line to all ms'
 row idle cpu_s 'host CPU s'
 row idle wakeups 'host wake-ups'
+busy_rows busy
+busy_rows busy5k
+busy_rows paste
+row paste paste_ms 'paste to all ms'
+row biggest connect_s 'connect+join s'
+row biggest rss_per_peer_b 'host RSS/idle peer B'
+row biggest one_line_ms 'one line to all ms'
 echo
-echo "fanout: $READERS readers and 1 sender; $LINES lines of 64 bytes, as fast as they go"
-echo "stuck:  the same plus 1 peer that never reads (4 KiB receive buffer)"
-echo "scale:  $PEERS peers that only read, and 1 sender"
-echo "idle:   $IDLE_PEERS peers that only read, and 1 sender; ${IDLE_SECS}s of silence"
-echo "chat -l -s 127.0.0.1 -m N  vs  ncat -l --chat --max-conns N 127.0.0.1 PORT"
+echo "fanout:  $READERS readers and 1 sender; $LINES lines of 64 bytes, as fast as they go"
+echo "stuck:   the same plus 1 peer that never reads (4 KiB receive buffer)"
+echo "scale:   $PEERS peers that only read, and 1 sender; RSS from /proc before and after"
+echo "idle:    $IDLE_PEERS peers that only read, and 1 sender; ${IDLE_SECS}s of silence"
+echo "busy:    $BUSY_PEERS peers, all reading, $TALKERS of them saying $RATE lines/s each for ${BUSY_SECS}s"
+echo "busy5k:  the same with $BUSY_PEERS2 peers"
+echo "paste:   busy, and 1 more peer pastes $PASTE lines at once half way through"
+echo "biggest: $BIG_PEERS peers, as many as ulimit -Hn ($(ulimit -Hn)) allows, and 1 sender"
+echo "chat -l -s 127.0.0.1 -m N  vs  t/bench relay  vs  ncat -l --chat --max-conns N 127.0.0.1 PORT"
 
 for _f in "$T"/*.failed; do
 	[ -e "$_f" ] || continue
