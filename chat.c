@@ -2682,14 +2682,14 @@ replay(struct peer *p)
 
 	if (!room.nback)
 		return;
-	notice(p, "history follows");
+	notice(p, NOTICE_HISTORY);
 	p->flags |= F_REPLAY;
 	for (i = 0; i < room.nback; i++) {
 		m = room.backlog[(room.backhead + i) % opt.backmax];
 		outq_push(p, m, 0, m->len);
 	}
 	p->flags &= ~F_REPLAY;
-	notice(p, "end of history");
+	notice(p, NOTICE_HISTORY_END);
 }
 
 /*
@@ -3604,8 +3604,8 @@ term_track(const char *s, size_t n)
 	const char *r, *here;
 	size_t k, rn, t = sizeof(tail) - 1;
 
-	if (starts(s, n, "history follows") || starts(s, n, "end of history")) {
-		term.replay = s[0] == 'h';
+	if (same(s, n, NOTICE_HISTORY) || same(s, n, NOTICE_HISTORY_END)) {
+		term.replay = same(s, n, NOTICE_HISTORY);
 		return;
 	}
 	if (starts(s, n, "here: ")) {
@@ -3640,7 +3640,7 @@ term_track(const char *s, size_t n)
 	    starts(r, rn, "was kicked by the host") || starts(r, rn, "dropped (")) {
 		name_del(s, k);
 	} else if (starts(r, rn, "is now ") && rn - 7 <= NICK_MAX) {
-		if (strlen(term.me) == k && !memcmp(term.me, s, k)) {
+		if (same(s, k, term.me)) {
 			memcpy(term.me, r + 7, rn - 7);
 			term.me[rn - 7] = '\0';
 		}
@@ -3695,7 +3695,7 @@ present(struct msg **mp, const char *s, size_t n)
 	else if ((f == FORM_SAY || f == FORM_ACTION) && !old && !(io.stdio->role->flags & R_HOST))
 		name_add(s + at, len);
 	hi = !old && (f == FORM_PRIVATE || ((f == FORM_SAY || f == FORM_ACTION) &&
-	    !(strlen(my_nick()) == len && !memcmp(s + at, my_nick(), len)) &&
+	    !same(s + at, len, my_nick()) &&
 	    mentions(s + body, n - body, my_nick())));
 	term.bell |= hi;
 	(*lp)->len = 0;
