@@ -5,30 +5,10 @@
 . "$(dirname "$0")/lib.sh"
 
 plan 29
+tmux_up 29 60 12
 
-if ! command -v tmux >/dev/null 2>&1; then
-	i=0
-	while [ $i -lt 29 ]; do skip "tmux not installed"; i=$((i + 1)); done
-	exit 0
-fi
-
-TM=chat-test-$$
-tm() { tmux -L "$TM" "$@"; }
-tm -f /dev/null new-session -d -s t -x 60 -y 12 "sleep 100000" || exit 1
-PIDS="$PIDS $(tm display-message -p '#{pid}')"
-
-# screen [-e] : what the terminal shows now (with -e, colours too).
-screen() { tm capture-pane -t t -p "$@"; }
-screen_has() { screen | LC_ALL=C grep -Eq -- "$1"; }
 # bottom : the last non-empty line on screen, where the input line is.
 bottom() { screen | sed '/^ *$/d' | tail -n 1; }
-wait_screen() {
-	poll 10 screen_has "$1" && return 0
-	diag "timed out waiting for /$1/ on screen:"
-	screen | sed 's/^/#   /' >&2
-	return 1
-}
-keys() { tm send-keys -t t "$@"; }
 
 # term CMD : run CMD in the terminal; when it ends, the terminal's mode
 # goes to $T/stty.after and its exit status to $T/term.rc.  The command

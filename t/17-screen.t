@@ -9,22 +9,13 @@
 # was said.  Checked in tmux with capture-pane and the cursor position.
 . "$(dirname "$0")/lib.sh"
 
-PLANNED=117
-plan $PLANNED
-
-if ! command -v tmux >/dev/null 2>&1; then
-	while [ "$n" -lt $PLANNED ]; do skip "tmux not installed"; done
-	exit 0
-fi
+plan 117
 
 # The protocol is UTF-8: the terminal, tmux and the pane run in a UTF-8
 # locale, so tmux draws wide characters in two columns.
 export LC_ALL=C.UTF-8
-TM=chat-screen-$$
-tm() { tmux -u -L "$TM" "$@"; }
 W=60
-tm -f /dev/null new-session -d -s t -x $W -y 15 "sleep 100000" || exit 1
-PIDS="$PIDS $(tm display-message -p '#{pid}')"
+tmux_up 117 $W 15
 # A Ctrl-C that reaches the pane's shell must not close the window (and
 # with it the server).
 tm set-option -g remain-on-exit on
@@ -43,9 +34,6 @@ ZWSP=$(printf '\342\200\213')		# U+200B ZERO WIDTH SPACE (a format char)
 FAMILY="👨${ZWJ}👩${ZWJ}👧"		# one ZWJ sequence, 2 columns in tmux 3.3a
 esc=$(printf '\033')
 
-# screen : the rows of the terminal now, trailing blanks trimmed.
-screen() { tm capture-pane -t t -p "$@"; }
-screen_has() { screen | LC_ALL=C grep -Eq -- "$1"; }
 cursor_x() { tm display-message -p -t t '#{cursor_x}'; }
 cursor_y() { tm display-message -p -t t '#{cursor_y}'; }
 # row N : row N of the screen, 0 at the top.
@@ -54,7 +42,6 @@ row() { screen | sed -n "$(($1 + 1))p"; }
 # above_row : the row just above it.
 input_row() { row "$(cursor_y)"; }
 above_row() { row "$(($(cursor_y) - 1))"; }
-keys() { tm send-keys -t t "$@"; }
 # typ TEXT : type TEXT literally (UTF-8 bytes, as an input method sends them).
 typ() { tm send-keys -t t -l "$1"; }
 # width N : make the terminal N columns wide (the pane gets SIGWINCH).
@@ -67,11 +54,6 @@ width() {
 	    cut -d " " -f 2)" = "$W" ]' || diag "the terminal did not become $W wide"
 }
 
-# show_screen : the screen as TAP diagnostics.
-show_screen() {
-	diag "the screen ($W columns):"
-	screen | sed 's/^/#   |/' >&2
-}
 
 # sees NAME CMD... : one test, that CMD comes to succeed within 5 s;
 # the screen is shown when it does not.
@@ -85,12 +67,6 @@ sees() {
 	fi
 }
 
-wait_screen() {
-	poll 10 screen_has "$1" && return 0
-	diag "timed out waiting for /$1/ on screen"
-	show_screen
-	return 1
-}
 
 # showing TEXT COL : the input line reads TEXT and the cursor is at COL.
 showing() { [ "$(input_row)" = "$1" ] && [ "$(cursor_x)" = "$2" ]; }

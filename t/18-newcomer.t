@@ -6,28 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 plan 29
-
-if ! command -v tmux >/dev/null 2>&1; then
-	i=0
-	while [ $i -lt 29 ]; do skip "tmux not installed"; i=$((i + 1)); done
-	exit 0
-fi
-
-TM=chat-newcomer-$$
-tm() { tmux -L "$TM" "$@"; }
-tm -f /dev/null new-session -d -s t -x 120 -y 16 "sleep 100000" || exit 1
-PIDS="$PIDS $(tm display-message -p '#{pid}')"
-
-# screen : what the terminal shows now.
-screen() { tm capture-pane -t t -p; }
-screen_has() { screen | LC_ALL=C grep -Eq -- "$1"; }
-wait_screen() {
-	poll 10 screen_has "$1" && return 0
-	diag "timed out waiting for /$1/ on screen:"
-	screen | sed 's/^/#   /' >&2
-	return 1
-}
-keys() { tm send-keys -t t "$@"; }
+tmux_up 29 120 16
 
 # term CMD : run CMD in the terminal (whatever ran there before is
 # killed), on a cleared screen.  Run number $TN notes the terminal's

@@ -73,13 +73,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# start_chat CONNS : a room for CONNS connections; sets HOSTPID and PORT.
-start_chat() {
-	$ONHOST "$CHAT" -l -v -s 127.0.0.1 -m "$1" 0 </dev/null >/dev/null 2>"$T/host.err" &
-	HOSTPID=$!
+# listening NAME : wait for the host just started to say on stderr
+# "NAME: listening on ADDR port N"; sets PORT.
+listening() {
 	_i=0
 	while [ $_i -lt 100 ]; do
-		PORT=$(sed -n 's/^chat: listening on .* port \([0-9]*\)$/\1/p' "$T/host.err")
+		PORT=$(sed -n "s/^$1: listening on .* port \([0-9]*\)\$/\1/p" "$T/host.err")
 		[ -n "$PORT" ] && return 0
 		sleep 0.05
 		_i=$((_i + 1))
@@ -87,18 +86,18 @@ start_chat() {
 	return 1
 }
 
+# start_chat CONNS : a room for CONNS connections; sets HOSTPID and PORT.
+start_chat() {
+	$ONHOST "$CHAT" -l -v -s 127.0.0.1 -m "$1" 0 </dev/null >/dev/null 2>"$T/host.err" &
+	HOSTPID=$!
+	listening chat
+}
+
 # start_relay CONNS : the floor, which takes what comes.
 start_relay() {
 	$ONHOST "$BENCH" relay </dev/null >/dev/null 2>"$T/host.err" &
 	HOSTPID=$!
-	_i=0
-	while [ $_i -lt 100 ]; do
-		PORT=$(sed -n 's/^relay: listening on .* port \([0-9]*\)$/\1/p' "$T/host.err")
-		[ -n "$PORT" ] && return 0
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	return 1
+	listening relay
 }
 
 # start_ncat CONNS : the same with ncat, which cannot pick its own port.

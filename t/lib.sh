@@ -501,3 +501,31 @@ hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 # cpu_ticks PID : CPU time the process has used (user + system), in
 # clock ticks (getconf CLK_TCK a second).
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+
+# --- a terminal under tmux ------------------------------------------------
+
+# tmux_up PLANNED COLS ROWS : a terminal of this script's own, COLS by
+# ROWS, under a tmux server of its own (killed at the end), running
+# nothing yet; without tmux, all PLANNED tests are skipped and the
+# script ends. tm runs tmux on it; the pane is "t".
+tmux_up() {
+	if ! command -v tmux >/dev/null 2>&1; then
+		while [ "$n" -lt "$1" ]; do skip "tmux not installed"; done
+		exit 0
+	fi
+	TM=chat-$(basename "$0" .t)-$$
+	tm -f /dev/null new-session -d -s t -x "$2" -y "$3" "sleep 100000" || exit 1
+	PIDS="$PIDS $(tm display-message -p '#{pid}')"
+}
+tm() { tmux -u -L "$TM" "$@"; }
+# screen [-e] : what the terminal shows now (with -e, attributes too).
+screen() { tm capture-pane -t t -p "$@"; }
+screen_has() { screen | LC_ALL=C grep -Eq -- "$1"; }
+show_screen() { screen | sed 's/^/#   |/' >&2; }
+wait_screen() {
+	poll 10 screen_has "$1" && return 0
+	diag "timed out waiting for /$1/ on screen:"
+	show_screen
+	return 1
+}
+keys() { tm send-keys -t t "$@"; }
