@@ -3819,18 +3819,13 @@ term_show(struct peer *p)
 static void
 term_input(struct peer *p, const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)term.line;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		term_key(p, (unsigned char)s[i]);
 	/* the rest of the character before the cursor may be on its way */
-	for (i = term.cur; i > 0 && term.cur - i < 3 && (u[i - 1] & 0xc0) == 0x80; i--)
-		;
-	if (i > 0 && u[i - 1] >= 0xc2 && u[i - 1] <= 0xf4 &&
-	    term.cur - i + 1 < (size_t)(u[i - 1] < 0xe0 ? 2 : u[i - 1] < 0xf0 ? 3 : 4))
-		return;
-	term_redraw();
+	if (utf8_cut(term.line, term.cur, '\x80') == term.cur)
+		term_redraw();
 }
 
 /*
