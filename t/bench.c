@@ -439,6 +439,21 @@ dial(int reader, int rcvbuf, int mute)
 	return npeers++;
 }
 
+/* A number written in n digits, or -1 if they are not all digits. */
+static long
+digits(const char *s, int n)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 /*
  * 8 digits, a space and the filler: a payload line, whatever came
  * before. The number is most often the one p expects next: a compare
@@ -447,19 +462,11 @@ dial(int reader, int rcvbuf, int mute)
 static long
 payload_seq(const struct peer *p, const char *s)
 {
-	long seq = 0;
-	int i;
-
 	if (s[SEQ_DIGITS] != ' ' || memcmp(s + SEQ_DIGITS + 1, filler, sizeof(filler) - 1))
 		return -1;
 	if (!memcmp(s, p->want, SEQ_DIGITS))
 		return p->next;
-	for (i = 0; i < SEQ_DIGITS; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		seq = seq * 10 + (s[i] - '0');
-	}
-	return seq;
+	return digits(s, SEQ_DIGITS);
 }
 
 /* "<X> " and nothing else before the body: the line was stamped whole. */
@@ -481,21 +488,6 @@ static int
 is_line(const char *s, size_t n, const char *want)
 {
 	return n == strlen(want) && !memcmp(s, want, n);
-}
-
-/* A number written in n digits, or -1 if they are not all digits. */
-static long
-digits(const char *s, int n)
-{
-	long v = 0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
 }
 
 /* Write v in n digits, the last at s[n - 1]. */
