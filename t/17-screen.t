@@ -9,13 +9,13 @@
 # was said.  Checked in tmux with capture-pane and the cursor position.
 . "$(dirname "$0")/lib.sh"
 
-plan 117
+plan 118
 
 # The protocol is UTF-8: the terminal, tmux and the pane run in a UTF-8
 # locale, so tmux draws wide characters in two columns.
 export LC_ALL=C.UTF-8
 W=60
-tmux_up 117 $W 15
+tmux_up 118 $W 15
 # A Ctrl-C that reaches the pane's shell must not close the window (and
 # with it the server).
 tm set-option -g remain-on-exit on
@@ -801,4 +801,12 @@ check "  then 'chat: ... trying again' on a row of its own" \
 shows "  and the input line is redrawn under them, as it was" 'typed while waiting' 19
 check "  and no message is glued to the typed text" eval '! screen_has "waitingchat:"'
 keys C-c
+
+# A refusal is one of chat's messages too: its own row, not after the
+# line the editor drew.
+start_host phost -P s3cret
+term "'$CHAT' -P wrong -n alice 127.0.0.1 $PORT"
+check "a refusal: 'chat: wrong password' on a row of its own" \
+    wait_screen '^chat: wrong password$'
+signal phost TERM
 PORT=$MAIN
