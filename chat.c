@@ -60,6 +60,7 @@ static struct {
 	int redial;		/* -r: connect again when the host goes away */
 	int commands;		/* -C: lines from a pipe may be commands, not only text */
 	int history;		/* -H: show the history to a pipe or file too */
+	int topiclock;		/* -T: only the host sets the topic */
 	long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
 	long connwait;		/* -w: seconds per connection attempt, -1 for none */
 	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
@@ -114,6 +115,7 @@ static struct {
 	struct timer relisten;	/* out of descriptors: listen again then */
 	struct timer shutdown;	/* the end of the final flush */
 	struct source *sources[SOURCE_BUCKETS];	/* addresses with connections waiting */
+	struct msg *topic;	/* /topic: made safe, no LF; NULL for none */
 } room = { .spare = -1 };
 
 /* The client's link to a host. */
@@ -122,6 +124,8 @@ static struct {
 	struct gate up;		/* what we type goes up to the host... */
 	struct gate down;	/* ...what it sends comes down to our stdout */
 	const char *hostname, *port, *nick;	/* where to, and as whom */
+	char me[NICK_MAX + 1];	/* the name the host gave us, to ask for again */
+	char key[2 * SESSION_BYTES + 1];	/* our /session key, or "" */
 	struct addrinfo *addrs;	/* what the host name resolved to... */
 	struct addrinfo *trying;	/* ...and the address being tried */
 	int dial_error;		/* why the last attempt failed */
@@ -158,7 +162,6 @@ static struct {
 	int tabbing;		/* the last key was a Tab that completed... */
 	size_t tab_at, tab_len, tab_next;	/* ...the word that started here... */
 	char tab_word[NICK_MAX + 2];	/* ...as it was typed, and the next try */
-	char me[NICK_MAX + 1];	/* client: the name the host gave us */
 	char **names;		/* client: the names in the room, sorted */
 	size_t nnames, namecap;
 	int replay;		/* the history is being shown */
@@ -199,7 +202,7 @@ static const struct role user = {
 };
 
 static const char synopsis[] =
-    "usage: chat -l [-46BCtv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
+    "usage: chat -l [-46BCtTv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
     "       chat [-46BCHrtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
 
 static const struct command commands[] = {
@@ -208,10 +211,16 @@ static const struct command commands[] = {
 	{ "me", cmd_me, 1, 0, "TEXT", "an action: * you TEXT" },
 	{ "who", cmd_who, 0, 0, "", "list who is here" },
 	{ "r", cmd_reply, 1, 0, "TEXT", "reply to whoever last sent you a /msg" },
+	{ "away", cmd_away, 0, 0, "[TEXT]", "mark yourself away; /back or your next line ends it" },
+	{ "back", cmd_back, 0, 0, "", "you are back" },
+	{ "topic", cmd_topic, 0, 0, "[TEXT | -]", "show the topic, set it, or clear it" },
+	{ "ignore", cmd_ignore, 0, 0, "[NAME]", "hide NAME's lines and messages; alone: whom you ignore" },
+	{ "unignore", cmd_unignore, 1, 0, "NAME", "see NAME's lines again" },
 	{ "quit", cmd_quit, 0, C_LEAVES, "[REASON]", "leave the room" },
 	{ "kick", cmd_kick, 1, C_HOST, "NAME [REASON]", "the host only: put NAME out of the room" },
 	{ "help", cmd_help, 0, 0, "", "this list" },
 	{ "pass", cmd_pass, 0, C_FIRST, "PASSWORD", "the room's password, as the first line" },
+	{ "session", cmd_session, 1, C_FIRST, "KEY", "before /nick: the same KEY after a drop gets your name back" },
 };
 
 /* ---- utilities ---------------------------------------------------- */
@@ -952,6 +961,7 @@ reap(void)
 			if (p->id) {
 				memcpy(p->id->nick, p->nick, sizeof(p->nick));
 				p->id->p = NULL;
+				ident_forget(p->id);
 				ident_drop(p->id);
 			}
 			if (p->reply)
@@ -2580,7 +2590,7 @@ notice_text(struct peer *p, const char *before, const char *text, size_t n,
  * are counted, not walked, so a newcomer to a big room costs little.
  */
 static void
-put_members(struct msg **mp)
+put_members(struct msg **mp, struct msg **away)
 {
 	struct peer *p;
 	size_t i = SLOT_STDIN, start = (*mp)->len, listed = 0;
@@ -2591,6 +2601,16 @@ put_members(struct msg **mp)
 			msg_put(mp, ", ", 2);
 		msg_puts(mp, p->nick);
 		listed++;
+		if (!p->id || !p->id->away)
+			continue;
+		msg_puts(mp, " (away)");
+		if (away && p->id->away->len) {
+			put_form(away, FORM_NOTICE, NULL);
+			msg_puts(away, p->nick);
+			msg_puts(away, " is away: ");
+			msg_put(away, p->id->away->data, p->id->away->len);
+			msg_puts(away, "\n");
+		}
 	}
 	if ((*mp)->len == start)
 		msg_puts(mp, "nobody else");
@@ -2600,21 +2620,60 @@ put_members(struct msg **mp)
 	}
 }
 
-/* A room line or an action (/me) from p, to everyone else. */
+/*
+ * A room line or an action (/me) from p, to everyone else; one who is
+ * away is back. Lines of someone ignored by anyone go apart.
+ */
 static void
 say(struct peer *p, enum form f, const char *text, size_t n)
 {
-	size_t mark = batch_begin(p), body;
+	size_t mark, body;
 	int cut;
 
-	put_form(&io.batch, f, p->nick);
-	body = io.batch->len;
-	cut = sanitize(&io.batch, text, n, LINE_MAX_BYTES);
-	batch_end(p, mark, body);
-	if (io.batch->len > mark)
-		remember(io.batch->data + mark, io.batch->len - mark);
+	if (p->id && p->id->away)
+		away_end(p);
+	if (p->id && p->id->ignorers) {
+		cut = say_apart(p, f, text, n);
+	} else {
+		mark = batch_begin(p);
+		put_form(&io.batch, f, p->nick);
+		body = io.batch->len;
+		cut = sanitize(&io.batch, text, n, LINE_MAX_BYTES);
+		batch_end(p, mark, body);
+		if (io.batch->len > mark)
+			remember(io.batch->data + mark, io.batch->len - mark);
+	}
 	if (cut)
 		notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
+}
+
+/*
+ * A line from someone that some ignore: after the batch so far, in a
+ * message of its own, queued for each member but those. Rare, so the
+ * walk over the room is paid only then. Says whether it was cut.
+ */
+static int
+say_apart(struct peer *p, enum form f, const char *text, size_t n)
+{
+	struct msg *m = msg_new(n + NICK_MAX + 8);
+	struct peer *q;
+	size_t body, i = SLOT_STDIN;
+	int cut;
+
+	batch_flush();
+	put_form(&m, f, p->nick);
+	body = m->len;
+	cut = sanitize(&m, text, n, LINE_MAX_BYTES);
+	if (m->len > body) {
+		msg_put(&m, "\n", 1);
+		remember(m->data, m->len);
+		while ((q = next_member(&i)))
+			if (q != p && !ignores(q, p->id))
+				outq_push(q, m, 0, m->len);
+	}
+	if (!m->refs)
+		free(m);
+	return cut;
 }
 
 /*
@@ -2700,9 +2759,12 @@ static void
 join(struct peer *p, const char *want, size_t n)
 {
 	struct msg *m;
+	struct peer *old;
 	int ok = want && nick_ok(want, n);
 
-	if (room.nmembers > opt.maxpeers) {	/* the host is a member too */
+	if ((old = ok ? resumed(p, want, n) : NULL)) {
+		take_over(p, old);
+	} else if (room.nmembers > opt.maxpeers) {	/* the host is a member too */
 		notice(p, REFUSE_FULL);
 		leave(p, "left", NULL, 0);
 		return;
@@ -2711,7 +2773,9 @@ join(struct peer *p, const char *want, size_t n)
 	 * name past LIST_MAX at most, the words. Grown by doubling, a burst
 	 * of welcomes left holes in the heap that idle peers paid for. */
 	m = msg_new(LIST_MAX + 3 * NICK_MAX + 128);
-	if (ok && !find_member(want, n)) {
+	if (old) {
+		memcpy(p->nick, old->nick, sizeof(p->nick));
+	} else if (ok && !find_member(want, n)) {
 		memcpy(p->nick, want, n);
 		p->nick[n] = '\0';
 	} else if (ok) {
@@ -2724,22 +2788,64 @@ join(struct peer *p, const char *want, size_t n)
 	put_form(&m, FORM_NOTICE, NULL);
 	msg_puts(&m, "welcome ");
 	msg_puts(&m, p->nick);
-	if (ok && strlen(p->nick) != n) {
+	if (ok && !old && strlen(p->nick) != n) {
 		msg_puts(&m, " (");
 		msg_put(&m, want, n);
 		msg_puts(&m, " is taken)");
 	}
 	msg_puts(&m, ". here: ");
-	put_members(&m);	/* p is not a member yet */
+	put_members(&m, NULL);	/* p is not a member yet */
 	msg_puts(&m, ". type /help for commands\n");
 	p->state = JOINED;
 	room.nmembers++;
 	p->skip = io.batch->len;	/* the batch so far was said before it joined */
 	send_to(p, m);
+	if (room.topic)
+		notice_text(p, "topic: ", room.topic->data, room.topic->len, "");
 	replay(p);
 	if (want && !ok)
 		notice(p, "invalid nickname: " NICK_RULE, NICK_MAX);
-	notice_room(p, "%s joined", p->nick);
+	notice_room(p, old ? "%s reconnected" : "%s joined", p->nick);
+}
+
+/*
+ * The member called want[0..n) if p is that person come back: both gave
+ * the same /session key. The key is compared in the same time wherever
+ * it differs.
+ */
+static struct peer *
+resumed(struct peer *p, const char *want, size_t n)
+{
+	struct peer *q = find_member(want, n);
+	unsigned char diff = 0;
+	size_t i;
+
+	if (!q || !p->id || !p->id->keylen || !q->id ||
+	    q->id->keylen != p->id->keylen)
+		return NULL;
+	for (i = 0; i < p->id->keylen; i++)
+		diff |= (unsigned char)(p->id->key[i] ^ q->id->key[i]);
+	return diff ? NULL : q;
+}
+
+/*
+ * p is old reconnected: old's connection, dead or not, is closed without
+ * a word to the room, and p is the same person, with its name, its /r,
+ * its away and whom it ignores and who ignores it.
+ */
+static void
+take_over(struct peer *p, struct peer *old)
+{
+	ident_drop(p->id);	/* held only the key, the same as old's */
+	p->id = old->id;
+	p->id->p = p;
+	old->id = NULL;
+	p->reply = old->reply;
+	old->reply = NULL;
+	nick_remove(old);
+	old->state = CLOSING;	/* nobody is told it left */
+	room.nmembers--;
+	peer_close(old);
 }
 
 /*
@@ -2963,19 +3069,19 @@ cmd_msg(struct peer *p, const char *arg, size_t n)
 	back = msg_new(to->len - body + 48);
 	put_form(&back, FORM_SENT, q->nick);
 	msg_put(&back, to->data + body, to->len - body);
-	if (!p->id) {
-		p->id = xmalloc(sizeof(*p->id));
-		p->id->refs = 1;	/* its own */
-		p->id->p = p;
-	}
+	ident_of(p);
 	if (q->reply != p->id) {
 		if (q->reply)
 			ident_drop(q->reply);
 		q->reply = p->id;
 		p->id->refs++;
 	}
-	send_to(q, to);
+	if (ignores(q, p->id))
+		free(to);	/* as if it went: ignoring is not a thing one is told */
+	else
+		send_to(q, to);
 	send_to(p, back);
+	tell_away(p, q);
 }
 
 /* /r TEXT is /msg to whoever last sent us one, under the name they have now. */
@@ -3003,11 +3109,57 @@ cmd_reply(struct peer *p, const char *arg, size_t n)
 	free(m);
 }
 
+/* Who p is, made the first time it is needed. */
+static struct ident *
+ident_of(struct peer *p)
+{
+	if (!p->id) {
+		p->id = xmalloc(sizeof(*p->id));
+		memset(p->id, 0, sizeof(*p->id));
+		p->id->refs = 1;	/* its own */
+		p->id->p = p;
+	}
+	return p->id;
+}
+
 static void
 ident_drop(struct ident *id)
 {
-	if (--id->refs == 0)
-		free(id);
+	if (--id->refs)
+		return;
+	ident_forget(id);
+	free(id->ignores);
+	free(id->told);
+	free(id);
+}
+
+/*
+ * A person leaves the room: whom it ignored and who it was away for
+ * end with it; only its name stays, for an /r that still points to it.
+ */
+static void
+ident_forget(struct ident *id)
+{
+	while (id->nignores) {
+		id->ignores[--id->nignores]->ignorers--;
+		ident_drop(id->ignores[id->nignores]);
+	}
+	away_clear(id);
+	id->keylen = 0;
+}
+
+/* Does p ignore the person id? */
+static int
+ignores(const struct peer *p, const struct ident *id)
+{
+	size_t i;
+
+	if (!id || !id->ignorers || !p->id)
+		return 0;
+	for (i = 0; i < p->id->nignores; i++)
+		if (p->id->ignores[i] == id)
+			return 1;
+	return 0;
 }
 
 /* The host puts a peer out; the peer is told why, the room too. */
@@ -3038,14 +3190,18 @@ cmd_me(struct peer *p, const char *arg, size_t n)
 static void
 cmd_who(struct peer *p, const char *arg, size_t n)
 {
-	struct msg *m = msg_new(128);
+	struct msg *m = msg_new(128), *away = msg_new(64);
 
 	(void)arg, (void)n;
 	put_form(&m, FORM_NOTICE, NULL);
 	msg_puts(&m, "here: ");
-	put_members(&m);
+	put_members(&m, &away);
 	msg_puts(&m, "\n");
 	send_to(p, m);
+	if (away->len)
+		send_to(p, away);
+	else
+		free(away);
 }
 
 /* A peer leaves; the host leaving closes the room: the role knows which. */
@@ -3078,6 +3234,249 @@ cmd_help(struct peer *p, const char *arg, size_t n)
 	put_form(&m, FORM_NOTICE, NULL);
 	put_help(&m, NULL);
 	send_to(p, m);
+}
+
+/*
+ * "/session KEY" before /nick: if the connection drops, a new one that
+ * gives the same KEY and asks for the same name takes it back at once,
+ * however long the old one takes to be found dead. The chat client
+ * makes a random one; an nc user may give one too.
+ */
+static void
+cmd_session(struct peer *p, const char *arg, size_t n)
+{
+	struct ident *id;
+	size_t rest;
+
+	if (p->state != JOINING) {
+		notice(p, "/session comes before /nick, as you connect");
+		return;
+	}
+	if (n < SESSION_MIN || n > SESSION_MAX || split_word(arg, n, &rest) != n) {
+		notice(p, "a /session key is one word of %d to %d bytes",
+		    SESSION_MIN, SESSION_MAX);
+		return;
+	}
+	id = ident_of(p);
+	memcpy(id->key, arg, n);
+	id->keylen = n;
+}
+
+/* /away [TEXT]: said to whoever sends a /msg, once each, and shown in /who. */
+static void
+cmd_away(struct peer *p, const char *arg, size_t n)
+{
+	struct ident *id = ident_of(p);
+	struct msg *m;
+
+	away_clear(id);
+	m = msg_new(n + 1);
+	sanitize(&m, arg, n, AWAY_MAX);
+	id->away = m;
+	if (m->len)
+		notice_text(p, "you are away: ", m->data, m->len, " (/back ends it)");
+	else
+		notice(p, "you are away (/back ends it)");
+}
+
+static void
+cmd_back(struct peer *p, const char *arg, size_t n)
+{
+	(void)arg, (void)n;
+	if (p->id && p->id->away)
+		away_end(p);
+	else
+		notice(p, "you are not away");
+}
+
+static void
+away_end(struct peer *p)
+{
+	away_clear(p->id);
+	notice(p, "you are back");
+}
+
+static void
+away_clear(struct ident *id)
+{
+	while (id->ntold)
+		ident_drop(id->told[--id->ntold]);
+	free(id->away);
+	id->away = NULL;
+}
+
+/*
+ * p sent q a /msg: if q is away, p is told why, the first time. Past
+ * TOLD_MAX senders it is told each time rather than remembered.
+ */
+static void
+tell_away(struct peer *p, struct peer *q)
+{
+	struct ident *id = q->id;
+	char before[NICK_MAX + 16];
+	size_t i;
+
+	if (!id || !id->away)
+		return;
+	for (i = 0; i < id->ntold; i++)
+		if (id->told[i] == p->id)
+			return;
+	if (id->ntold < TOLD_MAX) {
+		if (!id->told)
+			id->told = xmalloc(TOLD_MAX * sizeof(*id->told));
+		id->told[id->ntold++] = p->id;
+		p->id->refs++;
+	}
+	snprintf(before, sizeof(before), "%s is away%s", q->nick,
+	    id->away->len ? ": " : "");
+	notice_text(p, before, id->away->data, id->away->len, "");
+}
+
+/*
+ * /topic alone shows the topic; /topic TEXT sets it and /topic - clears
+ * it, for everyone to see, unless -T keeps that to the host.
+ */
+static void
+cmd_topic(struct peer *p, const char *arg, size_t n)
+{
+	struct msg *m;
+	size_t mark;
+	int cut;
+
+	if (!n) {
+		if (room.topic)
+			notice_text(p, "topic: ", room.topic->data, room.topic->len, "");
+		else
+			notice(p, "no topic is set");
+		return;
+	}
+	if (opt.topiclock && !(p->role->flags & R_HOST)) {
+		notice(p, "only the host can set the topic here");
+		return;
+	}
+	m = msg_new(n + 1);
+	cut = sanitize(&m, arg, n, TOPIC_MAX);
+	free(room.topic);
+	room.topic = NULL;
+	mark = batch_begin(NULL);
+	put_form(&io.batch, FORM_NOTICE, NULL);
+	msg_puts(&io.batch, p->nick);
+	if (m->len == 1 && m->data[0] == '-') {
+		free(m);
+		msg_puts(&io.batch, " cleared the topic");
+	} else {
+		room.topic = m;
+		msg_puts(&io.batch, " set the topic: ");
+		msg_put(&io.batch, m->data, m->len);
+	}
+	batch_end(NULL, mark, mark);
+	if (cut)
+		notice(p, "topic cut to %d bytes", TOPIC_MAX);
+}
+
+/*
+ * /ignore NAME: the host sends p none of NAME's room lines, actions or
+ * private messages, whatever NAME is called later; /ignore alone lists
+ * them. It ends when either leaves the room.
+ */
+static void
+cmd_ignore(struct peer *p, const char *arg, size_t n)
+{
+	struct ident *id = ident_of(p);
+	struct peer *q;
+	size_t w, r;
+
+	prune_ignores(id);
+	if (!n) {
+		list_ignores(p);
+		return;
+	}
+	w = split_word(arg, n, &r);
+	if (!(q = find_member(arg, w))) {
+		notice_text(p, "no such nick: ", arg, w, "");
+	} else if (q == p) {
+		notice(p, "you cannot ignore yourself");
+	} else if (ignores(p, q->id)) {
+		notice(p, "you already ignore %s", q->nick);
+	} else if (id->nignores == IGNORE_MAX) {
+		notice(p, "you ignore %d people already: /unignore one first", IGNORE_MAX);
+	} else {
+		if (!id->ignores)
+			id->ignores = xmalloc(IGNORE_MAX * sizeof(*id->ignores));
+		id->ignores[id->nignores++] = ident_of(q);
+		q->id->refs++;
+		q->id->ignorers++;
+		notice(p, "you ignore %s now: /unignore %s ends it", q->nick, q->nick);
+	}
+}
+
+static void
+cmd_unignore(struct peer *p, const char *arg, size_t n)
+{
+	struct ident *id = ident_of(p), *who;
+	size_t i, w, r;
+
+	prune_ignores(id);
+	w = split_word(arg, n, &r);
+	for (i = 0; i < id->nignores; i++) {
+		who = id->ignores[i];
+		if (same_name(arg, w, who->p->nick, strlen(who->p->nick))) {
+			notice(p, "you no longer ignore %s", who->p->nick);
+			id->ignores[i] = id->ignores[--id->nignores];
+			who->ignorers--;
+			ident_drop(who);
+			return;
+		}
+	}
+	notice_text(p, "you do not ignore ", arg, w, "");
+}
+
+/* Those who left are no longer ignored: whoever comes next with the name is someone else. */
+static void
+prune_ignores(struct ident *id)
+{
+	size_t i = 0;
+
+	while (i < id->nignores) {
+		if (id->ignores[i]->p) {
+			i++;
+			continue;
+		}
+		ident_drop(id->ignores[i]);
+		id->ignores[i] = id->ignores[--id->nignores];
+	}
+}
+
+/* "you ignore: a, b", by the names they have now. */
+static void
+list_ignores(struct peer *p)
+{
+	struct msg *m = msg_new(64);
+	size_t i;
+
+	put_form(&m, FORM_NOTICE, NULL);
+	msg_puts(&m, p->id->nignores ? "you ignore: " : "you ignore nobody");
+	for (i = 0; i < p->id->nignores; i++) {
+		if (i)
+			msg_puts(&m, ", ");
+		msg_puts(&m, p->id->ignores[i]->p->nick);
+	}
+	msg_puts(&m, "\n");
+	send_to(p, m);
+}
+
+/* Do two names look the same, as find_member compares them? */
+static int
+same_name(const char *a, size_t an, const char *b, size_t bn)
+{
+	unsigned long ka[NICK_MAX], kb[NICK_MAX];
+	size_t i, j;
+
+	if (an > NICK_MAX || bn > NICK_MAX)
+		return 0;
+	i = skeleton(a, an, ka);
+	j = skeleton(b, bn, kb);
+	return i == j && !memcmp(ka, kb, i * sizeof(*ka));
 }
 
 /* One line of help: a command and its arguments, then what it does. */
@@ -3479,7 +3878,7 @@ my_nick(void)
 {
 	if (io.stdio->role->flags & R_HOST)
 		return io.stdio->nick;
-	return term.me[0] ? term.me : uplink.nick ? uplink.nick : "";
+	return uplink.me[0] ? uplink.me : uplink.nick ? uplink.nick : "";
 }
 
 /* Bytes that may be part of a word a name is in. */
@@ -3576,6 +3975,8 @@ name_list(const char *s, size_t n)
 		for (k = 0; k < n && s[k] != ',' && s[k] != ' '; k++)
 			;
 		name_add(s, k);
+		if (n - k >= 7 && !memcmp(s + k, " (away)", 7))
+			k += 7;
 		if (k + 2 > n || s[k] != ',' || s[k + 1] != ' ')
 			return;
 		s += k + 2, n -= k + 2;
@@ -3621,29 +4022,18 @@ term_track(const char *s, size_t n)
 		/* "welcome NAME. here: A, B. type /help..." or "NAME (WANTED is taken)." */
 		while (term.nnames)
 			free(term.names[--term.nnames]);	/* a new connection */
-		for (k = 0; k < rn && r[k] != ' '; k++)
-			;
-		if (k && r[k - 1] == '.')
-			k--;
-		if (k <= NICK_MAX) {
-			memcpy(term.me, r, k);
-			term.me[k] = '\0';
-		}
+		k = welcome_name(r, rn);
 		for (here = r + k; here + 8 <= r + rn && !starts(here, 8, ". here: "); here++)
 			;
 		k = (size_t)(here - r) + 8;
 		if (k + t < rn && !memcmp(r + rn - t, tail, t))
 			name_list(r + k, rn - k - t);
-	} else if (starts(r, rn, "joined")) {
+	} else if (starts(r, rn, "joined") || starts(r, rn, "reconnected")) {
 		name_add(s, k);
 	} else if ((starts(r, rn, "left") && (rn == 4 || r[4] == ' ')) ||
 	    starts(r, rn, "was kicked by the host") || starts(r, rn, "dropped (")) {
 		name_del(s, k);
 	} else if (starts(r, rn, "is now ") && rn - 7 <= NICK_MAX) {
-		if (same(s, k, term.me)) {
-			memcpy(term.me, r + 7, rn - 7);
-			term.me[rn - 7] = '\0';
-		}
 		name_del(s, k);
 		name_add(r + 7, rn - 7);
 	}
@@ -4634,9 +5024,14 @@ connected(void)
 		msg_puts(&m, opt.password);
 		msg_puts(&m, "\n");
 	}
-	if (uplink.nick) {
+	if (uplink.key[0]) {
+		msg_puts(&m, "/session ");
+		msg_puts(&m, uplink.key);
+		msg_puts(&m, "\n");
+	}
+	if (uplink.me[0] || uplink.nick) {
 		msg_puts(&m, "/nick ");
-		msg_puts(&m, uplink.nick);
+		msg_puts(&m, uplink.me[0] ? uplink.me : uplink.nick);
 		msg_puts(&m, "\n");
 	}
 	if (m->len)
@@ -4757,11 +5152,47 @@ host_says(const char *s, size_t n)
 		msg_put(&uplink.refused, "", 1);	/* a string, for warnx */
 		return 1;
 	}
+	track_me(s, n);
 	if (same(s, n, NOTICE_SHUTDOWN))
 		uplink.closed = 1;
 	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
 		uplink.in_history = 1;
 	return uplink.in_history || same(s, n, NOTICE_PASSWORD);
+}
+
+/*
+ * What the host calls us, from its welcome and its renaming notices:
+ * the name to ask for again after a drop. The first word of a notice
+ * is the host's; no peer can write it.
+ */
+static void
+track_me(const char *s, size_t n)
+{
+	const size_t wl = sizeof("welcome ") - 1, nl = sizeof(" is now ") - 1;
+	size_t k = strlen(uplink.me);
+
+	if (n > wl && starts(s, n, "welcome ")) {
+		k = welcome_name(s + wl, n - wl);
+		memcpy(uplink.me, s + wl, k);
+		uplink.me[k] = '\0';
+	} else if (k && n > k + nl && n - k - nl <= NICK_MAX &&
+	    !memcmp(s, uplink.me, k) && starts(s + k, n - k, " is now ")) {
+		memcpy(uplink.me, s + k + nl, n - k - nl);
+		uplink.me[n - k - nl] = '\0';
+	}
+}
+
+/* The length of NAME in "NAME. here: ..." or "NAME (WANTED is taken). here: ...", at most NICK_MAX. */
+static size_t
+welcome_name(const char *s, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n && k <= NICK_MAX && s[k] != ' '; k++)
+		;
+	if (k && s[k - 1] == '.')
+		k--;
+	return k > NICK_MAX ? NICK_MAX : k;
 }
 
 static void
@@ -4990,6 +5421,29 @@ link_exit(int status)
 }
 
 /*
+ * A /session key from the system's random source, so that no one can
+ * guess it and take our name. Without one there is no key: a weak key
+ * would be worse than none.
+ */
+static void
+make_key(void)
+{
+	unsigned char r[SESSION_BYTES];
+	size_t i, got = 0;
+	ssize_t k;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	while (fd >= 0 && got < sizeof(r) && (k = read(fd, r + got, sizeof(r) - got)) > 0)
+		got += (size_t)k;
+	if (fd >= 0)
+		close(fd);
+	if (got < sizeof(r))
+		return;
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(uplink.key + 2 * i, 3, "%02x", r[i]);
+}
+
+/*
  * chat HOST: our stdin goes up the link, the host's lines come down to
  * our stdout, each way through its own gate.
  */
@@ -5006,6 +5460,7 @@ client_start(const char *host, const char *port, const char *nick)
 	uplink.port = port;
 	uplink.nick = nick;
 	uplink.hide_history = !opt.history && !isatty(STDOUT_FILENO);
+	make_key();
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	io.now = now_ms();
 	dial_start();
@@ -5145,6 +5600,7 @@ help(void)
 	    "  -r        keep trying to connect, and connect again after a drop\n"
 	    "  -s ADDR   host: listen on ADDR only (default: every address)\n"
 	    "  -t        at a terminal, show the time each line was said\n"
+	    "  -T        host: only the host may set the /topic\n"
 	    "  -v        report where we listen or connect on stderr\n"
 	    "  -w SECS   give up a connection attempt after SECS\n"
 	    "\n"
@@ -5340,7 +5796,7 @@ main(int argc, char *argv[])
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46Bb:ChHlm:n:P:q:rs:tvw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46Bb:ChHlm:n:P:q:rs:tTvw:")) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
 		case 'H': opt.history = 1; break;
@@ -5356,6 +5812,7 @@ main(int argc, char *argv[])
 		case 'r': opt.redial = 1; break;
 		case 's': addr = optarg; break;
 		case 't': opt.stamps = 1; break;
+		case 'T': opt.topiclock = 1; break;
 		case 'B': opt.nobell = 1; break;
 		case 'v': opt.verbose = 1; break;
 		case 'w': opt.connwait = number(optarg, 1, 1000000, "-w value"); break;
@@ -5374,8 +5831,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "chat: cannot use -H, -q, -r or -w with -l\n");
 		usage();
 	}
-	if (!listening && (addr || maxarg >= 0 || backarg >= 0)) {
-		fprintf(stderr, "chat: -b, -m and -s need -l\n");
+	if (!listening && (addr || maxarg >= 0 || backarg >= 0 || opt.topiclock)) {
+		fprintf(stderr, "chat: -b, -m, -s and -T need -l\n");
 		usage();
 	}
 	if (backarg >= 0)

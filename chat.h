@@ -78,6 +78,13 @@
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
 #define BACKLOG_MAX	10000	/* most -b allows: at most ~120 MiB of 12 KiB lines */
 #define HELP_COLUMN	20	/* where the text of a /help line starts */
+#define SESSION_MIN	16	/* bytes of a /session key: a guess is not a way in... */
+#define SESSION_MAX	64	/* ...and the client's 32 hex digits fit */
+#define SESSION_BYTES	16	/* random bytes in the client's key: 128 bits */
+#define AWAY_MAX	160	/* bytes of an /away reason: one row of a wide terminal */
+#define TOPIC_MAX	300	/* bytes of a topic */
+#define IGNORE_MAX	32	/* people one may /ignore at once: bounds the list walked */
+#define TOLD_MAX	32	/* senders remembered as told one is away; past it, told again */
 
 /*
  * The protocol's marks. Every line the host sends starts with one, and
@@ -225,12 +232,23 @@ struct source {
 
 /*
  * Who a peer is, whatever it is called: /r answers the person, not the
- * name. It outlives its peer while another's /r still points to it.
+ * name, /ignore ignores the person, and a reconnection with the same
+ * /session key is the same person again. It outlives its peer while
+ * another's /r or /ignore still points to it. Made the first time one
+ * of these needs it, so most peers have none.
  */
 struct ident {
-	size_t refs;		/* its peer, and every peer whose /r it is */
+	size_t refs;		/* its peer, and every /r and /ignore that points to it */
 	struct peer *p;		/* NULL once that peer is gone... */
 	char nick[NICK_MAX + 1];	/* ...and then the name it last had */
+	struct msg *away;	/* /away: the reason, maybe empty; NULL while here */
+	struct ident **told;	/* while away: who was told so, ntold of TOLD_MAX */
+	size_t ntold;
+	struct ident **ignores;	/* whom it ignores, nignores of IGNORE_MAX... */
+	size_t nignores;
+	size_t ignorers;	/* ...and how many ignore it: its lines go out one by one */
+	size_t keylen;		/* /session: the key, if any, that takes the name back */
+	char key[SESSION_MAX];
 };
 
 /* What a kind of peer does: set once, when the peer is made. */
@@ -416,7 +434,7 @@ static void notice_room(struct peer *, const char *, ...);
 static void notice_text(struct peer *, const char *, const char *, size_t,
     const char *);
 static void vformat(struct msg **, const char *, va_list);
-static void put_members(struct msg **);
+static void put_members(struct msg **, struct msg **);
 static void say(struct peer *, enum form, const char *, size_t);
 static void remember(const char *, size_t);
 static const char *said_at(void);
@@ -435,7 +453,25 @@ static void cmd_msg(struct peer *, const char *, size_t);
 static void cmd_me(struct peer *, const char *, size_t);
 static void cmd_who(struct peer *, const char *, size_t);
 static void cmd_reply(struct peer *, const char *, size_t);
+static struct ident *ident_of(struct peer *);
 static void ident_drop(struct ident *);
+static void ident_forget(struct ident *);
+static int ignores(const struct peer *, const struct ident *);
+static int say_apart(struct peer *, enum form, const char *, size_t);
+static void away_end(struct peer *);
+static void away_clear(struct ident *);
+static void tell_away(struct peer *, struct peer *);
+static struct peer *resumed(struct peer *, const char *, size_t);
+static void take_over(struct peer *, struct peer *);
+static int same_name(const char *, size_t, const char *, size_t);
+static void prune_ignores(struct ident *);
+static void list_ignores(struct peer *);
+static void cmd_session(struct peer *, const char *, size_t);
+static void cmd_away(struct peer *, const char *, size_t);
+static void cmd_back(struct peer *, const char *, size_t);
+static void cmd_topic(struct peer *, const char *, size_t);
+static void cmd_ignore(struct peer *, const char *, size_t);
+static void cmd_unignore(struct peer *, const char *, size_t);
 static void cmd_kick(struct peer *, const char *, size_t);
 static void cmd_quit(struct peer *, const char *, size_t);
 static void cmd_pass(struct peer *, const char *, size_t);
@@ -527,6 +563,9 @@ static void redial_later(const char *);
 static void link_hear(struct peer *, const char *, size_t);
 static int same(const char *, size_t, const char *);
 static int host_says(const char *, size_t);
+static void track_me(const char *, size_t);
+static size_t welcome_name(const char *, size_t);
+static void make_key(void);
 static void link_eof(struct peer *);
 static void link_lost(struct peer *, const char *);
 static void link_wfail(struct peer *, const char *);
