@@ -80,6 +80,8 @@ static struct {
 	struct peer *dead;	/* peers to free at the end of the turn */
 	struct peer *stashed;	/* peers with input put aside (answers_wait) */
 	size_t nqueued;		/* peers with something queued */
+	struct hole holes[HOLES_MAX];	/* lines in the batch that someone ignores */
+	size_t nholes;
 	struct timerlist timers[NTIMERS];
 	long long now;		/* the clock at the start of this turn, ms */
 } io = {
@@ -2463,7 +2465,8 @@ send_to(struct peer *p, struct msg *m)
 
 /*
  * Queue a batch for every peer that was a member while it grew: from
- * its skip on, and up to its until if it left meanwhile. At the client
+ * its skip on, and up to its until if it left meanwhile, less the
+ * lines it ignores. At the client
  * the members are the link, which is owed nothing of its own lines,
  * and our stdout.
  */
@@ -2477,13 +2480,35 @@ broadcast(struct msg *m)
 		if (!(p = io.slotpeer[i]) || p->rslot != i)
 			continue;
 		if (p->state == JOINED)
-			outq_push(p, m, p->skip, m->len);
+			push_around(p, m, p->skip, m->len);
 		else if (p->state == CLOSING)
-			outq_push(p, m, p->skip, p->until);
+			push_around(p, m, p->skip, p->until);
 		p->skip = p->until = 0;
 	}
+	io.nholes = 0;
 	if (!m->refs)
 		free(m);
+}
+
+/* Queue m[from..to) for p, less the lines of those p ignores. */
+static void
+push_around(struct peer *p, struct msg *m, size_t from, size_t to)
+{
+	const struct hole *h;
+	size_t i, k;
+
+	if (p->id && p->id->nignores) {
+		for (i = 0; i < io.nholes; i++) {
+			h = &io.holes[i];
+			for (k = 0; k < p->id->nignores && p->id->ignores[k] != h->who; k++)
+				;
+			if (k == p->id->nignores || h->off < from || h->end > to)
+				continue;
+			outq_push(p, m, from, h->off);
+			from = h->end;
+		}
+	}
+	outq_push(p, m, from, to);
 }
 
 /*
@@ -2622,58 +2647,34 @@ put_members(struct msg **mp, struct msg **away)
 
 /*
  * A room line or an action (/me) from p, to everyone else; one who is
- * away is back. Lines of someone ignored by anyone go apart.
+ * away is back. The line of someone that anyone ignores is noted as a
+ * hole in the batch, for broadcast to leave out for those.
  */
 static void
 say(struct peer *p, enum form f, const char *text, size_t n)
 {
 	size_t mark, body;
-	int cut;
+	int cut, ignored = p->id && p->id->ignorers;
 
 	if (p->id && p->id->away)
 		away_end(p);
-	if (p->id && p->id->ignorers) {
-		cut = say_apart(p, f, text, n);
-	} else {
-		mark = batch_begin(p);
-		put_form(&io.batch, f, p->nick);
-		body = io.batch->len;
-		cut = sanitize(&io.batch, text, n, LINE_MAX_BYTES);
-		batch_end(p, mark, body);
-		if (io.batch->len > mark)
-			remember(io.batch->data + mark, io.batch->len - mark);
+	if (ignored && io.nholes == HOLES_MAX)
+		batch_flush();
+	mark = batch_begin(p);
+	put_form(&io.batch, f, p->nick);
+	body = io.batch->len;
+	cut = sanitize(&io.batch, text, n, LINE_MAX_BYTES);
+	batch_end(p, mark, body);
+	if (io.batch->len > mark) {
+		remember(io.batch->data + mark, io.batch->len - mark);
+		if (ignored) {
+			io.holes[io.nholes].off = mark;
+			io.holes[io.nholes].end = io.batch->len;
+			io.holes[io.nholes++].who = p->id;
+		}
 	}
 	if (cut)
 		notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
-}
-
-/*
- * A line from someone that some ignore: after the batch so far, in a
- * message of its own, queued for each member but those. Rare, so the
- * walk over the room is paid only then. Says whether it was cut.
- */
-static int
-say_apart(struct peer *p, enum form f, const char *text, size_t n)
-{
-	struct msg *m = msg_new(n + NICK_MAX + 8);
-	struct peer *q;
-	size_t body, i = SLOT_STDIN;
-	int cut;
-
-	batch_flush();
-	put_form(&m, f, p->nick);
-	body = m->len;
-	cut = sanitize(&m, text, n, LINE_MAX_BYTES);
-	if (m->len > body) {
-		msg_put(&m, "\n", 1);
-		remember(m->data, m->len);
-		while ((q = next_member(&i)))
-			if (q != p && !ignores(q, p->id))
-				outq_push(q, m, 0, m->len);
-	}
-	if (!m->refs)
-		free(m);
-	return cut;
 }
 
 /*

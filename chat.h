@@ -84,6 +84,7 @@
 #define AWAY_MAX	160	/* bytes of an /away reason: one row of a wide terminal */
 #define TOPIC_MAX	300	/* bytes of a topic */
 #define IGNORE_MAX	32	/* people one may /ignore at once: bounds the list walked */
+#define HOLES_MAX	64	/* ignored lines in one batch; one more starts the next batch */
 #define TOLD_MAX	32	/* senders remembered as told one is away; past it, told again */
 
 /*
@@ -249,6 +250,12 @@ struct ident {
 	size_t ignorers;	/* ...and how many ignore it: its lines go out one by one */
 	size_t keylen;		/* /session: the key, if any, that takes the name back */
 	char key[SESSION_MAX];
+};
+
+/* A line in the room batch, [off, end), from someone that some ignore. */
+struct hole {
+	size_t off, end;
+	const struct ident *who;
 };
 
 /* What a kind of peer does: set once, when the peer is made. */
@@ -426,6 +433,7 @@ static void nick_variant(char *, const char *, size_t);
 static void nick_guest(char *);
 static void send_to(struct peer *, struct msg *);
 static void broadcast(struct msg *);
+static void push_around(struct peer *, struct msg *, size_t, size_t);
 static size_t batch_begin(struct peer *);
 static void batch_end(struct peer *, size_t, size_t);
 static void batch_flush(void);
@@ -457,7 +465,6 @@ static struct ident *ident_of(struct peer *);
 static void ident_drop(struct ident *);
 static void ident_forget(struct ident *);
 static int ignores(const struct peer *, const struct ident *);
-static int say_apart(struct peer *, enum form, const char *, size_t);
 static void away_end(struct peer *);
 static void away_clear(struct ident *);
 static void tell_away(struct peer *, struct peer *);
