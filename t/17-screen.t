@@ -304,6 +304,10 @@ MAIN=$PORT
 join_room bob bob
 join_room bobby bobby
 join_room alina alina
+# bobby away: the welcome and /who list him as "bobby (away)", and the
+# names after him are offered by Tab all the same
+say bobby "/away"
+wait_line "$(out bobby)" "*** you are away (/back ends it)"
 
 # --- every key redraws at once ------------------------------------------
 
