@@ -3141,10 +3141,8 @@ ident_drop(struct ident *id)
 static void
 ident_forget(struct ident *id)
 {
-	while (id->nignores) {
-		id->ignores[--id->nignores]->ignorers--;
-		ident_drop(id->ignores[id->nignores]);
-	}
+	while (id->nignores)
+		unignore_at(id, id->nignores - 1);
 	away_clear(id);
 	id->keylen = 0;
 }
@@ -3423,9 +3421,7 @@ cmd_unignore(struct peer *p, const char *arg, size_t n)
 		who = id->ignores[i];
 		if (same_name(arg, w, who->p->nick, strlen(who->p->nick))) {
 			notice(p, "you no longer ignore %s", who->p->nick);
-			id->ignores[i] = id->ignores[--id->nignores];
-			who->ignorers--;
-			ident_drop(who);
+			unignore_at(id, i);
 			return;
 		}
 	}
@@ -3439,13 +3435,22 @@ prune_ignores(struct ident *id)
 	size_t i = 0;
 
 	while (i < id->nignores) {
-		if (id->ignores[i]->p) {
+		if (id->ignores[i]->p)
 			i++;
-			continue;
-		}
-		ident_drop(id->ignores[i]);
-		id->ignores[i] = id->ignores[--id->nignores];
+		else
+			unignore_at(id, i);
 	}
+}
+
+/* The i-th of those id ignores is no longer ignored; the last takes its place. */
+static void
+unignore_at(struct ident *id, size_t i)
+{
+	struct ident *who = id->ignores[i];
+
+	id->ignores[i] = id->ignores[--id->nignores];
+	who->ignorers--;
+	ident_drop(who);
 }
 
 /* "you ignore: a, b", by the names they have now. */

@@ -472,6 +472,7 @@ static struct peer *resumed(struct peer *, const char *, size_t);
 static void take_over(struct peer *, struct peer *);
 static int same_name(const char *, size_t, const char *, size_t);
 static void prune_ignores(struct ident *);
+static void unignore_at(struct ident *, size_t);
 static void list_ignores(struct peer *);
 static void cmd_session(struct peer *, const char *, size_t);
 static void cmd_away(struct peer *, const char *, size_t);

@@ -13,8 +13,7 @@ join_room bob bob
 KEY=0123456789abcdef0123456789abcdef
 
 # --- the host's side, with raw peers ---
-raw_peer zed1
-send zed1 "/session $KEY\n/nick zed\n"
+raw_peer zed1 127.0.0.1 "/session $KEY\n/nick zed\n"
 wait_for "$(out zed1)" '^\*\*\* welcome zed\. '
 send zed1 "/away on a train\n"
 wait_line "$(out zed1)" "*** you are away: on a train (/back ends it)"
@@ -23,8 +22,7 @@ wait_line "$(out zed1)" "*bob* hello zed"
 say bob "/ignore zed"
 wait_line "$(out bob)" "*** you ignore zed now: /unignore zed ends it"
 
-raw_peer zed2
-send zed2 "/session $KEY\n/nick zed\n"
+raw_peer zed2 127.0.0.1 "/session $KEY\n/nick zed\n"
 check "the same key and name: welcomed under the name, not a variant" \
     wait_for "$(out zed2)" '^\*\*\* welcome zed\. '
 check "the room is told the person reconnected" \
@@ -52,26 +50,22 @@ check "being ignored goes on across the reconnection" \
     absent "$(out bob)" "<host> host marker" "still ignored by bob"
 
 # Nobody takes a name without its key.
-raw_peer mallory
-send mallory "/session ${KEY%?}0\n/nick zed\n"
+raw_peer mallory 127.0.0.1 "/session ${KEY%?}0\n/nick zed\n"
 check "a wrong key: a variant of the name, as without one" \
     wait_for "$(out mallory)" '^\*\*\* welcome zed2 \(zed is taken\)\. '
-raw_peer nokey
-send nokey "/nick zed\n"
+raw_peer nokey 127.0.0.1 "/nick zed\n"
 check "no key: a variant of the name, as before" \
     wait_for "$(out nokey)" '^\*\*\* welcome zed3 \(zed is taken\)\. '
 send zed2 "zed still here\n"
 check "the one with the key keeps its name and connection" \
     wait_line "$(out host)" "<zed> zed still here"
-raw_peer short
-send short "/session abc\n/nick shorty\n"
+raw_peer short 127.0.0.1 "/session abc\n/nick shorty\n"
 check "a key shorter than 16 bytes is refused, with the rule" \
     wait_line "$(out short)" "*** a /session key is one word of 16 to 64 bytes"
 send short "/session $KEY\n"
 check "/session after joining says it comes first" \
     wait_line "$(out short)" "*** /session comes before /nick, as you connect"
-raw_peer thief
-send thief "/session $KEY\n/nick thief\n"
+raw_peer thief 127.0.0.1 "/session $KEY\n/nick thief\n"
 wait_for "$(out thief)" '^\*\*\* welcome thief\. '
 send thief "/nick zed\n"
 check "the key does not take a name by /nick later: it is taken" \

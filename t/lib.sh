@@ -270,19 +270,21 @@ join_room() {
 	wait_for "$T/$_l.out" '^\*\*\* welcome '
 }
 
-# raw_peer LABEL [ADDR] : connect a raw byte-level peer to the room.
-# Bytes written on its stdin (send, say) go to the host unchanged, in the
-# writes they arrive in; everything received goes to its .out unchanged.
-# When the host closes, it notes "raw: connection closed" on .err and
-# exits 0.
+# raw_peer LABEL [ADDR [FIRST]] : connect a raw byte-level peer to the
+# room. FIRST (a printf format) is sent as soon as it connects, well
+# within the 250 ms a newcomer has to name itself, however slow the
+# test is meanwhile. Bytes written on its stdin (send, say) go to the
+# host unchanged, in the writes they arrive in; everything received
+# goes to its .out unchanged. When the host closes, it notes
+# "raw: connection closed" on .err and exits 0.
 raw_peer() {
-	spawn "$1" perl "$T/raw.pl" "${2:-127.0.0.1}" "$PORT"
+	spawn "$1" perl "$T/raw.pl" "${2:-127.0.0.1}" "$PORT" \
+	    "$(printf "${3:-}" | od -An -tx1 | tr -d ' \n')"
 }
 
 # raw_join LABEL NICK : a raw peer that names itself NICK, welcomed.
 raw_join() {
-	raw_peer "$1" || return 1
-	send "$1" "/nick $2\n"
+	raw_peer "$1" 127.0.0.1 "/nick $2\n" || return 1
 	wait_for "$T/$1.out" "^\*\*\* welcome $2\. "
 }
 
@@ -353,10 +355,11 @@ use IO::Socket::IP;
 use IO::Select;
 use Socket qw(IPPROTO_TCP TCP_NODELAY);
 
-my ($host, $port) = @ARGV;
+my ($host, $port, $first) = @ARGV;
 my $s = IO::Socket::IP->new(PeerHost => $host, PeerPort => $port)
 	or die "raw: connect $host $port: $@\n";
 setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1);
+syswrite($s, pack("H*", $first)) if defined $first && length $first;
 binmode STDIN;
 binmode STDOUT;
 $| = 1;
