@@ -131,7 +131,7 @@ static struct {
 	struct addrinfo *addrs;	/* what the host name resolved to, or &local... */
 	struct addrinfo *trying;	/* ...and the address being tried */
 	struct addrinfo local;	/* -U: the one address there is... */
-	struct sockaddr_un sun;	/* ...the socket at PATH */
+	struct sockaddr_un un;	/* ...the socket at PATH */
 	int dial_error;		/* why the last attempt failed */
 	long long backoff;	/* -r: the next wait, doubling to a cap */
 	unsigned long dials;	/* connections made so far */
@@ -4157,11 +4157,11 @@ listen_on(const char *addr, const char *port)
 
 /* PATH as a socket's address; main made sure it fits. */
 static void
-unix_address(struct sockaddr_un *sun, const char *path)
+unix_address(struct sockaddr_un *un, const char *path)
 {
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	memcpy(sun->sun_path, path, strlen(path) + 1);
+	memset(un, 0, sizeof(*un));
+	un->sun_family = AF_UNIX;
+	memcpy(un->sun_path, path, strlen(path) + 1);
 }
 
 /*
@@ -4173,19 +4173,19 @@ unix_address(struct sockaddr_un *sun, const char *path)
 static void
 listen_unix(const char *path)
 {
-	struct sockaddr_un sun;
+	struct sockaddr_un un;
 	struct stat st;
 	int fd;
 
-	unix_address(&sun, path);
+	unix_address(&un, path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 		die("socket:");
 	own_fd(fd);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
 		if (errno != EADDRINUSE)
 			die("cannot listen on %s:", path);
-		unix_stale(&sun);
-		if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		unix_stale(&un);
+		if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0)
 			die("cannot listen on %s:", path);
 	}
 	if (lstat(path, &st) < 0)
@@ -4208,9 +4208,9 @@ listen_unix(const char *path)
  * neither is a socket we cannot prove dead.
  */
 static void
-unix_stale(const struct sockaddr_un *sun)
+unix_stale(const struct sockaddr_un *un)
 {
-	const char *path = sun->sun_path;
+	const char *path = un->sun_path;
 	struct stat st;
 	int fd, e;
 
@@ -4224,7 +4224,7 @@ unix_stale(const struct sockaddr_un *sun)
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 		die("socket:");
 	own_fd(fd);	/* a live room's full backlog says EAGAIN, not wait */
-	e = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) < 0 ? errno : 0;
+	e = connect(fd, (const struct sockaddr *)un, sizeof(*un)) < 0 ? errno : 0;
 	close(fd);	/* at once: a chat host does not count it as a peer */
 	if (e == ECONNREFUSED) {
 		if (unlink(path) < 0 && errno != ENOENT)
@@ -5139,11 +5139,11 @@ client_start(const char *host, const char *port, const char *nick)
 	uplink.port = port;
 	uplink.nick = nick;
 	if (opt.unixpath) {
-		unix_address(&uplink.sun, opt.unixpath);
+		unix_address(&uplink.un, opt.unixpath);
 		uplink.local.ai_family = AF_UNIX;
 		uplink.local.ai_socktype = SOCK_STREAM;
-		uplink.local.ai_addr = (struct sockaddr *)&uplink.sun;
-		uplink.local.ai_addrlen = sizeof(uplink.sun);
+		uplink.local.ai_addr = (struct sockaddr *)&uplink.un;
+		uplink.local.ai_addrlen = sizeof(uplink.un);
 		uplink.addrs = &uplink.local;
 		uplink.target = opt.unixpath;
 	} else {
