@@ -6,7 +6,7 @@
 # permissions decide who may join; -r, -P and the usage errors.
 . "$(dirname "$0")/lib.sh"
 
-plan 65
+plan 68
 
 # unix_host LABEL PATH [ARGS...] : host a room as "host" on the socket
 # PATH, with -C and -v; true once it says it listens there (false if it
@@ -129,6 +129,20 @@ check "a newcomer gets the history, each line after its time" \
     wait_for "$(out late)" '^[0-9][0-9]:[0-9][0-9] <alice> hello over a socket$'
 check "-q: it leaves after stdin EOF and exits 0" \
     eval 'wait_exit late && [ "$RC" -eq 0 ] && wait_line "$(out alice)" "*** late left"'
+# Half a megabyte through the room while nc stops reading for a moment: the
+# host queues what the socket does not take, and loses nothing.
+signal carol STOP
+perl -e 'print "flood $_\n" for 1 .. 20000' 1<>"$T/alice.in"
+sleep 0.3	# not synchronisation: the pause is what makes nc fall behind
+signal carol CONT
+check "a flood reaches nc, after it stopped reading for a while" \
+    wait_line "$(out carol)" "<alice> flood 20000" 30
+check "every line of it, once, in order" \
+    eval '[ "$(sed -n "s/^<alice> flood //p" "$(out carol)" |
+	awk "\$1 != NR { bad = 1 } END { print NR, bad + 0 }")" = "20000 0" ]'
+unix_join waiter waiter "$S" -w 5
+check "-w: a client with a time limit per attempt joins too" \
+    wait_line "$(out alice)" "*** waiter joined"
 run done 10 sh -c 'echo "build done" | "$1" -n ci -U "$2"' sh "$CHAT" "$S"
 check "echo | chat -U PATH exits 0 once the host has the line" \
     eval '[ "$RC" -eq 0 ] && has_line "$(out host)" "<ci> build done"'
