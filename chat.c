@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -66,6 +67,7 @@ static struct {
 	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
 	size_t maxpeers;	/* -m: most peers at once */
 	size_t backmax;		/* -b: room lines kept for newcomers */
+	const char *unixpath;	/* -U: a Unix-domain socket's path, in place of address and port */
 } opt = { .family = AF_UNSPEC, .connwait = -1, .backmax = BACKLOG_DEFAULT };
 
 /* The loop's tables, lists and clock: the same in both modes. */
@@ -118,6 +120,9 @@ static struct {
 	struct timer shutdown;	/* the end of the final flush */
 	struct source *sources[SOURCE_BUCKETS];	/* addresses with connections waiting */
 	struct msg *topic;	/* /topic: made safe, no LF; NULL for none */
+	const char *sockpath;	/* -U: the socket file we made, removed when we go... */
+	dev_t sockdev;		/* ...if it is still the one we made, */
+	ino_t sockino;		/* not one another host put there since */
 } room = { .spare = -1 };
 
 /* The client's link to a host. */
@@ -128,8 +133,11 @@ static struct {
 	const char *hostname, *port, *nick;	/* where to, and as whom */
 	char me[NICK_MAX + 1];	/* the name the host gave us, to ask for again */
 	char key[2 * SESSION_BYTES + 1];	/* our /session key, or "" */
-	struct addrinfo *addrs;	/* what the host name resolved to... */
+	const char *target;	/* where to, as messages say it: HOST port PORT, or PATH */
+	struct addrinfo *addrs;	/* what the host name resolved to, or &local... */
 	struct addrinfo *trying;	/* ...and the address being tried */
+	struct addrinfo local;	/* -U: the one address there is... */
+	struct sockaddr_un un;	/* ...the socket at PATH */
 	int dial_error;		/* why the last attempt failed */
 	long long backoff;	/* -r: the next wait, doubling to a cap */
 	unsigned long dials;	/* connections made so far */
@@ -205,7 +213,9 @@ static const struct role user = {
 
 static const char synopsis[] =
     "usage: chat -l [-46BCtTv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
-    "       chat [-46BCHrtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n";
+    "       chat [-46BCHrtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n"
+    "       chat -l -U path [-BCtTv] [-b lines] [-m max] [-n nick] [-P password]\n"
+    "       chat -U path [-BCHrtv] [-n nick] [-P password] [-q secs] [-w secs]\n";
 
 static const struct command commands[] = {
 	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
@@ -4541,17 +4551,119 @@ listen_on(const char *addr, const char *port)
 	return ntohs(chosen);
 }
 
+/* PATH as a socket's address; main made sure it fits. */
+static void
+unix_address(struct sockaddr_un *un, const char *path)
+{
+	memset(un, 0, sizeof(*un));
+	un->sun_family = AF_UNIX;
+	memcpy(un->sun_path, path, strlen(path) + 1);
+}
+
+/*
+ * -U PATH: listen on a Unix-domain socket made there, as nc -U does.
+ * The umask gives its file the usual permissions; they, and those of
+ * its directory, decide who may join. A socket file left by a host
+ * that died goes first (unix_stale); ours goes when we do (unix_unlink).
+ */
+static void
+listen_unix(const char *path)
+{
+	struct sockaddr_un un;
+	struct stat st;
+	int fd;
+
+	unix_address(&un, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		die("socket:");
+	own_fd(fd);
+	if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
+		if (errno != EADDRINUSE)
+			die("cannot listen on %s:", path);
+		unix_stale(&un);
+		if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0)
+			die("cannot listen on %s:", path);
+	}
+	if (lstat(path, &st) < 0)
+		die("%s:", path);
+	room.sockpath = path;
+	room.sockdev = st.st_dev;
+	room.sockino = st.st_ino;
+	atexit(unix_unlink);
+	if (listen(fd, SOMAXCONN) < 0)
+		die("cannot listen on %s:", path);
+	slot_add(fd, POLLIN, NULL);
+	if (opt.verbose)
+		warnx("listening on %s", path);
+}
+
+/*
+ * Something is at the path we would listen on. A socket that refuses a
+ * connection is dead, left by a host that was killed, and goes. A live
+ * room is not stolen, and what is not a socket is not ours to remove;
+ * neither is a socket we cannot prove dead.
+ */
+static void
+unix_stale(const struct sockaddr_un *un)
+{
+	const char *path = un->sun_path;
+	struct stat st;
+	int fd, e;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return;	/* gone meanwhile */
+		die("%s:", path);
+	}
+	if (!S_ISSOCK(st.st_mode))
+		die("%s: exists and is not a socket; not removed", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		die("socket:");
+	own_fd(fd);	/* a live room's full backlog says EAGAIN, not wait */
+	e = connect(fd, (const struct sockaddr *)un, sizeof(*un)) < 0 ? errno : 0;
+	close(fd);	/* at once: a chat host does not count it as a peer */
+	if (e == ECONNREFUSED) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			die("cannot remove the dead socket %s:", path);
+		return;
+	}
+	if (e == ENOENT)
+		return;
+	if (!e || e == EAGAIN || e == EWOULDBLOCK || e == EINPROGRESS)
+		die("%s: a room is already open there", path);
+	errno = e;
+	die("%s: cannot tell whether a room is open there:", path);
+}
+
+/*
+ * At exit, and as the room closes: our socket file goes, but only if it
+ * is still ours, so a host that took the path since keeps its own.
+ */
+static void
+unix_unlink(void)
+{
+	struct stat st;
+
+	if (room.sockpath && lstat(room.sockpath, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == room.sockdev && st.st_ino == room.sockino)
+		unlink(room.sockpath);
+	room.sockpath = NULL;
+}
+
 /*
  * Options for every peer socket: small lines go out at once, and a peer
  * whose machine vanished is noticed within minutes, not hours. Where a
  * system has no per-socket keepalive timing (OpenBSD), its sysctls rule.
+ * A Unix-domain socket has no TCP to tune.
  */
 static void
-tune_socket(int fd)
+tune_socket(int fd, int family)
 {
 	int one = 1, v;
 
 	own_fd(fd);
+	if (family != AF_INET && family != AF_INET6)
+		return;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 #ifdef TCP_KEEPIDLE
@@ -4642,6 +4754,7 @@ accept_peers(int lfd)
 
 	for (i = 0; i < ACCEPT_BURST; i++) {
 		len = sizeof(ss);
+		ss.ss_family = AF_UNSPEC;	/* a Unix-domain peer may get no address at all */
 		if ((fd = accept(lfd, (struct sockaddr *)&ss, &len)) < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -4656,7 +4769,7 @@ accept_peers(int lfd)
 			close(fd);
 			continue;
 		}
-		tune_socket(fd);
+		tune_socket(fd, ss.ss_family);
 		room.npeers++;
 		p = peer_new(&member, fd, fd);
 		set_reading(p, may_read(p));
@@ -4680,11 +4793,14 @@ accept_peers(int lfd)
 	}
 }
 
-/* The entry for a connection's address: its IPv4 address, or its IPv6 /64. */
+/*
+ * The entry for a connection's address: its IPv4 address, or its IPv6
+ * /64. Unix-domain peers have none, and share one entry of no bytes.
+ */
 static struct source *
 source_of(const struct sockaddr_storage *ss)
 {
-	const unsigned char *a = NULL;
+	const unsigned char *a = (const unsigned char *)"";
 	struct source *s, **b;
 	size_t n = 0;
 
@@ -4831,6 +4947,7 @@ room_close(struct peer *p, const char *reason, size_t n)
 	room.closing = 1;
 	room.gate.shut = 1;
 	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);
+	unix_unlink();	/* before its socket closes, while it is surely ours */
 	for (i = SLOT_FIRST; i < io.nslots; i++) {
 		if (!io.slotpeer[i]) {
 			close(io.pfd[i].fd);
@@ -4855,10 +4972,16 @@ shutdown_expired(struct timer *t)
 static void
 announce(const char *addr, unsigned port)
 {
+	const char *path = opt.unixpath;
 	char name[256];
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
 		return;
+	if (path) {
+		warnx("room open on %s; join with: chat -U %s (or nc -U %s)",
+		    path, path, path);
+		return;
+	}
 	if (!addr && gethostname(name, sizeof(name)) == 0 && name[0]) {
 		name[sizeof(name) - 1] = '\0';
 		addr = name;
@@ -4881,7 +5004,12 @@ host_start(const char *addr, const char *port, const char *nick, long maxarg)
 	nick_add(p);
 	room.nmembers = 1;
 	room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	announce(addr, listen_on(addr, port));
+	if (opt.unixpath) {
+		listen_unix(opt.unixpath);
+		announce(NULL, 0);
+	} else {
+		announce(addr, listen_on(addr, port));
+	}
 }
 
 /* ---- the client --------------------------------------------------- */
@@ -4981,10 +5109,10 @@ dial_failed(const char *why)
 	long long delay;
 
 	if (!opt.redial)
-		die("cannot connect to %s port %s: %s", uplink.hostname, uplink.port, why);
+		die("cannot connect to %s: %s", uplink.target, why);
 	delay = redial_wait();
-	warnx("cannot connect to %s port %s: %s; trying again in %.1f s",
-	    uplink.hostname, uplink.port, why, delay / 1000.0);
+	warnx("cannot connect to %s: %s; trying again in %.1f s",
+	    uplink.target, why, delay / 1000.0);
 }
 
 /*
@@ -5013,16 +5141,18 @@ connected(void)
 {
 	struct peer *h = uplink.host;
 	struct addrinfo *ai = uplink.trying;
+	const char *done = uplink.dials ? "reconnected to" : "connected to";
 	char addr[ADDR_TEXT];
 	struct msg *m = msg_new(64);
 
 	h->flags &= ~F_DIALING;
-	tune_socket(h->rfd);
+	tune_socket(h->rfd, ai->ai_family);
 	io.pfd[h->rslot].events = 0;
-	if ((opt.verbose || uplink.dials) && !getnameinfo(ai->ai_addr, ai->ai_addrlen,
-	    addr, sizeof(addr), NULL, 0, NI_NUMERICHOST))
-		warnx("%s %s port %s", uplink.dials ? "reconnected to" :
-		    "connected to", addr, uplink.port);
+	if ((opt.verbose || uplink.dials) && ai->ai_family == AF_UNIX)
+		warnx("%s %s", done, opt.unixpath);
+	else if ((opt.verbose || uplink.dials) && !getnameinfo(ai->ai_addr,
+	    ai->ai_addrlen, addr, sizeof(addr), NULL, 0, NI_NUMERICHOST))
+		warnx("%s %s port %s", done, addr, uplink.port);
 	uplink.dials++;
 	uplink.since = io.now;
 	if (opt.password) {
@@ -5451,12 +5581,15 @@ make_key(void)
 
 /*
  * chat HOST: our stdin goes up the link, the host's lines come down to
- * our stdout, each way through its own gate.
+ * our stdout, each way through its own gate. With -U the one address
+ * to try is the socket at PATH, and nothing is resolved.
  */
 static void
 client_start(const char *host, const char *port, const char *nick)
 {
 	struct peer *h;
+	char *target;
+	size_t n;
 
 	stdio_new(&user);
 	h = uplink.host = peer_new(&link_role, -1, -1);
@@ -5465,6 +5598,20 @@ client_start(const char *host, const char *port, const char *nick)
 	uplink.hostname = host;
 	uplink.port = port;
 	uplink.nick = nick;
+	if (opt.unixpath) {
+		unix_address(&uplink.un, opt.unixpath);
+		uplink.local.ai_family = AF_UNIX;
+		uplink.local.ai_socktype = SOCK_STREAM;
+		uplink.local.ai_addr = (struct sockaddr *)&uplink.un;
+		uplink.local.ai_addrlen = sizeof(uplink.un);
+		uplink.addrs = &uplink.local;
+		uplink.target = opt.unixpath;
+	} else {
+		n = strlen(host) + strlen(port) + sizeof(" port ");
+		target = xmalloc(n);
+		snprintf(target, n, "%s port %s", host, port);
+		uplink.target = target;
+	}
 	uplink.hide_history = !opt.history && !isatty(STDOUT_FILENO);
 	make_key();
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
@@ -5607,6 +5754,8 @@ help(void)
 	    "  -s ADDR   host: listen on ADDR only (default: every address)\n"
 	    "  -t        at a terminal, show the time each line was said\n"
 	    "  -T        host: only the host may set the /topic\n"
+	    "  -U PATH   a Unix-domain socket at PATH, not an address and port; its\n"
+	    "            permissions decide who may join (ssh -L can forward to it)\n"
 	    "  -v        report where we listen or connect on stderr\n"
 	    "  -w SECS   give up a connection attempt after SECS\n"
 	    "\n"
@@ -5802,7 +5951,7 @@ main(int argc, char *argv[])
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46Bb:ChHlm:n:P:q:rs:tTvw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46Bb:ChHlm:n:P:q:rs:tTU:vw:")) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
 		case 'H': opt.history = 1; break;
@@ -5819,6 +5968,7 @@ main(int argc, char *argv[])
 		case 's': addr = optarg; break;
 		case 't': opt.stamps = 1; break;
 		case 'T': opt.topiclock = 1; break;
+		case 'U': opt.unixpath = optarg; break;
 		case 'B': opt.nobell = 1; break;
 		case 'v': opt.verbose = 1; break;
 		case 'w': opt.connwait = number(optarg, 1, 1000000, "-w value"); break;
@@ -5841,6 +5991,20 @@ main(int argc, char *argv[])
 		fprintf(stderr, "chat: -b, -m, -s and -T need -l\n");
 		usage();
 	}
+	if (opt.unixpath && (addr || opt.family != AF_UNSPEC)) {
+		fprintf(stderr, "chat: cannot use -4, -6 or -s with -U\n");
+		usage();
+	}
+	if (opt.unixpath && (!*opt.unixpath || strlen(opt.unixpath) >= SUN_PATH_MAX)) {
+		fprintf(stderr, "chat: invalid -U path (1 to %d bytes): %s\n",
+		    (int)SUN_PATH_MAX - 1, opt.unixpath);
+		usage();
+	}
+	if (opt.unixpath && argc) {
+		fprintf(stderr, "chat: -U PATH takes the place of %s\n",
+		    listening ? "the port" : "the host and port");
+		usage();
+	}
 	if (backarg >= 0)
 		opt.backmax = (size_t)backarg;
 	if (!opt.password)
@@ -5849,7 +6013,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "chat: the password must be one line, not empty\n");
 		usage();
 	}
-	if (argc > (listening ? 1 : 2) || (!listening && argc < 1))
+	if (!opt.unixpath && (argc > (listening ? 1 : 2) || (!listening && argc < 1)))
 		usage();
 	if (argc == (listening ? 1 : 2))
 		port = argv[argc - 1];

@@ -35,6 +35,7 @@
 #define LISTEN_MAX	8	/* listening sockets: one per address family is the usual */
 #define LIST_MAX	2048	/* bytes of nicknames in a welcome or /who before "and N more" */
 #define ADDR_TEXT	64	/* a numeric address as text: INET6_ADDRSTRLEN is 46 */
+#define SUN_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)	/* -U PATH and its NUL: 108 on Linux, 104 on BSDs */
 #define JOIN_MS		250	/* a peer that says nothing joins as guestN after this */
 #define AUTH_MS		10000	/* time to give the password in */
 #define WAITING_MAX	8	/* connections from one address waiting to give the password */
@@ -220,8 +221,9 @@ struct gate {
 struct peer;
 
 /*
- * A source address (an IPv4 address, an IPv6 /64) with connections that
- * have not given the password yet, or that gave a wrong one lately.
+ * A source address (an IPv4 address, an IPv6 /64; all Unix-domain peers
+ * are one) with connections that have not given the password yet, or
+ * that gave a wrong one lately.
  */
 struct source {
 	unsigned char key[8];	/* the address, or its first 64 bits */
@@ -533,7 +535,11 @@ static void term_key(struct peer *, unsigned char);
 
 /* the host */
 static unsigned listen_on(const char *, const char *);
-static void tune_socket(int);
+static void unix_address(struct sockaddr_un *, const char *);
+static void listen_unix(const char *);
+static void unix_stale(const struct sockaddr_un *);
+static void unix_unlink(void);
+static void tune_socket(int, int);
 static void set_listening(int);
 static void relisten_expired(struct timer *);
 static void shed(int);
