@@ -4798,22 +4798,25 @@ link_drained(struct peer *p)
 	}
 }
 
-/* A line typed or piped: to the host, noting a /quit; from a pipe, as text. */
+/*
+ * A line typed or piped: to the host, noting a /quit; from a pipe, as
+ * text. It goes up in the turn's batch, which our stdout skips: a flood
+ * of short lines is a few large messages, not a message a line, so the
+ * queue's bytes are what it holds.
+ */
 static void
 user_line(struct peer *p, const char *s, size_t n)
 {
 	const struct command *c;
-	struct msg *m;
-	size_t a;
+	size_t a, mark;
 
-	m = msg_new(n + 2);
+	mark = batch_begin(p);
 	if ((p->flags & F_TEXT) && s[0] == '/')
-		msg_put(&m, "/", 1);	/* the host's escape: //x is the text /x */
+		msg_put(&io.batch, "/", 1);	/* the host's escape: //x is the text /x */
 	else if ((c = find_command(s, n, &a)) && (c->flags & C_LEAVES))
 		uplink.quit_sent = 1;
-	msg_put(&m, s, n);
-	msg_put(&m, "\n", 1);
-	send_to(uplink.host, m);
+	msg_put(&io.batch, s, n);
+	batch_end(p, mark, mark);
 }
 
 /* stdin ended: leave now, after -q seconds, or (-q -1) when the host goes. */
