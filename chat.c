@@ -4421,7 +4421,10 @@ console_eof(struct peer *p)
 	p->rfd = -1;
 }
 
-/* Nobody reads our stdout any more: stop writing to it, or polling it. */
+/*
+ * Nobody reads our stdout (or -e, the program's stdin) any more: stop
+ * writing to it, or polling it; its queue holds nobody back now.
+ */
 static void
 stdout_lost(struct peer *p, const char *why)
 {
@@ -4429,6 +4432,8 @@ stdout_lost(struct peer *p, const char *why)
 	p->wfd = -1;
 	set_writing(p, 0);
 	outq_clear(&p->q);
+	if (p->flags & F_HOLD)
+		release(p);
 }
 
 /*
