@@ -16,7 +16,7 @@ fi
 
 # -h names every option and every room command.
 missing=
-for w in -4 -6 -b -C -h -H -l -m -n -P -q -r -s -t -v -w \
+for w in -4 -6 -b -C -e -h -H -l -m -n -P -q -r -s -t -v -w \
     /nick /msg /me /who /r /quit /kick /help /pass //TEXT; do
 	LC_ALL=C grep -Eq -- "(^|[[ ,])$w( |,|\]|$)" "$(out help)" || missing="$missing $w"
 done
