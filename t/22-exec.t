@@ -6,7 +6,7 @@
 # children do not end the room, and it does not outlive chat.
 . "$(dirname "$0")/lib.sh"
 
-plan 42
+plan 47
 
 # gone PID : no such process, or only a zombie.
 gone() { ! ps -o stat= -p "$1" 2>/dev/null | grep -qv '^Z'; }
@@ -38,6 +38,7 @@ PINGER='while read -r line; do
 done'
 
 start_host host || give_up "host did not start"
+HPORT=$PORT
 join_room alice alice
 say alice "said before the bot came"
 wait_line "$(out host)" "<alice> said before the bot came"
@@ -69,6 +70,25 @@ check "-C -e: the program's /me is an action" \
     wait_line "$(out alice)" "* cmdbot waves"
 check "-C -e: and its /nick renames it" \
     wait_line "$(out alice)" "*** cmdbot is now cmdbot2"
+
+# --- README's bot.sh --------------------------------------------------------------
+
+# README's "Programs as participants" shows bot.sh, the block after the
+# line that ends "bot.sh:"; it runs as README says, chat -n bot -e ./bot.sh.
+mkdir "$T/botdir"
+awk '/bot\.sh:$/ { found = 1; next }
+	found && /^    / { sub(/^    /, ""); print; inblock = 1; next }
+	found && inblock { exit }' "$(dirname "$0")/../README" >"$T/botdir/bot.sh"
+chmod +x "$T/botdir/bot.sh"
+spawn_in /dev/null readme sh -c 'cd "$1" && exec "$2" -n readmebot -e ./bot.sh 127.0.0.1 "$3"' \
+    sh "$T/botdir" "$CHAT" "$PORT"
+wait_line "$(out alice)" "*** readmebot joined"
+say alice '!time'
+check "README's bot.sh answers !time with the date" \
+    wait_for "$(out alice)" '^<readmebot> [A-Z][a-z][a-z] .*[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+say alice '!uptime'
+check "and !uptime with the uptime" wait_for "$(out alice)" '^<readmebot> .*load average'
+kill "$(pid_of readme)" 2>/dev/null
 
 # --- its output is framed and sanitised like any peer's ------------------------
 
@@ -171,7 +191,7 @@ check "the host closing the room ends the bot client: exit 0" \
 check "and its program, with what the program started" \
     poll 5 pids_gone "$T/ender.pids"
 
-PORT=$(sed -n 's/^chat: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(err host)" | head -n 1)
+PORT=$HPORT
 bot sigbot sigbot "echo \$\$ >$T/sig.pids; exec sleep 1000"
 wait_line "$(out alice)" "*** sigbot joined"
 signal sigbot TERM
@@ -237,3 +257,19 @@ check "a 20 MB flood past a host whose program never reads: every line reaches t
     eval '[ "$RC" -eq 0 ] && wait_line "$(out dreader)" "<flood> 250000 $pad" 30 &&
 	[ "$(grep -c "^<flood> " "$(out dreader)")" -eq 250000 ]'
 mem_under dhost "a host whose program never reads"
+
+# --- at a terminal ---------------------------------------------------------------------
+
+# chat -e at a terminal: no input line is drawn, the terminal is left in
+# its own mode, and what is typed there is not sent: the program speaks.
+PORT=$HPORT
+tmux_up 47 60 12
+tm respawn-pane -k -t t "'$CHAT' -n tbot -e 'echo hi from a terminal; exec cat >/dev/null' 127.0.0.1 $PORT; sleep 100000"
+check "-e at a terminal: the program speaks for chat" \
+    wait_line "$(out alice)" "<tbot> hi from a terminal"
+keys 'typed at the terminal' Enter
+say alice "after the typing"
+check "what is typed at the terminal is not sent to the room" \
+    eval 'absent "$(out alice)" "<bot> heard: <alice> after the typing" "^<tbot> typed"'
+check "and the terminal was left as it was: it echoes what is typed, chat draws nothing" \
+    eval 'wait_screen "^typed at the terminal$" && ! screen_has "after the typing|welcome"'
