@@ -183,7 +183,7 @@ static struct {
 static const struct role member = {
 	frame, hear, member_eof, member_lost, member_lost, member_drained,
 	NULL, member_quit, member_quit, LINE_MAX_BYTES, &room.gate, &room.gate,
-	R_WATCHED | R_ANSWERED
+	R_WATCHED | R_ANSWERED, NULL
 };
 
 /*
@@ -193,19 +193,20 @@ static const struct role member = {
 static const struct role console = {
 	frame, hear, console_eof, stdout_lost, stdout_lost, NULL,
 	NULL, console_quit, room_close, LINE_MAX_BYTES, &room.gate, &room.gate,
-	R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS
+	R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS, console_ended
 };
 
 /* The client's connection: lines from the host go to our stdout. */
 static const struct role link_role = {
 	frame, link_hear, link_eof, link_lost, link_wfail, link_drained,
-	NULL, NULL, NULL, RECV_MAX, &uplink.down, &uplink.up, R_MARKCUT
+	NULL, NULL, NULL, RECV_MAX, &uplink.down, &uplink.up, R_MARKCUT, NULL
 };
 
 /* The client's stdin and stdout: lines typed go to the host. */
 static const struct role user = {
 	frame, user_line, user_eof, user_lost, user_lost, NULL,
-	NULL, user_quit, user_quit, LINE_MAX_BYTES, &uplink.up, &uplink.down, 0
+	NULL, user_quit, user_quit, LINE_MAX_BYTES, &uplink.up, &uplink.down, 0,
+	user_eof
 };
 
 static const char synopsis[] =
@@ -4472,6 +4473,13 @@ room_close(struct peer *p, const char *reason, size_t n)
 	update_reading();
 }
 
+/* -e: the host's program exited, and all it said is in the room: close it, as at /quit. */
+static void
+console_ended(struct peer *p)
+{
+	room_close(p, NULL, 0);
+}
+
 static void
 shutdown_expired(struct timer *t)
 {
@@ -4847,7 +4855,10 @@ user_line(struct peer *p, const char *s, size_t n)
 	batch_end(p, mark, mark);
 }
 
-/* stdin ended: leave now, after -q seconds, or (-q -1) when the host goes. */
+/*
+ * stdin ended: leave now, after -q seconds, or (-q -1) when the host
+ * goes. A program's exit (-e, where -q is refused) is the same: leave.
+ */
 static void
 user_eof(struct peer *p)
 {
@@ -5468,8 +5479,9 @@ program_reap(void)
 /*
  * The program exited. Once all it wrote is read (its output at EOF, or
  * empty while it may be read: what a child it left behind writes later
- * is not waited for), the session ends as at /quit: the client leaves
- * the room, the host closes it.
+ * is not waited for), the session ends as the role has it: the client
+ * leaves the room as at the end of stdin, once the host has taken
+ * every line; the host closes the room, as at /quit.
  */
 static void
 program_end(void)
@@ -5484,7 +5496,7 @@ program_end(void)
 	}
 	prog.ending = 0;
 	frame_end(p);
-	p->role->stop(p, NULL, 0);
+	p->role->ended(p);
 }
 
 /*

@@ -248,6 +248,7 @@ struct role {
 	struct gate *in;	/* what its input feeds: read only while open */
 	struct gate *out;	/* what its queue holds when it passes OUTQ_HIGH */
 	unsigned flags;
+	void (*ended)(struct peer *);	/* -e: its program exited, all it wrote is read */
 };
 
 enum {
@@ -508,6 +509,7 @@ static void console_eof(struct peer *);
 static void console_quit(struct peer *, const char *, size_t);
 static void stdout_lost(struct peer *, const char *);
 static void room_close(struct peer *, const char *, size_t);
+static void console_ended(struct peer *);
 static void shutdown_expired(struct timer *);
 static void announce(const char *, unsigned);
 static void host_start(const char *, const char *, const char *, long);

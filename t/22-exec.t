@@ -6,7 +6,7 @@
 # children do not end the room, and it does not outlive chat.
 . "$(dirname "$0")/lib.sh"
 
-plan 47
+plan 49
 
 # gone PID : no such process, or only a zombie.
 gone() { ! ps -o stat= -p "$1" 2>/dev/null | grep -qv '^Z'; }
@@ -120,6 +120,23 @@ bot clean clean 'echo bye; exec sleep 0.2'
 check "a program that exits 0: chat exits 0" eval 'wait_exit clean && [ "$RC" -eq 0 ]'
 check "the room sees it leave as at /quit, after its last line" \
     eval 'wait_line "$(out alice)" "*** clean left" && in_order "$(out alice)" "<clean> bye" "*** clean left"'
+
+# A program's last lines reach the room however long the host takes
+# them: its exit is the end of stdin, not a Ctrl-C with its 2 s limit.
+start_host slow || diag "host did not start"
+spawn_in /dev/null swatch "$CHAT" -n swatch -q -1 127.0.0.1 "$PORT"
+wait_for "$(out swatch)" '^\*\*\* welcome swatch\. '
+signal slow STOP
+bot big big "seq 700000; : >$T/big.done"
+poll 20 test -e "$T/big.done"
+sleep 3	# more than the 2 s a client waits for the host after Ctrl-C
+check "a program that exited while the host was not reading: chat waits for the host" \
+    running big
+signal slow CONT
+check "and all its 700,000 lines reach the room, then it exits 0" \
+    eval 'wait_line "$(out swatch)" "<big> 700000" 30 && wait_exit big && [ "$RC" -eq 0 ] &&
+	[ "$(grep -c "^<big> " "$(out swatch)")" -eq 700000 ]'
+PORT=$HPORT
 
 bot killed killed 'echo dying; kill -TERM $$; sleep 5'
 check "a program killed by SIGTERM: chat exits 143, as a shell says" \
@@ -263,7 +280,7 @@ mem_under dhost "a host whose program never reads"
 # chat -e at a terminal: no input line is drawn, the terminal is left in
 # its own mode, and what is typed there is not sent: the program speaks.
 PORT=$HPORT
-tmux_up 47 60 12
+tmux_up 49 60 12
 tm respawn-pane -k -t t "'$CHAT' -n tbot -e 'echo hi from a terminal; exec cat >/dev/null' 127.0.0.1 $PORT; sleep 100000"
 check "-e at a terminal: the program speaks for chat" \
     wait_line "$(out alice)" "<tbot> hi from a terminal"
