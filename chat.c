@@ -5335,10 +5335,11 @@ setup(void)
 }
 
 /*
- * Our own stdin and stdout, as a peer of the given role; at a terminal
- * it reads keys and draws lines above the input line instead. Lines
- * from a pipe or a file are text: a log line that starts with / is
- * not a command, unless -C says they may be.
+ * Our own stdin and stdout, as a peer of the given role (with -e, the
+ * program's: program_new); at a terminal it reads keys and draws lines
+ * above the input line instead. Lines from a pipe or a file are text:
+ * a log line that starts with / is not a command, unless -C says they
+ * may be.
  */
 static struct peer *
 stdio_new(const struct role *role)
