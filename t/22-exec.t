@@ -160,11 +160,16 @@ check "a program that closed its input still talks, and its exit ends it (0)" \
 # --- descriptors and children -------------------------------------------------------
 
 # chat itself starts with no descriptor but 0, 1 and 2, so that any
-# other the program has would be one of chat's.
+# other the program has would be one of chat's (but for valgrind's own
+# logs, under make check).
 spawn_in /dev/null fds perl -MPOSIX -e 'POSIX::close($_) for 3 .. 1023; exec @ARGV or die' \
-    "$CHAT" -n fds -e 'ls /proc/$$/fd; echo end; read -r line' 127.0.0.1 "$PORT"
+    "$CHAT" -n fds -e 'ls -l /proc/$$/fd; echo end; read -r line' 127.0.0.1 "$PORT"
 if wait_line "$(out alice)" "<fds> end"; then
-	is "$(sed -n 's/^<fds> \([0-9][0-9]*\)$/\1/p' "$(out alice)" | tr '\n' ' ')" "0 1 2 " \
+	sed -n 's/^<fds> .* \([0-9][0-9]*\) -> \(.*\)$/\1 \2/p' "$(out alice)" |
+	    awk -v logs="${CHAT_REPORTS:-/nonexistent}/" '$1 > 2 && index($2, logs) != 1 { print $1 }' |
+	    tr '\n' ' ' >"$T/fds.extra"
+	is "$(sed -n 's/^<fds> .* \([0-9][0-9]*\) -> .*$/\1/p' "$(out alice)" | sort -n | head -n 3 |
+	    tr '\n' ' ')$(cat "$T/fds.extra")" "0 1 2 " \
 	    "the program has descriptors 0, 1 and 2 only: no socket or pipe of chat's"
 else
 	not_ok "the program has descriptors 0, 1 and 2 only: no socket or pipe of chat's"
@@ -201,7 +206,8 @@ check "its last line, then the close, reached the room" \
 start_host closer || diag "host did not start"
 bot ender ender "echo \$\$ >$T/ender.pids; sleep 1000 & echo \$! >>$T/ender.pids; wait"
 check "a bot whose program runs on joins" \
-    eval 'poll 10 eval "[ \$(wc -l <$T/ender.pids) -eq 2 ]" && wait_line "$(out closer)" "*** ender joined"'
+    eval 'poll 10 eval "[ \$(cat $T/ender.pids 2>/dev/null | wc -l) -eq 2 ]" &&
+	wait_line "$(out closer)" "*** ender joined"'
 signal closer TERM
 check "the host closing the room ends the bot client: exit 0" \
     eval 'wait_exit ender && [ "$RC" -eq 0 ]'
@@ -233,34 +239,52 @@ mem_under() {
 }
 
 # A host whose program floods; a bot client whose program floods; a
-# member that reads nothing, a bot whose program reads nothing, and
-# members that read and talk.
-start_host fhost -e 'exec yes flood' || diag "host did not start"
-spawn_in /dev/null watcher sh -c \
-    '"$0" -n watcher -q -1 127.0.0.1 "$1" | grep --line-buffered -Ev "^<(host|fbot)> flood$"' \
-    "$CHAT" "$PORT"
+# member that reads nothing, a bot whose program reads nothing; a
+# member that talks, and one that reads as fast as the floods go and
+# keeps only the notices and the talker's lines. Both floods start on "!flood", once everyone is in.
+# Under valgrind nobody keeps up with a flood, nor is meant to: the
+# checks that need readers to keep up are skipped there.
+case $CHAT in *valgrind*) slow=1 ;; *) slow= ;; esac
+# fast CHECK NAME CMD... : check, unless chat runs under valgrind.
+fast() { if [ -n "$slow" ]; then skip "$1 (under valgrind)"; else check "$@"; fi; }
+start_host fhost -e 'while read -r line; do case $line in *"> !flood") break ;; esac; done
+	exec yes flood' || diag "host did not start"
+spawn_in /dev/null watcher perl $PEER -e 'my $s = dial($ARGV[0]);
+	my $buf = "";
+	syswrite($s, "/nick watcher\n");
+	while (sysread($s, $buf, 65536, length $buf)) {
+		my $end = rindex($buf, "\n") + 1;
+		my $whole = substr($buf, 0, $end, "");
+		print "$1\n" while $whole =~ /^((?:\*\*\*|<talker>) [^\n]*)$/mg;
+	}' "$PORT"
 wait_for "$(out watcher)" '^\*\*\* welcome watcher\. '
 spawn_in /dev/null stuck perl $PEER -e 'my $s = dial($ARGV[0], 4096);
 	syswrite($s, "/nick stuck\n"); sleep 1000' "$PORT"
-bot fbot fbot 'cat >/dev/null & exec yes flood'
+bot fbot fbot 'while read -r line; do case $line in *"> !flood") break ;; esac; done
+	cat >/dev/null & exec yes flood'
 bot fdeaf fdeaf 'exec sleep 1000'
-join_room talker talker
-wait_line "$(out watcher)" "*** fbot joined"
-say talker "amid the floods"
-check "with a host's and a client's program flooding, a member's line still reaches the room" \
-    wait_line "$(out watcher)" "<talker> amid the floods" 20
+spawn talker sh -c '"$0" -n talker 127.0.0.1 "$1" >/dev/null' "$CHAT" "$PORT"
+for who in stuck fbot fdeaf talker; do
+	wait_line "$(out watcher)" "*** $who joined"
+done
+say talker '!flood'
 check "the member that reads nothing is dropped, not queued for without end" \
     wait_line "$(out watcher)" "*** stuck dropped (not reading)" 30
 check "so is the bot whose program reads nothing: it does not hold the room" \
     wait_line "$(out watcher)" "*** fdeaf dropped (not reading)" 30
+say talker "amid the floods"
+fast "with a host's and a client's program flooding, a member's line still reaches the room" \
+    wait_line "$(out watcher)" "<talker> amid the floods" 20
 say talker "later in the floods"
-check "the floods go on, and so does the talk" \
+fast "the floods go on, and so does the talk" \
     wait_line "$(out watcher)" "<talker> later in the floods" 20
 mem_under fhost "a host whose program floods"
 mem_under fbot "a client whose program floods"
 mem_under fdeaf "a client whose program never reads"
 signal fhost TERM
-check "the room closed: the flooding bot exits 0" eval 'wait_exit fbot 10 && [ "$RC" -eq 0 ]'
+# (0 if it kept up to the end, 1 if it was dropped for falling behind)
+check "once the room closed, the flooding bot's chat has ended too" \
+    eval 'wait_exit fbot 10 && { [ "$RC" -eq 0 ] || [ "$RC" -eq 1 ]; } || { diag "exit $RC"; false; }'
 
 # A host whose program never reads, in a busy room: its queue is
 # bounded (it misses lines, counted), the room is not held for it.
