@@ -15,7 +15,7 @@ chat: chat.c chat.h
 # spent waiting on timers, not on the CPU. The slowest start first, so
 # the run takes about as long as the slowest one. JOBS=1: one at a time.
 JOBS = 8
-SLOW = t/16-hostile.t t/17-screen.t t/15-unicode.t t/08-flow.t t/20-exhaust.t t/10-password.t t/13-extras.t
+SLOW = t/16-hostile.t t/17-screen.t t/15-unicode.t t/22-exec.t t/08-flow.t t/20-exhaust.t t/10-password.t t/13-extras.t
 
 test: chat
 	prove -j$(JOBS) $(SLOW) t/

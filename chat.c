@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -65,6 +66,7 @@ static struct {
 	long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
 	long connwait;		/* -w: seconds per connection attempt, -1 for none */
 	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
+	const char *exec;	/* -e: a program, through /bin/sh -c, in place of our stdin and stdout */
 	size_t maxpeers;	/* -m: most peers at once */
 	size_t backmax;		/* -b: room lines kept for newcomers */
 	const char *unixpath;	/* -U: a Unix-domain socket's path, in place of address and port */
@@ -182,11 +184,19 @@ static struct {
 	int fl;			/* stdout's file status flags as we found them */
 } term;
 
+/* The program that takes part in our place (-e): its end is the session's. */
+static struct {
+	pid_t pid;		/* while it runs (or is not reaped yet); 0 after */
+	int ending;		/* it exited: the session ends once its output is read */
+	int status;		/* its exit status, 128 + N if signal N killed it */
+	struct role role;	/* the stdio peer's role, for a program */
+} prog;
+
 /* A remote peer at the host: a member of the room, once it joins. */
 static const struct role member = {
 	frame, hear, member_eof, member_lost, member_lost, member_drained,
 	NULL, member_quit, member_quit, LINE_MAX_BYTES, &room.gate, &room.gate,
-	R_WATCHED | R_ANSWERED
+	R_WATCHED | R_ANSWERED, NULL
 };
 
 /*
@@ -196,26 +206,31 @@ static const struct role member = {
 static const struct role console = {
 	frame, hear, console_eof, stdout_lost, stdout_lost, NULL,
 	NULL, console_quit, room_close, LINE_MAX_BYTES, &room.gate, &room.gate,
-	R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS
+	R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS, console_ended
 };
 
 /* The client's connection: lines from the host go to our stdout. */
 static const struct role link_role = {
 	frame, link_hear, link_eof, link_lost, link_wfail, link_drained,
-	NULL, NULL, NULL, RECV_MAX, &uplink.down, &uplink.up, R_MARKCUT
+	NULL, NULL, NULL, RECV_MAX, &uplink.down, &uplink.up, R_MARKCUT, NULL
 };
 
 /* The client's stdin and stdout: lines typed go to the host. */
 static const struct role user = {
 	frame, user_line, user_eof, user_lost, user_lost, NULL,
-	NULL, user_quit, user_quit, LINE_MAX_BYTES, &uplink.up, &uplink.down, 0
+	NULL, user_quit, user_quit, LINE_MAX_BYTES, &uplink.up, &uplink.down, 0,
+	user_eof
 };
 
 static const char synopsis[] =
-    "usage: chat -l [-46BCtTv] [-b lines] [-m max] [-n nick] [-P password] [-s addr] [port]\n"
-    "       chat [-46BCHrtv] [-n nick] [-P password] [-q secs] [-w secs] host [port]\n"
-    "       chat -l -U path [-BCtTv] [-b lines] [-m max] [-n nick] [-P password]\n"
-    "       chat -U path [-BCHrtv] [-n nick] [-P password] [-q secs] [-w secs]\n";
+    "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-m max] [-n nick] [-P password]\n"
+    "               [-s addr] [port]\n"
+    "       chat [-46BCHrtv] [-e command] [-n nick] [-P password] [-q secs] [-w secs]\n"
+    "            host [port]\n"
+    "       chat -l -U path [-BCtTv] [-b lines] [-e command] [-m max] [-n nick]\n"
+    "               [-P password]\n"
+    "       chat -U path [-BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
+    "            [-w secs]\n";
 
 static const struct command commands[] = {
 	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
@@ -662,13 +677,24 @@ flush_dirty(void)
 	}
 }
 
-/* At exit: what is queued for our stdout is written, blocking. */
+/*
+ * At exit: what is queued for our stdout is written, blocking. A pipe
+ * of ours that does not block (to a program, -e) takes what it has
+ * room for: a program that does not read is not waited for.
+ */
 static void
 flush_blocking(struct peer *p)
 {
+	unsigned polled = p->flags & F_POLLWRITE;
+	size_t left;
+
 	p->flags &= ~F_POLLWRITE;
-	while (p->q.n && p->wfd >= 0 && !(p->flags & F_DEAD))
+	while (p->q.n && p->wfd >= 0 && !(p->flags & F_DEAD)) {
+		left = p->q.bytes;
 		drain(p);
+		if (!polled && p->q.bytes == left)
+			break;
+	}
 }
 
 /* ---- peers, slots, gates and timers ------------------------------- */
@@ -4910,7 +4936,10 @@ console_eof(struct peer *p)
 	p->rfd = -1;
 }
 
-/* Nobody reads our stdout any more: stop writing to it, or polling it. */
+/*
+ * Nobody reads our stdout (or -e, the program's stdin) any more: stop
+ * writing to it, or polling it; its queue holds nobody back now.
+ */
 static void
 stdout_lost(struct peer *p, const char *why)
 {
@@ -4918,6 +4947,8 @@ stdout_lost(struct peer *p, const char *why)
 	p->wfd = -1;
 	set_writing(p, 0);
 	outq_clear(&p->q);
+	if (p->flags & F_HOLD)
+		release(p);
 }
 
 /*
@@ -4957,11 +4988,18 @@ room_close(struct peer *p, const char *reason, size_t n)
 	update_reading();
 }
 
+/* -e: the host's program exited, and all it said is in the room: close it, as at /quit. */
+static void
+console_ended(struct peer *p)
+{
+	room_close(p, NULL, 0);
+}
+
 static void
 shutdown_expired(struct timer *t)
 {
 	(void)t;
-	exit(0);
+	exit(exit_status(0));
 }
 
 /*
@@ -5365,25 +5403,31 @@ link_drained(struct peer *p)
 	}
 }
 
-/* A line typed or piped: to the host, noting a /quit; from a pipe, as text. */
+/*
+ * A line typed or piped: to the host, noting a /quit; from a pipe, as
+ * text. It goes up in the turn's batch, which our stdout skips: a flood
+ * of short lines is a few large messages, not a message a line, so the
+ * queue's bytes are what it holds.
+ */
 static void
 user_line(struct peer *p, const char *s, size_t n)
 {
 	const struct command *c;
-	struct msg *m;
-	size_t a;
+	size_t a, mark;
 
-	m = msg_new(n + 2);
+	mark = batch_begin(p);
 	if ((p->flags & F_TEXT) && s[0] == '/')
-		msg_put(&m, "/", 1);	/* the host's escape: //x is the text /x */
+		msg_put(&io.batch, "/", 1);	/* the host's escape: //x is the text /x */
 	else if ((c = find_command(s, n, &a)) && (c->flags & C_LEAVES))
 		uplink.quit_sent = 1;
-	msg_put(&m, s, n);
-	msg_put(&m, "\n", 1);
-	send_to(uplink.host, m);
+	msg_put(&io.batch, s, n);
+	batch_end(p, mark, mark);
 }
 
-/* stdin ended: leave now, after -q seconds, or (-q -1) when the host goes. */
+/*
+ * stdin ended: leave now, after -q seconds, or (-q -1) when the host
+ * goes. A program's exit (-e, where -q is refused) is the same: leave.
+ */
 static void
 user_eof(struct peer *p)
 {
@@ -5553,7 +5597,7 @@ link_exit(int status)
 {
 	batch_flush();
 	flush_blocking(io.stdio);
-	exit(status);
+	exit(exit_status(status));
 }
 
 /*
@@ -5612,7 +5656,7 @@ client_start(const char *host, const char *port, const char *nick)
 		snprintf(target, n, "%s port %s", host, port);
 		uplink.target = target;
 	}
-	uplink.hide_history = !opt.history && !isatty(STDOUT_FILENO);
+	uplink.hide_history = !opt.history && (opt.exec || !isatty(STDOUT_FILENO));
 	make_key();
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	io.now = now_ms();
@@ -5635,7 +5679,8 @@ on_signal(int sig)
 
 /*
  * Signals arrive through the self-pipe, so poll never misses one. Any
- * but SIGCONT and SIGWINCH is the person at stdin asking to go.
+ * but SIGCONT, SIGWINCH and SIGCHLD (-e: the program exited) is the
+ * person at stdin asking to go.
  */
 static void
 handle_signals(void)
@@ -5649,6 +5694,8 @@ handle_signals(void)
 				term_redraw();
 			else if (c[i] == SIGWINCH)
 				term_resize();
+			else if (c[i] == SIGCHLD)
+				program_reap();
 			else
 				io.stdio->role->stop(io.stdio, NULL, 0);
 		}
@@ -5717,9 +5764,11 @@ loop(void)
 		if (io.stashed)
 			resume_input(1);
 		run_timers();
+		if (prog.ending)
+			program_end();
 		reap();
 		if (room.closing && !io.nqueued)
-			exit(0);
+			exit(exit_status(0));
 	}
 }
 
@@ -5743,6 +5792,8 @@ help(void)
 	    "  -b LINES  host: room lines replayed to newcomers (default %d, 0: none)\n"
 	    "  -B        at a terminal, no bell for a mention or a private message\n"
 	    "  -C        lines from a pipe may be commands (default: all are text)\n"
+	    "  -e CMD    run CMD with /bin/sh -c in our place: its output is what we\n"
+	    "            say, the room's lines its input; its exit ends the session\n"
 	    "  -h        this help\n"
 	    "  -H        show the room's history when stdout is not a terminal too\n"
 	    "  -m MAX    host: most peers at once (default %d, or what the\n"
@@ -5862,7 +5913,7 @@ peer_limit(long want)
 	return PEERS_DEFAULT;
 }
 
-/* Signals, the self-pipe and the terminal: both modes. */
+/* Signals, the self-pipe and the terminal (or, -e, SIGCHLD): both modes. */
 static void
 setup(void)
 {
@@ -5879,7 +5930,14 @@ setup(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	term_start();
+	if (opt.exec) {
+		/* only an exit counts; a slow call is not cut short by it */
+		sa.sa_flags = SA_NOCLDSTOP | SA_RESTART;
+		sigaction(SIGCHLD, &sa, NULL);
+		sa.sa_flags = 0;
+	} else {
+		term_start();	/* with -e, our stdin and stdout are not used */
+	}
 	if (term.on) {
 		sigaction(SIGWINCH, &sa, NULL);
 		sa.sa_handler = on_stop;
@@ -5890,10 +5948,11 @@ setup(void)
 }
 
 /*
- * Our own stdin and stdout, as a peer of the given role; at a terminal
- * it reads keys and draws lines above the input line instead. Lines
- * from a pipe or a file are text: a log line that starts with / is
- * not a command, unless -C says they may be.
+ * Our own stdin and stdout, as a peer of the given role (with -e, the
+ * program's: program_new); at a terminal it reads keys and draws lines
+ * above the input line instead. Lines from a pipe or a file are text:
+ * a log line that starts with / is not a command, unless -C says they
+ * may be.
  */
 static struct peer *
 stdio_new(const struct role *role)
@@ -5901,6 +5960,8 @@ stdio_new(const struct role *role)
 	struct stat st;
 	struct peer *p;
 
+	if (opt.exec)
+		return program_new(role);
 	if (term.on) {
 		term.role = *role;
 		term.role.input = term_input;
@@ -5929,6 +5990,149 @@ stdio_new(const struct role *role)
 }
 
 /*
+ * -e: the program is the stdio peer, with the role ours would have,
+ * through a pipe each way; so framing, sanitising, flow control and
+ * the bounds on queues are the same for it. Only what its ends mean is
+ * its own: closing its output, it says no more; closing its input, it
+ * hears no more; the session ends when it exits (program_end).
+ */
+static struct peer *
+program_new(const struct role *role)
+{
+	struct peer *p;
+	int rfd, wfd;
+
+	program_start(&rfd, &wfd);
+	prog.role = *role;
+	prog.role.eof = program_eof;
+	prog.role.lost = prog.role.wfail = stdout_lost;
+	p = peer_new(&prog.role, rfd, wfd);
+	p->state = JOINED;
+	if (!opt.commands)
+		p->flags |= F_TEXT;
+	/* our ends do not block; the pipe is watched for the program going */
+	p->flags |= F_WATCHOUT;
+	set_writing(p, 0);
+	io.stdio = p;
+	return p;
+}
+
+/*
+ * /bin/sh -c COMMAND, in a process group of its own, so that all of it
+ * can be ended with chat (program_kill). Its stdin and stdout are the
+ * far ends of two pipes, its stderr is ours; every other descriptor of
+ * ours is closed on exec (own_fd), so it never holds the room's.
+ */
+static void
+program_start(int *rfd, int *wfd)
+{
+	int down[2], up[2];	/* the room's lines down to it, its lines up */
+	pid_t pid;
+
+	if (pipe(down) < 0 || pipe(up) < 0)
+		die("pipe:");
+	own_fd(down[1]);
+	own_fd(up[0]);
+	if (fcntl(down[0], F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(up[1], F_SETFD, FD_CLOEXEC) < 0)
+		die("fcntl:");
+	if ((pid = fork()) < 0)
+		die("fork:");
+	if (pid == 0)
+		program_exec(down[0], up[1]);
+	setpgid(pid, pid);	/* as the child does: whichever runs first */
+	close(down[0]);
+	close(up[1]);
+	prog.pid = pid;
+	atexit(program_kill);
+	*rfd = up[0];
+	*wfd = down[1];
+}
+
+/* In the child: the pipes become stdin and stdout, and the shell runs. */
+static void
+program_exec(int in, int out)
+{
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);	/* ignored here, it would stay ignored there */
+	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
+		_exit(127);
+	execl("/bin/sh", "sh", "-c", opt.exec, (char *)NULL);
+	warnx("cannot run /bin/sh:");
+	_exit(127);
+}
+
+/*
+ * The program closed its output but may go on: it says no more, and
+ * hears the room until it exits. A child it left writing gets EPIPE.
+ */
+static void
+program_eof(struct peer *p)
+{
+	set_reading(p, 0);
+	close(p->rfd);
+	p->rfd = -1;
+}
+
+/* SIGCHLD: the program exited; its status is kept for ours. */
+static void
+program_reap(void)
+{
+	int st;
+
+	if (prog.pid <= 0 || waitpid(prog.pid, &st, WNOHANG) != prog.pid)
+		return;
+	prog.pid = 0;
+	prog.ending = 1;
+	if (WIFEXITED(st))
+		prog.status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st))
+		prog.status = 128 + WTERMSIG(st);
+}
+
+/*
+ * The program exited. Once all it wrote is read (its output at EOF, or
+ * empty while it may be read: what a child it left behind writes later
+ * is not waited for), the session ends as the role has it: the client
+ * leaves the room as at the end of stdin, once the host has taken
+ * every line; the host closes the room, as at /quit.
+ */
+static void
+program_end(void)
+{
+	struct peer *p = io.stdio;
+	struct pollfd f = { -1, POLLIN, 0 };
+
+	if (p->rfd >= 0) {
+		f.fd = p->rfd;
+		if (!may_read(p) || poll(&f, 1, 0) != 0)
+			return;	/* the loop reads it when it may */
+	}
+	prog.ending = 0;
+	frame_end(p);
+	p->role->ended(p);
+}
+
+/*
+ * chat ends while the program runs (the room closed, a kick, a signal):
+ * its stdin comes to EOF with our exit, and its process group gets
+ * SIGTERM, so nothing of it is left running.
+ */
+static void
+program_kill(void)
+{
+	if (prog.pid > 0)
+		kill(-prog.pid, SIGTERM);
+}
+
+/* chat's exit status: the program's (-e) when it failed, else chat's own. */
+static int
+exit_status(int status)
+{
+	return prog.status ? prog.status : status;
+}
+
+/*
  * A closed stdin, stdout or stderr is opened on /dev/null, before any
  * socket or pipe could take its number and be read or written as it.
  */
@@ -5951,9 +6155,10 @@ main(int argc, char *argv[])
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46Bb:ChHlm:n:P:q:rs:tTU:vw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46Bb:Ce:hHlm:n:P:q:rs:tTU:vw:")) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
+		case 'e': opt.exec = optarg; break;
 		case 'H': opt.history = 1; break;
 		case '4': opt.family = AF_INET; break;
 		case '6': opt.family = AF_INET6; break;
@@ -5985,6 +6190,10 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (listening && (qset || opt.connwait >= 0 || opt.redial || opt.history)) {
 		fprintf(stderr, "chat: cannot use -H, -q, -r or -w with -l\n");
+		usage();
+	}
+	if (opt.exec && qset) {
+		fprintf(stderr, "chat: cannot use -q with -e: the program's exit ends the session\n");
 		usage();
 	}
 	if (!listening && (addr || maxarg >= 0 || backarg >= 0 || opt.topiclock)) {

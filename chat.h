@@ -275,6 +275,7 @@ struct role {
 	struct gate *in;	/* what its input feeds: read only while open */
 	struct gate *out;	/* what its queue holds when it passes OUTQ_HIGH */
 	unsigned flags;
+	void (*ended)(struct peer *);	/* -e: its program exited, all it wrote is read */
 };
 
 enum {
@@ -558,6 +559,7 @@ static void console_eof(struct peer *);
 static void console_quit(struct peer *, const char *, size_t);
 static void stdout_lost(struct peer *, const char *);
 static void room_close(struct peer *, const char *, size_t);
+static void console_ended(struct peer *);
 static void shutdown_expired(struct timer *);
 static void announce(const char *, unsigned);
 static void host_start(const char *, const char *, const char *, long);
@@ -610,4 +612,12 @@ static int nick_of(const char *, char *);
 static size_t peer_limit(long);
 static void setup(void);
 static struct peer *stdio_new(const struct role *);
+static struct peer *program_new(const struct role *);
+static void program_start(int *, int *);
+static void program_exec(int, int);
+static void program_eof(struct peer *);
+static void program_reap(void);
+static void program_end(void);
+static void program_kill(void);
+static int exit_status(int);
 static void open_stdio(void);

@@ -16,8 +16,9 @@ fi
 
 # -h names every option and every room command.
 missing=
-for w in -4 -6 -b -C -h -H -l -m -n -P -q -r -s -t -U -v -w \
-    /nick /msg /me /who /r /quit /kick /help /pass //TEXT; do
+for w in -4 -6 -b -C -e -h -H -l -m -n -P -q -r -s -t -T -U -v -w \
+    /nick /msg /me /who /r /away /back /topic /ignore /unignore /quit /kick \
+    /help /pass /session //TEXT; do
 	LC_ALL=C grep -Eq -- "(^|[[ ,])$w( |,|\]|$)" "$(out help)" || missing="$missing $w"
 done
 is "$missing" "" "-h names every option and every room command"

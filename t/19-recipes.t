@@ -205,12 +205,11 @@ check "and the log ends with *** host shutting down" \
 # --- A bot that answers !time ---------------------------------------------
 
 T5="A bot that answers \"!time\""
-readme_is "$T5" 'mkfifo replies
-chat -n bot -q -1 host.example.org <replies | while read -r line; do
+readme_is "$T5" 'chat -n bot -e '\''while read -r line; do
         case $line in
         "<"*"> !time") date ;;
         esac
-done >replies'
+done'\'' host.example.org'
 start_host bothost || give_up "host did not start"
 join_room basker alice
 join_room bseer carol
