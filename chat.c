@@ -473,9 +473,6 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 	if (q->bytes - q->hist > OUTQ_HIGH && p->state != CLOSING &&
 	    !(p->flags & (F_HOLD | F_STALLED | F_LAGGARD)))
 		hold(p);
-	if ((p->role->flags & R_ANSWERED) && q->bytes > INPUT_MARK &&
-	    q->bytes - (end - off) <= INPUT_MARK)
-		set_reading(p, 0);
 }
 
 /* Make room for one more message: in place, or in a ring twice the size. */
@@ -613,9 +610,13 @@ drain(struct peer *p)
 		outq_pop(q, (size_t)n);
 	if ((p->flags & F_HOLD) && q->bytes - q->hist < OUTQ_LOW)
 		release(p);
-	if ((p->role->flags & R_ANSWERED) && n > 0 && q->bytes <= INPUT_MARK &&
-	    q->bytes + (size_t)n > INPUT_MARK)
-		set_reading(p, may_read(p));	/* its answers drained: read it again */
+	if (p->answers > q->bytes) {
+		/* what is left of them is at most what is left */
+		p->answers = q->bytes;
+		if ((p->role->flags & R_ANSWERED) && p->answers <= INPUT_MARK &&
+		    p->answers + (size_t)n > INPUT_MARK)
+			set_reading(p, may_read(p));	/* its answers drained: read it again */
+	}
 	if (q->n) {
 		set_writing(p, 1);
 		if ((p->role->flags & R_WATCHED) && p->state == JOINED)
@@ -803,7 +804,8 @@ may_read(struct peer *p)
 static int
 answers_wait(struct peer *p)
 {
-	return (p->role->flags & R_ANSWERED) && p->q.bytes > INPUT_MARK;
+	return (p->role->flags & R_ANSWERED) && p->answers > INPUT_MARK &&
+	    p->q.bytes > INPUT_MARK;	/* a queue thrown away held no answers */
 }
 
 static void
@@ -2492,9 +2494,16 @@ nick_guest(char *out)
 static void
 send_to(struct peer *p, struct msg *m)
 {
+	size_t had;
+
 	if (p->skip < io.batch->len)
 		batch_flush();
+	had = p->q.bytes;
 	outq_push(p, m, 0, m->len);
+	p->answers += p->q.bytes - had;
+	if ((p->role->flags & R_ANSWERED) && p->answers > INPUT_MARK &&
+	    p->answers - (p->q.bytes - had) <= INPUT_MARK)
+		set_reading(p, 0);	/* its answers pile up: read it no more for now */
 	if (!m->refs)
 		free(m);
 }

@@ -62,9 +62,11 @@
  */
 #define LAG_MS		1500
 /*
- * A peer whose own queue is longer than this is not read: the answers
- * to its commands cannot pile up, and one that floods commands without
- * reading the answers slows only itself.
+ * A peer with more than this of answers to it queued (notices, /who,
+ * private lines: what is its own, not the room's lines it shares) is
+ * not read: the answers to its commands cannot pile up, and one that
+ * floods commands without reading the answers slows only itself. A
+ * member behind on the room's lines may still talk.
  */
 #define INPUT_MARK	(64 * 1024)
 #define CLOSE_MS	10000	/* time to flush a leaving peer's queue */
@@ -322,6 +324,7 @@ struct peer {
 	char *in_line;		/* a line begun, not ended: line_max + 1 bytes, or NULL */
 	size_t inlen;		/* bytes of it */
 	struct outq q;		/* what is to be written to it */
+	size_t answers;		/* bytes of q at most that are its own, not the room's: answers */
 	size_t skip, until;	/* its part of the room batch, until set if it left */
 	struct timer timer;	/* its deadline: T_AUTH to T_CLOSE */
 	struct timer lag;	/* while it holds the room: T_LAG */

@@ -5,7 +5,7 @@
 # that half-closes still gets what was queued for it.
 . "$(dirname "$0")/lib.sh"
 
-plan 19
+plan 20
 
 # slow_peer LABEL NICK : a perl peer with a tiny receive buffer (set
 # before connect, so the window stays small) that joins as NICK and does
@@ -211,3 +211,27 @@ seq 3000 | sed 's/^/<talker> queued for half, line /' >"$T/want"
 grep '^<talker> ' "$(out half)" >"$T/got"
 check "it still got every line queued for it, in order, before the close" \
     cmp -s "$T/want" "$T/got"
+
+# --- a member far behind on the room's lines may still talk -----------------
+
+# Only the answers to a peer's own commands hold its input back, not the
+# room's lines it has yet to read: a member 3 MB behind, reading
+# nothing, still gets its line to the room.
+spawn behind perl -e '
+	use strict;
+	use Socket;
+	socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!\n";
+	setsockopt($s, SOL_SOCKET, SO_RCVBUF, 2048) or die "rcvbuf: $!\n";
+	connect($s, pack_sockaddr_in($ARGV[0], inet_aton("127.0.0.1")))
+		or die "connect: $!\n";
+	syswrite($s, "/nick behind\n") or die "send: $!\n";
+	while (my $line = <STDIN>) { syswrite($s, $line) or die "send: $!\n" }
+' "$PORT"
+wait_line "$(out hcreader)" "*** behind joined"
+pad=$(printf '%0100d' 0)
+seq 30000 | sed "s/\$/ $pad/" >"$T/bflood"
+run btalker 60 "$CHAT" -n btalker 127.0.0.1 "$PORT" <"$T/bflood"
+wait_line "$(out hcreader)" "<btalker> 30000 $pad" 30
+say behind "far behind, still talking"
+check "a member 3 MB behind on the room's lines, reading nothing, may still talk" \
+    wait_line "$(out hcreader)" "<behind> far behind, still talking" 5
