@@ -2540,14 +2540,12 @@ static void
 push_around(struct peer *p, struct msg *m, size_t from, size_t to)
 {
 	const struct hole *h;
-	size_t i, k;
+	size_t i;
 
 	if (p->id && p->id->nignores) {
 		for (i = 0; i < io.nholes; i++) {
 			h = &io.holes[i];
-			for (k = 0; k < p->id->nignores && p->id->ignores[k] != h->who; k++)
-				;
-			if (k == p->id->nignores || h->off < from || h->end > to)
+			if (h->off < from || h->end > to || !ignores(p, h->who))
 				continue;
 			outq_push(p, m, from, h->off);
 			from = h->end;
