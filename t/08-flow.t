@@ -159,6 +159,7 @@ start_host fair || diag "host did not start"
 every10k='BEGIN { $| = 1 } print unless /^<flooder> flood (\d+)$/ && $1 % 10000'
 spawn_in /dev/null watcher sh -c \
     '"$0" -n watcher -q -1 127.0.0.1 "$1" | perl -ne "$2"' "$CHAT" "$PORT" "$every10k"
+wait_for "$(out watcher)" '^\*\*\* welcome watcher\. '
 spawn asker sh -c '"$0" -C -n asker 127.0.0.1 "$1" | perl -ne "$2"' \
     "$CHAT" "$PORT" "$every10k"
 wait_for "$(out asker)" '^\*\*\* welcome asker\. '
