@@ -251,7 +251,7 @@ struct ident {
 	size_t ntold;
 	struct ident **ignores;	/* whom it ignores, nignores of IGNORE_MAX... */
 	size_t nignores;
-	size_t ignorers;	/* ...and how many ignore it: its lines go out one by one */
+	size_t ignorers;	/* ...and how many ignore it: its lines are holes in the batch */
 	size_t keylen;		/* /session: the key, if any, that takes the name back */
 	char key[SESSION_MAX];
 };
