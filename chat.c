@@ -223,10 +223,10 @@ static const struct role user = {
 };
 
 static const char synopsis[] =
-    "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-m max] [-n nick] [-P password]\n"
-    "               [-s addr] [port]\n"
-    "       chat [-46BCHrtv] [-e command] [-n nick] [-P password] [-q secs] [-w secs]\n"
-    "            host [port]\n"
+    "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-m max] [-n nick]\n"
+    "               [-P password] [-s addr] [port]\n"
+    "       chat [-46BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
+    "            [-w secs] host [port]\n"
     "       chat -l -U path [-BCtTv] [-b lines] [-e command] [-m max] [-n nick]\n"
     "               [-P password]\n"
     "       chat -U path [-BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
@@ -247,7 +247,7 @@ static const struct command commands[] = {
 	{ "kick", cmd_kick, 1, C_HOST, "NAME [REASON]", "the host only: put NAME out of the room" },
 	{ "help", cmd_help, 0, 0, "", "this list" },
 	{ "pass", cmd_pass, 0, C_FIRST, "PASSWORD", "the room's password, as the first line" },
-	{ "session", cmd_session, 1, C_FIRST, "KEY", "before /nick: the same KEY after a drop gets your name back" },
+	{ "session", cmd_session, 1, C_FIRST, "KEY", "before /nick: with it, a reconnection gets your name back" },
 };
 
 /* ---- utilities ---------------------------------------------------- */
