@@ -87,15 +87,21 @@ until_has() {	# FILE REGEX: wait up to 10 s
 		sleep 0.05; i=$((i + 1))
 	done
 }
-for f in h a w; do mkfifo "$T/ns.$f.in"; sleep 60 1<>"$T/ns.$f.in" & done
+# every process started here is ended with the script, however it ends
+pids=
+trap 'kill $pids 2>/dev/null' EXIT
+trap 'exit 1' INT TERM HUP
+for f in h a w; do mkfifo "$T/ns.$f.in"; sleep 60 1<>"$T/ns.$f.in" & pids="$pids $!"; done
 "$CHAT" -l -v -C -n host 0 <"$T/ns.h.in" >"$T/ns.host" 2>"$T/ns.host.err" &
-trap 'kill $(jobs -p) 2>/dev/null' EXIT
+pids="$pids $!"
 until_has "$T/ns.host.err" 'port [0-9]' || exit 1
 port=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$T/ns.host.err" | head -n 1)
 "$CHAT" -C -n watch 127.0.0.1 "$port" <"$T/ns.w.in" >"$T/ns.watch" 2>&1 &
+pids="$pids $!"
 until_has "$T/ns.watch" '^\*\*\* welcome' || exit 1
 "$CHAT" -r -v -C -n alice 127.0.0.1 "$port" <"$T/ns.a.in" >"$T/ns.alice" 2>"$T/ns.alice.err" &
 alice=$!
+pids="$pids $!"
 until_has "$T/ns.watch" '^\*\*\* alice joined' || exit 1
 printf '/nick alicia\n' 1<>"$T/ns.a.in"
 until_has "$T/ns.watch" '^\*\*\* alice is now alicia' || exit 1
