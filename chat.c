@@ -528,9 +528,11 @@ static void
 outq_pop(struct outq *q, size_t n)
 {
 	struct slice *s;
-	size_t left, had = q->bytes;
+	size_t left, had = q->bytes, after = n < q->bytes ? q->bytes - n : 0;
 
 	q->hist = q->hist > n ? q->hist - n : 0;
+	if (q->answers > after)
+		q->answers = after;	/* what is left of them is at most what is left */
 	while (n > 0 && q->n > 0) {
 		s = &q->ring[q->head];
 		left = s->end - s->off;
@@ -596,10 +598,12 @@ static void
 drain(struct peer *p)
 {
 	struct outq *q = &p->q;
+	size_t answered;
 	ssize_t n;
 
 	if ((!q->n && !p->role->show) || (p->flags & F_DIALING))
 		return;
+	answered = q->answers;
 	/* the terminal draws its queue itself, around the input line */
 	n = p->role->show ? p->role->show(p) : queue_writev(p);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -610,13 +614,9 @@ drain(struct peer *p)
 		outq_pop(q, (size_t)n);
 	if ((p->flags & F_HOLD) && q->bytes - q->hist < OUTQ_LOW)
 		release(p);
-	if (p->answers > q->bytes) {
-		/* what is left of them is at most what is left */
-		p->answers = q->bytes;
-		if ((p->role->flags & R_ANSWERED) && p->answers <= INPUT_MARK &&
-		    p->answers + (size_t)n > INPUT_MARK)
-			set_reading(p, may_read(p));	/* its answers drained: read it again */
-	}
+	if (answered > INPUT_MARK && q->answers <= INPUT_MARK &&
+	    (p->role->flags & R_ANSWERED))
+		set_reading(p, may_read(p));	/* its answers drained: read it again */
 	if (q->n) {
 		set_writing(p, 1);
 		if ((p->role->flags & R_WATCHED) && p->state == JOINED)
@@ -804,8 +804,7 @@ may_read(struct peer *p)
 static int
 answers_wait(struct peer *p)
 {
-	return (p->role->flags & R_ANSWERED) && p->answers > INPUT_MARK &&
-	    p->q.bytes > INPUT_MARK;	/* a queue thrown away held no answers */
+	return (p->role->flags & R_ANSWERED) && p->q.answers > INPUT_MARK;
 }
 
 static void
@@ -2500,9 +2499,9 @@ send_to(struct peer *p, struct msg *m)
 		batch_flush();
 	had = p->q.bytes;
 	outq_push(p, m, 0, m->len);
-	p->answers += p->q.bytes - had;
-	if ((p->role->flags & R_ANSWERED) && p->answers > INPUT_MARK &&
-	    p->answers - (p->q.bytes - had) <= INPUT_MARK)
+	p->q.answers += p->q.bytes - had;
+	if ((p->role->flags & R_ANSWERED) && p->q.answers > INPUT_MARK &&
+	    p->q.answers - (p->q.bytes - had) <= INPUT_MARK)
 		set_reading(p, 0);	/* its answers pile up: read it no more for now */
 	if (!m->refs)
 		free(m);
@@ -2672,13 +2671,8 @@ put_members(struct msg **mp, struct msg **away)
 		if (!p->id || !p->id->away)
 			continue;
 		msg_puts(mp, " (away)");
-		if (away && p->id->away->len) {
-			put_form(away, FORM_NOTICE, NULL);
-			msg_puts(away, p->nick);
-			msg_puts(away, " is away: ");
-			msg_put(away, p->id->away->data, p->id->away->len);
-			msg_puts(away, "\n");
-		}
+		if (away && p->id->away->len)
+			put_away(away, p);
 	}
 	if ((*mp)->len == start)
 		msg_puts(mp, "nobody else");
@@ -2852,24 +2846,16 @@ join(struct peer *p, const char *want, size_t n)
 	notice_room(p, old ? "%s reconnected" : "%s joined", p->nick);
 }
 
-/*
- * The member called want[0..n) if p is that person come back: both gave
- * the same /session key. The key is compared in the same time wherever
- * it differs.
- */
+/* The member called want[0..n) if p is that person come back: both gave the same /session key. */
 static struct peer *
 resumed(struct peer *p, const char *want, size_t n)
 {
 	struct peer *q = find_member(want, n);
-	unsigned char diff = 0;
-	size_t i;
 
-	if (!q || !p->id || !p->id->keylen || !q->id ||
-	    q->id->keylen != p->id->keylen)
+	if (!q || !p->id || !p->id->keylen || !q->id || !q->id->keylen ||
+	    secret_differs(p->id->key, p->id->keylen, q->id->key, q->id->keylen))
 		return NULL;
-	for (i = 0; i < p->id->keylen; i++)
-		diff |= (unsigned char)(p->id->key[i] ^ q->id->key[i]);
-	return diff ? NULL : q;
+	return q;
 }
 
 /*
@@ -3012,26 +2998,14 @@ run_command(struct peer *p, const struct command *c, const char *arg, size_t n)
 	c->run(p, arg, n);
 }
 
-/*
- * In a room with a password, a peer's first line must be "/pass SECRET".
- * The comparison takes the same time wherever the first difference is.
- */
+/* In a room with a password, a peer's first line must be "/pass SECRET". */
 static void
 check_password(struct peer *p, const char *s, size_t n)
 {
 	const size_t pl = sizeof(CMD_PASS) - 1;
-	size_t i, len = strlen(opt.password);
-	unsigned char diff;
 
-	if (n < pl || strncasecmp(s, CMD_PASS, pl)) {
-		diff = 1;
-	} else {
-		s += pl, n -= pl;
-		diff = n != len;
-		for (i = 0; i < n; i++)
-			diff |= (unsigned char)(s[i] ^ opt.password[len ? i % len : 0]);
-	}
-	if (diff) {
+	if (n < pl || strncasecmp(s, CMD_PASS, pl) ||
+	    secret_differs(s + pl, n - pl, opt.password, strlen(opt.password))) {
 		if (p->src)
 			p->src->pause = io.now + PAUSE_MS;
 		notice(p, REFUSE_PASSWORD);
@@ -3041,6 +3015,21 @@ check_password(struct peer *p, const char *s, size_t n)
 	p->flags |= F_AUTHED;
 	source_done(p);
 	timer_set(&p->timer, T_JOIN, io.now + JOIN_MS);
+}
+
+/*
+ * Is s[0..n) other than the secret key[0..len)? Told in the same time
+ * wherever the first difference is, so the time tells nothing of it.
+ */
+static int
+secret_differs(const char *s, size_t n, const char *key, size_t len)
+{
+	unsigned char diff = n != len;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)(s[i] ^ key[len ? i % len : 0]);
+	return diff != 0;
 }
 
 static void
@@ -3355,7 +3344,7 @@ static void
 tell_away(struct peer *p, struct peer *q)
 {
 	struct ident *id = q->id;
-	char before[NICK_MAX + 16];
+	struct msg *m;
 	size_t i;
 
 	if (!id || !id->away)
@@ -3369,9 +3358,23 @@ tell_away(struct peer *p, struct peer *q)
 		id->told[id->ntold++] = p->id;
 		p->id->refs++;
 	}
-	snprintf(before, sizeof(before), "%s is away%s", q->nick,
-	    id->away->len ? ": " : "");
-	notice_text(p, before, id->away->data, id->away->len, "");
+	m = msg_new(NICK_MAX + AWAY_MAX + 32);
+	put_away(&m, q);
+	send_to(p, m);
+}
+
+/* "*** NAME is away: REASON", or without a reason "*** NAME is away". */
+static void
+put_away(struct msg **mp, struct peer *q)
+{
+	put_form(mp, FORM_NOTICE, NULL);
+	msg_puts(mp, q->nick);
+	msg_puts(mp, " is away");
+	if (q->id->away->len) {
+		msg_puts(mp, ": ");
+		msg_put(mp, q->id->away->data, q->id->away->len);
+	}
+	msg_puts(mp, "\n");
 }
 
 /*

@@ -173,6 +173,7 @@ struct outq {
 	size_t head, n, cap;	/* first slice, slices, ring size: 0 or a power of two */
 	size_t bytes;		/* bytes not yet written... */
 	size_t hist;		/* ...of which history at the front: not held against it */
+	size_t answers;		/* ...and at most this its own, not the room's: answers (send_to) */
 };
 
 /*
@@ -324,7 +325,6 @@ struct peer {
 	char *in_line;		/* a line begun, not ended: line_max + 1 bytes, or NULL */
 	size_t inlen;		/* bytes of it */
 	struct outq q;		/* what is to be written to it */
-	size_t answers;		/* bytes of q at most that are its own, not the room's: answers */
 	size_t skip, until;	/* its part of the room batch, until set if it left */
 	struct timer timer;	/* its deadline: T_AUTH to T_CLOSE */
 	struct timer lag;	/* while it holds the room: T_LAG */
@@ -460,6 +460,7 @@ static const struct command *find_command(const char *, size_t, size_t *);
 static void run_command(struct peer *, const struct command *, const char *,
     size_t);
 static void check_password(struct peer *, const char *, size_t);
+static int secret_differs(const char *, size_t, const char *, size_t);
 static void auth_expired(struct timer *);
 static void join_expired(struct timer *);
 static void cmd_nick(struct peer *, const char *, size_t);
@@ -474,6 +475,7 @@ static int ignores(const struct peer *, const struct ident *);
 static void away_end(struct peer *);
 static void away_clear(struct ident *);
 static void tell_away(struct peer *, struct peer *);
+static void put_away(struct msg **, struct peer *);
 static struct peer *resumed(struct peer *, const char *, size_t);
 static void take_over(struct peer *, struct peer *);
 static int same_name(const char *, size_t, const char *, size_t);
