@@ -9,7 +9,7 @@
 # was said.  Checked in tmux with capture-pane and the cursor position.
 . "$(dirname "$0")/lib.sh"
 
-plan 118
+plan 119
 
 # The protocol is UTF-8: the terminal, tmux and the pane run in a UTF-8
 # locale, so tmux draws wide characters in two columns.
@@ -308,6 +308,7 @@ join_room alina alina
 # names after him are offered by Tab all the same
 say bobby "/away"
 wait_line "$(out bobby)" "*** you are away (/back ends it)"
+join_room lilei 李雷
 
 # --- every key redraws at once ------------------------------------------
 
@@ -508,6 +509,10 @@ keys Tab
 shows "al Tab: alina" 'alina:' 7
 keys Tab
 shows "  and Tab again stays there: your own nick is never offered" 'alina:' 7
+clear_line
+typ '李'
+keys Tab
+shows "a Chinese name listed after one away is offered, and the cursor is past it" '李雷:' 6
 clear_line
 typ '/wh'
 keys Tab

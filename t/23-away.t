@@ -4,7 +4,7 @@
 # cannot make of them (a forged member, raw escapes, an unbounded list).
 . "$(dirname "$0")/lib.sh"
 
-plan 51
+plan 52
 
 start_host host || give_up "host did not start"
 HPORT=$PORT
@@ -83,6 +83,13 @@ check "a reason is made safe like any line" \
     eval 'wait_for "$(out bob)" "^\*\*\* carol is away: x\), mallory" && clean_utf8 "$(out bob)"'
 send carol "/back\n"
 wait_line "$(out carol)" "*** you are back"
+perl_send carol '"/away " . ("r" x 300) . "\n"'
+wait_for "$(out carol)" '^\*\*\* you are away: r'
+say bob "/msg carol long reason?"
+check "a reason is cut to 160 bytes" \
+    wait_line "$(out bob)" "*** carol is away: $(perl -e 'print "r" x 160')"
+send carol "/back\n"
+wait_count "$(out carol)" '^\*\*\* you are back$' 2
 
 # --- /topic ---
 say alice "/topic"
