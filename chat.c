@@ -79,13 +79,15 @@ static struct {
 	size_t nslots, slotcap;
 	int sigfd[2];		/* self-pipe: signal handlers write, the loop reads */
 	struct peer *stdio;	/* our stdin and stdout: the host's console, the client's user */
-	struct msg *batch;	/* lines gathered this turn for everyone, not yet queued */
+	struct msg *shared;	/* lines for more than one queue are written here (line_begin) */
+	struct {
+		const struct peer *from;	/* room lines from one peer back to back... */
+		size_t off, end;	/* ...in io.shared, not yet delivered (run_flush) */
+	} run;
 	struct peer *dirty;	/* queues that grew this turn */
 	struct peer *dead;	/* peers to free at the end of the turn */
 	struct peer *stashed;	/* peers with input put aside (answers_wait) */
 	size_t nqueued;		/* peers with something queued */
-	struct hole holes[HOLES_MAX];	/* lines in the batch that someone ignores */
-	size_t nholes;
 	struct timerlist timers[NTIMERS];
 	long long now;		/* the clock at the start of this turn, ms */
 } io = {
@@ -388,7 +390,10 @@ msg_new(size_t cap)
 	return m;
 }
 
-/* Append to a message that is not queued anywhere yet. */
+/*
+ * Append to a message. One that is queued already cannot move, so it
+ * must have room (line_begin sees to that for the shared one).
+ */
 static void
 msg_put(struct msg **mp, const char *s, size_t n)
 {
@@ -396,6 +401,8 @@ msg_put(struct msg **mp, const char *s, size_t n)
 	size_t cap;
 
 	if (m->len + n > m->cap) {
+		if (m->refs)
+			abort();	/* a queue points into it */
 		cap = m->cap * 2 > m->len + n ? m->cap * 2 : m->len + n;
 		m = xrealloc(m, sizeof(*m) + cap);
 		m->cap = cap;
@@ -429,23 +436,34 @@ count_lines(const char *s, size_t n)
 	return k;
 }
 
+/* The last slice of a queue, or NULL. */
+static struct slice *
+outq_tail(struct outq *q)
+{
+	return q->n ? &q->ring[(q->head + q->n - 1) & (q->cap - 1)] : NULL;
+}
+
 /*
  * Queue bytes off to end of a message for a peer; outq_unshift is the
- * only other way in. The write itself waits for the end of the loop
- * turn, so everything queued in one turn goes out in one writev.
+ * only other way in. Bytes that follow the last slice in its message
+ * lengthen it. The queue is charged for the whole message, once for a
+ * run of slices of it: that is what it keeps alive. The write itself
+ * waits for the end of the loop turn, so everything queued in one turn
+ * goes out in one writev.
  */
 static void
 outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 {
 	struct outq *q = &p->q;
-	struct slice *s;
+	struct slice *s = outq_tail(q);
+	size_t had = q->cost;
 
 	if ((p->flags & (F_DEAD | F_WDONE)) || off >= end ||
 	    (p->wfd < 0 && !(p->flags & F_DIALING)))
 		return;
 	/* A reader the room no longer waits for gets this far behind, and
 	 * no further: it is dropped, or (our own stdout) misses lines. */
-	if (q->bytes - q->hist > OUTQ_HARD) {
+	if (q->cost - q->hist > OUTQ_HARD) {
 		if (p->role->flags & R_SKIPS) {
 			p->missed += count_lines(m->data + off, end - off);
 		} else if (p->role->flags & R_WATCHED) {
@@ -454,23 +472,29 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 		}
 		return;
 	}
-	outq_grow(q);
-	s = &q->ring[(q->head + q->n++) & (q->cap - 1)];
-	s->m = m;
-	s->off = off;
-	s->end = end;
-	m->refs++;
+	if (s && s->m == m && s->end == off) {
+		s->end = end;
+	} else {
+		if (!s || s->m != m)
+			q->cost += m->cap;
+		outq_grow(q);
+		s = &q->ring[(q->head + q->n++) & (q->cap - 1)];
+		s->m = m;
+		s->off = off;
+		s->end = end;
+		m->refs++;
+	}
 	if (!q->bytes)
 		io.nqueued++;
 	q->bytes += end - off;
 	if (p->flags & F_REPLAY)
-		q->hist += end - off;
+		q->hist += q->cost - had;
 	if (!(p->flags & F_DIRTY)) {
 		p->flags |= F_DIRTY;
 		p->dnext = io.dirty;
 		io.dirty = p;
 	}
-	if (q->bytes - q->hist > OUTQ_HIGH && p->state != CLOSING &&
+	if (q->cost - q->hist > OUTQ_HIGH && p->state != CLOSING &&
 	    !(p->flags & (F_HOLD | F_STALLED | F_LAGGARD)))
 		hold(p);
 }
@@ -517,6 +541,7 @@ outq_unshift(struct peer *p, struct msg *m)
 	if (!q->bytes)
 		io.nqueued++;
 	q->bytes += m->len;
+	q->cost += m->cap;
 }
 
 /*
@@ -528,25 +553,27 @@ static void
 outq_pop(struct outq *q, size_t n)
 {
 	struct slice *s;
-	size_t left, had = q->bytes, after = n < q->bytes ? q->bytes - n : 0;
+	size_t left, had = q->bytes, freed = 0;
 
-	q->hist = q->hist > n ? q->hist - n : 0;
-	if (q->answers > after)
-		q->answers = after;	/* what is left of them is at most what is left */
 	while (n > 0 && q->n > 0) {
 		s = &q->ring[q->head];
 		left = s->end - s->off;
 		if (n < left) {
 			s->off += n;
 			q->bytes -= n;
-			return;
+			break;
 		}
 		n -= left;
 		q->bytes -= left;
 		q->head = (q->head + 1) & (q->cap - 1);
-		q->n--;
+		if (--q->n == 0 || q->ring[q->head].m != s->m)
+			freed += s->m->cap;	/* the end of a run of slices of it */
 		msg_unref(s->m);
 	}
+	q->cost -= freed;
+	q->hist = q->hist > freed ? q->hist - freed : 0;
+	if (q->answers > q->cost)
+		q->answers = q->cost;	/* what is left of them is at most what is left */
 	if (had && !q->bytes)
 		io.nqueued--;
 	if (!q->n && q->cap > 1) {
@@ -612,7 +639,7 @@ drain(struct peer *p)
 	}
 	if (n > 0)
 		outq_pop(q, (size_t)n);
-	if ((p->flags & F_HOLD) && q->bytes - q->hist < OUTQ_LOW)
+	if ((p->flags & F_HOLD) && q->cost - q->hist < OUTQ_LOW)
 		release(p);
 	if (answered > INPUT_MARK && q->answers <= INPUT_MARK &&
 	    (p->role->flags & R_ANSWERED))
@@ -980,7 +1007,6 @@ reap(void)
 	struct peer *p, *list;
 
 	for (;;) {
-		batch_flush();
 		flush_dirty();
 		if (!(list = io.dead))
 			return;
@@ -988,7 +1014,7 @@ reap(void)
 		for (p = list; p; p = p->xnext) {
 			if ((p->flags & F_DROP) && p->state == JOINED) {
 				p->state = CLOSING;
-				notice_room(p, "%s dropped (not reading)", p->nick);
+				notice_room("%s dropped (not reading)", p->nick);
 			}
 		}
 		while ((p = list)) {
@@ -2018,7 +2044,7 @@ frame(struct peer *p, const char *s, size_t n)
 	while (n > 0 && p->state != CLOSING && !(p->flags & F_DEAD)) {
 		if (answers_wait(p)) {
 			stash(p, s, n);
-			return;
+			break;
 		}
 		nl = memchr(s, '\n', n);
 		len = nl ? (size_t)(nl - s) : n;
@@ -2031,10 +2057,11 @@ frame(struct peer *p, const char *s, size_t n)
 			take(p, s, len, nl != NULL);
 		}
 		if (!nl)
-			return;
+			break;
 		s += len + 1;
 		n -= len + 1;
 	}
+	run_flush();	/* a run of lines is one read's, no more */
 }
 
 /*
@@ -2096,6 +2123,7 @@ frame_end(struct peer *p)
 		take(p, "", 0, 1);
 	p->inlen = 0;
 	p->flags &= ~F_DISCARD;
+	run_flush();
 }
 
 /*
@@ -2489,110 +2517,110 @@ nick_guest(char *out)
 	while (find_member(out, strlen(out)));
 }
 
-/* Queue one message for one peer, after the room lines owed to it. */
+/*
+ * How a line reaches people, the one rule: it goes to the peer it is
+ * for, or with none to every member of the room, and never back to its
+ * sender (from) nor to one who ignores the sender. The host's notices
+ * have no sender. A line to one peer is its own, not the room's: it
+ * counts as its answers, which hold its input back (INPUT_MARK).
+ */
+static void
+deliver(const struct peer *from, struct peer *to, struct msg *m, size_t off,
+    size_t end)
+{
+	const struct ident *who;
+	size_t i = SLOT_STDIN, had;
+
+	run_flush();	/* what was said before goes first */
+	who = from && from->id && from->id->ignorers ? from->id : NULL;
+	if (!to) {
+		while ((to = next_member(&i)))
+			if (to != from && !(who && ignores(to, who)))
+				outq_push(to, m, off, end);
+		return;
+	}
+	if (who && ignores(to, who))
+		return;	/* as if it went: ignoring is not a thing one is told */
+	had = to->q.cost;
+	outq_push(to, m, off, end);
+	to->q.answers += to->q.cost - had;
+	if ((to->role->flags & R_ANSWERED) && to->q.answers > INPUT_MARK &&
+	    to->q.answers - (to->q.cost - had) <= INPUT_MARK)
+		set_reading(to, 0);	/* its answers pile up: read it no more for now */
+}
+
+/*
+ * Room lines that one peer sends back to back are delivered together,
+ * as one slice for each member: line_end holds them as a run until a
+ * line that does not follow on, anything else delivered, the end of
+ * the read they came in (frame, frame_end, term_input) or a command
+ * (hear), so that who hears them is who was there as they were said.
+ */
+static void
+run_flush(void)
+{
+	const struct peer *from = io.run.from;
+
+	if (!from)
+		return;
+	io.run.from = NULL;
+	deliver(from, NULL, io.shared, io.run.off, io.run.end);
+}
+
+/* A message made for one peer, freed if it could not be queued. */
 static void
 send_to(struct peer *p, struct msg *m)
 {
-	size_t had;
-
-	if (p->skip < io.batch->len)
-		batch_flush();
-	had = p->q.bytes;
-	outq_push(p, m, 0, m->len);
-	p->q.answers += p->q.bytes - had;
-	if ((p->role->flags & R_ANSWERED) && p->q.answers > INPUT_MARK &&
-	    p->q.answers - (p->q.bytes - had) <= INPUT_MARK)
-		set_reading(p, 0);	/* its answers pile up: read it no more for now */
+	deliver(NULL, p, m, 0, m->len);
 	if (!m->refs)
 		free(m);
 }
 
 /*
- * Queue a batch for every peer that was a member while it grew: from
- * its skip on, and up to its until if it left meanwhile, less the
- * lines it ignores. At the client
- * the members are the link, which is owed nothing of its own lines,
- * and our stdout.
- */
-static void
-broadcast(struct msg *m)
-{
-	struct peer *p;
-	size_t i;
-
-	for (i = SLOT_STDIN; i < io.nslots; i++) {
-		if (!(p = io.slotpeer[i]) || p->rslot != i)
-			continue;
-		if (p->state == JOINED)
-			push_around(p, m, p->skip, m->len);
-		else if (p->state == CLOSING)
-			push_around(p, m, p->skip, p->until);
-		p->skip = p->until = 0;
-	}
-	io.nholes = 0;
-	if (!m->refs)
-		free(m);
-}
-
-/* Queue m[from..to) for p, less the lines of those p ignores. */
-static void
-push_around(struct peer *p, struct msg *m, size_t from, size_t to)
-{
-	const struct hole *h;
-	size_t i;
-
-	if (p->id && p->id->nignores) {
-		for (i = 0; i < io.nholes; i++) {
-			h = &io.holes[i];
-			if (h->off < from || h->end > to || !ignores(p, h->who))
-				continue;
-			outq_push(p, m, from, h->off);
-			from = h->end;
-		}
-	}
-	outq_push(p, m, from, to);
-}
-
-/*
- * Room lines and notices are gathered in one scratch buffer and go out
- * as one shared message: per turn, not per line, per receiver. A member
- * is queued the batch from its skip on: what comes before is its own,
- * or was said before it joined. So a line from p may join the batch
- * only if p is owed nothing in it yet. One who leaves is queued it up
- * to where it left.
+ * Lines for more than one queue are written into one shared message,
+ * and each queue gets a slice of it: a line to a thousand peers is
+ * stored once, and lines queued back to back are one slice. Once
+ * queued it cannot move, so a line is begun only where the longest
+ * fits (LINE_ROOM), else in a new message; the old one lives while a
+ * queue holds part of it. Says where the line starts.
  */
 static size_t
-batch_begin(struct peer *from)
+line_begin(void)
 {
-	if ((from && from->skip < io.batch->len) || io.batch->len >= BATCH_MAX)
-		batch_flush();
-	return io.batch->len;
+	struct msg *m = io.shared;
+
+	if (m->refs == 1 && !io.run.from) {
+		m->len = 0;	/* no queue holds any of it: start again */
+	} else if (m->cap - m->len < LINE_ROOM) {
+		run_flush();
+		msg_unref(m);
+		io.shared = m = msg_new(SHARED_MAX + LINE_ROOM);
+		m->refs = 1;	/* its own */
+	}
+	return m->len;
 }
 
-/* Close a line begun at mark; one with no text left after body goes. */
-static void
-batch_end(struct peer *from, size_t mark, size_t body)
+/*
+ * The line begun at mark is written: it goes as deliver has it, unless
+ * nothing came after its stamp (body). Says whether it went.
+ */
+static int
+line_end(const struct peer *from, struct peer *to, size_t mark, size_t body)
 {
-	if (io.batch->len == body)
-		io.batch->len = mark;
-	else
-		msg_put(&io.batch, "\n", 1);
-	if (from)
-		from->skip = io.batch->len;
-}
-
-static void
-batch_flush(void)
-{
-	struct msg *m;
-
-	if (!io.batch->len)
-		return;
-	m = msg_new(io.batch->len);
-	memcpy(m->data, io.batch->data, io.batch->len);
-	m->len = io.batch->len;
-	io.batch->len = 0;
-	broadcast(m);
+	if (io.shared->len == body) {
+		io.shared->len = mark;
+		return 0;
+	}
+	msg_put(&io.shared, "\n", 1);
+	if (from && !to && from == io.run.from && mark == io.run.end) {
+		io.run.end = io.shared->len;	/* the run goes on */
+	} else if (from && !to) {
+		run_flush();
+		io.run.from = from, io.run.off = mark, io.run.end = io.shared->len;
+	} else {
+		deliver(from, to, io.shared, mark, io.shared->len);
+	}
+	return 1;
 }
 
 /* A notice, its mark and the text; only validated names go in fmt. */
@@ -2624,17 +2652,17 @@ notice(struct peer *p, const char *fmt, ...)
 	send_to(p, m);
 }
 
-/* A notice to the room, batched: a burst of joins is one message. */
+/* A notice to every member. */
 static void
-notice_room(struct peer *except, const char *fmt, ...)
+notice_room(const char *fmt, ...)
 {
 	va_list ap;
-	size_t mark = batch_begin(except);
+	size_t mark = line_begin();
 
 	va_start(ap, fmt);
-	vformat(&io.batch, fmt, ap);
+	vformat(&io.shared, fmt, ap);
 	va_end(ap);
-	batch_end(except, mark, mark);
+	line_end(NULL, NULL, mark, mark);
 }
 
 /* A notice quoting what a peer sent, made safe. */
@@ -2682,34 +2710,21 @@ put_members(struct msg **mp, struct msg **away)
 	}
 }
 
-/*
- * A room line or an action (/me) from p, to everyone else; one who is
- * away is back. The line of someone that anyone ignores is noted as a
- * hole in the batch, for broadcast to leave out for those.
- */
+/* A room line or an action (/me) from p, to everyone else; one who is away is back. */
 static void
 say(struct peer *p, enum form f, const char *text, size_t n)
 {
 	size_t mark, body;
-	int cut, ignored = p->id && p->id->ignorers;
+	int cut;
 
 	if (p->id && p->id->away)
 		away_end(p);
-	if (ignored && io.nholes == HOLES_MAX)
-		batch_flush();
-	mark = batch_begin(p);
-	put_form(&io.batch, f, p->nick);
-	body = io.batch->len;
-	cut = sanitize(&io.batch, text, n, LINE_MAX_BYTES);
-	batch_end(p, mark, body);
-	if (io.batch->len > mark) {
-		remember(io.batch->data + mark, io.batch->len - mark);
-		if (ignored) {
-			io.holes[io.nholes].off = mark;
-			io.holes[io.nholes].end = io.batch->len;
-			io.holes[io.nholes++].who = p->id;
-		}
-	}
+	mark = line_begin();
+	put_form(&io.shared, f, p->nick);
+	body = io.shared->len;
+	cut = sanitize(&io.shared, text, n, LINE_MAX_BYTES);
+	if (line_end(p, NULL, mark, body))
+		remember(io.shared->data + mark, io.shared->len - mark);
 	if (cut)
 		notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
 }
@@ -2834,16 +2849,15 @@ join(struct peer *p, const char *want, size_t n)
 	msg_puts(&m, ". here: ");
 	put_members(&m, NULL);	/* p is not a member yet */
 	msg_puts(&m, ". type /help for commands\n");
+	notice_room(old ? "%s reconnected" : "%s joined", p->nick);	/* before p is in */
 	p->state = JOINED;
 	room.nmembers++;
-	p->skip = io.batch->len;	/* the batch so far was said before it joined */
 	send_to(p, m);
 	if (room.topic)
 		notice_text(p, "topic: ", room.topic->data, room.topic->len, "");
 	replay(p);
 	if (want && !ok)
 		notice(p, "invalid nickname: " NICK_RULE, NICK_MAX);
-	notice_room(p, old ? "%s reconnected" : "%s joined", p->nick);
 }
 
 /* The member called want[0..n) if p is that person come back: both gave the same /session key. */
@@ -2890,26 +2904,25 @@ leave(struct peer *p, const char *what, const char *reason, size_t n)
 	if (p->state == CLOSING || (p->flags & F_DEAD))
 		return;
 	if (p->state == JOINED) {
-		mark = batch_begin(NULL);
-		p->until = mark;
 		p->state = CLOSING;
 		room.nmembers--;
-		put_form(&io.batch, FORM_NOTICE, NULL);
-		msg_puts(&io.batch, p->nick);
-		msg_puts(&io.batch, " ");
-		msg_puts(&io.batch, what);
+		mark = line_begin();
+		put_form(&io.shared, FORM_NOTICE, NULL);
+		msg_puts(&io.shared, p->nick);
+		msg_puts(&io.shared, " ");
+		msg_puts(&io.shared, what);
 		if (n) {
-			msg_puts(&io.batch, " (");
-			sanitize(&io.batch, reason, n, LINE_MAX_BYTES);
-			msg_puts(&io.batch, ")");
+			msg_puts(&io.shared, " (");
+			sanitize(&io.shared, reason, n, LINE_MAX_BYTES);
+			msg_puts(&io.shared, ")");
 		}
-		batch_end(NULL, mark, mark);
+		line_end(NULL, NULL, mark, mark);
 	}
 	p->state = CLOSING;
 	if (p->flags & F_HOLD)
 		release(p);
 	set_reading(p, 0);
-	if (p->q.n || p->until > p->skip)
+	if (p->q.n)
 		timer_set(&p->timer, T_CLOSE, io.now + CLOSE_MS);
 	else
 		peer_close(p);
@@ -2940,6 +2953,7 @@ hear(struct peer *p, const char *s, size_t n)
 		say(p, FORM_SAY, s, n);
 		return;
 	}
+	run_flush();	/* a command may change who hears the room */
 	while (n > 1 && s[n - 1] == ' ')
 		n--;
 	if ((c = find_command(s, n, &a))) {
@@ -3074,7 +3088,7 @@ cmd_nick(struct peer *p, const char *arg, size_t n)
 	memcpy(p->nick, arg, n);
 	p->nick[n] = '\0';
 	nick_add(p);
-	notice_room(NULL, "%s is now %s", old, p->nick);
+	notice_room("%s is now %s", old, p->nick);
 }
 
 /* A private line: "*alice* TEXT" for bob, "-> *bob* TEXT" for alice. */
@@ -3109,10 +3123,9 @@ cmd_msg(struct peer *p, const char *arg, size_t n)
 		q->reply = p->id;
 		p->id->refs++;
 	}
-	if (ignores(q, p->id))
-		free(to);	/* as if it went: ignoring is not a thing one is told */
-	else
-		send_to(q, to);
+	deliver(p, q, to, 0, to->len);
+	if (!to->refs)
+		free(to);
 	send_to(p, back);
 	tell_away(p, q);
 }
@@ -3403,18 +3416,18 @@ cmd_topic(struct peer *p, const char *arg, size_t n)
 	cut = sanitize(&m, arg, n, TOPIC_MAX);
 	free(room.topic);
 	room.topic = NULL;
-	mark = batch_begin(NULL);
-	put_form(&io.batch, FORM_NOTICE, NULL);
-	msg_puts(&io.batch, p->nick);
+	mark = line_begin();
+	put_form(&io.shared, FORM_NOTICE, NULL);
+	msg_puts(&io.shared, p->nick);
 	if (m->len == 1 && m->data[0] == '-') {
 		free(m);
-		msg_puts(&io.batch, " cleared the topic");
+		msg_puts(&io.shared, " cleared the topic");
 	} else {
 		room.topic = m;
-		msg_puts(&io.batch, " set the topic: ");
-		msg_put(&io.batch, m->data, m->len);
+		msg_puts(&io.shared, " set the topic: ");
+		msg_put(&io.shared, m->data, m->len);
 	}
-	batch_end(NULL, mark, mark);
+	line_end(NULL, NULL, mark, mark);
 	if (cut)
 		notice(p, "topic cut to %d bytes", TOPIC_MAX);
 }
@@ -4265,6 +4278,7 @@ term_input(struct peer *p, const char *s, size_t n)
 
 	for (i = 0; i < n; i++)
 		term_key(p, (unsigned char)s[i]);
+	run_flush();
 	/* the rest of the character before the cursor may be on its way */
 	if (utf8_cut(term.line, term.cur, '\x80') == term.cur)
 		term_redraw();
@@ -4984,7 +4998,7 @@ room_close(struct peer *p, const char *reason, size_t n)
 	(void)p, (void)reason, (void)n;
 	if (room.closing)
 		return;
-	notice_room(NULL, NOTICE_SHUTDOWN);
+	notice_room(NOTICE_SHUTDOWN);
 	room.closing = 1;
 	room.gate.shut = 1;
 	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);
@@ -5297,9 +5311,9 @@ link_hear(struct peer *p, const char *s, size_t n)
 	}
 	if (notice && host_says(s + ml, n - ml))
 		return;
-	mark = batch_begin(p);
-	sanitize(&io.batch, s, n, SIZE_MAX);
-	batch_end(p, mark, mark);
+	mark = line_begin();
+	sanitize(&io.shared, s, n, SIZE_MAX);
+	line_end(p, io.stdio, mark, mark);
 }
 
 /* s[0..n) is the string t, no more and no less. */
@@ -5415,9 +5429,8 @@ link_drained(struct peer *p)
 
 /*
  * A line typed or piped: to the host, noting a /quit; from a pipe, as
- * text. It goes up in the turn's batch, which our stdout skips: a flood
- * of short lines is a few large messages, not a message a line, so the
- * queue's bytes are what it holds.
+ * text. It goes up in the shared message, so a flood of short lines is
+ * a few large slices, not a message a line.
  */
 static void
 user_line(struct peer *p, const char *s, size_t n)
@@ -5425,13 +5438,13 @@ user_line(struct peer *p, const char *s, size_t n)
 	const struct command *c;
 	size_t a, mark;
 
-	mark = batch_begin(p);
+	mark = line_begin();
 	if ((p->flags & F_TEXT) && s[0] == '/')
-		msg_put(&io.batch, "/", 1);	/* the host's escape: //x is the text /x */
+		msg_put(&io.shared, "/", 1);	/* the host's escape: //x is the text /x */
 	else if ((c = find_command(s, n, &a)) && (c->flags & C_LEAVES))
 		uplink.quit_sent = 1;
-	msg_put(&io.batch, s, n);
-	batch_end(p, mark, mark);
+	msg_put(&io.shared, s, n);
+	line_end(p, uplink.host, mark, mark);
 }
 
 /*
@@ -5605,7 +5618,6 @@ typed(char *c)
 static void
 link_exit(int status)
 {
-	batch_flush();
 	flush_blocking(io.stdio);
 	exit(exit_status(status));
 }
@@ -5953,7 +5965,8 @@ setup(void)
 		sa.sa_handler = on_stop;
 		sigaction(SIGTSTP, &sa, NULL);
 	}
-	io.batch = msg_new(BATCH_MAX + 4 * LINE_MAX_BYTES);
+	io.shared = msg_new(SHARED_MAX + LINE_ROOM);
+	io.shared->refs = 1;	/* its own */
 	slot_add(io.sigfd[0], POLLIN, NULL);
 }
 

@@ -20,12 +20,19 @@
 #define RECV_MAX	(LINE_MAX_BYTES + 256)
 #define CUT_MARK	"\xe2\x80\xa6"	/* U+2026 HORIZONTAL ELLIPSIS, after a cut line */
 #define READ_CHUNK	65536	/* read per descriptor per loop turn: one flooder cannot starve the rest */
-#define BATCH_MAX	65536	/* room lines gathered into one shared message before it is queued */
+#define SHARED_MAX	65536	/* bytes of lines in one shared message before the next is begun */
+/*
+ * The most one line takes in a shared message, which cannot grow once
+ * it is queued: the client's sanitising makes 3 bytes of each invalid
+ * byte in a line the host sent.
+ */
+#define LINE_ROOM	(3 * (RECV_MAX + 4))
 /*
  * Queues share their messages, so the host's memory is bounded by the
  * longest queue, not by their sum: a high mark of several MiB lets a
  * reader that stalls for a moment fall well behind without slowing the
- * room, and still keeps the host small.
+ * room, and still keeps the host small. A queue is charged for every
+ * message it holds a part of, whole, so these bound what it keeps alive.
  */
 #define OUTQ_HIGH	(8 * 1024 * 1024)	/* a queue this long holds the room... */
 #define OUTQ_LOW	(4 * 1024 * 1024)	/* ...until it drains below this */
@@ -87,7 +94,6 @@
 #define AWAY_MAX	160	/* bytes of an /away reason: one row of a wide terminal */
 #define TOPIC_MAX	300	/* bytes of a topic */
 #define IGNORE_MAX	32	/* people one may /ignore at once: bounds the list walked */
-#define HOLES_MAX	64	/* ignored lines in one batch; one more starts the next batch */
 #define TOLD_MAX	32	/* senders remembered as told one is away; past it, told again */
 
 /*
@@ -155,7 +161,10 @@ struct msg {
 	char data[];
 };
 
-/* The part of a shared message that one queue is to write. */
+/*
+ * The part of a shared message that one queue is to write. Lines queued
+ * back to back in one message are one slice.
+ */
 struct slice {
 	struct msg *m;
 	size_t off, end;	/* bytes off to end; off moves on as they are written */
@@ -171,8 +180,9 @@ struct outq {
 	struct slice *ring;	/* &one, or a ring of cap slices; NULL before the first */
 	struct slice one;	/* the ring of a queue that keeps up */
 	size_t head, n, cap;	/* first slice, slices, ring size: 0 or a power of two */
-	size_t bytes;		/* bytes not yet written... */
-	size_t hist;		/* ...of which history at the front: not held against it */
+	size_t bytes;		/* bytes not yet written */
+	size_t cost;		/* bytes of the messages it holds a part of, whole: its limits count these... */
+	size_t hist;		/* ...less history at the front: not held against it */
 	size_t answers;		/* ...and at most this its own, not the room's: answers (send_to) */
 };
 
@@ -252,15 +262,9 @@ struct ident {
 	size_t ntold;
 	struct ident **ignores;	/* whom it ignores, nignores of IGNORE_MAX... */
 	size_t nignores;
-	size_t ignorers;	/* ...and how many ignore it: its lines are holes in the batch */
+	size_t ignorers;	/* ...and how many ignore it: deliver asks only then */
 	size_t keylen;		/* /session: the key, if any, that takes the name back */
 	char key[SESSION_MAX];
-};
-
-/* A line in the room batch, [off, end), from someone that some ignore. */
-struct hole {
-	size_t off, end;
-	const struct ident *who;
 };
 
 /* What a kind of peer does: set once, when the peer is made. */
@@ -325,7 +329,6 @@ struct peer {
 	char *in_line;		/* a line begun, not ended: line_max + 1 bytes, or NULL */
 	size_t inlen;		/* bytes of it */
 	struct outq q;		/* what is to be written to it */
-	size_t skip, until;	/* its part of the room batch, until set if it left */
 	struct timer timer;	/* its deadline: T_AUTH to T_CLOSE */
 	struct timer lag;	/* while it holds the room: T_LAG */
 	char *stash;		/* input read but put aside while its queue is long */
@@ -370,6 +373,7 @@ static void msg_put(struct msg **, const char *, size_t);
 static void msg_puts(struct msg **, const char *);
 static void msg_unref(struct msg *);
 static size_t count_lines(const char *, size_t);
+static struct slice *outq_tail(struct outq *);
 static void outq_push(struct peer *, struct msg *, size_t, size_t);
 static void outq_grow(struct outq *);
 static void outq_unshift(struct peer *, struct msg *);
@@ -437,14 +441,13 @@ static int nick_ok(const char *, size_t);
 static int nick_char(unsigned long, int);
 static void nick_variant(char *, const char *, size_t);
 static void nick_guest(char *);
+static void deliver(const struct peer *, struct peer *, struct msg *, size_t, size_t);
+static void run_flush(void);
 static void send_to(struct peer *, struct msg *);
-static void broadcast(struct msg *);
-static void push_around(struct peer *, struct msg *, size_t, size_t);
-static size_t batch_begin(struct peer *);
-static void batch_end(struct peer *, size_t, size_t);
-static void batch_flush(void);
+static size_t line_begin(void);
+static int line_end(const struct peer *, struct peer *, size_t, size_t);
 static void notice(struct peer *, const char *, ...);
-static void notice_room(struct peer *, const char *, ...);
+static void notice_room(const char *, ...);
 static void notice_text(struct peer *, const char *, const char *, size_t,
     const char *);
 static void vformat(struct msg **, const char *, va_list);

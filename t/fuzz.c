@@ -36,7 +36,8 @@ room_init(void)
 {
 	struct peer *host;
 
-	io.batch = msg_new(BATCH_MAX + 4 * LINE_MAX_BYTES);
+	io.shared = msg_new(SHARED_MAX + LINE_ROOM);
+	io.shared->refs = 1;
 	slot_add(-1, POLLIN, NULL);
 	host = peer_new(&console, -1, open("/dev/null", O_WRONLY));
 	host->state = JOINED;
@@ -90,7 +91,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (who[turn % 3]->flags & F_DEAD)
 			continue;
 		frame(who[turn % 3], (const char *)data + i, len);
-		batch_flush();
 		flush_dirty();	/* reap() would free who[] under us */
 	}
 	for (i = SLOT_FIRST; i < io.nslots; i++)

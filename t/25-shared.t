@@ -1,0 +1,94 @@
+#!/bin/sh
+# A queue is charged for what it keeps alive (issue 20): a reader that
+# holds a few bytes of a shared message holds the whole message, and
+# that counts against its limits, so no pattern of ignores, renames and
+# slow reading grows the host past them.
+. "$(dirname "$0")/lib.sh"
+
+plan 3
+
+SECS=${ATTACK_SECS:-12}
+
+start_host sh1 || give_up "host did not start"
+hp=$(plain_chat_pid sh1) || { skip "no /proc or not a plain build"; skip "-"; skip "-"; exit 0; }
+raw_join carol carol
+
+# The attack: bob and mal ignore eve; bob has a 4 KiB receive buffer and
+# 4 MB queued for him already, and reads 8 KB every half second, so he is
+# never stuck; eve floods 4000-byte lines nobody but carol and the host
+# reads; mal renames himself back and forth, so every shared message of
+# eve's lines carries a notice for bob, and bob's queue holds a few
+# bytes of each of them.
+spawn_in /dev/null attack perl $PEER -e '
+	my ($port, $pid, $secs) = @ARGV;
+	my $base = rss($pid);
+	my $bob = dial($port, 4096);
+	syswrite($bob, "/nick bob\n");
+	read_until($bob, qr/^\*\*\* welcome /m, 10) =~ /welcome/ or die "bob not in\n";
+	my $eve = dial($port);
+	syswrite($eve, "/nick eve\n");
+	read_until($eve, qr/^\*\*\* welcome /m, 10) =~ /welcome/ or die "eve not in\n";
+	my $mal = dial($port);
+	syswrite($mal, "/nick mal\n");
+	read_until($mal, qr/^\*\*\* welcome /m, 10) =~ /welcome/ or die "mal not in\n";
+	syswrite($bob, "/ignore eve\n");
+	syswrite($mal, "/ignore eve\n");
+	read_until($bob, qr/you ignore eve now/, 10);
+	read_until($mal, qr/you ignore eve now/, 10);
+	# 7 MB for bob from mal, before the flood: about 3 MB of it goes
+	# into the socket buffer of the host, the rest waits in the queue
+	my $line = ("m" x 990) . "\n";
+	my $fill = $line x 7168;
+	nonblocking($mal);
+	nonblocking($eve);
+	my ($off, $eo, $ev, $rn) = (0, 0, 0, 0);
+	my $lines = ("e" x 3999 . "\n") x 16;
+	my ($end, $next, $nick, $peak) = (time + $secs, 0, "ma", 0);
+	while (time < $end) {
+		if ($off < length $fill) {
+			my $w = syswrite($mal, $fill, 65536, $off);
+			$off += $w if defined $w;
+		} else {
+			syswrite($mal, "/nick $nick\n");
+			$rn++;
+			$nick = $nick eq "ma" ? "mb" : "ma";
+		}
+		sysread($mal, my $junk, 65536);
+		# eve always has more waiting, so every turn of the host
+		# reads her lines, and a rename lands among them
+		while (defined(my $x = syswrite($eve, $lines, length($lines) - $eo, $eo))) {
+			$ev += $x;
+			$eo = ($eo + $x) % length $lines;
+		}
+		sysread($eve, $junk, 65536);
+		if (time >= $next) {
+			sysread($bob, $junk, 8192);
+			$next = time + 0.5;
+		}
+		my $r = rss($pid);
+		$peak = $r if $r > $peak;
+		select(undef, undef, undef, 0.0005);
+	}
+	printf "sent %d MB of lines and %d renames\n", $ev / 1e6, $rn;
+	printf "grew %d\n", ($peak - $base) / 1024;
+	syswrite(STDOUT, "done\n");
+	sleep 30;
+' "$PORT" "$hp" "$SECS"
+
+wait_line "$(out attack)" done $((SECS + 20)) || show "$(err attack)"
+grew=$(sed -n 's/^grew //p' "$(out attack)")
+diag "$(sed -n 's/^sent/eve and mal sent/p' "$(out attack)") in $SECS s"
+# Its queue is dropped at 16 MiB, so the host holds that, 4 MB of eve's
+# lines in flight and the rest of the room: well under 64 MiB. Before
+# the fix it grew by 150 MiB and more in the same time.
+check "the host grew by ${grew:-?} MiB under the attack, under 64 MiB" \
+    test "${grew:-999999}" -lt 64
+
+# The room still moves: carol's line reaches the host's stdout, and the
+# host's reaches carol.
+say carol "still here"
+check "after the attack a member's line reaches the room" \
+    wait_line "$(out sh1)" "<carol> still here" 10
+say sh1 "and so am I"
+check "and the host's line reaches the member" \
+    wait_line "$(out carol)" "<host> and so am I" 10
