@@ -494,9 +494,8 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 		p->dnext = io.dirty;
 		io.dirty = p;
 	}
-	if (q->cost - q->hist > OUTQ_HIGH && p->state != CLOSING &&
-	    !(p->flags & (F_HOLD | F_STALLED | F_LAGGARD)))
-		hold(p);
+	if (q->cost - q->hist > OUTQ_HIGH && !(p->flags & (F_HOLD | F_LAGGARD)))
+		flow(p);	/* past its mark: it may hold the room now */
 }
 
 /* Make room for one more message: in place, or in a ring twice the size. */
@@ -625,35 +624,24 @@ static void
 drain(struct peer *p)
 {
 	struct outq *q = &p->q;
-	size_t answered;
 	ssize_t n;
 
 	if ((!q->n && !p->role->show) || (p->flags & F_DIALING))
 		return;
-	answered = q->answers;
 	/* the terminal draws its queue itself, around the input line */
 	n = p->role->show ? p->role->show(p) : queue_writev(p);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 		p->role->wfail(p, strerror(errno));
 		return;
 	}
-	if (n > 0)
+	if (n > 0) {
 		outq_pop(q, (size_t)n);
-	if ((p->flags & F_HOLD) && q->cost - q->hist < OUTQ_LOW)
-		release(p);
-	if (answered > INPUT_MARK && q->answers <= INPUT_MARK &&
-	    (p->role->flags & R_ANSWERED))
-		set_reading(p, may_read(p));	/* its answers drained: read it again */
-	if (q->n) {
-		set_writing(p, 1);
-		if ((p->role->flags & R_WATCHED) && p->state == JOINED)
-			watch(p, n > 0);
-		return;
+		p->moved = io.now;
 	}
-	set_writing(p, 0);
-	if (p->timer.list == T_STALL || p->timer.list == T_STUCK)
-		timer_set(&p->timer, T_NONE, 0);
-	p->flags &= ~(F_STALLED | F_LAGGARD);	/* caught up */
+	set_writing(p, q->n > 0);
+	flow(p);
+	if (q->n)
+		return;
 	if (p->missed) {
 		notice(p, "%zu lines not shown", p->missed);
 		p->missed = 0;
@@ -662,29 +650,13 @@ drain(struct peer *p)
 		p->role->drained(p);
 }
 
-/*
- * A backlog that moves is a live reader, and may hold the room. One
- * that does not move for STALL_MS stops holding it (stall_expired), and
- * is dropped STUCK_MS after it last moved, or once it passes OUTQ_HARD.
- */
-static void
-watch(struct peer *p, int moved)
-{
-	if (moved) {
-		p->flags &= ~F_STALLED;
-		timer_set(&p->timer, T_STALL, io.now + STALL_MS);
-	} else if (p->timer.list != T_STALL && p->timer.list != T_STUCK) {
-		timer_set(&p->timer, T_STALL, io.now + STALL_MS);
-	}
-}
-
 /* A socket that is only read from now: its slot is switched by fd. */
 static void
 stop_writing(struct peer *p)
 {
 	p->flags |= F_WDONE;
 	io.pfd[p->rslot].events = POLLIN;
-	set_reading(p, may_read(p));
+	flow(p);
 }
 
 /* Write every queue that grew this turn, or wait for poll to allow it. */
@@ -814,11 +786,57 @@ set_writing(struct peer *p, int on)
 }
 
 /*
- * Flow control: a peer is read only while the gate its input goes
- * through is open. A queue past OUTQ_HIGH holds its gate, so at the
- * host senders slow to the pace of the slowest live reader, and the
- * client stops reading one side while the other side's queue is full.
+ * Flow control, all of it, from the state of p's queue: whether it
+ * holds the gate it is fed from, and whether p is read. It runs when
+ * the queue passes OUTQ_HIGH, is written, or a timer of it fires.
+ * - A queue past OUTQ_HIGH holds its gate until it drains below
+ *   OUTQ_LOW: at the host the room, so senders slow to the pace of the
+ *   readers; at the client the side that fills it.
+ * - At the host the room waits only for a member that keeps pace: one
+ *   whose queue takes nothing for STALL_MS, or that holds the room for
+ *   LAG_MS, lags (F_LAGGARD) and holds it no more until it has caught
+ *   up, its queue empty. One whose queue takes nothing for STUCK_MS is
+ *   dropped (stuck_expired), as is one more than OUTQ_HARD behind
+ *   (outq_push).
+ * - A peer is read while the gate its input feeds is open and its own
+ *   answers are no more than INPUT_MARK (may_read).
  */
+static void
+flow(struct peer *p)
+{
+	struct outq *q = &p->q;
+	size_t owed = q->cost - q->hist;
+	int member = (p->role->flags & R_WATCHED) && p->state == JOINED &&
+	    !(p->flags & F_DEAD);
+	int holds;
+
+	if (!q->n)
+		p->flags &= ~F_LAGGARD;	/* caught up */
+	holds = !(p->flags & (F_DEAD | F_LAGGARD)) && p->state != CLOSING &&
+	    p->wfd >= 0 && (owed > OUTQ_HIGH || ((p->flags & F_HOLD) && owed >= OUTQ_LOW));
+	if (holds && !(p->flags & F_HOLD)) {
+		p->flags |= F_HOLD;
+		if (member)
+			timer_set(&p->lag, T_LAG, io.now + LAG_MS);
+		if (p->role->out->holders++ == 0)
+			update_reading();
+	} else if (!holds && (p->flags & F_HOLD)) {
+		p->flags &= ~F_HOLD;
+		timer_set(&p->lag, T_NONE, 0);
+		if (--p->role->out->holders == 0)
+			update_reading();
+	}
+	if (!member || !q->n) {
+		if (p->timer.list == T_STALL || p->timer.list == T_STUCK)
+			timer_set(&p->timer, T_NONE, 0);
+	} else if (p->moved == io.now ||
+	    (p->timer.list != T_STALL && p->timer.list != T_STUCK)) {
+		timer_set(&p->timer, T_STALL, io.now + STALL_MS);
+	}
+	set_reading(p, may_read(p));
+}
+
+/* Whether p is read: not while its gate is held or shut, nor while its answers pile up. */
 static int
 may_read(struct peer *p)
 {
@@ -843,26 +861,6 @@ update_reading(void)
 	for (i = SLOT_STDIN; i < io.nslots; i++)
 		if ((p = io.slotpeer[i]) && p->rslot == i)
 			set_reading(p, may_read(p));
-}
-
-/* A queue passed OUTQ_HIGH: the input that feeds it waits. */
-static void
-hold(struct peer *p)
-{
-	p->flags |= F_HOLD;
-	if (p->role->flags & R_WATCHED)
-		timer_set(&p->lag, T_LAG, io.now + LAG_MS);
-	if (p->role->out->holders++ == 0)
-		update_reading();
-}
-
-static void
-release(struct peer *p)
-{
-	p->flags &= ~F_HOLD;
-	timer_set(&p->lag, T_NONE, 0);
-	if (--p->role->out->holders == 0)
-		update_reading();
 }
 
 static struct peer *
@@ -931,16 +929,15 @@ run_timers(void)
 	}
 }
 
-/* A backlog that did not move for STALL_MS holds no one back. */
+/* A queue that took nothing for STALL_MS: its reader lags. */
 static void
 stall_expired(struct timer *t)
 {
 	struct peer *p = timer_peer(t);
 
-	p->flags |= F_STALLED;
-	if (p->flags & F_HOLD)
-		release(p);
+	p->flags |= F_LAGGARD;
 	timer_set(t, T_STUCK, t->when - STALL_MS + STUCK_MS);
+	flow(p);
 }
 
 static void
@@ -972,7 +969,7 @@ lag_expired(struct timer *t)
 	struct peer *p = (struct peer *)(void *)((char *)t - offsetof(struct peer, lag));
 
 	p->flags |= F_LAGGARD;
-	release(p);
+	flow(p);
 }
 
 /*
@@ -984,14 +981,11 @@ peer_close(struct peer *p)
 {
 	if (p->flags & F_DEAD)
 		return;
-	if (p->flags & F_HOLD)
-		release(p);
 	if (p->state == JOINED)
 		room.nmembers--;
 	p->flags |= F_DEAD;
+	flow(p);	/* it holds nothing now, and is read no more */
 	timer_set(&p->timer, T_NONE, 0);
-	timer_set(&p->lag, T_NONE, 0);
-	set_reading(p, 0);
 	set_writing(p, 0);
 	p->xnext = io.dead;
 	io.dead = p;
@@ -2110,7 +2104,7 @@ resume_input(int run)
 		p->stash = NULL;
 		frame(p, s, p->stashlen);
 		free(s);
-		set_reading(p, may_read(p));
+		flow(p);
 	}
 	return ready;
 }
@@ -2544,9 +2538,8 @@ deliver(const struct peer *from, struct peer *to, struct msg *m, size_t off,
 	had = to->q.cost;
 	outq_push(to, m, off, end);
 	to->q.answers += to->q.cost - had;
-	if ((to->role->flags & R_ANSWERED) && to->q.answers > INPUT_MARK &&
-	    to->q.answers - (to->q.cost - had) <= INPUT_MARK)
-		set_reading(to, 0);	/* its answers pile up: read it no more for now */
+	if (to->q.answers > INPUT_MARK)
+		flow(to);	/* its answers pile up: read it no more for now */
 }
 
 /*
@@ -2919,9 +2912,7 @@ leave(struct peer *p, const char *what, const char *reason, size_t n)
 		line_end(NULL, NULL, mark, mark);
 	}
 	p->state = CLOSING;
-	if (p->flags & F_HOLD)
-		release(p);
-	set_reading(p, 0);
+	flow(p);
 	if (p->q.n)
 		timer_set(&p->timer, T_CLOSE, io.now + CLOSE_MS);
 	else
@@ -4822,7 +4813,7 @@ accept_peers(int lfd)
 		tune_socket(fd, ss.ss_family);
 		room.npeers++;
 		p = peer_new(&member, fd, fd);
-		set_reading(p, may_read(p));
+		flow(p);
 		if (opt.password)
 			notice(p, NOTICE_PASSWORD);	/* its first line */
 		if (opt.password && src->pause > io.now) {
@@ -4897,7 +4888,7 @@ pause_expired(struct timer *t)
 	struct peer *p = timer_peer(t);
 
 	p->flags &= ~F_PAUSED;
-	set_reading(p, may_read(p));
+	flow(p);
 	timer_set(t, T_AUTH, io.now + AUTH_MS);
 }
 
@@ -4971,8 +4962,7 @@ stdout_lost(struct peer *p, const char *why)
 	p->wfd = -1;
 	set_writing(p, 0);
 	outq_clear(&p->q);
-	if (p->flags & F_HOLD)
-		release(p);
+	flow(p);
 }
 
 /*
@@ -5236,7 +5226,7 @@ connected(void)
 		outq_unshift(h, m);
 	else
 		free(m);
-	set_reading(h, may_read(h));
+	flow(h);
 	set_writing(h, h->q.n > 0);
 }
 

@@ -307,9 +307,8 @@ enum {
 	F_DROP = 1 << 7,	/* dropped for not reading: the room is told */
 	F_AUTHED = 1 << 8,	/* gave the password, or none is needed */
 	F_DIALING = 1 << 9,	/* not connected (yet, or again): queue, do not write */
-	F_STALLED = 1 << 10,	/* drained nothing for STALL_MS: may not hold the room */
 	F_TEXT = 1 << 11,	/* its lines are text, whatever they start with (a pipe) */
-	F_LAGGARD = 1 << 12,	/* held the room LAG_MS: may not hold it until it catches up */
+	F_LAGGARD = 1 << 12,	/* held the room LAG_MS, or its queue took nothing for STALL_MS: may not hold it until it has caught up */
 	F_STASHED = 1 << 13,	/* on the list of peers with input put aside */
 	F_REPLAY = 1 << 14,	/* what is queued now is history (q.hist) */
 	F_PAUSED = 1 << 15,	/* its address gave a wrong password: not read yet */
@@ -331,6 +330,7 @@ struct peer {
 	struct outq q;		/* what is to be written to it */
 	struct timer timer;	/* its deadline: T_AUTH to T_CLOSE */
 	struct timer lag;	/* while it holds the room: T_LAG */
+	long long moved;	/* when its queue last took bytes */
 	char *stash;		/* input read but put aside while its queue is long */
 	size_t stashlen;
 	struct peer *snext;	/* next on the list of peers with a stash */
@@ -381,7 +381,6 @@ static void outq_pop(struct outq *, size_t);
 static void outq_clear(struct outq *);
 static ssize_t queue_writev(struct peer *);
 static void drain(struct peer *);
-static void watch(struct peer *, int);
 static void stop_writing(struct peer *);
 static void flush_dirty(void);
 static void flush_blocking(struct peer *);
@@ -393,10 +392,9 @@ static struct peer *peer_new(const struct role *, int, int);
 static void set_polling(struct peer *, size_t, int, short, int);
 static void set_reading(struct peer *, int);
 static void set_writing(struct peer *, int);
+static void flow(struct peer *);
 static int may_read(struct peer *);
 static void update_reading(void);
-static void hold(struct peer *);
-static void release(struct peer *);
 static struct peer *timer_peer(struct timer *);
 static void timer_set(struct timer *, int, long long);
 static long long next_deadline(void);

@@ -1,11 +1,14 @@
 #!/bin/sh
-# A queue is charged for what it keeps alive (issue 20): a reader that
-# holds a few bytes of a shared message holds the whole message, and
-# that counts against its limits, so no pattern of ignores, renames and
-# slow reading grows the host past them.
+# What one reader's queue may hold, and hold up (issue 20). A queue is
+# charged for what it keeps alive: a reader that holds a few bytes of a
+# shared message holds the whole message, and that counts against its
+# limits, so no pattern of ignores, renames and slow reading grows the
+# host past them. And a reader that reads a little now and then, just
+# often enough not to count as stopped, holds the room no longer than
+# one that does not read at all.
 . "$(dirname "$0")/lib.sh"
 
-plan 3
+plan 5
 
 SECS=${ATTACK_SECS:-12}
 
@@ -92,3 +95,53 @@ check "after the attack a member's line reaches the room" \
 say sh1 "and so am I"
 check "and the host's line reaches the member" \
     wait_line "$(out carol)" "<host> and so am I" 10
+
+# === a reader that takes a little every 0.4 s ==================================
+
+# fast reads all as it comes; slow has a 4 KiB receive buffer and reads
+# 8 KB every 0.4 s, always within STALL_MS; flood sends 40 MB of lines as
+# fast as the host takes them. The room may wait for slow for LAG_MS,
+# then goes on without it, so fast has them all in a few seconds;
+# slow's queue keeps its lines until it is dropped at OUTQ_HARD.
+spawn_in /dev/null pace perl $PEER -e '
+	my ($port, $total) = @ARGV;
+	my @s;
+	for my $n (qw(fast slow flood)) {
+		push @s, dial($port, $n eq "slow" ? 4096 : 0);
+		syswrite($s[-1], "/nick $n\n");
+		read_until($s[-1], qr/^\*\*\* welcome /m, 10) =~ /welcome/ or die "$n not in\n";
+	}
+	my ($fast, $slow, $flood) = @s;
+	nonblocking($_) for @s;
+	my $chunk = ("f" x 999 . "\n") x 64;
+	my ($sent, $got, $off, $next, $start) = (0, 0, 0, 0, time);
+	my $want = $total * length("<flood> ") / 1000 + $total;
+	while ($got < $want && time < $start + 30) {
+		my ($r, $w) = ("", "");
+		vec($r, fileno $fast, 1) = 1;
+		vec($w, fileno $flood, 1) = 1 if $sent < $total;
+		select(my $ro = $r, my $wo = $w, undef, 0.05);
+		if (vec($ro, fileno $fast, 1)) {
+			my $k = sysread($fast, my $buf, 1 << 20);
+			$got += $k if $k;
+		}
+		if ($sent < $total && vec($wo, fileno $flood, 1)) {
+			my $k = syswrite($flood, $chunk, length($chunk) - $off, $off);
+			if ($k) { $sent += $k; $off = ($off + $k) % length $chunk }
+		}
+		sysread($flood, my $junk, 65536);
+		if (time >= $next) {
+			sysread($slow, $junk, 8192);
+			$next = time + 0.4;
+		}
+	}
+	printf "fast got %d of %d MB in %.1f s\n", $got / 1e6, $want / 1e6, time - $start;
+	print $got >= $want ? "all\n" : "short\n";
+	sleep 30;
+' "$PORT" 40000000
+wait_for "$(out pace)" '^(all|short)$' 45 || show "$(err pace)"
+diag "$(sed -n 's/^fast got/the reader that keeps up got/p' "$(out pace)")"
+check "a reader that takes a little now and then does not hold the room" \
+    has_line "$(out pace)" all
+check "and it is dropped, its queue past the limit" \
+    wait_line "$(out sh1)" "*** slow dropped (not reading)" 10
