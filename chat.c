@@ -162,7 +162,6 @@ static struct {
 	int on;			/* chat edits the input line itself */
 	int colour;		/* ...in 8 or 256 colours; 0 for NO_COLOR or TERM=dumb */
 	struct termios saved, raw;	/* the mode we found, the mode we use */
-	struct role role;	/* the stdio peer's role, reading keys, drawing lines */
 	size_t cols;		/* the terminal's width */
 	char line[LINE_MAX_BYTES];	/* the input line being typed */
 	size_t len, cur;	/* its length and the cursor, in bytes */
@@ -191,37 +190,58 @@ static struct {
 	pid_t pid;		/* while it runs (or is not reaped yet); 0 after */
 	int ending;		/* it exited: the session ends once its output is read */
 	int status;		/* its exit status, 128 + N if signal N killed it */
-	struct role role;	/* the stdio peer's role, for a program */
 } prog;
 
 /* A remote peer at the host: a member of the room, once it joins. */
 static const struct role member = {
-	frame, hear, member_eof, member_lost, member_lost, member_drained,
-	NULL, member_quit, member_quit, LINE_MAX_BYTES, &room.gate, &room.gate,
-	R_WATCHED | R_ANSWERED, NULL
+	.on_read = frame, .on_line = hear, .on_eof = member_eof,
+	.on_lost = member_lost, .on_write_error = member_lost,
+	.on_drained = member_drained, .on_quit = member_quit,
+	.line_max = LINE_MAX_BYTES, .in = &room.gate, .out = &room.gate,
+	.flags = R_WATCHED | R_ANSWERED,
 };
 
 /*
  * The host's own stdin and stdout: a member that cannot be put out.
  * /quit and Ctrl-C close the room; Ctrl-D, so easily typed, does not.
+ * At a terminal it reads keys and draws lines; with -e it is the
+ * program's pipes, and the program closing its output says no more.
  */
-static const struct role console = {
-	frame, hear, console_eof, stdout_lost, stdout_lost, NULL,
-	NULL, console_quit, room_close, LINE_MAX_BYTES, &room.gate, &room.gate,
-	R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS, console_ended
+#define CONSOLE .on_line = hear, .on_lost = stdout_lost, \
+	.on_write_error = stdout_lost, .on_ctrl_d = console_ctrl_d, \
+	.on_quit = room_close, .on_exit = console_ended, \
+	.line_max = LINE_MAX_BYTES, .in = &room.gate, .out = &room.gate, \
+	.flags = R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS
+static const struct role console[] = {
+	[FACE_PLAIN] = { CONSOLE, .on_read = frame, .on_eof = console_eof },
+	[FACE_TERM] = { CONSOLE, .on_read = term_input, .on_eof = console_eof,
+	    .show = term_show, .on_drained = term_drained },
+	[FACE_PROG] = { CONSOLE, .on_read = frame, .on_eof = program_eof },
 };
 
 /* The client's connection: lines from the host go to our stdout. */
 static const struct role link_role = {
-	frame, link_hear, link_eof, link_lost, link_wfail, link_drained,
-	NULL, NULL, NULL, RECV_MAX, &uplink.down, &uplink.up, R_MARKCUT, NULL
+	.on_read = frame, .on_line = link_hear, .on_eof = link_eof,
+	.on_lost = link_lost, .on_write_error = link_wfail,
+	.on_drained = link_drained, .line_max = RECV_MAX,
+	.in = &uplink.down, .out = &uplink.up, .flags = R_MARKCUT,
 };
 
-/* The client's stdin and stdout: lines typed go to the host. */
-static const struct role user = {
-	frame, user_line, user_eof, user_lost, user_lost, NULL,
-	NULL, user_quit, user_quit, LINE_MAX_BYTES, &uplink.up, &uplink.down, 0,
-	user_eof
+/*
+ * The client's stdin and stdout: lines typed go to the host. At a
+ * terminal, keys and drawn lines; with -e the program's pipes.
+ */
+#define USER .on_line = user_line, .on_ctrl_d = user_quit, \
+	.on_quit = user_quit, .on_exit = user_eof, \
+	.line_max = LINE_MAX_BYTES, .in = &uplink.up, .out = &uplink.down
+static const struct role user[] = {
+	[FACE_PLAIN] = { USER, .on_read = frame, .on_eof = user_eof,
+	    .on_lost = user_lost, .on_write_error = user_lost },
+	[FACE_TERM] = { USER, .on_read = term_input, .on_eof = user_eof,
+	    .on_lost = user_lost, .on_write_error = user_lost,
+	    .show = term_show, .on_drained = term_drained },
+	[FACE_PROG] = { USER, .on_read = frame, .on_eof = program_eof,
+	    .on_lost = stdout_lost, .on_write_error = stdout_lost },
 };
 
 static const char synopsis[] =
@@ -237,7 +257,7 @@ static const char synopsis[] =
 static const struct command commands[] = {
 	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
 	{ "msg", cmd_msg, 2, 0, "NAME TEXT", "send TEXT to NAME only" },
-	{ "me", cmd_me, 1, 0, "TEXT", "an action: * you TEXT" },
+	{ "me", cmd_me, 1, C_ACTION, "TEXT", "an action: * you TEXT" },
 	{ "who", cmd_who, 0, 0, "", "list who is here" },
 	{ "r", cmd_reply, 1, 0, "TEXT", "reply to whoever last sent you a /msg" },
 	{ "away", cmd_away, 0, 0, "[TEXT]", "mark yourself away; /back or your next line ends it" },
@@ -248,7 +268,7 @@ static const struct command commands[] = {
 	{ "quit", cmd_quit, 0, C_LEAVES, "[REASON]", "leave the room" },
 	{ "kick", cmd_kick, 1, C_HOST, "NAME [REASON]", "the host only: put NAME out of the room" },
 	{ "help", cmd_help, 0, 0, "", "this list" },
-	{ "pass", cmd_pass, 0, C_FIRST, "PASSWORD", "the room's password, as the first line" },
+	{ "pass", cmd_pass, 0, C_FIRST | C_NOTAB, "PASSWORD", "the room's password, as the first line" },
 	{ "session", cmd_session, 1, C_FIRST, "KEY", "before /nick: with it, a reconnection gets your name back" },
 };
 
@@ -631,7 +651,7 @@ drain(struct peer *p)
 	/* the terminal draws its queue itself, around the input line */
 	n = p->role->show ? p->role->show(p) : queue_writev(p);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-		p->role->wfail(p, strerror(errno));
+		p->role->on_write_error(p, strerror(errno));
 		return;
 	}
 	if (n > 0) {
@@ -646,8 +666,8 @@ drain(struct peer *p)
 		notice(p, "%zu lines not shown", p->missed);
 		p->missed = 0;
 	}
-	if (p->role->drained)
-		p->role->drained(p);
+	if (p->role->on_drained)
+		p->role->on_drained(p);
 }
 
 /* A socket that is only read from now: its slot is switched by fd. */
@@ -1061,16 +1081,16 @@ peer_read(struct peer *p)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n < 0 && p->rfd == p->wfd) {
-		p->role->lost(p, strerror(errno));
+		p->role->on_lost(p, strerror(errno));
 		return;
 	}
 	if (n > 0) {
-		p->role->input(p, buf, (size_t)n);
+		p->role->on_read(p, buf, (size_t)n);
 		return;
 	}
 	frame_end(p);
 	if (!(p->flags & F_DEAD))
-		p->role->eof(p);
+		p->role->on_eof(p);
 }
 
 /* ---- Unicode tables ----------------------------------------------- */
@@ -2176,7 +2196,7 @@ line_done(struct peer *p, const char *s, size_t n)
 {
 	n = bare_len(s, n);
 	if (n && p->state != CLOSING && !(p->flags & F_DEAD))
-		p->role->hear(p, s, n);
+		p->role->on_line(p, s, n);
 }
 
 /* The one place the host's line forms are built: the stamp before the text. */
@@ -3243,7 +3263,7 @@ cmd_who(struct peer *p, const char *arg, size_t n)
 static void
 cmd_quit(struct peer *p, const char *arg, size_t n)
 {
-	p->role->stop(p, arg, n);
+	p->role->on_quit(p, arg, n);
 }
 
 /* The password was checked before the peer got this far. */
@@ -4291,7 +4311,7 @@ term_own(struct peer *p, const char *s, size_t n)
 	if (n > 1 && s[0] == '/' && s[1] == '/') {
 		s++, n--;
 	} else if (s[0] == '/') {
-		if (!(c = find_command(s, n, &a)) || c->run != cmd_me || a >= n)
+		if (!(c = find_command(s, n, &a)) || !(c->flags & C_ACTION) || a >= n)
 			return;
 		f = FORM_ACTION, s += a, n -= a;
 	}
@@ -4398,7 +4418,8 @@ completions(const char *s, size_t n, int command, const char **out, size_t max)
 
 	if (command) {
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]) && k < max; i++)
-			if ((host || !(commands[i].flags & C_HOST)) && commands[i].run != cmd_pass)
+			if ((host || !(commands[i].flags & C_HOST)) &&
+			    !(commands[i].flags & C_NOTAB))
 				offer(out, &k, commands[i].name, s, n);
 	} else if (host) {
 		while (k < max && (q = next_member(&slot)))
@@ -4521,7 +4542,7 @@ term_key(struct peer *p, unsigned char c)
 		if (term.len)
 			term_cut(term.cur, term_step(1));
 		else
-			p->role->quit(p, NULL, 0);
+			p->role->on_ctrl_d(p, NULL, 0);
 		break;
 	default:
 		if (c >= 0x20)
@@ -4970,7 +4991,7 @@ stdout_lost(struct peer *p, const char *why)
  * host is told what closes it.
  */
 static void
-console_quit(struct peer *p, const char *reason, size_t n)
+console_ctrl_d(struct peer *p, const char *reason, size_t n)
 {
 	(void)reason, (void)n;
 	notice(p, "Ctrl-D does not close the room: /quit or Ctrl-C does");
@@ -5048,7 +5069,7 @@ announce(const char *addr, unsigned port)
 static void
 host_start(const char *addr, const char *port, const char *nick, long maxarg)
 {
-	struct peer *p = stdio_new(&console);
+	struct peer *p = stdio_new(console);
 
 	snprintf(p->nick, sizeof(p->nick), "%s", nick ? nick : "host");
 	p->flags |= F_AUTHED;
@@ -5647,7 +5668,7 @@ client_start(const char *host, const char *port, const char *nick)
 	char *target;
 	size_t n;
 
-	stdio_new(&user);
+	stdio_new(user);
 	h = uplink.host = peer_new(&link_role, -1, -1);
 	h->state = JOINED;
 	h->flags |= F_DIALING;
@@ -5709,7 +5730,7 @@ handle_signals(void)
 			else if (c[i] == SIGCHLD)
 				program_reap();
 			else
-				io.stdio->role->stop(io.stdio, NULL, 0);
+				io.stdio->role->on_quit(io.stdio, NULL, 0);
 		}
 	}
 }
@@ -5737,7 +5758,7 @@ handle_slot(size_t i, short rev)
 	/* the reader of our stdout went while nothing was queued for it */
 	if (i == p->wslot && (p->flags & F_WATCHOUT) && !p->q.n &&
 	    (rev & (POLLERR | POLLHUP))) {
-		p->role->wfail(p, "stdout closed");
+		p->role->on_write_error(p, "stdout closed");
 		return;
 	}
 	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) &&
@@ -5748,7 +5769,7 @@ handle_slot(size_t i, short rev)
 	if ((rev & POLLIN) || (p->rslot != p->wslot && (rev & POLLHUP)))
 		peer_read(p);
 	else if (rev & (POLLHUP | POLLERR))
-		p->role->lost(p, "connection lost");
+		p->role->on_lost(p, "connection lost");
 }
 
 /* The one loop, host and client alike. */
@@ -5968,21 +5989,14 @@ setup(void)
  * may be.
  */
 static struct peer *
-stdio_new(const struct role *role)
+stdio_new(const struct role *faces)
 {
 	struct stat st;
 	struct peer *p;
 
 	if (opt.exec)
-		return program_new(role);
-	if (term.on) {
-		term.role = *role;
-		term.role.input = term_input;
-		term.role.show = term_show;
-		term.role.drained = term_drained;
-		role = &term.role;
-	}
-	p = peer_new(role, STDIN_FILENO, STDOUT_FILENO);
+		return program_new(&faces[FACE_PROG]);
+	p = peer_new(&faces[term.on ? FACE_TERM : FACE_PLAIN], STDIN_FILENO, STDOUT_FILENO);
 	p->state = JOINED;
 	if (!term.on && !opt.commands)
 		p->flags |= F_TEXT;
@@ -6016,10 +6030,7 @@ program_new(const struct role *role)
 	int rfd, wfd;
 
 	program_start(&rfd, &wfd);
-	prog.role = *role;
-	prog.role.eof = program_eof;
-	prog.role.lost = prog.role.wfail = stdout_lost;
-	p = peer_new(&prog.role, rfd, wfd);
+	p = peer_new(role, rfd, wfd);
 	p->state = JOINED;
 	if (!opt.commands)
 		p->flags |= F_TEXT;
@@ -6123,7 +6134,7 @@ program_end(void)
 	}
 	prog.ending = 0;
 	frame_end(p);
-	p->role->ended(p);
+	p->role->on_exit(p);
 }
 
 /*

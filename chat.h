@@ -267,23 +267,30 @@ struct ident {
 	char key[SESSION_MAX];
 };
 
-/* What a kind of peer does: set once, when the peer is made. */
+/*
+ * What a kind of peer does: set once, when the peer is made, one hook
+ * for each thing that can happen to it (NULL: nothing to do, or it
+ * cannot happen to this kind).
+ */
 struct role {
-	void (*input)(struct peer *, const char *, size_t);	/* bytes read */
-	void (*hear)(struct peer *, const char *, size_t);	/* one whole line of them */
-	void (*eof)(struct peer *);			/* its input ended */
-	void (*lost)(struct peer *, const char *);	/* its descriptor failed or hung up */
-	void (*wfail)(struct peer *, const char *);	/* a write to it failed */
-	void (*drained)(struct peer *);			/* its queue is empty */
-	ssize_t (*show)(struct peer *);			/* writes its queue itself, says how much; NULL: writev */
-	void (*quit)(struct peer *, const char *, size_t);	/* Ctrl-D, the input line empty */
-	void (*stop)(struct peer *, const char *, size_t);	/* /quit [REASON], or a signal */
+	void (*on_read)(struct peer *, const char *, size_t);	/* bytes were read */
+	void (*on_line)(struct peer *, const char *, size_t);	/* a whole line of them */
+	void (*on_eof)(struct peer *);				/* its input ended */
+	void (*on_lost)(struct peer *, const char *);		/* its descriptor failed or hung up */
+	void (*on_write_error)(struct peer *, const char *);	/* a write to it failed */
+	void (*on_drained)(struct peer *);			/* its queue is empty */
+	void (*on_ctrl_d)(struct peer *, const char *, size_t);	/* Ctrl-D, the input line empty */
+	void (*on_quit)(struct peer *, const char *, size_t);	/* /quit [REASON], or a signal */
+	void (*on_exit)(struct peer *);		/* -e: its program exited, all it wrote is read */
+	ssize_t (*show)(struct peer *);		/* writes its queue itself, says how much; NULL: writev */
 	size_t line_max;	/* bytes in a line it sends, CR and LF not counted */
 	struct gate *in;	/* what its input feeds: read only while open */
 	struct gate *out;	/* what its queue holds when it passes OUTQ_HIGH */
-	unsigned flags;
-	void (*ended)(struct peer *);	/* -e: its program exited, all it wrote is read */
+	unsigned flags;		/* R_ values */
 };
+
+/* What our stdin and stdout are: the console's and the user's roles come in each. */
+enum face { FACE_PLAIN, FACE_TERM, FACE_PROG };	/* pipes or files, a terminal, the -e program */
 
 enum {
 	R_WATCHED = 1 << 0,	/* a reader the room waits for only while it keeps up */
@@ -344,6 +351,8 @@ enum {
 	C_HOST = 1 << 0,	/* the host only */
 	C_FIRST = 1 << 1,	/* may come before joining, and does not join */
 	C_LEAVES = 1 << 2,	/* the host closes the connection after it */
+	C_ACTION = 1 << 3,	/* its text is said to the room as an action (term_own shows it) */
+	C_NOTAB = 1 << 4,	/* Tab does not offer it: it means nothing once joined */
 };
 
 /* A room command and its rules, checked in run_command before it runs. */
@@ -562,7 +571,7 @@ static void member_lost(struct peer *, const char *);
 static void member_drained(struct peer *);
 static void member_quit(struct peer *, const char *, size_t);
 static void console_eof(struct peer *);
-static void console_quit(struct peer *, const char *, size_t);
+static void console_ctrl_d(struct peer *, const char *, size_t);
 static void stdout_lost(struct peer *, const char *);
 static void room_close(struct peer *, const char *, size_t);
 static void console_ended(struct peer *);

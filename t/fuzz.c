@@ -39,7 +39,7 @@ room_init(void)
 	io.shared = msg_new(SHARED_MAX + LINE_ROOM);
 	io.shared->refs = 1;
 	slot_add(-1, POLLIN, NULL);
-	host = peer_new(&console, -1, open("/dev/null", O_WRONLY));
+	host = peer_new(&console[FACE_PLAIN], -1, open("/dev/null", O_WRONLY));
 	host->state = JOINED;
 	host->flags |= F_AUTHED;
 	strcpy(host->nick, "host");
