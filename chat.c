@@ -147,7 +147,7 @@ static struct {
 	unsigned long dials;	/* connections made so far */
 	long long since;	/* when the last one was made */
 	int quit_sent;		/* /quit went to the host: a close is expected */
-	int closed;		/* the host said it shuts down: the close is the end */
+	int host_closing;	/* the host said it shuts down: the close is the end */
 	int hide_history;	/* no -H, stdout not a terminal: the history is left out... */
 	int in_history;		/* ...and this is between its notices */
 	struct msg *refused;	/* why the host turned us away, as it said it */
@@ -169,8 +169,8 @@ static struct {
 	size_t shown;		/* the cursor's column as last drawn */
 	char seq[16];		/* an escape sequence coming in */
 	size_t esc;		/* bytes of it so far, plus one; 0 for none */
-	char *hist[HIST_MAX];	/* lines sent this session, for Up and Down */
-	size_t nhist, hpos;
+	char *recall[RECALL_MAX];	/* lines sent this session, for Up and Down */
+	size_t nrecall, rpos;
 	char *draft;		/* the line being typed when Up was pressed */
 	int tabbing;		/* the last key was a Tab that completed... */
 	size_t tab_at, tab_len, tab_next;	/* ...the word that started here... */
@@ -379,6 +379,40 @@ number(const char *s, long min, long max, const char *what)
 	return v;
 }
 
+/* FNV-1a, 32 bits: its low bits mix well. For tables and colours, not secrets. */
+static unsigned long
+hash(const void *data, size_t n)
+{
+	const unsigned char *s = data;
+	unsigned long h = 2166136261UL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = ((h ^ s[i]) * 16777619UL) & 0xffffffffUL;
+	return h;
+}
+
+/*
+ * "HH:MM ", the local time, before a history line: when it was said.
+ * Worked out again only when the second has changed.
+ */
+static const char *
+hhmm(void)
+{
+	static char text[16];
+	static time_t second = (time_t)-1;
+	struct tm tm;
+	time_t t = time(NULL);
+
+	if (t != second) {
+		second = t;
+		if (t == (time_t)-1 || !localtime_r(&t, &tm) ||
+		    !strftime(text, sizeof(text), "%H:%M ", &tm))
+			text[0] = '\0';
+	}
+	return text;
+}
+
 /* The length of the first word of s[0..n); *rest is where the words after it start. */
 static size_t
 split_word(const char *s, size_t n, size_t *rest)
@@ -511,7 +545,7 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 		q->hist += q->cost - had;
 	if (!(p->flags & F_DIRTY)) {
 		p->flags |= F_DIRTY;
-		p->dnext = io.dirty;
+		p->next_dirty = io.dirty;
 		io.dirty = p;
 	}
 	if (q->cost - q->hist > OUTQ_HIGH && !(p->flags & (F_HOLD | F_LAGGARD)))
@@ -686,7 +720,7 @@ flush_dirty(void)
 	struct peer *p;
 
 	while ((p = io.dirty)) {
-		io.dirty = p->dnext;
+		io.dirty = p->next_dirty;
 		p->flags &= ~F_DIRTY;
 		if (p->flags & F_DEAD)
 			continue;
@@ -768,6 +802,17 @@ peer_new(const struct role *role, int rfd, int wfd)
 		io.pfd[p->rslot] = (struct pollfd){ -1, POLLIN, 0 };
 	p->state = JOINING;
 	return p;
+}
+
+/* The one place a peer's state changes, and the count of the room's members with it. */
+static void
+set_state(struct peer *p, enum state s)
+{
+	if (p->state == JOINED)
+		room.nmembers--;
+	if (s == JOINED)
+		room.nmembers++;
+	p->state = s;
 }
 
 /*
@@ -1001,13 +1046,14 @@ peer_close(struct peer *p)
 {
 	if (p->flags & F_DEAD)
 		return;
-	if (p->state == JOINED)
-		room.nmembers--;
+	if (p->state != JOINED)
+		p->flags &= ~F_DROP;	/* only a member's drop is news */
+	set_state(p, CLOSING);
 	p->flags |= F_DEAD;
 	flow(p);	/* it holds nothing now, and is read no more */
 	timer_set(&p->timer, T_NONE, 0);
 	set_writing(p, 0);
-	p->xnext = io.dead;
+	p->next_dead = io.dead;
 	io.dead = p;
 }
 
@@ -1016,7 +1062,7 @@ peer_close(struct peer *p)
  * room who was dropped queues more and may drop more, hence the loop.
  */
 static void
-reap(void)
+end_turn(void)
 {
 	struct peer *p, *list;
 
@@ -1025,14 +1071,14 @@ reap(void)
 		if (!(list = io.dead))
 			return;
 		io.dead = NULL;
-		for (p = list; p; p = p->xnext) {
-			if ((p->flags & F_DROP) && p->state == JOINED) {
-				p->state = CLOSING;
+		for (p = list; p; p = p->next_dead) {
+			if (p->flags & F_DROP) {
 				notice_room("%s dropped (not reading)", p->nick);
 			}
 		}
 		while ((p = list)) {
-			list = p->xnext;
+			list = p->next_dead;
+			/* a socket, one descriptor and one slot: the stdio peer, with two, never closes */
 			close(p->rfd);
 			room.npeers--;
 			outq_clear(&p->q);
@@ -1061,10 +1107,10 @@ unstash(struct peer *p)
 {
 	struct peer **pp;
 
-	for (pp = &io.stashed; *pp && *pp != p; pp = &(*pp)->snext)
+	for (pp = &io.stashed; *pp && *pp != p; pp = &(*pp)->next_stashed)
 		;
 	if (*pp)
-		*pp = p->snext;
+		*pp = p->next_stashed;
 }
 
 /*
@@ -2068,7 +2114,7 @@ frame(struct peer *p, const char *s, size_t n)
 		} else if (!p->inlen && nl && bare_len(s, len) <= p->role->line_max) {
 			line_done(p, s, len);
 		} else {
-			take(p, s, len, nl != NULL);
+			gather(p, s, len, nl != NULL);
 		}
 		if (!nl)
 			break;
@@ -2091,7 +2137,7 @@ stash(struct peer *p, const char *s, size_t n)
 	set_reading(p, 0);
 	if (!(p->flags & F_STASHED)) {
 		p->flags |= F_STASHED;
-		p->snext = io.stashed;
+		p->next_stashed = io.stashed;
 		io.stashed = p;
 	}
 }
@@ -2110,11 +2156,11 @@ resume_input(int run)
 
 	while ((p = *pp)) {
 		if (!p->stash || (p->flags & F_DEAD) || p->state == CLOSING) {
-			*pp = p->snext;
+			*pp = p->next_stashed;
 			p->flags &= ~F_STASHED;
 			continue;
 		}
-		pp = &p->snext;
+		pp = &p->next_stashed;
 		if (answers_wait(p) || p->role->in->holders || p->role->in->shut)
 			continue;
 		ready = 1;
@@ -2134,7 +2180,7 @@ static void
 frame_end(struct peer *p)
 {
 	if (p->inlen && !(p->flags & F_DISCARD))
-		take(p, "", 0, 1);
+		gather(p, "", 0, 1);
 	p->inlen = 0;
 	p->flags &= ~F_DISCARD;
 	run_flush();
@@ -2147,7 +2193,7 @@ frame_end(struct peer *p)
  * The buffer lives while the line does: a peer between lines holds none.
  */
 static void
-take(struct peer *p, const char *s, size_t len, int complete)
+gather(struct peer *p, const char *s, size_t len, int complete)
 {
 	size_t max = p->role->line_max, n = max + 1 - p->inlen;
 
@@ -2292,12 +2338,7 @@ next_member(size_t *i)
 static size_t
 nick_hash(const unsigned long *k, size_t n)
 {
-	unsigned long h = 2166136261UL;	/* FNV-1a, of the skeleton's code points */
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = ((h ^ (k[i] & 0xff)) * 16777619UL ^ (k[i] >> 8)) * 16777619UL;
-	return (size_t)h & (room.nbuckets - 1);
+	return (size_t)hash(k, n * sizeof(*k)) & (room.nbuckets - 1);
 }
 
 /* The table is made at the first name: a bucket for each peer -m allows. */
@@ -2314,7 +2355,7 @@ nick_add(struct peer *p)
 		memset(room.nicks, 0, room.nbuckets * sizeof(*room.nicks));
 	}
 	b = &room.nicks[nick_hash(k, skeleton(p->nick, strlen(p->nick), k))];
-	p->nnext = *b;
+	p->next_same_hash = *b;
 	*b = p;
 }
 
@@ -2328,30 +2369,35 @@ nick_remove(struct peer *p)
 		return;
 	b = &room.nicks[nick_hash(k, skeleton(p->nick, strlen(p->nick), k))];
 	while (*b && *b != p)
-		b = &(*b)->nnext;
+		b = &(*b)->next_same_hash;
 	if (*b)
-		*b = p->nnext;
+		*b = p->next_same_hash;
 }
 
 /* The member whose name has the skeleton of name[0..n): the same person to the eye. */
 static struct peer *
 find_member(const char *name, size_t n)
 {
-	unsigned long want[NICK_MAX], have[NICK_MAX];
-	size_t k, j;
+	unsigned long want[NICK_MAX];
+	size_t k;
 	struct peer *p;
 
 	if (n > NICK_MAX || !room.nicks)
 		return NULL;
 	k = skeleton(name, n, want);
-	for (p = room.nicks[nick_hash(want, k)]; p; p = p->nnext) {
-		if (p->state != JOINED || (p->flags & F_DEAD))
-			continue;
-		j = skeleton(p->nick, strlen(p->nick), have);
-		if (j == k && !memcmp(want, have, k * sizeof(*want)))
+	for (p = room.nicks[nick_hash(want, k)]; p; p = p->next_same_hash)
+		if (p->state == JOINED && !(p->flags & F_DEAD) && looks_like(want, k, p->nick))
 			return p;
-	}
 	return NULL;
+}
+
+/* Has name the skeleton k[0..n)? */
+static int
+looks_like(const unsigned long *k, size_t n, const char *name)
+{
+	unsigned long have[NICK_MAX];
+
+	return skeleton(name, strlen(name), have) == n && !memcmp(k, have, n * sizeof(*k));
 }
 
 /* The value of code point c in a sorted table of ranges, or -1 for none. */
@@ -2766,31 +2812,10 @@ remember(const char *s, size_t n)
 		msg_unref(*l);
 	}
 	m = msg_new(n + 8);
-	msg_puts(&m, said_at());
+	msg_puts(&m, hhmm());
 	msg_put(&m, s, n);
 	m->refs = 1;	/* the backlog's own */
 	*l = m;
-}
-
-/*
- * "HH:MM ", the local time, before a history line: when it was said.
- * Worked out again only when the second has changed.
- */
-static const char *
-said_at(void)
-{
-	static char text[16];
-	static time_t second = (time_t)-1;
-	struct tm tm;
-	time_t t = time(NULL);
-
-	if (t != second) {
-		second = t;
-		if (t == (time_t)-1 || !localtime_r(&t, &tm) ||
-		    !strftime(text, sizeof(text), "%H:%M ", &tm))
-			text[0] = '\0';
-	}
-	return text;
 }
 
 /*
@@ -2863,8 +2888,7 @@ join(struct peer *p, const char *want, size_t n)
 	put_members(&m, NULL);	/* p is not a member yet */
 	msg_puts(&m, ". type /help for commands\n");
 	notice_room(old ? "%s reconnected" : "%s joined", p->nick);	/* before p is in */
-	p->state = JOINED;
-	room.nmembers++;
+	set_state(p, JOINED);
 	send_to(p, m);
 	if (room.topic)
 		notice_text(p, "topic: ", room.topic->data, room.topic->len, "");
@@ -2900,8 +2924,7 @@ take_over(struct peer *p, struct peer *old)
 	p->reply = old->reply;
 	old->reply = NULL;
 	nick_remove(old);
-	old->state = CLOSING;	/* nobody is told it left */
-	room.nmembers--;
+	set_state(old, CLOSING);	/* nobody is told it left */
 	peer_close(old);
 }
 
@@ -2917,8 +2940,7 @@ leave(struct peer *p, const char *what, const char *reason, size_t n)
 	if (p->state == CLOSING || (p->flags & F_DEAD))
 		return;
 	if (p->state == JOINED) {
-		p->state = CLOSING;
-		room.nmembers--;
+		set_state(p, CLOSING);
 		mark = line_begin();
 		put_form(&io.shared, FORM_NOTICE, NULL);
 		msg_puts(&io.shared, p->nick);
@@ -2931,7 +2953,7 @@ leave(struct peer *p, const char *what, const char *reason, size_t n)
 		}
 		line_end(NULL, NULL, mark, mark);
 	}
-	p->state = CLOSING;
+	set_state(p, CLOSING);
 	flow(p);
 	if (p->q.n)
 		timer_set(&p->timer, T_CLOSE, io.now + CLOSE_MS);
@@ -3489,7 +3511,7 @@ cmd_unignore(struct peer *p, const char *arg, size_t n)
 	w = split_word(arg, n, &r);
 	for (i = 0; i < id->nignores; i++) {
 		who = id->ignores[i];
-		if (same_name(arg, w, who->p->nick, strlen(who->p->nick))) {
+		if (same_name(arg, w, who->p->nick)) {
 			notice(p, "you no longer ignore %s", who->p->nick);
 			unignore_at(id, i);
 			return;
@@ -3541,18 +3563,13 @@ list_ignores(struct peer *p)
 	send_to(p, m);
 }
 
-/* Do two names look the same, as find_member compares them? */
+/* Does name a[0..an) look the same as b, as find_member compares them? */
 static int
-same_name(const char *a, size_t an, const char *b, size_t bn)
+same_name(const char *a, size_t an, const char *b)
 {
-	unsigned long ka[NICK_MAX], kb[NICK_MAX];
-	size_t i, j;
+	unsigned long k[NICK_MAX];
 
-	if (an > NICK_MAX || bn > NICK_MAX)
-		return 0;
-	i = skeleton(a, an, ka);
-	j = skeleton(b, bn, kb);
-	return i == j && !memcmp(ka, kb, i * sizeof(*ka));
+	return an <= NICK_MAX && looks_like(k, skeleton(a, an, k), b);
 }
 
 /* One line of help: a command and its arguments, then what it does. */
@@ -3931,12 +3948,9 @@ term_resize(void)
 static void
 put_nick(struct msg **mp, const char *s, size_t n)
 {
-	unsigned long h = 2166136261UL;	/* FNV-1a: its low bits mix well */
-	size_t i;
+	unsigned long h = hash(s, n);
 	char seq[24];
 
-	for (i = 0; i < n; i++)
-		h = ((h ^ (unsigned char)s[i]) * 16777619UL) & 0xffffffffUL;
 	if (term.colour == 256)
 		snprintf(seq, sizeof(seq), "\033[38;5;%um", (unsigned)palette[h % sizeof(palette)]);
 	else
@@ -4013,8 +4027,8 @@ name_add(const char *s, size_t n)
 	int found;
 	size_t i = name_find(s, n, &found);
 
-	if (found || !n || n > NICK_MAX)
-		return;
+	if (found || !n || n > NICK_MAX || !term.on)
+		return;	/* only Tab at the terminal asks for names */
 	if (term.nnames == term.namecap) {
 		term.namecap = term.namecap ? 2 * term.namecap : 16;
 		term.names = xrealloc(term.names, term.namecap * sizeof(*term.names));
@@ -4068,53 +4082,6 @@ starts(const char *s, size_t n, const char *w)
 	return n >= k && !memcmp(s, w, k);
 }
 
-/*
- * A notice, read for who is in the room and what we are called: the
- * welcome and /who list the names, others say who joins, leaves and
- * changes name. The first word of such a notice is a name: the host
- * wrote it, nobody else can.
- */
-static void
-term_track(const char *s, size_t n)
-{
-	static const char tail[] = ". type /help for commands";
-	const char *r, *here;
-	size_t k, rn, t = sizeof(tail) - 1;
-
-	if (same(s, n, NOTICE_HISTORY) || same(s, n, NOTICE_HISTORY_END)) {
-		term.replay = same(s, n, NOTICE_HISTORY);
-		return;
-	}
-	if (starts(s, n, "here: ")) {
-		name_list(s + 6, n - 6);
-		return;
-	}
-	for (k = 0; k < n && s[k] != ' '; k++)
-		;
-	if (k == n || k > NICK_MAX)
-		return;
-	r = s + k + 1, rn = n - k - 1;
-	if (k == 7 && !memcmp(s, "welcome", 7)) {
-		/* "welcome NAME. here: A, B. type /help..." or "NAME (WANTED is taken)." */
-		while (term.nnames)
-			free(term.names[--term.nnames]);	/* a new connection */
-		k = welcome_name(r, rn);
-		for (here = r + k; here + 8 <= r + rn && !starts(here, 8, ". here: "); here++)
-			;
-		k = (size_t)(here - r) + 8;
-		if (k + t < rn && !memcmp(r + rn - t, tail, t))
-			name_list(r + k, rn - k - t);
-	} else if (starts(r, rn, "joined") || starts(r, rn, "reconnected")) {
-		name_add(s, k);
-	} else if ((starts(r, rn, "left") && (rn == 4 || r[4] == ' ')) ||
-	    starts(r, rn, "was kicked by the host") || starts(r, rn, "dropped (")) {
-		name_del(s, k);
-	} else if (starts(r, rn, "is now ") && rn - 7 <= NICK_MAX) {
-		name_del(s, k);
-		name_add(r + 7, rn - 7);
-	}
-}
-
 /* Is s "HH:MM ", the time a history line was said? */
 static int
 is_time(const char *s, size_t n)
@@ -4136,8 +4103,6 @@ present(struct msg **mp, const char *s, size_t n)
 {
 	struct msg **lp = &term.draw;
 	char stamp[16];
-	time_t t;
-	struct tm tm;
 	size_t at, len, body = 0, sl = 0, indent;
 	enum form f;
 	int hi, old = term.replay;
@@ -4146,8 +4111,9 @@ present(struct msg **mp, const char *s, size_t n)
 		memcpy(stamp, s, 6);
 		sl = opt.stamps ? 6 : 0;
 		s += 6, n -= 6;
-	} else if (opt.stamps && (t = time(NULL)) != (time_t)-1 && localtime_r(&t, &tm)) {
-		sl = strftime(stamp, sizeof(stamp), "%H:%M ", &tm);
+	} else if (opt.stamps) {
+		sl = strlen(hhmm());
+		memcpy(stamp, hhmm(), sl);
 	}
 	f = parse_form(s, n, &at, &len);
 	if (f == FORM_NOTICE)
@@ -4156,8 +4122,9 @@ present(struct msg **mp, const char *s, size_t n)
 		body = at + len + (f == FORM_ACTION ? 1 : 2);
 	if (body > n)
 		body = n;
-	if (f == FORM_NOTICE && !(io.stdio->role->flags & R_HOST))
-		term_track(s + body, n - body);
+	if (f == FORM_NOTICE && (same(s + body, n - body, NOTICE_HISTORY) ||
+	    same(s + body, n - body, NOTICE_HISTORY_END)))
+		term.replay = same(s + body, n - body, NOTICE_HISTORY);
 	else if ((f == FORM_SAY || f == FORM_ACTION) && !old && !(io.stdio->role->flags & R_HOST))
 		name_add(s + at, len);
 	hi = !old && (f == FORM_PRIVATE || ((f == FORM_SAY || f == FORM_ACTION) &&
@@ -4334,13 +4301,13 @@ term_enter(struct peer *p)
 	line = xmalloc(n + 1);
 	memcpy(line, term.line, n);
 	line[n] = '\0';
-	if (term.nhist == HIST_MAX) {
-		free(term.hist[0]);
-		memmove(term.hist, term.hist + 1, (HIST_MAX - 1) * sizeof(*term.hist));
-		term.nhist--;
+	if (term.nrecall == RECALL_MAX) {
+		free(term.recall[0]);
+		memmove(term.recall, term.recall + 1, (RECALL_MAX - 1) * sizeof(*term.recall));
+		term.nrecall--;
 	}
-	term.hist[term.nhist++] = line;
-	term.hpos = term.nhist;
+	term.recall[term.nrecall++] = line;
+	term.rpos = term.nrecall;
 	term.len = term.cur = term.view = 0;
 	term_own(p, line, n);
 	line_done(p, line, n);
@@ -4348,20 +4315,20 @@ term_enter(struct peer *p)
 
 /* Up and Down: walk the lines sent this session; past the last, the draft. */
 static void
-term_history(int dir)
+term_recall(int dir)
 {
 	const char *s;
 
-	if ((dir < 0 && term.hpos == 0) || (dir > 0 && term.hpos >= term.nhist))
+	if ((dir < 0 && term.rpos == 0) || (dir > 0 && term.rpos >= term.nrecall))
 		return;
-	if (term.hpos == term.nhist) {
+	if (term.rpos == term.nrecall) {
 		free(term.draft);
 		term.draft = xmalloc(term.len + 1);
 		memcpy(term.draft, term.line, term.len);
 		term.draft[term.len] = '\0';
 	}
-	term.hpos += dir;
-	s = term.hpos < term.nhist ? term.hist[term.hpos] : term.draft;
+	term.rpos += dir;
+	s = term.rpos < term.nrecall ? term.recall[term.rpos] : term.draft;
 	term.len = term.cur = strlen(s);
 	memcpy(term.line, s, term.len);
 }
@@ -4478,9 +4445,9 @@ static void
 term_escape(const char *seq)
 {
 	if (!strcmp(seq, "[A") || !strcmp(seq, "OA"))
-		term_history(-1);
+		term_recall(-1);
 	else if (!strcmp(seq, "[B") || !strcmp(seq, "OB"))
-		term_history(1);
+		term_recall(1);
 	else if (!strcmp(seq, "[C") || !strcmp(seq, "OC"))
 		term.cur = term_step(1);
 	else if (!strcmp(seq, "[D") || !strcmp(seq, "OD"))
@@ -4522,8 +4489,8 @@ term_key(struct peer *p, unsigned char c)
 	case 0x05: term.cur = term.len; break;			/* Ctrl-E */
 	case 0x02: term.cur = term_step(-1); break;		/* Ctrl-B */
 	case 0x06: term.cur = term_step(1); break;		/* Ctrl-F */
-	case 0x10: term_history(-1); break;			/* Ctrl-P */
-	case 0x0e: term_history(1); break;			/* Ctrl-N */
+	case 0x10: term_recall(-1); break;			/* Ctrl-P */
+	case 0x0e: term_recall(1); break;			/* Ctrl-N */
 	case 0x15: term_cut(0, term.cur); break;		/* Ctrl-U */
 	case 0x0b: term.len = term.cur; break;			/* Ctrl-K */
 	case 0x7f: case 0x08:					/* Backspace */
@@ -4887,12 +4854,7 @@ source_of(const struct sockaddr_storage *ss)
 static struct source **
 source_bucket(const unsigned char *a, size_t n)
 {
-	unsigned h = 5381;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = h * 33 + a[i];
-	return &room.sources[h % SOURCE_BUCKETS];
+	return &room.sources[hash(a, n) % SOURCE_BUCKETS];
 }
 
 /* Why a new connection from this address is turned away, or NULL. */
@@ -5075,7 +5037,6 @@ host_start(const char *addr, const char *port, const char *nick, long maxarg)
 	p->flags |= F_AUTHED;
 	opt.maxpeers = peer_limit(maxarg);
 	nick_add(p);
-	room.nmembers = 1;
 	room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (opt.unixpath) {
 		listen_unix(opt.unixpath);
@@ -5286,7 +5247,7 @@ link_reset(void)
 		nl = memchr(s, '\n', left);
 		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
 	}
-	uplink.closed = uplink.in_history = 0;
+	uplink.host_closing = uplink.in_history = 0;
 	free(uplink.refused);
 	uplink.refused = NULL;
 }
@@ -5361,33 +5322,60 @@ host_says(const char *s, size_t n)
 		msg_put(&uplink.refused, "", 1);	/* a string, for warnx */
 		return 1;
 	}
-	track_me(s, n);
+	track_names(s, n);
 	if (same(s, n, NOTICE_SHUTDOWN))
-		uplink.closed = 1;
+		uplink.host_closing = 1;
 	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
 		uplink.in_history = 1;
 	return uplink.in_history || same(s, n, NOTICE_PASSWORD);
 }
 
 /*
- * What the host calls us, from its welcome and its renaming notices:
- * the name to ask for again after a drop. The first word of a notice
- * is the host's; no peer can write it.
+ * Who we are and who is here, from the host's welcome, /who, joins,
+ * leaves and renames: our name is the one to ask for again after a
+ * drop, the others' are what Tab offers at the terminal. The first
+ * word of a notice is the host's; no peer can write it.
  */
 static void
-track_me(const char *s, size_t n)
+track_names(const char *s, size_t n)
 {
-	const size_t wl = sizeof("welcome ") - 1, nl = sizeof(" is now ") - 1;
-	size_t k = strlen(uplink.me);
+	static const char tail[] = ". type /help for commands";
+	const char *r, *here;
+	size_t k, rn, t = sizeof(tail) - 1;
 
-	if (n > wl && starts(s, n, "welcome ")) {
-		k = welcome_name(s + wl, n - wl);
-		memcpy(uplink.me, s + wl, k);
+	if (starts(s, n, "here: ")) {
+		name_list(s + 6, n - 6);
+		return;
+	}
+	for (k = 0; k < n && s[k] != ' '; k++)
+		;
+	if (k == n || k > NICK_MAX)
+		return;
+	r = s + k + 1, rn = n - k - 1;
+	if (k == 7 && !memcmp(s, "welcome", 7)) {
+		/* "welcome NAME. here: A, B. type /help..." or "NAME (WANTED is taken)." */
+		k = welcome_name(r, rn);
+		memcpy(uplink.me, r, k);
 		uplink.me[k] = '\0';
-	} else if (k && n > k + nl && n - k - nl <= NICK_MAX &&
-	    !memcmp(s, uplink.me, k) && starts(s + k, n - k, " is now ")) {
-		memcpy(uplink.me, s + k + nl, n - k - nl);
-		uplink.me[n - k - nl] = '\0';
+		while (term.nnames)
+			free(term.names[--term.nnames]);	/* a new connection */
+		for (here = r + k; here + 8 <= r + rn && !starts(here, 8, ". here: "); here++)
+			;
+		k = (size_t)(here - r) + 8;
+		if (k + t < rn && !memcmp(r + rn - t, tail, t))
+			name_list(r + k, rn - k - t);
+	} else if (starts(r, rn, "joined") || starts(r, rn, "reconnected")) {
+		name_add(s, k);
+	} else if ((starts(r, rn, "left") && (rn == 4 || r[4] == ' ')) ||
+	    starts(r, rn, "was kicked by the host") || starts(r, rn, "dropped (")) {
+		name_del(s, k);
+	} else if (starts(r, rn, "is now ") && rn - 7 <= NICK_MAX) {
+		if (same(s, k, uplink.me)) {
+			memcpy(uplink.me, r + 7, rn - 7);
+			uplink.me[rn - 7] = '\0';
+		}
+		name_del(s, k);
+		name_add(r + 7, rn - 7);
 	}
 }
 
@@ -5538,14 +5526,14 @@ host_gone(const char *why)
 	}
 	if (uplink.quit_sent)
 		link_exit(0);
-	if (uplink.closed)
+	if (uplink.host_closing)
 		why = "the host closed the room";
 	if (opt.redial) {
 		redial_later(why);
 		return;
 	}
 	warnx("%s", why);
-	link_exit(uplink.closed ? 0 : 1);
+	link_exit(uplink.host_closing ? 0 : 1);
 }
 
 /*
@@ -5670,7 +5658,7 @@ client_start(const char *host, const char *port, const char *nick)
 
 	stdio_new(user);
 	h = uplink.host = peer_new(&link_role, -1, -1);
-	h->state = JOINED;
+	set_state(h, JOINED);
 	h->flags |= F_DIALING;
 	uplink.hostname = host;
 	uplink.port = port;
@@ -5799,7 +5787,7 @@ loop(void)
 		run_timers();
 		if (prog.ending)
 			program_end();
-		reap();
+		end_turn();
 		if (room.closing && !io.nqueued)
 			exit(exit_status(0));
 	}
@@ -5997,7 +5985,7 @@ stdio_new(const struct role *faces)
 	if (opt.exec)
 		return program_new(&faces[FACE_PROG]);
 	p = peer_new(&faces[term.on ? FACE_TERM : FACE_PLAIN], STDIN_FILENO, STDOUT_FILENO);
-	p->state = JOINED;
+	set_state(p, JOINED);
 	if (!term.on && !opt.commands)
 		p->flags |= F_TEXT;
 	if (fstat(STDIN_FILENO, &st) < 0)
@@ -6031,7 +6019,7 @@ program_new(const struct role *role)
 
 	program_start(&rfd, &wfd);
 	p = peer_new(role, rfd, wfd);
-	p->state = JOINED;
+	set_state(p, JOINED);
 	if (!opt.commands)
 		p->flags |= F_TEXT;
 	/* our ends do not block; the pipe is watched for the program going */
@@ -6260,7 +6248,7 @@ main(int argc, char *argv[])
 		client_start(argv[0], port, nick);
 	update_reading();
 	io.now = now_ms();
-	reap();
+	end_turn();
 	loop();
 	return 0;
 }

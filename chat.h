@@ -10,7 +10,7 @@
 /* Limits. Each is a trade between memory, fairness and what people type. */
 #define DEFAULT_PORT	"54321"
 #define LINE_MAX_BYTES	4096	/* one line from a peer, LF not counted: a long paste still fits */
-#define NICK_MAX	64	/* bytes of UTF-8 in a nickname: 21 Chinese characters */
+#define NICK_MAX	64	/* bytes of UTF-8 in a nickname: 21 common Chinese characters (3 bytes each), 16 rare ones (4) */
 /*
  * The longest line a chat host sends: a stamp and LINE_MAX_BYTES of
  * text, or a welcome with LIST_MAX bytes of names. The client cuts a
@@ -82,11 +82,11 @@
 #define RECONNECT_MIN_MS 500	/* -r: first wait before connecting again... */
 #define RECONNECT_MAX_MS 30000	/* ...doubling up to this, give or take a quarter... */
 #define LASTED_MS	10000	/* ...starting over after a connection that lasted this long */
-#define HIST_MAX	100	/* lines kept for Up and Down at the terminal */
+#define RECALL_MAX	100	/* lines kept for Up and Down at the terminal */
 #define TERM_CHUNK	65536	/* bytes of room lines drawn on the terminal at a time */
 #define ERASE_LINE	"\r\033[K"	/* back to the start of the row and clear it: the input line */
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
-#define BACKLOG_MAX	10000	/* most -b allows: at most ~120 MiB of 12 KiB lines */
+#define BACKLOG_MAX	10000	/* most -b allows: at most ~42 MiB, lines cut to 4096 bytes of text after sanitising */
 #define HELP_COLUMN	20	/* where the text of a /help line starts */
 #define SESSION_MIN	16	/* bytes of a /session key: a guess is not a way in... */
 #define SESSION_MAX	64	/* ...and the client's 32 hex digits fit */
@@ -340,11 +340,11 @@ struct peer {
 	long long moved;	/* when its queue last took bytes */
 	char *stash;		/* input read but put aside while its queue is long */
 	size_t stashlen;
-	struct peer *snext;	/* next on the list of peers with a stash */
+	struct peer *next_stashed;	/* next on the list of peers with a stash */
 	size_t missed;		/* R_SKIPS: lines it did not get, to be told */
-	struct peer *dnext;	/* next on the dirty list */
-	struct peer *xnext;	/* next on the dead list */
-	struct peer *nnext;	/* next in its nickname's hash bucket */
+	struct peer *next_dirty;	/* next on the dirty list */
+	struct peer *next_dead;	/* next on the dead list */
+	struct peer *next_same_hash;	/* next in its nickname's hash bucket */
 };
 
 enum {
@@ -374,6 +374,8 @@ static void *xrealloc(void *, size_t);
 static long long now_ms(void);
 static void own_fd(int);
 static long number(const char *, long, long, const char *);
+static unsigned long hash(const void *, size_t);
+static const char *hhmm(void);
 static size_t split_word(const char *, size_t, size_t *);
 
 /* messages and queues */
@@ -398,6 +400,7 @@ static void flush_blocking(struct peer *);
 static size_t slot_add(int, short, struct peer *);
 static void slot_remove(size_t);
 static struct peer *peer_new(const struct role *, int, int);
+static void set_state(struct peer *, enum state);
 static void set_polling(struct peer *, size_t, int, short, int);
 static void set_reading(struct peer *, int);
 static void set_writing(struct peer *, int);
@@ -416,7 +419,7 @@ static int answers_wait(struct peer *);
 static void stash(struct peer *, const char *, size_t);
 static int resume_input(int);
 static void peer_close(struct peer *);
-static void reap(void);
+static void end_turn(void);
 static void unstash(struct peer *);
 static void peer_read(struct peer *);
 
@@ -428,7 +431,7 @@ static int sanitize(struct msg **, const char *, size_t, size_t);
 static size_t bare_len(const char *, size_t);
 static void frame(struct peer *, const char *, size_t);
 static void frame_end(struct peer *);
-static void take(struct peer *, const char *, size_t, int);
+static void gather(struct peer *, const char *, size_t, int);
 static void line_done(struct peer *, const char *, size_t);
 static void put_form(struct msg **, enum form, const char *);
 static enum form parse_form(const char *, size_t, size_t *, size_t *);
@@ -439,6 +442,7 @@ static size_t nick_hash(const unsigned long *, size_t);
 static void nick_add(struct peer *);
 static void nick_remove(struct peer *);
 static struct peer *find_member(const char *, size_t);
+static int looks_like(const unsigned long *, size_t, const char *);
 static int urange_find(const struct urange *, size_t, unsigned long);
 static unsigned long fold(unsigned long);
 static unsigned long unconfuse(unsigned long);
@@ -461,7 +465,6 @@ static void vformat(struct msg **, const char *, va_list);
 static void put_members(struct msg **, struct msg **);
 static void say(struct peer *, enum form, const char *, size_t);
 static void remember(const char *, size_t);
-static const char *said_at(void);
 static void replay(struct peer *);
 static void join(struct peer *, const char *, size_t);
 static void leave(struct peer *, const char *, const char *, size_t);
@@ -488,7 +491,7 @@ static void tell_away(struct peer *, struct peer *);
 static void put_away(struct msg **, struct peer *);
 static struct peer *resumed(struct peer *, const char *, size_t);
 static void take_over(struct peer *, struct peer *);
-static int same_name(const char *, size_t, const char *, size_t);
+static int same_name(const char *, size_t, const char *);
 static void prune_ignores(struct ident *);
 static void unignore_at(struct ident *, size_t);
 static void list_ignores(struct peer *);
@@ -531,7 +534,6 @@ static void name_add(const char *, size_t);
 static void name_del(const char *, size_t);
 static void name_list(const char *, size_t);
 static int starts(const char *, size_t, const char *);
-static void term_track(const char *, size_t);
 static int is_time(const char *, size_t);
 static void present(struct msg **, const char *, size_t);
 static void wrap_put(struct msg **, const char *, size_t, size_t);
@@ -539,7 +541,7 @@ static ssize_t term_show(struct peer *);
 static void term_input(struct peer *, const char *, size_t);
 static void term_own(struct peer *, const char *, size_t);
 static void term_enter(struct peer *);
-static void term_history(int);
+static void term_recall(int);
 static void term_cut(size_t, size_t);
 static void term_insert(const char *, size_t);
 static int by_name(const void *, const void *);
@@ -594,7 +596,7 @@ static void redial_later(const char *);
 static void link_hear(struct peer *, const char *, size_t);
 static int same(const char *, size_t, const char *);
 static int host_says(const char *, size_t);
-static void track_me(const char *, size_t);
+static void track_names(const char *, size_t);
 static size_t welcome_name(const char *, size_t);
 static void make_key(void);
 static void link_eof(struct peer *);

@@ -40,12 +40,11 @@ room_init(void)
 	io.shared->refs = 1;
 	slot_add(-1, POLLIN, NULL);
 	host = peer_new(&console[FACE_PLAIN], -1, open("/dev/null", O_WRONLY));
-	host->state = JOINED;
+	set_state(host, JOINED);
 	host->flags |= F_AUTHED;
 	strcpy(host->nick, "host");
 	io.stdio = host;
 	nick_add(host);
-	room.nmembers = 1;
 }
 
 static struct peer *
@@ -91,11 +90,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (who[turn % 3]->flags & F_DEAD)
 			continue;
 		frame(who[turn % 3], (const char *)data + i, len);
-		flush_dirty();	/* reap() would free who[] under us */
+		flush_dirty();	/* end_turn() would free who[] under us */
 	}
 	for (i = SLOT_FIRST; i < io.nslots; i++)
 		peer_close(io.slotpeer[i]);
-	reap();
+	end_turn();
 	frame_end(io.stdio);
 	/* the host's /quit closes the room: open it again for the next input */
 	room.closing = 0;
