@@ -2724,19 +2724,25 @@ notice_room(const char *fmt, ...)
 	line_end(NULL, NULL, mark, mark);
 }
 
-/* A notice quoting what a peer sent, made safe. */
+/* A notice quoting what a peer sent, made safe, to one peer or (to NULL) the room. */
 static void
-notice_text(struct peer *p, const char *before, const char *text, size_t n,
+notice_text(struct peer *to, const char *before, const char *text, size_t n,
     const char *after)
 {
-	struct msg *m = msg_new(64 + n);
+	struct msg *m = to ? msg_new(64 + n) : NULL;
+	struct msg **mp = to ? &m : &io.shared;
+	size_t mark = to ? 0 : line_begin();
 
-	put_form(&m, FORM_NOTICE, NULL);
-	msg_puts(&m, before);
-	sanitize(&m, text, n, LINE_MAX_BYTES);
-	msg_puts(&m, after);
-	msg_puts(&m, "\n");
-	send_to(p, m);
+	put_form(mp, FORM_NOTICE, NULL);
+	msg_puts(mp, before);
+	sanitize(mp, text, n, LINE_MAX_BYTES);
+	msg_puts(mp, after);
+	if (!to) {
+		line_end(NULL, NULL, mark, mark);
+		return;
+	}
+	msg_puts(mp, "\n");
+	send_to(to, m);
 }
 
 /*
@@ -2935,23 +2941,14 @@ take_over(struct peer *p, struct peer *old)
 static void
 leave(struct peer *p, const char *what, const char *reason, size_t n)
 {
-	size_t mark;
+	char head[NICK_MAX + 64];
 
 	if (p->state == CLOSING || (p->flags & F_DEAD))
 		return;
 	if (p->state == JOINED) {
 		set_state(p, CLOSING);
-		mark = line_begin();
-		put_form(&io.shared, FORM_NOTICE, NULL);
-		msg_puts(&io.shared, p->nick);
-		msg_puts(&io.shared, " ");
-		msg_puts(&io.shared, what);
-		if (n) {
-			msg_puts(&io.shared, " (");
-			sanitize(&io.shared, reason, n, LINE_MAX_BYTES);
-			msg_puts(&io.shared, ")");
-		}
-		line_end(NULL, NULL, mark, mark);
+		snprintf(head, sizeof(head), "%s %s%s", p->nick, what, n ? " (" : "");
+		notice_text(NULL, head, reason, n, n ? ")" : "");
 	}
 	set_state(p, CLOSING);
 	flow(p);
@@ -3213,14 +3210,28 @@ ident_drop(struct ident *id)
 }
 
 /*
- * A person leaves the room: whom it ignored and who it was away for
- * end with it; only its name stays, for an /r that still points to it.
+ * A person leaves the room: whom it ignored, who ignored it and who it
+ * was away for end with it, so that whoever comes next with the name is
+ * someone else; only its name stays, for an /r that still points to it.
  */
 static void
 ident_forget(struct ident *id)
 {
+	struct peer *q;
+	size_t i, slot = SLOT_STDIN;
+
 	while (id->nignores)
 		unignore_at(id, id->nignores - 1);
+	while (id->ignorers && (q = next_member(&slot))) {
+		for (i = 0; q->id && i < q->id->nignores; i++) {
+			if (q->id->ignores[i] != id)
+				continue;
+			/* as unignore_at, but the last ref is not theirs: its peer's or its caller's is */
+			q->id->ignores[i] = q->id->ignores[--q->id->nignores];
+			id->ignorers--;
+			id->refs--;
+		}
+	}
 	away_clear(id);
 	id->keylen = 0;
 }
@@ -3430,8 +3441,8 @@ put_away(struct msg **mp, struct peer *q)
 static void
 cmd_topic(struct peer *p, const char *arg, size_t n)
 {
+	char head[NICK_MAX + 32];
 	struct msg *m;
-	size_t mark;
 	int cut;
 
 	if (!n) {
@@ -3449,18 +3460,14 @@ cmd_topic(struct peer *p, const char *arg, size_t n)
 	cut = sanitize(&m, arg, n, TOPIC_MAX);
 	free(room.topic);
 	room.topic = NULL;
-	mark = line_begin();
-	put_form(&io.shared, FORM_NOTICE, NULL);
-	msg_puts(&io.shared, p->nick);
 	if (m->len == 1 && m->data[0] == '-') {
 		free(m);
-		msg_puts(&io.shared, " cleared the topic");
+		notice_room("%s cleared the topic", p->nick);
 	} else {
 		room.topic = m;
-		msg_puts(&io.shared, " set the topic: ");
-		msg_put(&io.shared, m->data, m->len);
+		snprintf(head, sizeof(head), "%s set the topic: ", p->nick);
+		notice_text(NULL, head, m->data, m->len, "");
 	}
-	line_end(NULL, NULL, mark, mark);
 	if (cut)
 		notice(p, "topic cut to %d bytes", TOPIC_MAX);
 }
@@ -3477,7 +3484,6 @@ cmd_ignore(struct peer *p, const char *arg, size_t n)
 	struct peer *q;
 	size_t w, r;
 
-	prune_ignores(id);
 	if (!n) {
 		list_ignores(p);
 		return;
@@ -3507,7 +3513,6 @@ cmd_unignore(struct peer *p, const char *arg, size_t n)
 	struct ident *id = ident_of(p), *who;
 	size_t i, w, r;
 
-	prune_ignores(id);
 	w = split_word(arg, n, &r);
 	for (i = 0; i < id->nignores; i++) {
 		who = id->ignores[i];
@@ -3518,20 +3523,6 @@ cmd_unignore(struct peer *p, const char *arg, size_t n)
 		}
 	}
 	notice_text(p, "you do not ignore ", arg, w, "");
-}
-
-/* Those who left are no longer ignored: whoever comes next with the name is someone else. */
-static void
-prune_ignores(struct ident *id)
-{
-	size_t i = 0;
-
-	while (i < id->nignores) {
-		if (id->ignores[i]->p)
-			i++;
-		else
-			unignore_at(id, i);
-	}
 }
 
 /* The i-th of those id ignores is no longer ignored; the last takes its place. */

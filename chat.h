@@ -492,7 +492,6 @@ static void put_away(struct msg **, struct peer *);
 static struct peer *resumed(struct peer *, const char *, size_t);
 static void take_over(struct peer *, struct peer *);
 static int same_name(const char *, size_t, const char *);
-static void prune_ignores(struct ident *);
 static void unignore_at(struct ident *, size_t);
 static void list_ignores(struct peer *);
 static void cmd_session(struct peer *, const char *, size_t);
