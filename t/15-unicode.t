@@ -1,8 +1,9 @@
 #!/bin/sh
 # The Unicode tables compiled into chat.c (the characters a nickname may
-# hold, case folding, column widths, grapheme breaks) are exactly what
-# t/unicode.pl makes from the Unicode Character Database: nobody edited
-# them by hand, and nobody changed the generator without running it.
+# hold, case folding, column widths, grapheme breaks), and the types in
+# chat.h they are made of, are exactly what t/unicode.pl makes from the
+# Unicode Character Database: nobody edited them by hand, and nobody
+# changed the generator without running it.
 # And the code that reads them finds the clusters and widths it should.
 . "$(dirname "$0")/lib.sh"
 
@@ -14,12 +15,15 @@ if [ ! -r "$ucd/UnicodeData.txt" ]; then
 	exit 0
 fi
 
-plan 3
+plan 4
 
-# block FILE : the lines of FILE from the BEGIN line of the tables to
-# their END line, both included.
+# block FILE [WHAT] : the lines of FILE from the BEGIN line of the
+# tables (or of WHAT: types) to their END line, both included.
 block() {
-	LC_ALL=C awk '/^\/\* BEGIN unicode tables: /, /^\/\* END unicode tables \*\/$/' "$1"
+	LC_ALL=C awk -v w="${2:-tables}" '
+		$0 ~ "^/\\* BEGIN unicode " w ": " { on = 1 }
+		on { print }
+		$0 == "/* END unicode " w " */" { on = 0 }' "$1"
 }
 
 # version_of FILE : the Unicode version named on the block's BEGIN line.
@@ -30,33 +34,40 @@ version_of() {
 
 perl "$top/t/unicode.pl" "$ucd" >"$T/want.c" 2>"$T/gen.err" ||
 	give_up "t/unicode.pl failed: $(head -n 1 "$T/gen.err")"
+perl "$top/t/unicode.pl" -h "$ucd" >"$T/want.h" 2>"$T/gen.err" ||
+	give_up "t/unicode.pl -h failed: $(head -n 1 "$T/gen.err")"
 block "$top/chat.c" >"$T/got.c"
+block "$top/chat.h" types >"$T/got.h"
 
 # Tables from another Unicode version are not wrong, only older or newer
 # than this machine's data: they cannot be compared here.
 have=$(version_of "$T/got.c")
 want=$(version_of "$T/want.c")
 if [ -n "$have" ] && [ "$have" != "$want" ]; then
-	for i in 1 2 3; do
+	for i in 1 2 3 4; do
 		skip "chat.c has tables from Unicode $have, $ucd is Unicode $want"
 	done
 	exit 0
 fi
 
-# tables_match : the block in chat.c is, byte for byte, the generator's.
-tables_match() {
-	if [ ! -s "$T/got.c" ]; then
-		diag "chat.c has no /* BEGIN unicode tables ... */ line"
+# blocks_match GOT WANT FILE HOW : the block in FILE is, byte for byte,
+# the generator's (run as HOW).
+blocks_match() {
+	if [ ! -s "$1" ]; then
+		diag "$3 has no /* BEGIN unicode ... */ line"
 		return 1
 	fi
-	cmp -s "$T/want.c" "$T/got.c" && return 0
-	diag "chat.c's tables are not what t/unicode.pl prints (- chat.c, + t/unicode.pl);"
-	diag "paste the output of 'perl t/unicode.pl' over the block in chat.c"
-	diff -u "$T/got.c" "$T/want.c" | sed -n '3,22s/^/#   /p' >&2
+	cmp -s "$2" "$1" && return 0
+	diag "$3's block is not what $4 prints (- $3, + $4);"
+	diag "paste the output of '$4' over the block in $3"
+	diff -u "$1" "$2" | sed -n '3,22s/^/#   /p' >&2
 	return 1
 }
 
-check "the Unicode tables in chat.c match the Unicode data" tables_match
+check "the Unicode tables in chat.c match the Unicode data" \
+    blocks_match "$T/got.c" "$T/want.c" chat.c "perl t/unicode.pl"
+check "the types in chat.h are the ones the generator writes the tables in" \
+    blocks_match "$T/got.h" "$T/want.h" chat.h "perl t/unicode.pl -h"
 
 # The clusters the editor moves by are Unicode's: the test strings of
 # GraphemeBreakTest.txt break where it says; and a few characters
