@@ -1,5 +1,60 @@
 /* See LICENSE file for copyright and license details. */
 /*
+ * chat: a chat room in the style of netcat. chat -l hosts a room, chat
+ * HOST joins one; both are one poll() loop over stdin, the listening
+ * sockets and the peers, and the same code below it.
+ *
+ * Everything read or written is a peer (struct peer) with a role (struct
+ * role), given when it is made: a remote peer at the host (member), the
+ * host's own stdin and stdout (console), the client's connection
+ * (link_role) and the client's stdin and stdout (user), the last two in
+ * three faces each (enum face): pipes or files, a terminal, a program
+ * (-e). A role has one hook for each thing that can happen to its peer
+ * (on_line, on_eof, on_ctrl_d, on_quit, ...); the queues, flow control,
+ * timers and the loop never ask which mode they are in.
+ *
+ * The life of a line at the host:
+ * 1. poll says a peer's socket is readable. peer_read reads at most
+ *    READ_CHUNK and hands the bytes to the role's on_read, frame, which
+ *    cuts them into lines (a partial line waits in the peer's buffer,
+ *    an overlong one is cut) and gives each to on_line: hear.
+ * 2. hear is the one place that decides what a line means. A command
+ *    runs through run_command, which enforces its row of the commands
+ *    table (host only, allowed before joining, the words it needs).
+ *    Text goes to say, which stamps it (put_form, the one place a line
+ *    form is built) and sanitises it into the shared message io.shared
+ *    (line_begin, line_end), and keeps it for newcomers (remember).
+ * 3. deliver says who gets it, one rule for every room line, action,
+ *    notice and private line: the peer it is for, or with none every
+ *    member of the room; never its sender, nor one who ignores the
+ *    sender. Each gets a slice of the shared message on its queue
+ *    (outq_push). Lines queued back to back are one slice, and the
+ *    lines one peer sends in one read go out together, as a run.
+ * 4. flow decides, from each queue, whether it holds the room (no peer
+ *    is read while a reader that keeps pace is far behind) and whether
+ *    its peer is read; a queue is charged for every message it holds a
+ *    part of, whole, so its limits bound what it keeps alive.
+ * 5. At the end of the turn end_turn writes every queue that grew, one
+ *    writev each (flush_dirty, drain), and frees the peers that went.
+ * At the client the same loop relays two queues: what the user types
+ * goes up the link (user_line), what the host sends comes down to our
+ * stdout (link_hear), each side read only while the other's queue is
+ * short; at the terminal present draws it.
+ *
+ * A person, as against a connection, is a struct ident: /r, /ignore and
+ * /away point to it, and a reconnection with the same /session key
+ * moves it to the new peer (take_over). Every deadline is a struct
+ * timer on one of the lists in io.timers. A new command is a row in
+ * commands and a cmd_ function that trusts the row's rules; a new kind
+ * of peer is a new struct role.
+ *
+ * The file reads in that order: state; utilities; messages and queues;
+ * the loop, slots, timers and signals; flow control; framing; the room;
+ * the host; the client; programs (-e); the terminal; usage and main;
+ * last, the Unicode tables and their lookups. chat.h holds the limits,
+ * the types and the prototypes, under the same headings.
+ */
+/*
  * POSIX.1-2008, and the per-socket keepalive options, which no standard
  * has: macOS and NetBSD show them beside POSIX on request, FreeBSD and
  * DragonFly only when no standard is asked for at all.
@@ -52,6 +107,8 @@
 #endif
 
 #include "chat.h"
+
+/* ---- state, grouped by owner -------------------------------------- */
 
 /* The command line, as main read it; nothing changes it afterwards. */
 static struct {
@@ -191,86 +248,6 @@ static struct {
 	int ending;		/* it exited: the session ends once its output is read */
 	int status;		/* its exit status, 128 + N if signal N killed it */
 } prog;
-
-/* A remote peer at the host: a member of the room, once it joins. */
-static const struct role member = {
-	.on_read = frame, .on_line = hear, .on_eof = member_eof,
-	.on_lost = member_lost, .on_write_error = member_lost,
-	.on_drained = member_drained, .on_quit = member_quit,
-	.line_max = LINE_MAX_BYTES, .in = &room.gate, .out = &room.gate,
-	.flags = R_WATCHED | R_ANSWERED,
-};
-
-/*
- * The host's own stdin and stdout: a member that cannot be put out.
- * /quit and Ctrl-C close the room; Ctrl-D, so easily typed, does not.
- * At a terminal it reads keys and draws lines; with -e it is the
- * program's pipes, and the program closing its output says no more.
- */
-#define CONSOLE .on_line = hear, .on_lost = stdout_lost, \
-	.on_write_error = stdout_lost, .on_ctrl_d = console_ctrl_d, \
-	.on_quit = room_close, .on_exit = console_ended, \
-	.line_max = LINE_MAX_BYTES, .in = &room.gate, .out = &room.gate, \
-	.flags = R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS
-static const struct role console[] = {
-	[FACE_PLAIN] = { CONSOLE, .on_read = frame, .on_eof = console_eof },
-	[FACE_TERM] = { CONSOLE, .on_read = term_input, .on_eof = console_eof,
-	    .show = term_show, .on_drained = term_drained },
-	[FACE_PROG] = { CONSOLE, .on_read = frame, .on_eof = program_eof },
-};
-
-/* The client's connection: lines from the host go to our stdout. */
-static const struct role link_role = {
-	.on_read = frame, .on_line = link_hear, .on_eof = link_eof,
-	.on_lost = link_lost, .on_write_error = link_wfail,
-	.on_drained = link_drained, .line_max = RECV_MAX,
-	.in = &uplink.down, .out = &uplink.up, .flags = R_MARKCUT,
-};
-
-/*
- * The client's stdin and stdout: lines typed go to the host. At a
- * terminal, keys and drawn lines; with -e the program's pipes.
- */
-#define USER .on_line = user_line, .on_ctrl_d = user_quit, \
-	.on_quit = user_quit, .on_exit = user_eof, \
-	.line_max = LINE_MAX_BYTES, .in = &uplink.up, .out = &uplink.down
-static const struct role user[] = {
-	[FACE_PLAIN] = { USER, .on_read = frame, .on_eof = user_eof,
-	    .on_lost = user_lost, .on_write_error = user_lost },
-	[FACE_TERM] = { USER, .on_read = term_input, .on_eof = user_eof,
-	    .on_lost = user_lost, .on_write_error = user_lost,
-	    .show = term_show, .on_drained = term_drained },
-	[FACE_PROG] = { USER, .on_read = frame, .on_eof = program_eof,
-	    .on_lost = stdout_lost, .on_write_error = stdout_lost },
-};
-
-static const char synopsis[] =
-    "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-m max] [-n nick]\n"
-    "               [-P password] [-s addr] [port]\n"
-    "       chat [-46BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
-    "            [-w secs] host [port]\n"
-    "       chat -l -U path [-BCtTv] [-b lines] [-e command] [-m max] [-n nick]\n"
-    "               [-P password]\n"
-    "       chat -U path [-BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
-    "            [-w secs]\n";
-
-static const struct command commands[] = {
-	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
-	{ "msg", cmd_msg, 2, 0, "NAME TEXT", "send TEXT to NAME only" },
-	{ "me", cmd_me, 1, C_ACTION, "TEXT", "an action: * you TEXT" },
-	{ "who", cmd_who, 0, 0, "", "list who is here" },
-	{ "r", cmd_reply, 1, 0, "TEXT", "reply to whoever last sent you a /msg" },
-	{ "away", cmd_away, 0, 0, "[TEXT]", "mark yourself away; /back or your next line ends it" },
-	{ "back", cmd_back, 0, 0, "", "you are back" },
-	{ "topic", cmd_topic, 0, 0, "[TEXT | -]", "show the topic, set it, or clear it" },
-	{ "ignore", cmd_ignore, 0, 0, "[NAME]", "hide NAME's lines and messages; alone: whom you ignore" },
-	{ "unignore", cmd_unignore, 1, 0, "NAME", "see NAME's lines again" },
-	{ "quit", cmd_quit, 0, C_LEAVES, "[REASON]", "leave the room" },
-	{ "kick", cmd_kick, 1, C_HOST, "NAME [REASON]", "the host only: put NAME out of the room" },
-	{ "help", cmd_help, 0, 0, "", "this list" },
-	{ "pass", cmd_pass, 0, C_FIRST | C_NOTAB, "PASSWORD", "the room's password, as the first line" },
-	{ "session", cmd_session, 1, C_FIRST, "KEY", "before /nick: with it, a reconnection gets your name back" },
-};
 
 /* ---- utilities ---------------------------------------------------- */
 
@@ -751,7 +728,185 @@ flush_blocking(struct peer *p)
 	}
 }
 
-/* ---- peers, slots, gates and timers ------------------------------- */
+/* ---- the loop, slots, timers and signals -------------------------- */
+
+/* The one loop, host and client alike. */
+static void
+loop(void)
+{
+	long long d;
+	size_t i, n0;
+	int n, timeout;
+
+	for (;;) {
+		io.now = now_ms();
+		d = next_deadline();
+		timeout = d < 0 ? -1 : d <= io.now ? 0 :
+		    d - io.now > INT_MAX ? INT_MAX : (int)(d - io.now);
+		if (io.stashed && resume_input(0))
+			timeout = 0;
+		n = poll(io.pfd, (nfds_t)io.nslots, timeout);
+		if (n < 0 && errno != EINTR)
+			die("poll:");
+		io.now = now_ms();
+		for (i = 0, n0 = io.nslots; n > 0 && i < n0; i++)
+			if (io.pfd[i].revents)
+				handle_slot(i, io.pfd[i].revents);
+		if (io.stashed)
+			resume_input(1);
+		run_timers();
+		if (prog.ending)
+			program_end();
+		end_turn();
+		if (room.closing && !io.nqueued)
+			exit(exit_status(0));
+	}
+}
+
+static void
+handle_slot(size_t i, short rev)
+{
+	struct peer *p = io.slotpeer[i];
+
+	if (i == SLOT_SIGNAL) {
+		handle_signals();
+		return;
+	}
+	if (!p) {
+		accept_peers(io.pfd[i].fd);
+		return;
+	}
+	if (p->flags & F_DEAD)
+		return;
+	/* a socket being connected is writable once connected or refused */
+	if (p->flags & F_DIALING) {
+		dial_done(0);
+		return;
+	}
+	/* the reader of our stdout went while nothing was queued for it */
+	if (i == p->wslot && (p->flags & F_WATCHOUT) && !p->q.n &&
+	    (rev & (POLLERR | POLLHUP))) {
+		p->role->on_write_error(p, "stdout closed");
+		return;
+	}
+	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) &&
+	    (p->q.n || p->role->show))
+		drain(p);
+	if (i != p->rslot || (p->flags & F_DEAD))
+		return;
+	if ((rev & POLLIN) || (p->rslot != p->wslot && (rev & POLLHUP)))
+		peer_read(p);
+	else if (rev & (POLLHUP | POLLERR))
+		p->role->on_lost(p, "connection lost");
+}
+
+/*
+ * Read one chunk and hand it to the peer's role; the end of input
+ * ends its last line too, then the role says what the end means.
+ */
+static void
+peer_read(struct peer *p)
+{
+	static char buf[READ_CHUNK];
+	ssize_t n;
+
+	n = read(p->rfd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n < 0 && p->rfd == p->wfd) {
+		p->role->on_lost(p, strerror(errno));
+		return;
+	}
+	if (n > 0) {
+		p->role->on_read(p, buf, (size_t)n);
+		return;
+	}
+	frame_end(p);
+	if (!(p->flags & F_DEAD))
+		p->role->on_eof(p);
+}
+
+/*
+ * End of a turn: write what was queued, then free the dead. Telling the
+ * room who was dropped queues more and may drop more, hence the loop.
+ */
+static void
+end_turn(void)
+{
+	struct peer *p, *list;
+
+	for (;;) {
+		flush_dirty();
+		if (!(list = io.dead))
+			return;
+		io.dead = NULL;
+		for (p = list; p; p = p->next_dead) {
+			if (p->flags & F_DROP) {
+				notice_room("%s dropped (not reading)", p->nick);
+			}
+		}
+		while ((p = list)) {
+			list = p->next_dead;
+			/* a socket, one descriptor and one slot: the stdio peer, with two, never closes */
+			close(p->rfd);
+			room.npeers--;
+			outq_clear(&p->q);
+			nick_remove(p);
+			if (p->id) {
+				memcpy(p->id->nick, p->nick, sizeof(p->nick));
+				p->id->p = NULL;
+				ident_forget(p->id);
+				ident_drop(p->id);
+			}
+			if (p->reply)
+				ident_drop(p->reply);
+			source_done(p);
+			free(p->in_line);
+			free(p->stash);
+			if (p->flags & F_STASHED)
+				unstash(p);
+			slot_remove(p->rslot);
+			free(p);
+		}
+	}
+}
+
+static void
+on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int e = errno;
+
+	if (write(io.sigfd[1], &c, 1) < 0) {
+		/* full pipe: a signal is already pending */
+	}
+	errno = e;
+}
+
+/*
+ * Signals arrive through the self-pipe, so poll never misses one. Any
+ * but SIGCONT, SIGWINCH and SIGCHLD (-e: the program exited) is the
+ * person at stdin asking to go.
+ */
+static void
+handle_signals(void)
+{
+	unsigned char c[16];
+	ssize_t n, i;
+
+	while ((n = read(io.sigfd[0], c, sizeof(c))) > 0) {
+		for (i = 0; i < n; i++) {
+			if (c[i] == SIGCONT)
+				term_redraw();
+			else if (c[i] == SIGWINCH)
+				term_resize();
+			else if (c[i] == SIGCHLD)
+				program_reap();
+			else
+				io.stdio->role->on_quit(io.stdio, NULL, 0);
+		}
+	}
+}
 
 /* The pollfd table and the peer table grow together, slot for slot. */
 static size_t
@@ -851,6 +1006,100 @@ set_writing(struct peer *p, int on)
 }
 
 /*
+ * Mark a peer for closing at the end of the turn. Nothing is freed now:
+ * the caller may be in the middle of a loop over the peers.
+ */
+static void
+peer_close(struct peer *p)
+{
+	if (p->flags & F_DEAD)
+		return;
+	if (p->state != JOINED)
+		p->flags &= ~F_DROP;	/* only a member's drop is news */
+	set_state(p, CLOSING);
+	p->flags |= F_DEAD;
+	flow(p);	/* it holds nothing now, and is read no more */
+	timer_set(&p->timer, T_NONE, 0);
+	set_writing(p, 0);
+	p->next_dead = io.dead;
+	io.dead = p;
+}
+
+static struct peer *
+timer_peer(struct timer *t)
+{
+	return (struct peer *)(void *)((char *)t - offsetof(struct peer, timer));
+}
+
+/* Move a timer onto a list (T_NONE: off every list), to fire at when. */
+static void
+timer_set(struct timer *t, int list, long long when)
+{
+	struct timerlist *l;
+
+	if (t->list) {
+		l = &io.timers[t->list];
+		if (t->prev)
+			t->prev->next = t->next;
+		else
+			l->head = t->next;
+		if (t->next)
+			t->next->prev = t->prev;
+		else
+			l->tail = t->prev;
+	}
+	t->list = list;
+	t->when = when;
+	t->next = NULL;
+	if (!list)
+		return;
+	l = &io.timers[list];
+	t->prev = l->tail;
+	if (l->tail)
+		l->tail->next = t;
+	else
+		l->head = t;
+	l->tail = t;
+}
+
+static long long
+next_deadline(void)
+{
+	long long d = -1;
+	int i;
+
+	for (i = T_NONE + 1; i < NTIMERS; i++)
+		if (io.timers[i].head && (d < 0 || io.timers[i].head->when < d))
+			d = io.timers[i].head->when;
+	return d;
+}
+
+/* Every timer that is due fires, taken off its list first. */
+static void
+run_timers(void)
+{
+	struct timer *t;
+	long long when;
+	int i;
+
+	for (i = T_NONE + 1; i < NTIMERS; i++) {
+		while ((t = io.timers[i].head) && t->when <= io.now) {
+			when = t->when;
+			timer_set(t, T_NONE, when);
+			io.timers[i].fire(t);
+		}
+	}
+}
+
+static void
+close_expired(struct timer *t)
+{
+	peer_close(timer_peer(t));
+}
+
+/* ---- flow control ------------------------------------------------- */
+
+/*
  * Flow control, all of it, from the state of p's queue: whether it
  * holds the gate it is fed from, and whether p is read. It runs when
  * the queue passes OUTQ_HIGH, is written, or a timer of it fires.
@@ -928,72 +1177,6 @@ update_reading(void)
 			set_reading(p, may_read(p));
 }
 
-static struct peer *
-timer_peer(struct timer *t)
-{
-	return (struct peer *)(void *)((char *)t - offsetof(struct peer, timer));
-}
-
-/* Move a timer onto a list (T_NONE: off every list), to fire at when. */
-static void
-timer_set(struct timer *t, int list, long long when)
-{
-	struct timerlist *l;
-
-	if (t->list) {
-		l = &io.timers[t->list];
-		if (t->prev)
-			t->prev->next = t->next;
-		else
-			l->head = t->next;
-		if (t->next)
-			t->next->prev = t->prev;
-		else
-			l->tail = t->prev;
-	}
-	t->list = list;
-	t->when = when;
-	t->next = NULL;
-	if (!list)
-		return;
-	l = &io.timers[list];
-	t->prev = l->tail;
-	if (l->tail)
-		l->tail->next = t;
-	else
-		l->head = t;
-	l->tail = t;
-}
-
-static long long
-next_deadline(void)
-{
-	long long d = -1;
-	int i;
-
-	for (i = T_NONE + 1; i < NTIMERS; i++)
-		if (io.timers[i].head && (d < 0 || io.timers[i].head->when < d))
-			d = io.timers[i].head->when;
-	return d;
-}
-
-/* Every timer that is due fires, taken off its list first. */
-static void
-run_timers(void)
-{
-	struct timer *t;
-	long long when;
-	int i;
-
-	for (i = T_NONE + 1; i < NTIMERS; i++) {
-		while ((t = io.timers[i].head) && t->when <= io.now) {
-			when = t->when;
-			timer_set(t, T_NONE, when);
-			io.timers[i].fire(t);
-		}
-	}
-}
-
 /* A queue that took nothing for STALL_MS: its reader lags. */
 static void
 stall_expired(struct timer *t)
@@ -1016,12 +1199,6 @@ stuck_expired(struct timer *t)
 	peer_close(p);
 }
 
-static void
-close_expired(struct timer *t)
-{
-	peer_close(timer_peer(t));
-}
-
 /*
  * It held the room LAG_MS while the others went on: a laggard. The
  * room goes at the pace of those that keep up; its queue keeps every
@@ -1038,68 +1215,54 @@ lag_expired(struct timer *t)
 }
 
 /*
- * Mark a peer for closing at the end of the turn. Nothing is freed now:
- * the caller may be in the middle of a loop over the peers.
+ * The rest of what was read waits, unread, until the peer's queue is
+ * short again (resume_input); it is read no more meanwhile.
  */
 static void
-peer_close(struct peer *p)
+stash(struct peer *p, const char *s, size_t n)
 {
-	if (p->flags & F_DEAD)
-		return;
-	if (p->state != JOINED)
-		p->flags &= ~F_DROP;	/* only a member's drop is news */
-	set_state(p, CLOSING);
-	p->flags |= F_DEAD;
-	flow(p);	/* it holds nothing now, and is read no more */
-	timer_set(&p->timer, T_NONE, 0);
-	set_writing(p, 0);
-	p->next_dead = io.dead;
-	io.dead = p;
+	p->stash = xmalloc(n);
+	memcpy(p->stash, s, n);
+	p->stashlen = n;
+	set_reading(p, 0);
+	if (!(p->flags & F_STASHED)) {
+		p->flags |= F_STASHED;
+		p->next_stashed = io.stashed;
+		io.stashed = p;
+	}
 }
 
 /*
- * End of a turn: write what was queued, then free the dead. Telling the
- * room who was dropped queues more and may drop more, hence the loop.
+ * Frame the input put aside of each peer whose queue is short again,
+ * if run; either way, whether any such peer waits (the loop does not
+ * sleep then).
  */
-static void
-end_turn(void)
+static int
+resume_input(int run)
 {
-	struct peer *p, *list;
+	struct peer **pp = &io.stashed, *p;
+	char *s;
+	int ready = 0;
 
-	for (;;) {
-		flush_dirty();
-		if (!(list = io.dead))
-			return;
-		io.dead = NULL;
-		for (p = list; p; p = p->next_dead) {
-			if (p->flags & F_DROP) {
-				notice_room("%s dropped (not reading)", p->nick);
-			}
+	while ((p = *pp)) {
+		if (!p->stash || (p->flags & F_DEAD) || p->state == CLOSING) {
+			*pp = p->next_stashed;
+			p->flags &= ~F_STASHED;
+			continue;
 		}
-		while ((p = list)) {
-			list = p->next_dead;
-			/* a socket, one descriptor and one slot: the stdio peer, with two, never closes */
-			close(p->rfd);
-			room.npeers--;
-			outq_clear(&p->q);
-			nick_remove(p);
-			if (p->id) {
-				memcpy(p->id->nick, p->nick, sizeof(p->nick));
-				p->id->p = NULL;
-				ident_forget(p->id);
-				ident_drop(p->id);
-			}
-			if (p->reply)
-				ident_drop(p->reply);
-			source_done(p);
-			free(p->in_line);
-			free(p->stash);
-			if (p->flags & F_STASHED)
-				unstash(p);
-			slot_remove(p->rslot);
-			free(p);
-		}
+		pp = &p->next_stashed;
+		if (answers_wait(p) || p->role->in->holders || p->role->in->shut)
+			continue;
+		ready = 1;
+		if (!run)
+			continue;
+		s = p->stash;
+		p->stash = NULL;
+		frame(p, s, p->stashlen);
+		free(s);
+		flow(p);
 	}
+	return ready;
 }
 
 static void
@@ -1113,714 +1276,7 @@ unstash(struct peer *p)
 		*pp = p->next_stashed;
 }
 
-/*
- * Read one chunk and hand it to the peer's role; the end of input
- * ends its last line too, then the role says what the end means.
- */
-static void
-peer_read(struct peer *p)
-{
-	static char buf[READ_CHUNK];
-	ssize_t n;
-
-	n = read(p->rfd, buf, sizeof(buf));
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n < 0 && p->rfd == p->wfd) {
-		p->role->on_lost(p, strerror(errno));
-		return;
-	}
-	if (n > 0) {
-		p->role->on_read(p, buf, (size_t)n);
-		return;
-	}
-	frame_end(p);
-	if (!(p->flags & F_DEAD))
-		p->role->on_eof(p);
-}
-
-/* ---- Unicode tables ----------------------------------------------- */
-
-/* BEGIN unicode tables: generated by t/unicode.pl from Unicode 15.0.0; do not edit */
-
-/* nick_chars: the code points a nickname may hold (letters, marks, decimal digits and _ - .),
- * with v the script id: 0 for Common and Inherited, which belong to no one script:
- * 0 Common/Inherited, 1 Latin, 2 Bopomofo, 3 Greek, 4 Coptic, 5 Cyrillic, 6 Armenian, 7 Hebrew,
- * 8 Arabic, 9 Syriac, 10 Thaana, 11 Nko, 12 Samaritan, 13 Mandaic, 14 Devanagari, 15 Bengali,
- * 16 Gurmukhi, 17 Gujarati, 18 Oriya, 19 Tamil, 20 Telugu, 21 Kannada, 22 Malayalam,
- * 23 Sinhala, 24 Thai, 25 Lao, 26 Tibetan, 27 Myanmar, 28 Georgian, 29 Hangul, 30 Ethiopic,
- * 31 Cherokee, 32 Canadian_Aboriginal, 33 Ogham, 34 Runic, 35 Tagalog, 36 Hanunoo, 37 Buhid,
- * 38 Tagbanwa, 39 Khmer, 40 Mongolian, 41 Limbu, 42 Tai_Le, 43 New_Tai_Lue, 44 Buginese,
- * 45 Tai_Tham, 46 Balinese, 47 Sundanese, 48 Batak, 49 Lepcha, 50 Ol_Chiki, 51 Braille,
- * 52 Glagolitic, 53 Tifinagh, 54 Han, 55 Hiragana, 56 Katakana, 57 Yi, 58 Lisu, 59 Vai,
- * 60 Bamum, 61 Syloti_Nagri, 62 Phags_Pa, 63 Saurashtra, 64 Kayah_Li, 65 Rejang, 66 Javanese,
- * 67 Cham, 68 Tai_Viet, 69 Meetei_Mayek, 70 Linear_B, 71 Lycian, 72 Carian, 73 Old_Italic,
- * 74 Gothic, 75 Old_Permic, 76 Ugaritic, 77 Old_Persian, 78 Deseret, 79 Shavian, 80 Osmanya,
- * 81 Osage, 82 Elbasan, 83 Caucasian_Albanian, 84 Vithkuqi, 85 Linear_A, 86 Cypriot,
- * 87 Imperial_Aramaic, 88 Palmyrene, 89 Nabataean, 90 Hatran, 91 Phoenician, 92 Lydian,
- * 93 Meroitic_Hieroglyphs, 94 Meroitic_Cursive, 95 Kharoshthi, 96 Old_South_Arabian,
- * 97 Old_North_Arabian, 98 Manichaean, 99 Avestan, 100 Inscriptional_Parthian,
- * 101 Inscriptional_Pahlavi, 102 Psalter_Pahlavi, 103 Old_Turkic, 104 Old_Hungarian,
- * 105 Hanifi_Rohingya, 106 Yezidi, 107 Old_Sogdian, 108 Sogdian, 109 Old_Uyghur,
- * 110 Chorasmian, 111 Elymaic, 112 Brahmi, 113 Kaithi, 114 Sora_Sompeng, 115 Chakma,
- * 116 Mahajani, 117 Sharada, 118 Khojki, 119 Multani, 120 Khudawadi, 121 Grantha, 122 Newa,
- * 123 Tirhuta, 124 Siddham, 125 Modi, 126 Takri, 127 Ahom, 128 Dogra, 129 Warang_Citi,
- * 130 Dives_Akuru, 131 Nandinagari, 132 Zanabazar_Square, 133 Soyombo, 134 Pau_Cin_Hau,
- * 135 Bhaiksuki, 136 Marchen, 137 Masaram_Gondi, 138 Gunjala_Gondi, 139 Makasar, 140 Kawi,
- * 141 Cuneiform, 142 Cypro_Minoan, 143 Egyptian_Hieroglyphs, 144 Anatolian_Hieroglyphs,
- * 145 Mro, 146 Tangsa, 147 Bassa_Vah, 148 Pahawh_Hmong, 149 Medefaidrin, 150 Miao, 151 Tangut,
- * 152 Nushu, 153 Khitan_Small_Script, 154 Duployan, 155 SignWriting,
- * 156 Nyiakeng_Puachue_Hmong, 157 Toto, 158 Wancho, 159 Nag_Mundari, 160 Mende_Kikakui,
- * 161 Adlam. */
-static const struct uvalue nick_chars[] = {
-	{{0x002D, 0x002E}, 0}, {{0x0030, 0x0039}, 0}, {{0x0041, 0x005A}, 1}, {{0x005F, 0x005F}, 0},
-	{{0x0061, 0x007A}, 1}, {{0x00AA, 0x00AA}, 1}, {{0x00B5, 0x00B5}, 0}, {{0x00BA, 0x00BA}, 1},
-	{{0x00C0, 0x00D6}, 1}, {{0x00D8, 0x00F6}, 1}, {{0x00F8, 0x02B8}, 1}, {{0x02B9, 0x02C1}, 0},
-	{{0x02C6, 0x02D1}, 0}, {{0x02E0, 0x02E4}, 1}, {{0x02EC, 0x02EC}, 0}, {{0x02EE, 0x02EE}, 0},
-	{{0x0300, 0x034E}, 0}, {{0x0351, 0x0353}, 0}, {{0x0357, 0x0358}, 0}, {{0x035A, 0x036F}, 0},
-	{{0x0370, 0x0373}, 3}, {{0x0374, 0x0374}, 0}, {{0x0376, 0x0377}, 3}, {{0x037A, 0x037D}, 3},
-	{{0x037F, 0x037F}, 3}, {{0x0386, 0x0386}, 3}, {{0x0388, 0x038A}, 3}, {{0x038C, 0x038C}, 3},
-	{{0x038E, 0x03A1}, 3}, {{0x03A3, 0x03E1}, 3}, {{0x03E2, 0x03EF}, 4}, {{0x03F0, 0x03F5}, 3},
-	{{0x03F7, 0x03FF}, 3}, {{0x0400, 0x0481}, 5}, {{0x0483, 0x0484}, 5}, {{0x0485, 0x0486}, 0},
-	{{0x0487, 0x052F}, 5}, {{0x0531, 0x0556}, 6}, {{0x0559, 0x0559}, 6}, {{0x0560, 0x0588}, 6},
-	{{0x0591, 0x05BD}, 7}, {{0x05BF, 0x05BF}, 7}, {{0x05C1, 0x05C2}, 7}, {{0x05C4, 0x05C5}, 7},
-	{{0x05C7, 0x05C7}, 7}, {{0x05D0, 0x05EA}, 7}, {{0x05EF, 0x05F2}, 7}, {{0x0610, 0x061A}, 8},
-	{{0x0620, 0x063F}, 8}, {{0x0640, 0x0640}, 0}, {{0x0641, 0x064A}, 8}, {{0x064B, 0x0655}, 0},
-	{{0x0656, 0x0669}, 8}, {{0x066E, 0x066F}, 8}, {{0x0670, 0x0670}, 0}, {{0x0671, 0x06D3}, 8},
-	{{0x06D5, 0x06DC}, 8}, {{0x06DF, 0x06E8}, 8}, {{0x06EA, 0x06FC}, 8}, {{0x06FF, 0x06FF}, 8},
-	{{0x0710, 0x074A}, 9}, {{0x074D, 0x074F}, 9}, {{0x0750, 0x077F}, 8},
-	{{0x0780, 0x07B1}, 10}, {{0x07C0, 0x07F5}, 11}, {{0x07FA, 0x07FA}, 11},
-	{{0x07FD, 0x07FD}, 11}, {{0x0800, 0x082D}, 12}, {{0x0840, 0x085B}, 13},
-	{{0x0860, 0x086A}, 9}, {{0x0870, 0x0887}, 8}, {{0x0889, 0x088E}, 8}, {{0x0898, 0x08E1}, 8},
-	{{0x08E3, 0x08F6}, 8}, {{0x08FE, 0x08FF}, 8}, {{0x0900, 0x0950}, 14},
-	{{0x0951, 0x0954}, 0}, {{0x0955, 0x0963}, 14}, {{0x0966, 0x096F}, 14},
-	{{0x0971, 0x097F}, 14}, {{0x0980, 0x0983}, 15}, {{0x0985, 0x098C}, 15},
-	{{0x098F, 0x0990}, 15}, {{0x0993, 0x09A8}, 15}, {{0x09AA, 0x09B0}, 15},
-	{{0x09B2, 0x09B2}, 15}, {{0x09B6, 0x09B9}, 15}, {{0x09BC, 0x09C4}, 15},
-	{{0x09C7, 0x09C8}, 15}, {{0x09CB, 0x09CE}, 15}, {{0x09D7, 0x09D7}, 15},
-	{{0x09DC, 0x09DD}, 15}, {{0x09DF, 0x09E3}, 15}, {{0x09E6, 0x09F1}, 15},
-	{{0x09FC, 0x09FC}, 15}, {{0x09FE, 0x09FE}, 15}, {{0x0A01, 0x0A03}, 16},
-	{{0x0A05, 0x0A0A}, 16}, {{0x0A0F, 0x0A10}, 16}, {{0x0A13, 0x0A28}, 16},
-	{{0x0A2A, 0x0A30}, 16}, {{0x0A32, 0x0A33}, 16}, {{0x0A35, 0x0A36}, 16},
-	{{0x0A38, 0x0A39}, 16}, {{0x0A3C, 0x0A3C}, 16}, {{0x0A3E, 0x0A42}, 16},
-	{{0x0A47, 0x0A48}, 16}, {{0x0A4B, 0x0A4D}, 16}, {{0x0A51, 0x0A51}, 16},
-	{{0x0A59, 0x0A5C}, 16}, {{0x0A5E, 0x0A5E}, 16}, {{0x0A66, 0x0A75}, 16},
-	{{0x0A81, 0x0A83}, 17}, {{0x0A85, 0x0A8D}, 17}, {{0x0A8F, 0x0A91}, 17},
-	{{0x0A93, 0x0AA8}, 17}, {{0x0AAA, 0x0AB0}, 17}, {{0x0AB2, 0x0AB3}, 17},
-	{{0x0AB5, 0x0AB9}, 17}, {{0x0ABC, 0x0AC5}, 17}, {{0x0AC7, 0x0AC9}, 17},
-	{{0x0ACB, 0x0ACD}, 17}, {{0x0AD0, 0x0AD0}, 17}, {{0x0AE0, 0x0AE3}, 17},
-	{{0x0AE6, 0x0AEF}, 17}, {{0x0AF9, 0x0AFF}, 17}, {{0x0B01, 0x0B03}, 18},
-	{{0x0B05, 0x0B0C}, 18}, {{0x0B0F, 0x0B10}, 18}, {{0x0B13, 0x0B28}, 18},
-	{{0x0B2A, 0x0B30}, 18}, {{0x0B32, 0x0B33}, 18}, {{0x0B35, 0x0B39}, 18},
-	{{0x0B3C, 0x0B44}, 18}, {{0x0B47, 0x0B48}, 18}, {{0x0B4B, 0x0B4D}, 18},
-	{{0x0B55, 0x0B57}, 18}, {{0x0B5C, 0x0B5D}, 18}, {{0x0B5F, 0x0B63}, 18},
-	{{0x0B66, 0x0B6F}, 18}, {{0x0B71, 0x0B71}, 18}, {{0x0B82, 0x0B83}, 19},
-	{{0x0B85, 0x0B8A}, 19}, {{0x0B8E, 0x0B90}, 19}, {{0x0B92, 0x0B95}, 19},
-	{{0x0B99, 0x0B9A}, 19}, {{0x0B9C, 0x0B9C}, 19}, {{0x0B9E, 0x0B9F}, 19},
-	{{0x0BA3, 0x0BA4}, 19}, {{0x0BA8, 0x0BAA}, 19}, {{0x0BAE, 0x0BB9}, 19},
-	{{0x0BBE, 0x0BC2}, 19}, {{0x0BC6, 0x0BC8}, 19}, {{0x0BCA, 0x0BCD}, 19},
-	{{0x0BD0, 0x0BD0}, 19}, {{0x0BD7, 0x0BD7}, 19}, {{0x0BE6, 0x0BEF}, 19},
-	{{0x0C00, 0x0C0C}, 20}, {{0x0C0E, 0x0C10}, 20}, {{0x0C12, 0x0C28}, 20},
-	{{0x0C2A, 0x0C39}, 20}, {{0x0C3C, 0x0C44}, 20}, {{0x0C46, 0x0C48}, 20},
-	{{0x0C4A, 0x0C4D}, 20}, {{0x0C55, 0x0C56}, 20}, {{0x0C58, 0x0C5A}, 20},
-	{{0x0C5D, 0x0C5D}, 20}, {{0x0C60, 0x0C63}, 20}, {{0x0C66, 0x0C6F}, 20},
-	{{0x0C80, 0x0C83}, 21}, {{0x0C85, 0x0C8C}, 21}, {{0x0C8E, 0x0C90}, 21},
-	{{0x0C92, 0x0CA8}, 21}, {{0x0CAA, 0x0CB3}, 21}, {{0x0CB5, 0x0CB9}, 21},
-	{{0x0CBC, 0x0CC4}, 21}, {{0x0CC6, 0x0CC8}, 21}, {{0x0CCA, 0x0CCD}, 21},
-	{{0x0CD5, 0x0CD6}, 21}, {{0x0CDD, 0x0CDE}, 21}, {{0x0CE0, 0x0CE3}, 21},
-	{{0x0CE6, 0x0CEF}, 21}, {{0x0CF1, 0x0CF3}, 21}, {{0x0D00, 0x0D0C}, 22},
-	{{0x0D0E, 0x0D10}, 22}, {{0x0D12, 0x0D44}, 22}, {{0x0D46, 0x0D48}, 22},
-	{{0x0D4A, 0x0D4E}, 22}, {{0x0D54, 0x0D57}, 22}, {{0x0D5F, 0x0D63}, 22},
-	{{0x0D66, 0x0D6F}, 22}, {{0x0D7A, 0x0D7F}, 22}, {{0x0D81, 0x0D83}, 23},
-	{{0x0D85, 0x0D96}, 23}, {{0x0D9A, 0x0DB1}, 23}, {{0x0DB3, 0x0DBB}, 23},
-	{{0x0DBD, 0x0DBD}, 23}, {{0x0DC0, 0x0DC6}, 23}, {{0x0DCA, 0x0DCA}, 23},
-	{{0x0DCF, 0x0DD4}, 23}, {{0x0DD6, 0x0DD6}, 23}, {{0x0DD8, 0x0DDF}, 23},
-	{{0x0DE6, 0x0DEF}, 23}, {{0x0DF2, 0x0DF3}, 23}, {{0x0E01, 0x0E3A}, 24},
-	{{0x0E40, 0x0E4E}, 24}, {{0x0E50, 0x0E59}, 24}, {{0x0E81, 0x0E82}, 25},
-	{{0x0E84, 0x0E84}, 25}, {{0x0E86, 0x0E8A}, 25}, {{0x0E8C, 0x0EA3}, 25},
-	{{0x0EA5, 0x0EA5}, 25}, {{0x0EA7, 0x0EBD}, 25}, {{0x0EC0, 0x0EC4}, 25},
-	{{0x0EC6, 0x0EC6}, 25}, {{0x0EC8, 0x0ECE}, 25}, {{0x0ED0, 0x0ED9}, 25},
-	{{0x0EDC, 0x0EDF}, 25}, {{0x0F00, 0x0F00}, 26}, {{0x0F18, 0x0F19}, 26},
-	{{0x0F20, 0x0F29}, 26}, {{0x0F35, 0x0F35}, 26}, {{0x0F37, 0x0F37}, 26},
-	{{0x0F39, 0x0F39}, 26}, {{0x0F3E, 0x0F47}, 26}, {{0x0F49, 0x0F6C}, 26},
-	{{0x0F71, 0x0F84}, 26}, {{0x0F86, 0x0F97}, 26}, {{0x0F99, 0x0FBC}, 26},
-	{{0x0FC6, 0x0FC6}, 26}, {{0x1000, 0x1049}, 27}, {{0x1050, 0x109D}, 27},
-	{{0x10A0, 0x10C5}, 28}, {{0x10C7, 0x10C7}, 28}, {{0x10CD, 0x10CD}, 28},
-	{{0x10D0, 0x10FA}, 28}, {{0x10FC, 0x10FF}, 28}, {{0x1100, 0x115E}, 29},
-	{{0x1161, 0x11FF}, 29}, {{0x1200, 0x1248}, 30}, {{0x124A, 0x124D}, 30},
-	{{0x1250, 0x1256}, 30}, {{0x1258, 0x1258}, 30}, {{0x125A, 0x125D}, 30},
-	{{0x1260, 0x1288}, 30}, {{0x128A, 0x128D}, 30}, {{0x1290, 0x12B0}, 30},
-	{{0x12B2, 0x12B5}, 30}, {{0x12B8, 0x12BE}, 30}, {{0x12C0, 0x12C0}, 30},
-	{{0x12C2, 0x12C5}, 30}, {{0x12C8, 0x12D6}, 30}, {{0x12D8, 0x1310}, 30},
-	{{0x1312, 0x1315}, 30}, {{0x1318, 0x135A}, 30}, {{0x135D, 0x135F}, 30},
-	{{0x1380, 0x138F}, 30}, {{0x13A0, 0x13F5}, 31}, {{0x13F8, 0x13FD}, 31},
-	{{0x1401, 0x1404}, 32}, {{0x1408, 0x1409}, 32}, {{0x140C, 0x1411}, 32},
-	{{0x141C, 0x142E}, 32}, {{0x144B, 0x166C}, 32}, {{0x166F, 0x167F}, 32},
-	{{0x1681, 0x169A}, 33}, {{0x16A0, 0x16B1}, 34}, {{0x16B3, 0x16EA}, 34},
-	{{0x16F1, 0x16F8}, 34}, {{0x1700, 0x1715}, 35}, {{0x171F, 0x171F}, 35},
-	{{0x1720, 0x1734}, 36}, {{0x1740, 0x1753}, 37}, {{0x1760, 0x176C}, 38},
-	{{0x176E, 0x1770}, 38}, {{0x1772, 0x1773}, 38}, {{0x1780, 0x17B3}, 39},
-	{{0x17B6, 0x17D3}, 39}, {{0x17D7, 0x17D7}, 39}, {{0x17DC, 0x17DD}, 39},
-	{{0x17E0, 0x17E9}, 39}, {{0x1810, 0x1819}, 40}, {{0x1820, 0x1878}, 40},
-	{{0x1880, 0x18AA}, 40}, {{0x18B7, 0x18D3}, 32}, {{0x18D5, 0x18F5}, 32},
-	{{0x1900, 0x191E}, 41}, {{0x1920, 0x192B}, 41}, {{0x1930, 0x193B}, 41},
-	{{0x1946, 0x194F}, 41}, {{0x1950, 0x196D}, 42}, {{0x1970, 0x1974}, 42},
-	{{0x1980, 0x19AB}, 43}, {{0x19B0, 0x19C9}, 43}, {{0x19D0, 0x19D9}, 43},
-	{{0x1A00, 0x1A1B}, 44}, {{0x1A20, 0x1A5E}, 45}, {{0x1A60, 0x1A7C}, 45},
-	{{0x1A7F, 0x1A89}, 45}, {{0x1A90, 0x1A99}, 45}, {{0x1AA7, 0x1AA7}, 45},
-	{{0x1AB0, 0x1ACE}, 0}, {{0x1B00, 0x1B4C}, 46}, {{0x1B50, 0x1B59}, 46},
-	{{0x1B6B, 0x1B73}, 46}, {{0x1B80, 0x1BBF}, 47}, {{0x1BC0, 0x1BF3}, 48},
-	{{0x1C00, 0x1C37}, 49}, {{0x1C40, 0x1C49}, 49}, {{0x1C4D, 0x1C4F}, 49},
-	{{0x1C50, 0x1C7D}, 50}, {{0x1C80, 0x1C88}, 5}, {{0x1C90, 0x1CBA}, 28},
-	{{0x1CBD, 0x1CBF}, 28}, {{0x1CD0, 0x1CD2}, 0}, {{0x1CD4, 0x1CFA}, 0},
-	{{0x1D00, 0x1D25}, 1}, {{0x1D26, 0x1D2A}, 3}, {{0x1D2B, 0x1D2B}, 5}, {{0x1D2C, 0x1D5C}, 1},
-	{{0x1D5D, 0x1D61}, 3}, {{0x1D62, 0x1D65}, 1}, {{0x1D66, 0x1D6A}, 3}, {{0x1D6B, 0x1D77}, 1},
-	{{0x1D78, 0x1D78}, 5}, {{0x1D79, 0x1DBE}, 1}, {{0x1DBF, 0x1DBF}, 3}, {{0x1DC0, 0x1DFD}, 0},
-	{{0x1E00, 0x1EFF}, 1}, {{0x1F00, 0x1F15}, 3}, {{0x1F18, 0x1F1D}, 3}, {{0x1F20, 0x1F45}, 3},
-	{{0x1F48, 0x1F4D}, 3}, {{0x1F50, 0x1F57}, 3}, {{0x1F59, 0x1F59}, 3}, {{0x1F5B, 0x1F5B}, 3},
-	{{0x1F5D, 0x1F5D}, 3}, {{0x1F5F, 0x1F7D}, 3}, {{0x1F80, 0x1FB4}, 3}, {{0x1FB6, 0x1FBC}, 3},
-	{{0x1FBE, 0x1FBE}, 3}, {{0x1FC2, 0x1FC4}, 3}, {{0x1FC6, 0x1FCC}, 3}, {{0x1FD0, 0x1FD3}, 3},
-	{{0x1FD6, 0x1FDB}, 3}, {{0x1FE0, 0x1FEC}, 3}, {{0x1FF2, 0x1FF4}, 3}, {{0x1FF6, 0x1FFC}, 3},
-	{{0x2071, 0x2071}, 1}, {{0x207F, 0x207F}, 1}, {{0x2090, 0x209C}, 1}, {{0x20D0, 0x20EF}, 0},
-	{{0x2183, 0x2184}, 1}, {{0x2C00, 0x2C5F}, 52}, {{0x2C60, 0x2C7F}, 1},
-	{{0x2C80, 0x2CE4}, 4}, {{0x2CEB, 0x2CF3}, 4}, {{0x2D00, 0x2D25}, 28},
-	{{0x2D27, 0x2D27}, 28}, {{0x2D2D, 0x2D2D}, 28}, {{0x2D30, 0x2D67}, 53},
-	{{0x2D6F, 0x2D6F}, 53}, {{0x2D7F, 0x2D7F}, 53}, {{0x2D80, 0x2D96}, 30},
-	{{0x2DA0, 0x2DA6}, 30}, {{0x2DA8, 0x2DAE}, 30}, {{0x2DB0, 0x2DB6}, 30},
-	{{0x2DB8, 0x2DBE}, 30}, {{0x2DC0, 0x2DC6}, 30}, {{0x2DC8, 0x2DCE}, 30},
-	{{0x2DD0, 0x2DD6}, 30}, {{0x2DD8, 0x2DDE}, 30}, {{0x2DE0, 0x2DFF}, 5},
-	{{0x2E2F, 0x2E2F}, 0}, {{0x3005, 0x3005}, 54}, {{0x3006, 0x3006}, 0},
-	{{0x302A, 0x302D}, 0}, {{0x302E, 0x302F}, 29}, {{0x3031, 0x3035}, 0},
-	{{0x303B, 0x303B}, 54}, {{0x303C, 0x303C}, 0}, {{0x3041, 0x3096}, 55},
-	{{0x3099, 0x309A}, 0}, {{0x309D, 0x309F}, 55}, {{0x30A1, 0x30FA}, 56},
-	{{0x30FC, 0x30FC}, 0}, {{0x30FD, 0x30FF}, 56}, {{0x3105, 0x312F}, 2},
-	{{0x3131, 0x3163}, 29}, {{0x3165, 0x318E}, 29}, {{0x31A0, 0x31BF}, 2},
-	{{0x31F0, 0x31FF}, 56}, {{0x3400, 0x4DBF}, 54}, {{0x4E00, 0x9FFF}, 54},
-	{{0xA000, 0xA48C}, 57}, {{0xA4D0, 0xA4FD}, 58}, {{0xA500, 0xA60C}, 59},
-	{{0xA610, 0xA62B}, 59}, {{0xA640, 0xA672}, 5}, {{0xA674, 0xA67D}, 5},
-	{{0xA67F, 0xA69F}, 5}, {{0xA6A0, 0xA6E5}, 60}, {{0xA6F0, 0xA6F1}, 60},
-	{{0xA717, 0xA71F}, 0}, {{0xA722, 0xA787}, 1}, {{0xA788, 0xA788}, 0}, {{0xA78B, 0xA7CA}, 1},
-	{{0xA7D0, 0xA7D1}, 1}, {{0xA7D3, 0xA7D3}, 1}, {{0xA7D5, 0xA7D9}, 1}, {{0xA7F2, 0xA7FF}, 1},
-	{{0xA800, 0xA827}, 61}, {{0xA82C, 0xA82C}, 61}, {{0xA840, 0xA873}, 62},
-	{{0xA880, 0xA8C5}, 63}, {{0xA8D0, 0xA8D9}, 63}, {{0xA8E0, 0xA8F7}, 14},
-	{{0xA8FB, 0xA8FB}, 14}, {{0xA8FD, 0xA8FF}, 14}, {{0xA900, 0xA92D}, 64},
-	{{0xA930, 0xA953}, 65}, {{0xA960, 0xA97C}, 29}, {{0xA980, 0xA9C0}, 66},
-	{{0xA9CF, 0xA9CF}, 0}, {{0xA9D0, 0xA9D9}, 66}, {{0xA9E0, 0xA9FE}, 27},
-	{{0xAA00, 0xAA36}, 67}, {{0xAA40, 0xAA4D}, 67}, {{0xAA50, 0xAA59}, 67},
-	{{0xAA60, 0xAA76}, 27}, {{0xAA7A, 0xAA7F}, 27}, {{0xAA80, 0xAAC2}, 68},
-	{{0xAADB, 0xAADD}, 68}, {{0xAAE0, 0xAAEF}, 69}, {{0xAAF2, 0xAAF6}, 69},
-	{{0xAB01, 0xAB06}, 30}, {{0xAB09, 0xAB0E}, 30}, {{0xAB11, 0xAB16}, 30},
-	{{0xAB20, 0xAB26}, 30}, {{0xAB28, 0xAB2E}, 30}, {{0xAB30, 0xAB5A}, 1},
-	{{0xAB5C, 0xAB64}, 1}, {{0xAB65, 0xAB65}, 3}, {{0xAB66, 0xAB69}, 1},
-	{{0xAB70, 0xABBF}, 31}, {{0xABC0, 0xABEA}, 69}, {{0xABEC, 0xABED}, 69},
-	{{0xABF0, 0xABF9}, 69}, {{0xAC00, 0xD7A3}, 29}, {{0xD7B0, 0xD7C6}, 29},
-	{{0xD7CB, 0xD7FB}, 29}, {{0xF900, 0xFA6D}, 54}, {{0xFA70, 0xFAD9}, 54},
-	{{0xFB00, 0xFB06}, 1}, {{0xFB13, 0xFB17}, 6}, {{0xFB1D, 0xFB28}, 7}, {{0xFB2A, 0xFB36}, 7},
-	{{0xFB38, 0xFB3C}, 7}, {{0xFB3E, 0xFB3E}, 7}, {{0xFB40, 0xFB41}, 7}, {{0xFB43, 0xFB44}, 7},
-	{{0xFB46, 0xFB4F}, 7}, {{0xFB50, 0xFBB1}, 8}, {{0xFBD3, 0xFD3D}, 8}, {{0xFD50, 0xFD8F}, 8},
-	{{0xFD92, 0xFDC7}, 8}, {{0xFDF0, 0xFDFB}, 8}, {{0xFE20, 0xFE2D}, 0}, {{0xFE2E, 0xFE2F}, 5},
-	{{0xFE70, 0xFE74}, 8}, {{0xFE76, 0xFEFC}, 8}, {{0xFF10, 0xFF19}, 0}, {{0xFF21, 0xFF3A}, 1},
-	{{0xFF41, 0xFF5A}, 1}, {{0xFF66, 0xFF6F}, 56}, {{0xFF70, 0xFF70}, 0},
-	{{0xFF71, 0xFF9D}, 56}, {{0xFF9E, 0xFF9F}, 0}, {{0xFFA1, 0xFFBE}, 29},
-	{{0xFFC2, 0xFFC7}, 29}, {{0xFFCA, 0xFFCF}, 29}, {{0xFFD2, 0xFFD7}, 29},
-	{{0xFFDA, 0xFFDC}, 29}, {{0x10000, 0x1000B}, 70}, {{0x1000D, 0x10026}, 70},
-	{{0x10028, 0x1003A}, 70}, {{0x1003C, 0x1003D}, 70}, {{0x1003F, 0x1004D}, 70},
-	{{0x10050, 0x1005D}, 70}, {{0x10080, 0x100FA}, 70}, {{0x101FD, 0x101FD}, 0},
-	{{0x10280, 0x1029C}, 71}, {{0x102A0, 0x102D0}, 72}, {{0x102E0, 0x102E0}, 0},
-	{{0x10300, 0x1031F}, 73}, {{0x1032D, 0x1032F}, 73}, {{0x10330, 0x10340}, 74},
-	{{0x10342, 0x10349}, 74}, {{0x10350, 0x1037A}, 75}, {{0x10380, 0x1039D}, 76},
-	{{0x103A0, 0x103C3}, 77}, {{0x103C8, 0x103CF}, 77}, {{0x10400, 0x1044F}, 78},
-	{{0x10450, 0x1047F}, 79}, {{0x10480, 0x1049D}, 80}, {{0x104A0, 0x104A9}, 80},
-	{{0x104B0, 0x104D3}, 81}, {{0x104D8, 0x104FB}, 81}, {{0x10500, 0x10527}, 82},
-	{{0x10530, 0x10563}, 83}, {{0x10570, 0x1057A}, 84}, {{0x1057C, 0x1058A}, 84},
-	{{0x1058C, 0x10592}, 84}, {{0x10594, 0x10595}, 84}, {{0x10597, 0x105A1}, 84},
-	{{0x105A3, 0x105B1}, 84}, {{0x105B3, 0x105B9}, 84}, {{0x105BB, 0x105BC}, 84},
-	{{0x10600, 0x10736}, 85}, {{0x10740, 0x10755}, 85}, {{0x10760, 0x10767}, 85},
-	{{0x10780, 0x10785}, 1}, {{0x10787, 0x107B0}, 1}, {{0x107B2, 0x107BA}, 1},
-	{{0x10800, 0x10805}, 86}, {{0x10808, 0x10808}, 86}, {{0x1080A, 0x10835}, 86},
-	{{0x10837, 0x10838}, 86}, {{0x1083C, 0x1083C}, 86}, {{0x1083F, 0x1083F}, 86},
-	{{0x10840, 0x10855}, 87}, {{0x10860, 0x10876}, 88}, {{0x10880, 0x1089E}, 89},
-	{{0x108E0, 0x108F2}, 90}, {{0x108F4, 0x108F5}, 90}, {{0x10900, 0x10915}, 91},
-	{{0x10920, 0x10939}, 92}, {{0x10980, 0x1099F}, 93}, {{0x109A0, 0x109B7}, 94},
-	{{0x109BE, 0x109BF}, 94}, {{0x10A00, 0x10A03}, 95}, {{0x10A05, 0x10A06}, 95},
-	{{0x10A0C, 0x10A13}, 95}, {{0x10A15, 0x10A17}, 95}, {{0x10A19, 0x10A35}, 95},
-	{{0x10A38, 0x10A3A}, 95}, {{0x10A3F, 0x10A3F}, 95}, {{0x10A60, 0x10A7C}, 96},
-	{{0x10A80, 0x10A9C}, 97}, {{0x10AC0, 0x10AC7}, 98}, {{0x10AC9, 0x10AE6}, 98},
-	{{0x10B00, 0x10B35}, 99}, {{0x10B40, 0x10B55}, 100}, {{0x10B60, 0x10B72}, 101},
-	{{0x10B80, 0x10B91}, 102}, {{0x10C00, 0x10C48}, 103}, {{0x10C80, 0x10CB2}, 104},
-	{{0x10CC0, 0x10CF2}, 104}, {{0x10D00, 0x10D27}, 105}, {{0x10D30, 0x10D39}, 105},
-	{{0x10E80, 0x10EA9}, 106}, {{0x10EAB, 0x10EAC}, 106}, {{0x10EB0, 0x10EB1}, 106},
-	{{0x10EFD, 0x10EFF}, 8}, {{0x10F00, 0x10F1C}, 107}, {{0x10F27, 0x10F27}, 107},
-	{{0x10F30, 0x10F50}, 108}, {{0x10F70, 0x10F85}, 109}, {{0x10FB0, 0x10FC4}, 110},
-	{{0x10FE0, 0x10FF6}, 111}, {{0x11000, 0x11046}, 112}, {{0x11066, 0x11075}, 112},
-	{{0x1107F, 0x1107F}, 112}, {{0x11080, 0x110BA}, 113}, {{0x110C2, 0x110C2}, 113},
-	{{0x110D0, 0x110E8}, 114}, {{0x110F0, 0x110F9}, 114}, {{0x11100, 0x11134}, 115},
-	{{0x11136, 0x1113F}, 115}, {{0x11144, 0x11147}, 115}, {{0x11150, 0x11173}, 116},
-	{{0x11176, 0x11176}, 116}, {{0x11180, 0x111C4}, 117}, {{0x111C9, 0x111CC}, 117},
-	{{0x111CE, 0x111DA}, 117}, {{0x111DC, 0x111DC}, 117}, {{0x11200, 0x11211}, 118},
-	{{0x11213, 0x11237}, 118}, {{0x1123E, 0x11241}, 118}, {{0x11280, 0x11286}, 119},
-	{{0x11288, 0x11288}, 119}, {{0x1128A, 0x1128D}, 119}, {{0x1128F, 0x1129D}, 119},
-	{{0x1129F, 0x112A8}, 119}, {{0x112B0, 0x112EA}, 120}, {{0x112F0, 0x112F9}, 120},
-	{{0x11300, 0x11303}, 121}, {{0x11305, 0x1130C}, 121}, {{0x1130F, 0x11310}, 121},
-	{{0x11313, 0x11328}, 121}, {{0x1132A, 0x11330}, 121}, {{0x11332, 0x11333}, 121},
-	{{0x11335, 0x11339}, 121}, {{0x1133B, 0x1133B}, 0}, {{0x1133C, 0x11344}, 121},
-	{{0x11347, 0x11348}, 121}, {{0x1134B, 0x1134D}, 121}, {{0x11350, 0x11350}, 121},
-	{{0x11357, 0x11357}, 121}, {{0x1135D, 0x11363}, 121}, {{0x11366, 0x1136C}, 121},
-	{{0x11370, 0x11374}, 121}, {{0x11400, 0x1144A}, 122}, {{0x11450, 0x11459}, 122},
-	{{0x1145E, 0x11461}, 122}, {{0x11480, 0x114C5}, 123}, {{0x114C7, 0x114C7}, 123},
-	{{0x114D0, 0x114D9}, 123}, {{0x11580, 0x115B5}, 124}, {{0x115B8, 0x115C0}, 124},
-	{{0x115D8, 0x115DD}, 124}, {{0x11600, 0x11640}, 125}, {{0x11644, 0x11644}, 125},
-	{{0x11650, 0x11659}, 125}, {{0x11680, 0x116B8}, 126}, {{0x116C0, 0x116C9}, 126},
-	{{0x11700, 0x1171A}, 127}, {{0x1171D, 0x1172B}, 127}, {{0x11730, 0x11739}, 127},
-	{{0x11740, 0x11746}, 127}, {{0x11800, 0x1183A}, 128}, {{0x118A0, 0x118E9}, 129},
-	{{0x118FF, 0x118FF}, 129}, {{0x11900, 0x11906}, 130}, {{0x11909, 0x11909}, 130},
-	{{0x1190C, 0x11913}, 130}, {{0x11915, 0x11916}, 130}, {{0x11918, 0x11935}, 130},
-	{{0x11937, 0x11938}, 130}, {{0x1193B, 0x11943}, 130}, {{0x11950, 0x11959}, 130},
-	{{0x119A0, 0x119A7}, 131}, {{0x119AA, 0x119D7}, 131}, {{0x119DA, 0x119E1}, 131},
-	{{0x119E3, 0x119E4}, 131}, {{0x11A00, 0x11A3E}, 132}, {{0x11A47, 0x11A47}, 132},
-	{{0x11A50, 0x11A99}, 133}, {{0x11A9D, 0x11A9D}, 133}, {{0x11AB0, 0x11ABB}, 32},
-	{{0x11AC0, 0x11AF8}, 134}, {{0x11C00, 0x11C08}, 135}, {{0x11C0A, 0x11C36}, 135},
-	{{0x11C38, 0x11C40}, 135}, {{0x11C50, 0x11C59}, 135}, {{0x11C72, 0x11C8F}, 136},
-	{{0x11C92, 0x11CA7}, 136}, {{0x11CA9, 0x11CB6}, 136}, {{0x11D00, 0x11D06}, 137},
-	{{0x11D08, 0x11D09}, 137}, {{0x11D0B, 0x11D36}, 137}, {{0x11D3A, 0x11D3A}, 137},
-	{{0x11D3C, 0x11D3D}, 137}, {{0x11D3F, 0x11D47}, 137}, {{0x11D50, 0x11D59}, 137},
-	{{0x11D60, 0x11D65}, 138}, {{0x11D67, 0x11D68}, 138}, {{0x11D6A, 0x11D8E}, 138},
-	{{0x11D90, 0x11D91}, 138}, {{0x11D93, 0x11D98}, 138}, {{0x11DA0, 0x11DA9}, 138},
-	{{0x11EE0, 0x11EF6}, 139}, {{0x11F00, 0x11F10}, 140}, {{0x11F12, 0x11F3A}, 140},
-	{{0x11F3E, 0x11F42}, 140}, {{0x11F50, 0x11F59}, 140}, {{0x11FB0, 0x11FB0}, 58},
-	{{0x12000, 0x122EB}, 141}, {{0x122ED, 0x12393}, 141}, {{0x12395, 0x12399}, 141},
-	{{0x12480, 0x12543}, 141}, {{0x12F90, 0x12FF0}, 142}, {{0x13000, 0x1342F}, 143},
-	{{0x13440, 0x13440}, 143}, {{0x13443, 0x13455}, 143}, {{0x14400, 0x14646}, 144},
-	{{0x16800, 0x16A38}, 60}, {{0x16A40, 0x16A5E}, 145}, {{0x16A60, 0x16A69}, 145},
-	{{0x16A70, 0x16ABE}, 146}, {{0x16AC0, 0x16AC9}, 146}, {{0x16AD0, 0x16AED}, 147},
-	{{0x16AF0, 0x16AF4}, 147}, {{0x16B00, 0x16B36}, 148}, {{0x16B40, 0x16B43}, 148},
-	{{0x16B50, 0x16B59}, 148}, {{0x16B63, 0x16B77}, 148}, {{0x16B7D, 0x16B8F}, 148},
-	{{0x16E40, 0x16E7F}, 149}, {{0x16F00, 0x16F4A}, 150}, {{0x16F4F, 0x16F87}, 150},
-	{{0x16F8F, 0x16F9F}, 150}, {{0x16FE0, 0x16FE0}, 151}, {{0x16FE1, 0x16FE1}, 152},
-	{{0x16FE3, 0x16FE3}, 54}, {{0x16FF0, 0x16FF1}, 54}, {{0x17000, 0x187F7}, 151},
-	{{0x18800, 0x18AFF}, 151}, {{0x18B00, 0x18CD5}, 153}, {{0x18D00, 0x18D08}, 151},
-	{{0x1AFF0, 0x1AFF3}, 56}, {{0x1AFF5, 0x1AFFB}, 56}, {{0x1AFFD, 0x1AFFE}, 56},
-	{{0x1B000, 0x1B000}, 56}, {{0x1B001, 0x1B11F}, 55}, {{0x1B120, 0x1B122}, 56},
-	{{0x1B132, 0x1B132}, 55}, {{0x1B150, 0x1B152}, 55}, {{0x1B155, 0x1B155}, 56},
-	{{0x1B164, 0x1B167}, 56}, {{0x1B170, 0x1B2FB}, 152}, {{0x1BC00, 0x1BC6A}, 154},
-	{{0x1BC70, 0x1BC7C}, 154}, {{0x1BC80, 0x1BC88}, 154}, {{0x1BC90, 0x1BC99}, 154},
-	{{0x1BC9D, 0x1BC9E}, 154}, {{0x1CF00, 0x1CF2D}, 0}, {{0x1CF30, 0x1CF46}, 0},
-	{{0x1D165, 0x1D169}, 0}, {{0x1D16D, 0x1D172}, 0}, {{0x1D17B, 0x1D182}, 0},
-	{{0x1D185, 0x1D18B}, 0}, {{0x1D1AA, 0x1D1AD}, 0}, {{0x1D242, 0x1D244}, 3},
-	{{0x1DA00, 0x1DA36}, 155}, {{0x1DA3B, 0x1DA6C}, 155}, {{0x1DA75, 0x1DA75}, 155},
-	{{0x1DA84, 0x1DA84}, 155}, {{0x1DA9B, 0x1DA9F}, 155}, {{0x1DAA1, 0x1DAAF}, 155},
-	{{0x1DF00, 0x1DF1E}, 1}, {{0x1DF25, 0x1DF2A}, 1}, {{0x1E000, 0x1E006}, 52},
-	{{0x1E008, 0x1E018}, 52}, {{0x1E01B, 0x1E021}, 52}, {{0x1E023, 0x1E024}, 52},
-	{{0x1E026, 0x1E02A}, 52}, {{0x1E030, 0x1E06D}, 5}, {{0x1E08F, 0x1E08F}, 5},
-	{{0x1E100, 0x1E12C}, 156}, {{0x1E130, 0x1E13D}, 156}, {{0x1E140, 0x1E149}, 156},
-	{{0x1E14E, 0x1E14E}, 156}, {{0x1E290, 0x1E2AE}, 157}, {{0x1E2C0, 0x1E2F9}, 158},
-	{{0x1E4D0, 0x1E4F9}, 159}, {{0x1E7E0, 0x1E7E6}, 30}, {{0x1E7E8, 0x1E7EB}, 30},
-	{{0x1E7ED, 0x1E7EE}, 30}, {{0x1E7F0, 0x1E7FE}, 30}, {{0x1E800, 0x1E8C4}, 160},
-	{{0x1E8D0, 0x1E8D6}, 160}, {{0x1E900, 0x1E94B}, 161}, {{0x1E950, 0x1E959}, 161},
-	{{0x1EE00, 0x1EE03}, 8}, {{0x1EE05, 0x1EE1F}, 8}, {{0x1EE21, 0x1EE22}, 8},
-	{{0x1EE24, 0x1EE24}, 8}, {{0x1EE27, 0x1EE27}, 8}, {{0x1EE29, 0x1EE32}, 8},
-	{{0x1EE34, 0x1EE37}, 8}, {{0x1EE39, 0x1EE39}, 8}, {{0x1EE3B, 0x1EE3B}, 8},
-	{{0x1EE42, 0x1EE42}, 8}, {{0x1EE47, 0x1EE47}, 8}, {{0x1EE49, 0x1EE49}, 8},
-	{{0x1EE4B, 0x1EE4B}, 8}, {{0x1EE4D, 0x1EE4F}, 8}, {{0x1EE51, 0x1EE52}, 8},
-	{{0x1EE54, 0x1EE54}, 8}, {{0x1EE57, 0x1EE57}, 8}, {{0x1EE59, 0x1EE59}, 8},
-	{{0x1EE5B, 0x1EE5B}, 8}, {{0x1EE5D, 0x1EE5D}, 8}, {{0x1EE5F, 0x1EE5F}, 8},
-	{{0x1EE61, 0x1EE62}, 8}, {{0x1EE64, 0x1EE64}, 8}, {{0x1EE67, 0x1EE6A}, 8},
-	{{0x1EE6C, 0x1EE72}, 8}, {{0x1EE74, 0x1EE77}, 8}, {{0x1EE79, 0x1EE7C}, 8},
-	{{0x1EE7E, 0x1EE7E}, 8}, {{0x1EE80, 0x1EE89}, 8}, {{0x1EE8B, 0x1EE9B}, 8},
-	{{0x1EEA1, 0x1EEA3}, 8}, {{0x1EEA5, 0x1EEA9}, 8}, {{0x1EEAB, 0x1EEBB}, 8},
-	{{0x1FBF0, 0x1FBF9}, 0}, {{0x20000, 0x2A6DF}, 54}, {{0x2A700, 0x2B739}, 54},
-	{{0x2B740, 0x2B81D}, 54}, {{0x2B820, 0x2CEA1}, 54}, {{0x2CEB0, 0x2EBE0}, 54},
-	{{0x2F800, 0x2FA1D}, 54}, {{0x30000, 0x3134A}, 54}, {{0x31350, 0x323AF}, 54},
-};
-
-/* case_fold: simple case folding (CaseFolding.txt status C and S). A code point c in [lo, hi]
- * with (c - lo) % stride == 0 folds to c + delta; the others in the range, and all code points
- * in no range, fold to themselves. */
-static const struct ufold case_fold[] = {
-	{{0x0041, 0x005A}, 32, 1}, {{0x00B5, 0x00B5}, 775, 1}, {{0x00C0, 0x00D6}, 32, 1},
-	{{0x00D8, 0x00DE}, 32, 1}, {{0x0100, 0x012E}, 1, 2}, {{0x0132, 0x0136}, 1, 2},
-	{{0x0139, 0x0147}, 1, 2}, {{0x014A, 0x0176}, 1, 2}, {{0x0178, 0x0178}, -121, 1},
-	{{0x0179, 0x017D}, 1, 2}, {{0x017F, 0x017F}, -268, 1}, {{0x0181, 0x0181}, 210, 1},
-	{{0x0182, 0x0184}, 1, 2}, {{0x0186, 0x0186}, 206, 1}, {{0x0187, 0x0187}, 1, 1},
-	{{0x0189, 0x018A}, 205, 1}, {{0x018B, 0x018B}, 1, 1}, {{0x018E, 0x018E}, 79, 1},
-	{{0x018F, 0x018F}, 202, 1}, {{0x0190, 0x0190}, 203, 1}, {{0x0191, 0x0191}, 1, 1},
-	{{0x0193, 0x0193}, 205, 1}, {{0x0194, 0x0194}, 207, 1}, {{0x0196, 0x0196}, 211, 1},
-	{{0x0197, 0x0197}, 209, 1}, {{0x0198, 0x0198}, 1, 1}, {{0x019C, 0x019C}, 211, 1},
-	{{0x019D, 0x019D}, 213, 1}, {{0x019F, 0x019F}, 214, 1}, {{0x01A0, 0x01A4}, 1, 2},
-	{{0x01A6, 0x01A6}, 218, 1}, {{0x01A7, 0x01A7}, 1, 1}, {{0x01A9, 0x01A9}, 218, 1},
-	{{0x01AC, 0x01AC}, 1, 1}, {{0x01AE, 0x01AE}, 218, 1}, {{0x01AF, 0x01AF}, 1, 1},
-	{{0x01B1, 0x01B2}, 217, 1}, {{0x01B3, 0x01B5}, 1, 2}, {{0x01B7, 0x01B7}, 219, 1},
-	{{0x01B8, 0x01B8}, 1, 1}, {{0x01BC, 0x01BC}, 1, 1}, {{0x01C4, 0x01C4}, 2, 1},
-	{{0x01C5, 0x01C5}, 1, 1}, {{0x01C7, 0x01C7}, 2, 1}, {{0x01C8, 0x01C8}, 1, 1},
-	{{0x01CA, 0x01CA}, 2, 1}, {{0x01CB, 0x01DB}, 1, 2}, {{0x01DE, 0x01EE}, 1, 2},
-	{{0x01F1, 0x01F1}, 2, 1}, {{0x01F2, 0x01F4}, 1, 2}, {{0x01F6, 0x01F6}, -97, 1},
-	{{0x01F7, 0x01F7}, -56, 1}, {{0x01F8, 0x021E}, 1, 2}, {{0x0220, 0x0220}, -130, 1},
-	{{0x0222, 0x0232}, 1, 2}, {{0x023A, 0x023A}, 10795, 1}, {{0x023B, 0x023B}, 1, 1},
-	{{0x023D, 0x023D}, -163, 1}, {{0x023E, 0x023E}, 10792, 1}, {{0x0241, 0x0241}, 1, 1},
-	{{0x0243, 0x0243}, -195, 1}, {{0x0244, 0x0244}, 69, 1}, {{0x0245, 0x0245}, 71, 1},
-	{{0x0246, 0x024E}, 1, 2}, {{0x0345, 0x0345}, 116, 1}, {{0x0370, 0x0372}, 1, 2},
-	{{0x0376, 0x0376}, 1, 1}, {{0x037F, 0x037F}, 116, 1}, {{0x0386, 0x0386}, 38, 1},
-	{{0x0388, 0x038A}, 37, 1}, {{0x038C, 0x038C}, 64, 1}, {{0x038E, 0x038F}, 63, 1},
-	{{0x0391, 0x03A1}, 32, 1}, {{0x03A3, 0x03AB}, 32, 1}, {{0x03C2, 0x03C2}, 1, 1},
-	{{0x03CF, 0x03CF}, 8, 1}, {{0x03D0, 0x03D0}, -30, 1}, {{0x03D1, 0x03D1}, -25, 1},
-	{{0x03D5, 0x03D5}, -15, 1}, {{0x03D6, 0x03D6}, -22, 1}, {{0x03D8, 0x03EE}, 1, 2},
-	{{0x03F0, 0x03F0}, -54, 1}, {{0x03F1, 0x03F1}, -48, 1}, {{0x03F4, 0x03F4}, -60, 1},
-	{{0x03F5, 0x03F5}, -64, 1}, {{0x03F7, 0x03F7}, 1, 1}, {{0x03F9, 0x03F9}, -7, 1},
-	{{0x03FA, 0x03FA}, 1, 1}, {{0x03FD, 0x03FF}, -130, 1}, {{0x0400, 0x040F}, 80, 1},
-	{{0x0410, 0x042F}, 32, 1}, {{0x0460, 0x0480}, 1, 2}, {{0x048A, 0x04BE}, 1, 2},
-	{{0x04C0, 0x04C0}, 15, 1}, {{0x04C1, 0x04CD}, 1, 2}, {{0x04D0, 0x052E}, 1, 2},
-	{{0x0531, 0x0556}, 48, 1}, {{0x10A0, 0x10C5}, 7264, 1}, {{0x10C7, 0x10C7}, 7264, 1},
-	{{0x10CD, 0x10CD}, 7264, 1}, {{0x13F8, 0x13FD}, -8, 1}, {{0x1C80, 0x1C80}, -6222, 1},
-	{{0x1C81, 0x1C81}, -6221, 1}, {{0x1C82, 0x1C82}, -6212, 1}, {{0x1C83, 0x1C84}, -6210, 1},
-	{{0x1C85, 0x1C85}, -6211, 1}, {{0x1C86, 0x1C86}, -6204, 1}, {{0x1C87, 0x1C87}, -6180, 1},
-	{{0x1C88, 0x1C88}, 35267, 1}, {{0x1C90, 0x1CBA}, -3008, 1}, {{0x1CBD, 0x1CBF}, -3008, 1},
-	{{0x1E00, 0x1E94}, 1, 2}, {{0x1E9B, 0x1E9B}, -58, 1}, {{0x1E9E, 0x1E9E}, -7615, 1},
-	{{0x1EA0, 0x1EFE}, 1, 2}, {{0x1F08, 0x1F0F}, -8, 1}, {{0x1F18, 0x1F1D}, -8, 1},
-	{{0x1F28, 0x1F2F}, -8, 1}, {{0x1F38, 0x1F3F}, -8, 1}, {{0x1F48, 0x1F4D}, -8, 1},
-	{{0x1F59, 0x1F5F}, -8, 2}, {{0x1F68, 0x1F6F}, -8, 1}, {{0x1F88, 0x1F8F}, -8, 1},
-	{{0x1F98, 0x1F9F}, -8, 1}, {{0x1FA8, 0x1FAF}, -8, 1}, {{0x1FB8, 0x1FB9}, -8, 1},
-	{{0x1FBA, 0x1FBB}, -74, 1}, {{0x1FBC, 0x1FBC}, -9, 1}, {{0x1FBE, 0x1FBE}, -7173, 1},
-	{{0x1FC8, 0x1FCB}, -86, 1}, {{0x1FCC, 0x1FCC}, -9, 1}, {{0x1FD8, 0x1FD9}, -8, 1},
-	{{0x1FDA, 0x1FDB}, -100, 1}, {{0x1FE8, 0x1FE9}, -8, 1}, {{0x1FEA, 0x1FEB}, -112, 1},
-	{{0x1FEC, 0x1FEC}, -7, 1}, {{0x1FF8, 0x1FF9}, -128, 1}, {{0x1FFA, 0x1FFB}, -126, 1},
-	{{0x1FFC, 0x1FFC}, -9, 1}, {{0x2126, 0x2126}, -7517, 1}, {{0x212A, 0x212A}, -8383, 1},
-	{{0x212B, 0x212B}, -8262, 1}, {{0x2132, 0x2132}, 28, 1}, {{0x2160, 0x216F}, 16, 1},
-	{{0x2183, 0x2183}, 1, 1}, {{0x24B6, 0x24CF}, 26, 1}, {{0x2C00, 0x2C2F}, 48, 1},
-	{{0x2C60, 0x2C60}, 1, 1}, {{0x2C62, 0x2C62}, -10743, 1}, {{0x2C63, 0x2C63}, -3814, 1},
-	{{0x2C64, 0x2C64}, -10727, 1}, {{0x2C67, 0x2C6B}, 1, 2}, {{0x2C6D, 0x2C6D}, -10780, 1},
-	{{0x2C6E, 0x2C6E}, -10749, 1}, {{0x2C6F, 0x2C6F}, -10783, 1},
-	{{0x2C70, 0x2C70}, -10782, 1}, {{0x2C72, 0x2C72}, 1, 1}, {{0x2C75, 0x2C75}, 1, 1},
-	{{0x2C7E, 0x2C7F}, -10815, 1}, {{0x2C80, 0x2CE2}, 1, 2}, {{0x2CEB, 0x2CED}, 1, 2},
-	{{0x2CF2, 0x2CF2}, 1, 1}, {{0xA640, 0xA66C}, 1, 2}, {{0xA680, 0xA69A}, 1, 2},
-	{{0xA722, 0xA72E}, 1, 2}, {{0xA732, 0xA76E}, 1, 2}, {{0xA779, 0xA77B}, 1, 2},
-	{{0xA77D, 0xA77D}, -35332, 1}, {{0xA77E, 0xA786}, 1, 2}, {{0xA78B, 0xA78B}, 1, 1},
-	{{0xA78D, 0xA78D}, -42280, 1}, {{0xA790, 0xA792}, 1, 2}, {{0xA796, 0xA7A8}, 1, 2},
-	{{0xA7AA, 0xA7AA}, -42308, 1}, {{0xA7AB, 0xA7AB}, -42319, 1},
-	{{0xA7AC, 0xA7AC}, -42315, 1}, {{0xA7AD, 0xA7AD}, -42305, 1},
-	{{0xA7AE, 0xA7AE}, -42308, 1}, {{0xA7B0, 0xA7B0}, -42258, 1},
-	{{0xA7B1, 0xA7B1}, -42282, 1}, {{0xA7B2, 0xA7B2}, -42261, 1}, {{0xA7B3, 0xA7B3}, 928, 1},
-	{{0xA7B4, 0xA7C2}, 1, 2}, {{0xA7C4, 0xA7C4}, -48, 1}, {{0xA7C5, 0xA7C5}, -42307, 1},
-	{{0xA7C6, 0xA7C6}, -35384, 1}, {{0xA7C7, 0xA7C9}, 1, 2}, {{0xA7D0, 0xA7D0}, 1, 1},
-	{{0xA7D6, 0xA7D8}, 1, 2}, {{0xA7F5, 0xA7F5}, 1, 1}, {{0xAB70, 0xABBF}, -38864, 1},
-	{{0xFF21, 0xFF3A}, 32, 1}, {{0x10400, 0x10427}, 40, 1}, {{0x104B0, 0x104D3}, 40, 1},
-	{{0x10570, 0x1057A}, 39, 1}, {{0x1057C, 0x1058A}, 39, 1}, {{0x1058C, 0x10592}, 39, 1},
-	{{0x10594, 0x10595}, 39, 1}, {{0x10C80, 0x10CB2}, 64, 1}, {{0x118A0, 0x118BF}, 32, 1},
-	{{0x16E40, 0x16E5F}, 32, 1}, {{0x1E900, 0x1E921}, 34, 1},
-};
-
-/* wide_chars: East_Asian_Width W or F, two terminal columns. zero_width: no column: Mn, Me, Cf,
- * U+1160..U+11FF, U+200B and Default_Ignorable_Code_Point, but not U+00AD. A few code points
- * are in both (U+115F, U+3164, wide combining marks): look in zero_width first. */
-static const struct urange wide_chars[] = {
-	{0x1100, 0x115F}, {0x231A, 0x231B}, {0x2329, 0x232A}, {0x23E9, 0x23EC}, {0x23F0, 0x23F0},
-	{0x23F3, 0x23F3}, {0x25FD, 0x25FE}, {0x2614, 0x2615}, {0x2648, 0x2653}, {0x267F, 0x267F},
-	{0x2693, 0x2693}, {0x26A1, 0x26A1}, {0x26AA, 0x26AB}, {0x26BD, 0x26BE}, {0x26C4, 0x26C5},
-	{0x26CE, 0x26CE}, {0x26D4, 0x26D4}, {0x26EA, 0x26EA}, {0x26F2, 0x26F3}, {0x26F5, 0x26F5},
-	{0x26FA, 0x26FA}, {0x26FD, 0x26FD}, {0x2705, 0x2705}, {0x270A, 0x270B}, {0x2728, 0x2728},
-	{0x274C, 0x274C}, {0x274E, 0x274E}, {0x2753, 0x2755}, {0x2757, 0x2757}, {0x2795, 0x2797},
-	{0x27B0, 0x27B0}, {0x27BF, 0x27BF}, {0x2B1B, 0x2B1C}, {0x2B50, 0x2B50}, {0x2B55, 0x2B55},
-	{0x2E80, 0x2E99}, {0x2E9B, 0x2EF3}, {0x2F00, 0x2FD5}, {0x2FF0, 0x2FFB}, {0x3000, 0x303E},
-	{0x3041, 0x3096}, {0x3099, 0x30FF}, {0x3105, 0x312F}, {0x3131, 0x318E}, {0x3190, 0x31E3},
-	{0x31F0, 0x321E}, {0x3220, 0x3247}, {0x3250, 0x4DBF}, {0x4E00, 0xA48C}, {0xA490, 0xA4C6},
-	{0xA960, 0xA97C}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF}, {0xFE10, 0xFE19}, {0xFE30, 0xFE52},
-	{0xFE54, 0xFE66}, {0xFE68, 0xFE6B}, {0xFF01, 0xFF60}, {0xFFE0, 0xFFE6}, {0x16FE0, 0x16FE4},
-	{0x16FF0, 0x16FF1}, {0x17000, 0x187F7}, {0x18800, 0x18CD5}, {0x18D00, 0x18D08},
-	{0x1AFF0, 0x1AFF3}, {0x1AFF5, 0x1AFFB}, {0x1AFFD, 0x1AFFE}, {0x1B000, 0x1B122},
-	{0x1B132, 0x1B132}, {0x1B150, 0x1B152}, {0x1B155, 0x1B155}, {0x1B164, 0x1B167},
-	{0x1B170, 0x1B2FB}, {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E},
-	{0x1F191, 0x1F19A}, {0x1F200, 0x1F202}, {0x1F210, 0x1F23B}, {0x1F240, 0x1F248},
-	{0x1F250, 0x1F251}, {0x1F260, 0x1F265}, {0x1F300, 0x1F320}, {0x1F32D, 0x1F335},
-	{0x1F337, 0x1F37C}, {0x1F37E, 0x1F393}, {0x1F3A0, 0x1F3CA}, {0x1F3CF, 0x1F3D3},
-	{0x1F3E0, 0x1F3F0}, {0x1F3F4, 0x1F3F4}, {0x1F3F8, 0x1F43E}, {0x1F440, 0x1F440},
-	{0x1F442, 0x1F4FC}, {0x1F4FF, 0x1F53D}, {0x1F54B, 0x1F54E}, {0x1F550, 0x1F567},
-	{0x1F57A, 0x1F57A}, {0x1F595, 0x1F596}, {0x1F5A4, 0x1F5A4}, {0x1F5FB, 0x1F64F},
-	{0x1F680, 0x1F6C5}, {0x1F6CC, 0x1F6CC}, {0x1F6D0, 0x1F6D2}, {0x1F6D5, 0x1F6D7},
-	{0x1F6DC, 0x1F6DF}, {0x1F6EB, 0x1F6EC}, {0x1F6F4, 0x1F6FC}, {0x1F7E0, 0x1F7EB},
-	{0x1F7F0, 0x1F7F0}, {0x1F90C, 0x1F93A}, {0x1F93C, 0x1F945}, {0x1F947, 0x1F9FF},
-	{0x1FA70, 0x1FA7C}, {0x1FA80, 0x1FA88}, {0x1FA90, 0x1FABD}, {0x1FABF, 0x1FAC5},
-	{0x1FACE, 0x1FADB}, {0x1FAE0, 0x1FAE8}, {0x1FAF0, 0x1FAF8}, {0x20000, 0x2FFFD},
-	{0x30000, 0x3FFFD},
-};
-static const struct urange zero_width[] = {
-	{0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x05BF, 0x05BF}, {0x05C1, 0x05C2},
-	{0x05C4, 0x05C5}, {0x05C7, 0x05C7}, {0x0600, 0x0605}, {0x0610, 0x061A}, {0x061C, 0x061C},
-	{0x064B, 0x065F}, {0x0670, 0x0670}, {0x06D6, 0x06DD}, {0x06DF, 0x06E4}, {0x06E7, 0x06E8},
-	{0x06EA, 0x06ED}, {0x070F, 0x070F}, {0x0711, 0x0711}, {0x0730, 0x074A}, {0x07A6, 0x07B0},
-	{0x07EB, 0x07F3}, {0x07FD, 0x07FD}, {0x0816, 0x0819}, {0x081B, 0x0823}, {0x0825, 0x0827},
-	{0x0829, 0x082D}, {0x0859, 0x085B}, {0x0890, 0x0891}, {0x0898, 0x089F}, {0x08CA, 0x0902},
-	{0x093A, 0x093A}, {0x093C, 0x093C}, {0x0941, 0x0948}, {0x094D, 0x094D}, {0x0951, 0x0957},
-	{0x0962, 0x0963}, {0x0981, 0x0981}, {0x09BC, 0x09BC}, {0x09C1, 0x09C4}, {0x09CD, 0x09CD},
-	{0x09E2, 0x09E3}, {0x09FE, 0x09FE}, {0x0A01, 0x0A02}, {0x0A3C, 0x0A3C}, {0x0A41, 0x0A42},
-	{0x0A47, 0x0A48}, {0x0A4B, 0x0A4D}, {0x0A51, 0x0A51}, {0x0A70, 0x0A71}, {0x0A75, 0x0A75},
-	{0x0A81, 0x0A82}, {0x0ABC, 0x0ABC}, {0x0AC1, 0x0AC5}, {0x0AC7, 0x0AC8}, {0x0ACD, 0x0ACD},
-	{0x0AE2, 0x0AE3}, {0x0AFA, 0x0AFF}, {0x0B01, 0x0B01}, {0x0B3C, 0x0B3C}, {0x0B3F, 0x0B3F},
-	{0x0B41, 0x0B44}, {0x0B4D, 0x0B4D}, {0x0B55, 0x0B56}, {0x0B62, 0x0B63}, {0x0B82, 0x0B82},
-	{0x0BC0, 0x0BC0}, {0x0BCD, 0x0BCD}, {0x0C00, 0x0C00}, {0x0C04, 0x0C04}, {0x0C3C, 0x0C3C},
-	{0x0C3E, 0x0C40}, {0x0C46, 0x0C48}, {0x0C4A, 0x0C4D}, {0x0C55, 0x0C56}, {0x0C62, 0x0C63},
-	{0x0C81, 0x0C81}, {0x0CBC, 0x0CBC}, {0x0CBF, 0x0CBF}, {0x0CC6, 0x0CC6}, {0x0CCC, 0x0CCD},
-	{0x0CE2, 0x0CE3}, {0x0D00, 0x0D01}, {0x0D3B, 0x0D3C}, {0x0D41, 0x0D44}, {0x0D4D, 0x0D4D},
-	{0x0D62, 0x0D63}, {0x0D81, 0x0D81}, {0x0DCA, 0x0DCA}, {0x0DD2, 0x0DD4}, {0x0DD6, 0x0DD6},
-	{0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E}, {0x0EB1, 0x0EB1}, {0x0EB4, 0x0EBC},
-	{0x0EC8, 0x0ECE}, {0x0F18, 0x0F19}, {0x0F35, 0x0F35}, {0x0F37, 0x0F37}, {0x0F39, 0x0F39},
-	{0x0F71, 0x0F7E}, {0x0F80, 0x0F84}, {0x0F86, 0x0F87}, {0x0F8D, 0x0F97}, {0x0F99, 0x0FBC},
-	{0x0FC6, 0x0FC6}, {0x102D, 0x1030}, {0x1032, 0x1037}, {0x1039, 0x103A}, {0x103D, 0x103E},
-	{0x1058, 0x1059}, {0x105E, 0x1060}, {0x1071, 0x1074}, {0x1082, 0x1082}, {0x1085, 0x1086},
-	{0x108D, 0x108D}, {0x109D, 0x109D}, {0x115F, 0x11FF}, {0x135D, 0x135F}, {0x1712, 0x1714},
-	{0x1732, 0x1733}, {0x1752, 0x1753}, {0x1772, 0x1773}, {0x17B4, 0x17B5}, {0x17B7, 0x17BD},
-	{0x17C6, 0x17C6}, {0x17C9, 0x17D3}, {0x17DD, 0x17DD}, {0x180B, 0x180F}, {0x1885, 0x1886},
-	{0x18A9, 0x18A9}, {0x1920, 0x1922}, {0x1927, 0x1928}, {0x1932, 0x1932}, {0x1939, 0x193B},
-	{0x1A17, 0x1A18}, {0x1A1B, 0x1A1B}, {0x1A56, 0x1A56}, {0x1A58, 0x1A5E}, {0x1A60, 0x1A60},
-	{0x1A62, 0x1A62}, {0x1A65, 0x1A6C}, {0x1A73, 0x1A7C}, {0x1A7F, 0x1A7F}, {0x1AB0, 0x1ACE},
-	{0x1B00, 0x1B03}, {0x1B34, 0x1B34}, {0x1B36, 0x1B3A}, {0x1B3C, 0x1B3C}, {0x1B42, 0x1B42},
-	{0x1B6B, 0x1B73}, {0x1B80, 0x1B81}, {0x1BA2, 0x1BA5}, {0x1BA8, 0x1BA9}, {0x1BAB, 0x1BAD},
-	{0x1BE6, 0x1BE6}, {0x1BE8, 0x1BE9}, {0x1BED, 0x1BED}, {0x1BEF, 0x1BF1}, {0x1C2C, 0x1C33},
-	{0x1C36, 0x1C37}, {0x1CD0, 0x1CD2}, {0x1CD4, 0x1CE0}, {0x1CE2, 0x1CE8}, {0x1CED, 0x1CED},
-	{0x1CF4, 0x1CF4}, {0x1CF8, 0x1CF9}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x202A, 0x202E},
-	{0x2060, 0x206F}, {0x20D0, 0x20F0}, {0x2CEF, 0x2CF1}, {0x2D7F, 0x2D7F}, {0x2DE0, 0x2DFF},
-	{0x302A, 0x302D}, {0x3099, 0x309A}, {0x3164, 0x3164}, {0xA66F, 0xA672}, {0xA674, 0xA67D},
-	{0xA69E, 0xA69F}, {0xA6F0, 0xA6F1}, {0xA802, 0xA802}, {0xA806, 0xA806}, {0xA80B, 0xA80B},
-	{0xA825, 0xA826}, {0xA82C, 0xA82C}, {0xA8C4, 0xA8C5}, {0xA8E0, 0xA8F1}, {0xA8FF, 0xA8FF},
-	{0xA926, 0xA92D}, {0xA947, 0xA951}, {0xA980, 0xA982}, {0xA9B3, 0xA9B3}, {0xA9B6, 0xA9B9},
-	{0xA9BC, 0xA9BD}, {0xA9E5, 0xA9E5}, {0xAA29, 0xAA2E}, {0xAA31, 0xAA32}, {0xAA35, 0xAA36},
-	{0xAA43, 0xAA43}, {0xAA4C, 0xAA4C}, {0xAA7C, 0xAA7C}, {0xAAB0, 0xAAB0}, {0xAAB2, 0xAAB4},
-	{0xAAB7, 0xAAB8}, {0xAABE, 0xAABF}, {0xAAC1, 0xAAC1}, {0xAAEC, 0xAAED}, {0xAAF6, 0xAAF6},
-	{0xABE5, 0xABE5}, {0xABE8, 0xABE8}, {0xABED, 0xABED}, {0xFB1E, 0xFB1E}, {0xFE00, 0xFE0F},
-	{0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFFB}, {0x101FD, 0x101FD},
-	{0x102E0, 0x102E0}, {0x10376, 0x1037A}, {0x10A01, 0x10A03}, {0x10A05, 0x10A06},
-	{0x10A0C, 0x10A0F}, {0x10A38, 0x10A3A}, {0x10A3F, 0x10A3F}, {0x10AE5, 0x10AE6},
-	{0x10D24, 0x10D27}, {0x10EAB, 0x10EAC}, {0x10EFD, 0x10EFF}, {0x10F46, 0x10F50},
-	{0x10F82, 0x10F85}, {0x11001, 0x11001}, {0x11038, 0x11046}, {0x11070, 0x11070},
-	{0x11073, 0x11074}, {0x1107F, 0x11081}, {0x110B3, 0x110B6}, {0x110B9, 0x110BA},
-	{0x110BD, 0x110BD}, {0x110C2, 0x110C2}, {0x110CD, 0x110CD}, {0x11100, 0x11102},
-	{0x11127, 0x1112B}, {0x1112D, 0x11134}, {0x11173, 0x11173}, {0x11180, 0x11181},
-	{0x111B6, 0x111BE}, {0x111C9, 0x111CC}, {0x111CF, 0x111CF}, {0x1122F, 0x11231},
-	{0x11234, 0x11234}, {0x11236, 0x11237}, {0x1123E, 0x1123E}, {0x11241, 0x11241},
-	{0x112DF, 0x112DF}, {0x112E3, 0x112EA}, {0x11300, 0x11301}, {0x1133B, 0x1133C},
-	{0x11340, 0x11340}, {0x11366, 0x1136C}, {0x11370, 0x11374}, {0x11438, 0x1143F},
-	{0x11442, 0x11444}, {0x11446, 0x11446}, {0x1145E, 0x1145E}, {0x114B3, 0x114B8},
-	{0x114BA, 0x114BA}, {0x114BF, 0x114C0}, {0x114C2, 0x114C3}, {0x115B2, 0x115B5},
-	{0x115BC, 0x115BD}, {0x115BF, 0x115C0}, {0x115DC, 0x115DD}, {0x11633, 0x1163A},
-	{0x1163D, 0x1163D}, {0x1163F, 0x11640}, {0x116AB, 0x116AB}, {0x116AD, 0x116AD},
-	{0x116B0, 0x116B5}, {0x116B7, 0x116B7}, {0x1171D, 0x1171F}, {0x11722, 0x11725},
-	{0x11727, 0x1172B}, {0x1182F, 0x11837}, {0x11839, 0x1183A}, {0x1193B, 0x1193C},
-	{0x1193E, 0x1193E}, {0x11943, 0x11943}, {0x119D4, 0x119D7}, {0x119DA, 0x119DB},
-	{0x119E0, 0x119E0}, {0x11A01, 0x11A0A}, {0x11A33, 0x11A38}, {0x11A3B, 0x11A3E},
-	{0x11A47, 0x11A47}, {0x11A51, 0x11A56}, {0x11A59, 0x11A5B}, {0x11A8A, 0x11A96},
-	{0x11A98, 0x11A99}, {0x11C30, 0x11C36}, {0x11C38, 0x11C3D}, {0x11C3F, 0x11C3F},
-	{0x11C92, 0x11CA7}, {0x11CAA, 0x11CB0}, {0x11CB2, 0x11CB3}, {0x11CB5, 0x11CB6},
-	{0x11D31, 0x11D36}, {0x11D3A, 0x11D3A}, {0x11D3C, 0x11D3D}, {0x11D3F, 0x11D45},
-	{0x11D47, 0x11D47}, {0x11D90, 0x11D91}, {0x11D95, 0x11D95}, {0x11D97, 0x11D97},
-	{0x11EF3, 0x11EF4}, {0x11F00, 0x11F01}, {0x11F36, 0x11F3A}, {0x11F40, 0x11F40},
-	{0x11F42, 0x11F42}, {0x13430, 0x13440}, {0x13447, 0x13455}, {0x16AF0, 0x16AF4},
-	{0x16B30, 0x16B36}, {0x16F4F, 0x16F4F}, {0x16F8F, 0x16F92}, {0x16FE4, 0x16FE4},
-	{0x1BC9D, 0x1BC9E}, {0x1BCA0, 0x1BCA3}, {0x1CF00, 0x1CF2D}, {0x1CF30, 0x1CF46},
-	{0x1D167, 0x1D169}, {0x1D173, 0x1D182}, {0x1D185, 0x1D18B}, {0x1D1AA, 0x1D1AD},
-	{0x1D242, 0x1D244}, {0x1DA00, 0x1DA36}, {0x1DA3B, 0x1DA6C}, {0x1DA75, 0x1DA75},
-	{0x1DA84, 0x1DA84}, {0x1DA9B, 0x1DA9F}, {0x1DAA1, 0x1DAAF}, {0x1E000, 0x1E006},
-	{0x1E008, 0x1E018}, {0x1E01B, 0x1E021}, {0x1E023, 0x1E024}, {0x1E026, 0x1E02A},
-	{0x1E08F, 0x1E08F}, {0x1E130, 0x1E136}, {0x1E2AE, 0x1E2AE}, {0x1E2EC, 0x1E2EF},
-	{0x1E4EC, 0x1E4EF}, {0x1E8D0, 0x1E8D6}, {0x1E944, 0x1E94A}, {0xE0000, 0xE0FFF},
-};
-
-/* grapheme_break: Grapheme_Cluster_Break, with Extended_Pictographic as GCB_PICTO where the
- * break property is Other: v is an enum gcb. Code points in no range are GCB_OTHER, but for the
- * Hangul syllables HANGUL_LO to HANGUL_HI: LV every 28th from HANGUL_LO, LVT between. */
-static const struct uvalue grapheme_break[] = {
-	{{0x0000, 0x0009}, 3}, {{0x000A, 0x000A}, 2}, {{0x000B, 0x000C}, 3}, {{0x000D, 0x000D}, 1},
-	{{0x000E, 0x001F}, 3}, {{0x007F, 0x009F}, 3}, {{0x00A9, 0x00A9}, 14},
-	{{0x00AD, 0x00AD}, 3}, {{0x00AE, 0x00AE}, 14}, {{0x0300, 0x036F}, 4},
-	{{0x0483, 0x0489}, 4}, {{0x0591, 0x05BD}, 4}, {{0x05BF, 0x05BF}, 4}, {{0x05C1, 0x05C2}, 4},
-	{{0x05C4, 0x05C5}, 4}, {{0x05C7, 0x05C7}, 4}, {{0x0600, 0x0605}, 7}, {{0x0610, 0x061A}, 4},
-	{{0x061C, 0x061C}, 3}, {{0x064B, 0x065F}, 4}, {{0x0670, 0x0670}, 4}, {{0x06D6, 0x06DC}, 4},
-	{{0x06DD, 0x06DD}, 7}, {{0x06DF, 0x06E4}, 4}, {{0x06E7, 0x06E8}, 4}, {{0x06EA, 0x06ED}, 4},
-	{{0x070F, 0x070F}, 7}, {{0x0711, 0x0711}, 4}, {{0x0730, 0x074A}, 4}, {{0x07A6, 0x07B0}, 4},
-	{{0x07EB, 0x07F3}, 4}, {{0x07FD, 0x07FD}, 4}, {{0x0816, 0x0819}, 4}, {{0x081B, 0x0823}, 4},
-	{{0x0825, 0x0827}, 4}, {{0x0829, 0x082D}, 4}, {{0x0859, 0x085B}, 4}, {{0x0890, 0x0891}, 7},
-	{{0x0898, 0x089F}, 4}, {{0x08CA, 0x08E1}, 4}, {{0x08E2, 0x08E2}, 7}, {{0x08E3, 0x0902}, 4},
-	{{0x0903, 0x0903}, 8}, {{0x093A, 0x093A}, 4}, {{0x093B, 0x093B}, 8}, {{0x093C, 0x093C}, 4},
-	{{0x093E, 0x0940}, 8}, {{0x0941, 0x0948}, 4}, {{0x0949, 0x094C}, 8}, {{0x094D, 0x094D}, 4},
-	{{0x094E, 0x094F}, 8}, {{0x0951, 0x0957}, 4}, {{0x0962, 0x0963}, 4}, {{0x0981, 0x0981}, 4},
-	{{0x0982, 0x0983}, 8}, {{0x09BC, 0x09BC}, 4}, {{0x09BE, 0x09BE}, 4}, {{0x09BF, 0x09C0}, 8},
-	{{0x09C1, 0x09C4}, 4}, {{0x09C7, 0x09C8}, 8}, {{0x09CB, 0x09CC}, 8}, {{0x09CD, 0x09CD}, 4},
-	{{0x09D7, 0x09D7}, 4}, {{0x09E2, 0x09E3}, 4}, {{0x09FE, 0x09FE}, 4}, {{0x0A01, 0x0A02}, 4},
-	{{0x0A03, 0x0A03}, 8}, {{0x0A3C, 0x0A3C}, 4}, {{0x0A3E, 0x0A40}, 8}, {{0x0A41, 0x0A42}, 4},
-	{{0x0A47, 0x0A48}, 4}, {{0x0A4B, 0x0A4D}, 4}, {{0x0A51, 0x0A51}, 4}, {{0x0A70, 0x0A71}, 4},
-	{{0x0A75, 0x0A75}, 4}, {{0x0A81, 0x0A82}, 4}, {{0x0A83, 0x0A83}, 8}, {{0x0ABC, 0x0ABC}, 4},
-	{{0x0ABE, 0x0AC0}, 8}, {{0x0AC1, 0x0AC5}, 4}, {{0x0AC7, 0x0AC8}, 4}, {{0x0AC9, 0x0AC9}, 8},
-	{{0x0ACB, 0x0ACC}, 8}, {{0x0ACD, 0x0ACD}, 4}, {{0x0AE2, 0x0AE3}, 4}, {{0x0AFA, 0x0AFF}, 4},
-	{{0x0B01, 0x0B01}, 4}, {{0x0B02, 0x0B03}, 8}, {{0x0B3C, 0x0B3C}, 4}, {{0x0B3E, 0x0B3F}, 4},
-	{{0x0B40, 0x0B40}, 8}, {{0x0B41, 0x0B44}, 4}, {{0x0B47, 0x0B48}, 8}, {{0x0B4B, 0x0B4C}, 8},
-	{{0x0B4D, 0x0B4D}, 4}, {{0x0B55, 0x0B57}, 4}, {{0x0B62, 0x0B63}, 4}, {{0x0B82, 0x0B82}, 4},
-	{{0x0BBE, 0x0BBE}, 4}, {{0x0BBF, 0x0BBF}, 8}, {{0x0BC0, 0x0BC0}, 4}, {{0x0BC1, 0x0BC2}, 8},
-	{{0x0BC6, 0x0BC8}, 8}, {{0x0BCA, 0x0BCC}, 8}, {{0x0BCD, 0x0BCD}, 4}, {{0x0BD7, 0x0BD7}, 4},
-	{{0x0C00, 0x0C00}, 4}, {{0x0C01, 0x0C03}, 8}, {{0x0C04, 0x0C04}, 4}, {{0x0C3C, 0x0C3C}, 4},
-	{{0x0C3E, 0x0C40}, 4}, {{0x0C41, 0x0C44}, 8}, {{0x0C46, 0x0C48}, 4}, {{0x0C4A, 0x0C4D}, 4},
-	{{0x0C55, 0x0C56}, 4}, {{0x0C62, 0x0C63}, 4}, {{0x0C81, 0x0C81}, 4}, {{0x0C82, 0x0C83}, 8},
-	{{0x0CBC, 0x0CBC}, 4}, {{0x0CBE, 0x0CBE}, 8}, {{0x0CBF, 0x0CBF}, 4}, {{0x0CC0, 0x0CC1}, 8},
-	{{0x0CC2, 0x0CC2}, 4}, {{0x0CC3, 0x0CC4}, 8}, {{0x0CC6, 0x0CC6}, 4}, {{0x0CC7, 0x0CC8}, 8},
-	{{0x0CCA, 0x0CCB}, 8}, {{0x0CCC, 0x0CCD}, 4}, {{0x0CD5, 0x0CD6}, 4}, {{0x0CE2, 0x0CE3}, 4},
-	{{0x0CF3, 0x0CF3}, 8}, {{0x0D00, 0x0D01}, 4}, {{0x0D02, 0x0D03}, 8}, {{0x0D3B, 0x0D3C}, 4},
-	{{0x0D3E, 0x0D3E}, 4}, {{0x0D3F, 0x0D40}, 8}, {{0x0D41, 0x0D44}, 4}, {{0x0D46, 0x0D48}, 8},
-	{{0x0D4A, 0x0D4C}, 8}, {{0x0D4D, 0x0D4D}, 4}, {{0x0D4E, 0x0D4E}, 7}, {{0x0D57, 0x0D57}, 4},
-	{{0x0D62, 0x0D63}, 4}, {{0x0D81, 0x0D81}, 4}, {{0x0D82, 0x0D83}, 8}, {{0x0DCA, 0x0DCA}, 4},
-	{{0x0DCF, 0x0DCF}, 4}, {{0x0DD0, 0x0DD1}, 8}, {{0x0DD2, 0x0DD4}, 4}, {{0x0DD6, 0x0DD6}, 4},
-	{{0x0DD8, 0x0DDE}, 8}, {{0x0DDF, 0x0DDF}, 4}, {{0x0DF2, 0x0DF3}, 8}, {{0x0E31, 0x0E31}, 4},
-	{{0x0E33, 0x0E33}, 8}, {{0x0E34, 0x0E3A}, 4}, {{0x0E47, 0x0E4E}, 4}, {{0x0EB1, 0x0EB1}, 4},
-	{{0x0EB3, 0x0EB3}, 8}, {{0x0EB4, 0x0EBC}, 4}, {{0x0EC8, 0x0ECE}, 4}, {{0x0F18, 0x0F19}, 4},
-	{{0x0F35, 0x0F35}, 4}, {{0x0F37, 0x0F37}, 4}, {{0x0F39, 0x0F39}, 4}, {{0x0F3E, 0x0F3F}, 8},
-	{{0x0F71, 0x0F7E}, 4}, {{0x0F7F, 0x0F7F}, 8}, {{0x0F80, 0x0F84}, 4}, {{0x0F86, 0x0F87}, 4},
-	{{0x0F8D, 0x0F97}, 4}, {{0x0F99, 0x0FBC}, 4}, {{0x0FC6, 0x0FC6}, 4}, {{0x102D, 0x1030}, 4},
-	{{0x1031, 0x1031}, 8}, {{0x1032, 0x1037}, 4}, {{0x1039, 0x103A}, 4}, {{0x103B, 0x103C}, 8},
-	{{0x103D, 0x103E}, 4}, {{0x1056, 0x1057}, 8}, {{0x1058, 0x1059}, 4}, {{0x105E, 0x1060}, 4},
-	{{0x1071, 0x1074}, 4}, {{0x1082, 0x1082}, 4}, {{0x1084, 0x1084}, 8}, {{0x1085, 0x1086}, 4},
-	{{0x108D, 0x108D}, 4}, {{0x109D, 0x109D}, 4}, {{0x1100, 0x115F}, 9},
-	{{0x1160, 0x11A7}, 10}, {{0x11A8, 0x11FF}, 11}, {{0x135D, 0x135F}, 4},
-	{{0x1712, 0x1714}, 4}, {{0x1715, 0x1715}, 8}, {{0x1732, 0x1733}, 4}, {{0x1734, 0x1734}, 8},
-	{{0x1752, 0x1753}, 4}, {{0x1772, 0x1773}, 4}, {{0x17B4, 0x17B5}, 4}, {{0x17B6, 0x17B6}, 8},
-	{{0x17B7, 0x17BD}, 4}, {{0x17BE, 0x17C5}, 8}, {{0x17C6, 0x17C6}, 4}, {{0x17C7, 0x17C8}, 8},
-	{{0x17C9, 0x17D3}, 4}, {{0x17DD, 0x17DD}, 4}, {{0x180B, 0x180D}, 4}, {{0x180E, 0x180E}, 3},
-	{{0x180F, 0x180F}, 4}, {{0x1885, 0x1886}, 4}, {{0x18A9, 0x18A9}, 4}, {{0x1920, 0x1922}, 4},
-	{{0x1923, 0x1926}, 8}, {{0x1927, 0x1928}, 4}, {{0x1929, 0x192B}, 8}, {{0x1930, 0x1931}, 8},
-	{{0x1932, 0x1932}, 4}, {{0x1933, 0x1938}, 8}, {{0x1939, 0x193B}, 4}, {{0x1A17, 0x1A18}, 4},
-	{{0x1A19, 0x1A1A}, 8}, {{0x1A1B, 0x1A1B}, 4}, {{0x1A55, 0x1A55}, 8}, {{0x1A56, 0x1A56}, 4},
-	{{0x1A57, 0x1A57}, 8}, {{0x1A58, 0x1A5E}, 4}, {{0x1A60, 0x1A60}, 4}, {{0x1A62, 0x1A62}, 4},
-	{{0x1A65, 0x1A6C}, 4}, {{0x1A6D, 0x1A72}, 8}, {{0x1A73, 0x1A7C}, 4}, {{0x1A7F, 0x1A7F}, 4},
-	{{0x1AB0, 0x1ACE}, 4}, {{0x1B00, 0x1B03}, 4}, {{0x1B04, 0x1B04}, 8}, {{0x1B34, 0x1B3A}, 4},
-	{{0x1B3B, 0x1B3B}, 8}, {{0x1B3C, 0x1B3C}, 4}, {{0x1B3D, 0x1B41}, 8}, {{0x1B42, 0x1B42}, 4},
-	{{0x1B43, 0x1B44}, 8}, {{0x1B6B, 0x1B73}, 4}, {{0x1B80, 0x1B81}, 4}, {{0x1B82, 0x1B82}, 8},
-	{{0x1BA1, 0x1BA1}, 8}, {{0x1BA2, 0x1BA5}, 4}, {{0x1BA6, 0x1BA7}, 8}, {{0x1BA8, 0x1BA9}, 4},
-	{{0x1BAA, 0x1BAA}, 8}, {{0x1BAB, 0x1BAD}, 4}, {{0x1BE6, 0x1BE6}, 4}, {{0x1BE7, 0x1BE7}, 8},
-	{{0x1BE8, 0x1BE9}, 4}, {{0x1BEA, 0x1BEC}, 8}, {{0x1BED, 0x1BED}, 4}, {{0x1BEE, 0x1BEE}, 8},
-	{{0x1BEF, 0x1BF1}, 4}, {{0x1BF2, 0x1BF3}, 8}, {{0x1C24, 0x1C2B}, 8}, {{0x1C2C, 0x1C33}, 4},
-	{{0x1C34, 0x1C35}, 8}, {{0x1C36, 0x1C37}, 4}, {{0x1CD0, 0x1CD2}, 4}, {{0x1CD4, 0x1CE0}, 4},
-	{{0x1CE1, 0x1CE1}, 8}, {{0x1CE2, 0x1CE8}, 4}, {{0x1CED, 0x1CED}, 4}, {{0x1CF4, 0x1CF4}, 4},
-	{{0x1CF7, 0x1CF7}, 8}, {{0x1CF8, 0x1CF9}, 4}, {{0x1DC0, 0x1DFF}, 4}, {{0x200B, 0x200B}, 3},
-	{{0x200C, 0x200C}, 4}, {{0x200D, 0x200D}, 5}, {{0x200E, 0x200F}, 3}, {{0x2028, 0x202E}, 3},
-	{{0x203C, 0x203C}, 14}, {{0x2049, 0x2049}, 14}, {{0x2060, 0x206F}, 3},
-	{{0x20D0, 0x20F0}, 4}, {{0x2122, 0x2122}, 14}, {{0x2139, 0x2139}, 14},
-	{{0x2194, 0x2199}, 14}, {{0x21A9, 0x21AA}, 14}, {{0x231A, 0x231B}, 14},
-	{{0x2328, 0x2328}, 14}, {{0x2388, 0x2388}, 14}, {{0x23CF, 0x23CF}, 14},
-	{{0x23E9, 0x23F3}, 14}, {{0x23F8, 0x23FA}, 14}, {{0x24C2, 0x24C2}, 14},
-	{{0x25AA, 0x25AB}, 14}, {{0x25B6, 0x25B6}, 14}, {{0x25C0, 0x25C0}, 14},
-	{{0x25FB, 0x25FE}, 14}, {{0x2600, 0x2605}, 14}, {{0x2607, 0x2612}, 14},
-	{{0x2614, 0x2685}, 14}, {{0x2690, 0x2705}, 14}, {{0x2708, 0x2712}, 14},
-	{{0x2714, 0x2714}, 14}, {{0x2716, 0x2716}, 14}, {{0x271D, 0x271D}, 14},
-	{{0x2721, 0x2721}, 14}, {{0x2728, 0x2728}, 14}, {{0x2733, 0x2734}, 14},
-	{{0x2744, 0x2744}, 14}, {{0x2747, 0x2747}, 14}, {{0x274C, 0x274C}, 14},
-	{{0x274E, 0x274E}, 14}, {{0x2753, 0x2755}, 14}, {{0x2757, 0x2757}, 14},
-	{{0x2763, 0x2767}, 14}, {{0x2795, 0x2797}, 14}, {{0x27A1, 0x27A1}, 14},
-	{{0x27B0, 0x27B0}, 14}, {{0x27BF, 0x27BF}, 14}, {{0x2934, 0x2935}, 14},
-	{{0x2B05, 0x2B07}, 14}, {{0x2B1B, 0x2B1C}, 14}, {{0x2B50, 0x2B50}, 14},
-	{{0x2B55, 0x2B55}, 14}, {{0x2CEF, 0x2CF1}, 4}, {{0x2D7F, 0x2D7F}, 4},
-	{{0x2DE0, 0x2DFF}, 4}, {{0x302A, 0x302F}, 4}, {{0x3030, 0x3030}, 14},
-	{{0x303D, 0x303D}, 14}, {{0x3099, 0x309A}, 4}, {{0x3297, 0x3297}, 14},
-	{{0x3299, 0x3299}, 14}, {{0xA66F, 0xA672}, 4}, {{0xA674, 0xA67D}, 4},
-	{{0xA69E, 0xA69F}, 4}, {{0xA6F0, 0xA6F1}, 4}, {{0xA802, 0xA802}, 4}, {{0xA806, 0xA806}, 4},
-	{{0xA80B, 0xA80B}, 4}, {{0xA823, 0xA824}, 8}, {{0xA825, 0xA826}, 4}, {{0xA827, 0xA827}, 8},
-	{{0xA82C, 0xA82C}, 4}, {{0xA880, 0xA881}, 8}, {{0xA8B4, 0xA8C3}, 8}, {{0xA8C4, 0xA8C5}, 4},
-	{{0xA8E0, 0xA8F1}, 4}, {{0xA8FF, 0xA8FF}, 4}, {{0xA926, 0xA92D}, 4}, {{0xA947, 0xA951}, 4},
-	{{0xA952, 0xA953}, 8}, {{0xA960, 0xA97C}, 9}, {{0xA980, 0xA982}, 4}, {{0xA983, 0xA983}, 8},
-	{{0xA9B3, 0xA9B3}, 4}, {{0xA9B4, 0xA9B5}, 8}, {{0xA9B6, 0xA9B9}, 4}, {{0xA9BA, 0xA9BB}, 8},
-	{{0xA9BC, 0xA9BD}, 4}, {{0xA9BE, 0xA9C0}, 8}, {{0xA9E5, 0xA9E5}, 4}, {{0xAA29, 0xAA2E}, 4},
-	{{0xAA2F, 0xAA30}, 8}, {{0xAA31, 0xAA32}, 4}, {{0xAA33, 0xAA34}, 8}, {{0xAA35, 0xAA36}, 4},
-	{{0xAA43, 0xAA43}, 4}, {{0xAA4C, 0xAA4C}, 4}, {{0xAA4D, 0xAA4D}, 8}, {{0xAA7C, 0xAA7C}, 4},
-	{{0xAAB0, 0xAAB0}, 4}, {{0xAAB2, 0xAAB4}, 4}, {{0xAAB7, 0xAAB8}, 4}, {{0xAABE, 0xAABF}, 4},
-	{{0xAAC1, 0xAAC1}, 4}, {{0xAAEB, 0xAAEB}, 8}, {{0xAAEC, 0xAAED}, 4}, {{0xAAEE, 0xAAEF}, 8},
-	{{0xAAF5, 0xAAF5}, 8}, {{0xAAF6, 0xAAF6}, 4}, {{0xABE3, 0xABE4}, 8}, {{0xABE5, 0xABE5}, 4},
-	{{0xABE6, 0xABE7}, 8}, {{0xABE8, 0xABE8}, 4}, {{0xABE9, 0xABEA}, 8}, {{0xABEC, 0xABEC}, 8},
-	{{0xABED, 0xABED}, 4}, {{0xD7B0, 0xD7C6}, 10}, {{0xD7CB, 0xD7FB}, 11},
-	{{0xFB1E, 0xFB1E}, 4}, {{0xFE00, 0xFE0F}, 4}, {{0xFE20, 0xFE2F}, 4}, {{0xFEFF, 0xFEFF}, 3},
-	{{0xFF9E, 0xFF9F}, 4}, {{0xFFF0, 0xFFFB}, 3}, {{0x101FD, 0x101FD}, 4},
-	{{0x102E0, 0x102E0}, 4}, {{0x10376, 0x1037A}, 4}, {{0x10A01, 0x10A03}, 4},
-	{{0x10A05, 0x10A06}, 4}, {{0x10A0C, 0x10A0F}, 4}, {{0x10A38, 0x10A3A}, 4},
-	{{0x10A3F, 0x10A3F}, 4}, {{0x10AE5, 0x10AE6}, 4}, {{0x10D24, 0x10D27}, 4},
-	{{0x10EAB, 0x10EAC}, 4}, {{0x10EFD, 0x10EFF}, 4}, {{0x10F46, 0x10F50}, 4},
-	{{0x10F82, 0x10F85}, 4}, {{0x11000, 0x11000}, 8}, {{0x11001, 0x11001}, 4},
-	{{0x11002, 0x11002}, 8}, {{0x11038, 0x11046}, 4}, {{0x11070, 0x11070}, 4},
-	{{0x11073, 0x11074}, 4}, {{0x1107F, 0x11081}, 4}, {{0x11082, 0x11082}, 8},
-	{{0x110B0, 0x110B2}, 8}, {{0x110B3, 0x110B6}, 4}, {{0x110B7, 0x110B8}, 8},
-	{{0x110B9, 0x110BA}, 4}, {{0x110BD, 0x110BD}, 7}, {{0x110C2, 0x110C2}, 4},
-	{{0x110CD, 0x110CD}, 7}, {{0x11100, 0x11102}, 4}, {{0x11127, 0x1112B}, 4},
-	{{0x1112C, 0x1112C}, 8}, {{0x1112D, 0x11134}, 4}, {{0x11145, 0x11146}, 8},
-	{{0x11173, 0x11173}, 4}, {{0x11180, 0x11181}, 4}, {{0x11182, 0x11182}, 8},
-	{{0x111B3, 0x111B5}, 8}, {{0x111B6, 0x111BE}, 4}, {{0x111BF, 0x111C0}, 8},
-	{{0x111C2, 0x111C3}, 7}, {{0x111C9, 0x111CC}, 4}, {{0x111CE, 0x111CE}, 8},
-	{{0x111CF, 0x111CF}, 4}, {{0x1122C, 0x1122E}, 8}, {{0x1122F, 0x11231}, 4},
-	{{0x11232, 0x11233}, 8}, {{0x11234, 0x11234}, 4}, {{0x11235, 0x11235}, 8},
-	{{0x11236, 0x11237}, 4}, {{0x1123E, 0x1123E}, 4}, {{0x11241, 0x11241}, 4},
-	{{0x112DF, 0x112DF}, 4}, {{0x112E0, 0x112E2}, 8}, {{0x112E3, 0x112EA}, 4},
-	{{0x11300, 0x11301}, 4}, {{0x11302, 0x11303}, 8}, {{0x1133B, 0x1133C}, 4},
-	{{0x1133E, 0x1133E}, 4}, {{0x1133F, 0x1133F}, 8}, {{0x11340, 0x11340}, 4},
-	{{0x11341, 0x11344}, 8}, {{0x11347, 0x11348}, 8}, {{0x1134B, 0x1134D}, 8},
-	{{0x11357, 0x11357}, 4}, {{0x11362, 0x11363}, 8}, {{0x11366, 0x1136C}, 4},
-	{{0x11370, 0x11374}, 4}, {{0x11435, 0x11437}, 8}, {{0x11438, 0x1143F}, 4},
-	{{0x11440, 0x11441}, 8}, {{0x11442, 0x11444}, 4}, {{0x11445, 0x11445}, 8},
-	{{0x11446, 0x11446}, 4}, {{0x1145E, 0x1145E}, 4}, {{0x114B0, 0x114B0}, 4},
-	{{0x114B1, 0x114B2}, 8}, {{0x114B3, 0x114B8}, 4}, {{0x114B9, 0x114B9}, 8},
-	{{0x114BA, 0x114BA}, 4}, {{0x114BB, 0x114BC}, 8}, {{0x114BD, 0x114BD}, 4},
-	{{0x114BE, 0x114BE}, 8}, {{0x114BF, 0x114C0}, 4}, {{0x114C1, 0x114C1}, 8},
-	{{0x114C2, 0x114C3}, 4}, {{0x115AF, 0x115AF}, 4}, {{0x115B0, 0x115B1}, 8},
-	{{0x115B2, 0x115B5}, 4}, {{0x115B8, 0x115BB}, 8}, {{0x115BC, 0x115BD}, 4},
-	{{0x115BE, 0x115BE}, 8}, {{0x115BF, 0x115C0}, 4}, {{0x115DC, 0x115DD}, 4},
-	{{0x11630, 0x11632}, 8}, {{0x11633, 0x1163A}, 4}, {{0x1163B, 0x1163C}, 8},
-	{{0x1163D, 0x1163D}, 4}, {{0x1163E, 0x1163E}, 8}, {{0x1163F, 0x11640}, 4},
-	{{0x116AB, 0x116AB}, 4}, {{0x116AC, 0x116AC}, 8}, {{0x116AD, 0x116AD}, 4},
-	{{0x116AE, 0x116AF}, 8}, {{0x116B0, 0x116B5}, 4}, {{0x116B6, 0x116B6}, 8},
-	{{0x116B7, 0x116B7}, 4}, {{0x1171D, 0x1171F}, 4}, {{0x11722, 0x11725}, 4},
-	{{0x11726, 0x11726}, 8}, {{0x11727, 0x1172B}, 4}, {{0x1182C, 0x1182E}, 8},
-	{{0x1182F, 0x11837}, 4}, {{0x11838, 0x11838}, 8}, {{0x11839, 0x1183A}, 4},
-	{{0x11930, 0x11930}, 4}, {{0x11931, 0x11935}, 8}, {{0x11937, 0x11938}, 8},
-	{{0x1193B, 0x1193C}, 4}, {{0x1193D, 0x1193D}, 8}, {{0x1193E, 0x1193E}, 4},
-	{{0x1193F, 0x1193F}, 7}, {{0x11940, 0x11940}, 8}, {{0x11941, 0x11941}, 7},
-	{{0x11942, 0x11942}, 8}, {{0x11943, 0x11943}, 4}, {{0x119D1, 0x119D3}, 8},
-	{{0x119D4, 0x119D7}, 4}, {{0x119DA, 0x119DB}, 4}, {{0x119DC, 0x119DF}, 8},
-	{{0x119E0, 0x119E0}, 4}, {{0x119E4, 0x119E4}, 8}, {{0x11A01, 0x11A0A}, 4},
-	{{0x11A33, 0x11A38}, 4}, {{0x11A39, 0x11A39}, 8}, {{0x11A3A, 0x11A3A}, 7},
-	{{0x11A3B, 0x11A3E}, 4}, {{0x11A47, 0x11A47}, 4}, {{0x11A51, 0x11A56}, 4},
-	{{0x11A57, 0x11A58}, 8}, {{0x11A59, 0x11A5B}, 4}, {{0x11A84, 0x11A89}, 7},
-	{{0x11A8A, 0x11A96}, 4}, {{0x11A97, 0x11A97}, 8}, {{0x11A98, 0x11A99}, 4},
-	{{0x11C2F, 0x11C2F}, 8}, {{0x11C30, 0x11C36}, 4}, {{0x11C38, 0x11C3D}, 4},
-	{{0x11C3E, 0x11C3E}, 8}, {{0x11C3F, 0x11C3F}, 4}, {{0x11C92, 0x11CA7}, 4},
-	{{0x11CA9, 0x11CA9}, 8}, {{0x11CAA, 0x11CB0}, 4}, {{0x11CB1, 0x11CB1}, 8},
-	{{0x11CB2, 0x11CB3}, 4}, {{0x11CB4, 0x11CB4}, 8}, {{0x11CB5, 0x11CB6}, 4},
-	{{0x11D31, 0x11D36}, 4}, {{0x11D3A, 0x11D3A}, 4}, {{0x11D3C, 0x11D3D}, 4},
-	{{0x11D3F, 0x11D45}, 4}, {{0x11D46, 0x11D46}, 7}, {{0x11D47, 0x11D47}, 4},
-	{{0x11D8A, 0x11D8E}, 8}, {{0x11D90, 0x11D91}, 4}, {{0x11D93, 0x11D94}, 8},
-	{{0x11D95, 0x11D95}, 4}, {{0x11D96, 0x11D96}, 8}, {{0x11D97, 0x11D97}, 4},
-	{{0x11EF3, 0x11EF4}, 4}, {{0x11EF5, 0x11EF6}, 8}, {{0x11F00, 0x11F01}, 4},
-	{{0x11F02, 0x11F02}, 7}, {{0x11F03, 0x11F03}, 8}, {{0x11F34, 0x11F35}, 8},
-	{{0x11F36, 0x11F3A}, 4}, {{0x11F3E, 0x11F3F}, 8}, {{0x11F40, 0x11F40}, 4},
-	{{0x11F41, 0x11F41}, 8}, {{0x11F42, 0x11F42}, 4}, {{0x13430, 0x1343F}, 3},
-	{{0x13440, 0x13440}, 4}, {{0x13447, 0x13455}, 4}, {{0x16AF0, 0x16AF4}, 4},
-	{{0x16B30, 0x16B36}, 4}, {{0x16F4F, 0x16F4F}, 4}, {{0x16F51, 0x16F87}, 8},
-	{{0x16F8F, 0x16F92}, 4}, {{0x16FE4, 0x16FE4}, 4}, {{0x16FF0, 0x16FF1}, 8},
-	{{0x1BC9D, 0x1BC9E}, 4}, {{0x1BCA0, 0x1BCA3}, 3}, {{0x1CF00, 0x1CF2D}, 4},
-	{{0x1CF30, 0x1CF46}, 4}, {{0x1D165, 0x1D165}, 4}, {{0x1D166, 0x1D166}, 8},
-	{{0x1D167, 0x1D169}, 4}, {{0x1D16D, 0x1D16D}, 8}, {{0x1D16E, 0x1D172}, 4},
-	{{0x1D173, 0x1D17A}, 3}, {{0x1D17B, 0x1D182}, 4}, {{0x1D185, 0x1D18B}, 4},
-	{{0x1D1AA, 0x1D1AD}, 4}, {{0x1D242, 0x1D244}, 4}, {{0x1DA00, 0x1DA36}, 4},
-	{{0x1DA3B, 0x1DA6C}, 4}, {{0x1DA75, 0x1DA75}, 4}, {{0x1DA84, 0x1DA84}, 4},
-	{{0x1DA9B, 0x1DA9F}, 4}, {{0x1DAA1, 0x1DAAF}, 4}, {{0x1E000, 0x1E006}, 4},
-	{{0x1E008, 0x1E018}, 4}, {{0x1E01B, 0x1E021}, 4}, {{0x1E023, 0x1E024}, 4},
-	{{0x1E026, 0x1E02A}, 4}, {{0x1E08F, 0x1E08F}, 4}, {{0x1E130, 0x1E136}, 4},
-	{{0x1E2AE, 0x1E2AE}, 4}, {{0x1E2EC, 0x1E2EF}, 4}, {{0x1E4EC, 0x1E4EF}, 4},
-	{{0x1E8D0, 0x1E8D6}, 4}, {{0x1E944, 0x1E94A}, 4}, {{0x1F000, 0x1F0FF}, 14},
-	{{0x1F10D, 0x1F10F}, 14}, {{0x1F12F, 0x1F12F}, 14}, {{0x1F16C, 0x1F171}, 14},
-	{{0x1F17E, 0x1F17F}, 14}, {{0x1F18E, 0x1F18E}, 14}, {{0x1F191, 0x1F19A}, 14},
-	{{0x1F1AD, 0x1F1E5}, 14}, {{0x1F1E6, 0x1F1FF}, 6}, {{0x1F201, 0x1F20F}, 14},
-	{{0x1F21A, 0x1F21A}, 14}, {{0x1F22F, 0x1F22F}, 14}, {{0x1F232, 0x1F23A}, 14},
-	{{0x1F23C, 0x1F23F}, 14}, {{0x1F249, 0x1F3FA}, 14}, {{0x1F3FB, 0x1F3FF}, 4},
-	{{0x1F400, 0x1F53D}, 14}, {{0x1F546, 0x1F64F}, 14}, {{0x1F680, 0x1F6FF}, 14},
-	{{0x1F774, 0x1F77F}, 14}, {{0x1F7D5, 0x1F7FF}, 14}, {{0x1F80C, 0x1F80F}, 14},
-	{{0x1F848, 0x1F84F}, 14}, {{0x1F85A, 0x1F85F}, 14}, {{0x1F888, 0x1F88F}, 14},
-	{{0x1F8AE, 0x1F8FF}, 14}, {{0x1F90C, 0x1F93A}, 14}, {{0x1F93C, 0x1F945}, 14},
-	{{0x1F947, 0x1FAFF}, 14}, {{0x1FC00, 0x1FFFD}, 14}, {{0xE0000, 0xE001F}, 3},
-	{{0xE0020, 0xE007F}, 4}, {{0xE0080, 0xE00FF}, 3}, {{0xE0100, 0xE01EF}, 4},
-	{{0xE01F0, 0xE0FFF}, 3},
-};
-/* END unicode tables */
-
-/* ---- framing and sanitising --------------------------------------- */
+/* ---- framing, sanitising and the line forms ----------------------- */
 
 /*
  * Length of the valid UTF-8 sequence at s, with its code point, or 0.
@@ -1964,57 +1420,6 @@ frame(struct peer *p, const char *s, size_t n)
 	run_flush();	/* a run of lines is one read's, no more */
 }
 
-/*
- * The rest of what was read waits, unread, until the peer's queue is
- * short again (resume_input); it is read no more meanwhile.
- */
-static void
-stash(struct peer *p, const char *s, size_t n)
-{
-	p->stash = xmalloc(n);
-	memcpy(p->stash, s, n);
-	p->stashlen = n;
-	set_reading(p, 0);
-	if (!(p->flags & F_STASHED)) {
-		p->flags |= F_STASHED;
-		p->next_stashed = io.stashed;
-		io.stashed = p;
-	}
-}
-
-/*
- * Frame the input put aside of each peer whose queue is short again,
- * if run; either way, whether any such peer waits (the loop does not
- * sleep then).
- */
-static int
-resume_input(int run)
-{
-	struct peer **pp = &io.stashed, *p;
-	char *s;
-	int ready = 0;
-
-	while ((p = *pp)) {
-		if (!p->stash || (p->flags & F_DEAD) || p->state == CLOSING) {
-			*pp = p->next_stashed;
-			p->flags &= ~F_STASHED;
-			continue;
-		}
-		pp = &p->next_stashed;
-		if (answers_wait(p) || p->role->in->holders || p->role->in->shut)
-			continue;
-		ready = 1;
-		if (!run)
-			continue;
-		s = p->stash;
-		p->stash = NULL;
-		frame(p, s, p->stashlen);
-		free(s);
-		flow(p);
-	}
-	return ready;
-}
-
 /* EOF ends the last line too: what was sent is not lost. */
 static void
 frame_end(struct peer *p)
@@ -2153,7 +1558,7 @@ parse_form(const char *s, size_t n, size_t *nick, size_t *len)
 	return FORM_TEXT;
 }
 
-/* ---- the room ----------------------------------------------------- */
+/* ---- the room: members and their names ---------------------------- */
 
 /* Walk the room: the host itself, then every joined peer. */
 static struct peer *
@@ -2240,49 +1645,29 @@ looks_like(const unsigned long *k, size_t n, const char *name)
 	return skeleton(name, strlen(name), have) == n && !memcmp(k, have, n * sizeof(*k));
 }
 
-/*
- * The one search of the Unicode tables: the entry of a sorted table
- * whose range holds c, or NULL. Every entry starts with its struct
- * urange; the table has n entries of size bytes.
- */
-static const void *
-ufind(const void *table, size_t n, size_t size, unsigned long c)
-{
-	const char *t = table;
-	const struct urange *r;
-	size_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		r = (const struct urange *)(const void *)(t + mid * size);
-		if (c < r->lo)
-			hi = mid;
-		else if (c > r->hi)
-			lo = mid + 1;
-		else
-			return r;
-	}
-	return NULL;
-}
-
-#define UFIND(table, c) ufind(table, sizeof(table) / sizeof(table[0]), sizeof(table[0]), c)
-
-/* Simple case folding. */
-static unsigned long
-fold(unsigned long c)
-{
-	const struct ufold *f = UFIND(case_fold, c);
-
-	return !f || (c - f->r.lo) % f->stride ? c : (unsigned long)((long)c + f->delta);
-}
-
-/* The script id of a code point a nickname may hold (nick_chars), or -1. */
+/* Does name a[0..an) look the same as b, as find_member compares them? */
 static int
-nick_script(unsigned long c)
+same_name(const char *a, size_t an, const char *b)
 {
-	const struct uvalue *u = UFIND(nick_chars, c);
+	unsigned long k[NICK_MAX];
 
-	return u ? u->v : -1;
+	return an <= NICK_MAX && looks_like(k, skeleton(a, an, k), b);
+}
+
+/* A name as the eye sees it: case folded, look-alikes made one; bytes that are not UTF-8 as themselves. */
+static size_t
+skeleton(const char *s, size_t n, unsigned long *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned long c;
+	size_t i, k, len = 0;
+
+	for (i = 0; i < n && len < NICK_MAX; i += k) {
+		if (!(k = utf8_len(u + i, n - i, &c)))
+			c = u[i], k = 1;
+		out[len++] = unconfuse(fold(c));
+	}
+	return len;
 }
 
 /*
@@ -2310,22 +1695,6 @@ unconfuse(unsigned long c)
 		if (map[i][0] == c)
 			return map[i][1];
 	return c;
-}
-
-/* A name as the eye sees it: case folded, look-alikes made one; bytes that are not UTF-8 as themselves. */
-static size_t
-skeleton(const char *s, size_t n, unsigned long *out)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned long c;
-	size_t i, k, len = 0;
-
-	for (i = 0; i < n && len < NICK_MAX; i += k) {
-		if (!(k = utf8_len(u + i, n - i, &c)))
-			c = u[i], k = 1;
-		out[len++] = unconfuse(fold(c));
-	}
-	return len;
 }
 
 /*
@@ -2423,6 +1792,8 @@ nick_guest(char *out)
 		snprintf(out, NICK_MAX + 1, "guest%lu", ++room.guests);
 	while (find_member(out, strlen(out)));
 }
+
+/* ---- the room: how a line reaches people -------------------------- */
 
 /*
  * How a line reaches people, the one rule: it goes to the peer it is
@@ -2622,78 +1993,7 @@ put_members(struct msg **mp, struct msg **away)
 	}
 }
 
-/* A room line or an action (/me) from p, to everyone else; one who is away is back. */
-static void
-say(struct peer *p, enum form f, const char *text, size_t n)
-{
-	size_t mark, body;
-	int cut;
-
-	if (p->id && p->id->away)
-		away_end(p);
-	mark = line_begin();
-	put_form(&io.shared, f, p->nick);
-	body = io.shared->len;
-	cut = sanitize(&io.shared, text, n, LINE_MAX_BYTES);
-	if (line_end(p, NULL, mark, body))
-		remember(io.shared->data + mark, io.shared->len - mark);
-	if (cut)
-		notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
-}
-
-/*
- * Keep a room line for late joiners, as a message of its own that
- * every newcomer's queue shares, with the time it was said; the oldest
- * goes first.
- */
-static void
-remember(const char *s, size_t n)
-{
-	struct msg *m, **l;
-
-	if (!opt.backmax)
-		return;
-	if (!room.backlog) {
-		room.backlog = xmalloc(opt.backmax * sizeof(*room.backlog));
-		memset(room.backlog, 0, opt.backmax * sizeof(*room.backlog));
-	}
-	if (room.nback < opt.backmax) {
-		l = &room.backlog[(room.backhead + room.nback++) % opt.backmax];
-	} else {
-		l = &room.backlog[room.backhead];
-		room.backhead = (room.backhead + 1) % opt.backmax;
-		msg_unref(*l);
-	}
-	m = msg_new(n + 8);
-	msg_puts(&m, hhmm());
-	msg_put(&m, s, n);
-	m->refs = 1;	/* the backlog's own */
-	*l = m;
-}
-
-/*
- * The kept lines, between two notices so scripts can tell them apart.
- * They are the backlog's own messages, and they do not count against
- * the newcomer's queue: however long the history, it is never what
- * makes a newcomer hold the room or be dropped.
- */
-static void
-replay(struct peer *p)
-{
-	struct msg *m;
-	size_t i;
-
-	if (!room.nback)
-		return;
-	notice(p, NOTICE_HISTORY);
-	p->flags |= F_REPLAY;
-	for (i = 0; i < room.nback; i++) {
-		m = room.backlog[(room.backhead + i) % opt.backmax];
-		outq_push(p, m, 0, m->len);
-	}
-	p->flags &= ~F_REPLAY;
-	notice(p, NOTICE_HISTORY_END);
-}
+/* ---- the room: joining, leaving and saying ------------------------ */
 
 /*
  * A new peer becomes a member: with the name it asked for if that is
@@ -2804,6 +2104,99 @@ leave(struct peer *p, const char *what, const char *reason, size_t n)
 	else
 		peer_close(p);
 }
+
+/* A room line or an action (/me) from p, to everyone else; one who is away is back. */
+static void
+say(struct peer *p, enum form f, const char *text, size_t n)
+{
+	size_t mark, body;
+	int cut;
+
+	if (p->id && p->id->away)
+		away_end(p);
+	mark = line_begin();
+	put_form(&io.shared, f, p->nick);
+	body = io.shared->len;
+	cut = sanitize(&io.shared, text, n, LINE_MAX_BYTES);
+	if (line_end(p, NULL, mark, body))
+		remember(io.shared->data + mark, io.shared->len - mark);
+	if (cut)
+		notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
+}
+
+/*
+ * Keep a room line for late joiners, as a message of its own that
+ * every newcomer's queue shares, with the time it was said; the oldest
+ * goes first.
+ */
+static void
+remember(const char *s, size_t n)
+{
+	struct msg *m, **l;
+
+	if (!opt.backmax)
+		return;
+	if (!room.backlog) {
+		room.backlog = xmalloc(opt.backmax * sizeof(*room.backlog));
+		memset(room.backlog, 0, opt.backmax * sizeof(*room.backlog));
+	}
+	if (room.nback < opt.backmax) {
+		l = &room.backlog[(room.backhead + room.nback++) % opt.backmax];
+	} else {
+		l = &room.backlog[room.backhead];
+		room.backhead = (room.backhead + 1) % opt.backmax;
+		msg_unref(*l);
+	}
+	m = msg_new(n + 8);
+	msg_puts(&m, hhmm());
+	msg_put(&m, s, n);
+	m->refs = 1;	/* the backlog's own */
+	*l = m;
+}
+
+/*
+ * The kept lines, between two notices so scripts can tell them apart.
+ * They are the backlog's own messages, and they do not count against
+ * the newcomer's queue: however long the history, it is never what
+ * makes a newcomer hold the room or be dropped.
+ */
+static void
+replay(struct peer *p)
+{
+	struct msg *m;
+	size_t i;
+
+	if (!room.nback)
+		return;
+	notice(p, NOTICE_HISTORY);
+	p->flags |= F_REPLAY;
+	for (i = 0; i < room.nback; i++) {
+		m = room.backlog[(room.backhead + i) % opt.backmax];
+		outq_push(p, m, 0, m->len);
+	}
+	p->flags &= ~F_REPLAY;
+	notice(p, NOTICE_HISTORY_END);
+}
+
+/* ---- the room: what a line means, and the commands ---------------- */
+
+static const struct command commands[] = {
+	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
+	{ "msg", cmd_msg, 2, 0, "NAME TEXT", "send TEXT to NAME only" },
+	{ "me", cmd_me, 1, C_ACTION, "TEXT", "an action: * you TEXT" },
+	{ "who", cmd_who, 0, 0, "", "list who is here" },
+	{ "r", cmd_reply, 1, 0, "TEXT", "reply to whoever last sent you a /msg" },
+	{ "away", cmd_away, 0, 0, "[TEXT]", "mark yourself away; /back or your next line ends it" },
+	{ "back", cmd_back, 0, 0, "", "you are back" },
+	{ "topic", cmd_topic, 0, 0, "[TEXT | -]", "show the topic, set it, or clear it" },
+	{ "ignore", cmd_ignore, 0, 0, "[NAME]", "hide NAME's lines and messages; alone: whom you ignore" },
+	{ "unignore", cmd_unignore, 1, 0, "NAME", "see NAME's lines again" },
+	{ "quit", cmd_quit, 0, C_LEAVES, "[REASON]", "leave the room" },
+	{ "kick", cmd_kick, 1, C_HOST, "NAME [REASON]", "the host only: put NAME out of the room" },
+	{ "help", cmd_help, 0, 0, "", "this list" },
+	{ "pass", cmd_pass, 0, C_FIRST | C_NOTAB, "PASSWORD", "the room's password, as the first line" },
+	{ "session", cmd_session, 1, C_FIRST, "KEY", "before /nick: with it, a reconnection gets your name back" },
+};
 
 /*
  * The one place that decides what a line from a peer means: in a room
@@ -3032,6 +2425,100 @@ cmd_reply(struct peer *p, const char *arg, size_t n)
 	free(m);
 }
 
+static void
+cmd_me(struct peer *p, const char *arg, size_t n)
+{
+	say(p, FORM_ACTION, arg, n);
+}
+
+static void
+cmd_who(struct peer *p, const char *arg, size_t n)
+{
+	struct msg *m = msg_new(128), *away = msg_new(64);
+
+	(void)arg, (void)n;
+	put_form(&m, FORM_NOTICE, NULL);
+	msg_puts(&m, "here: ");
+	put_members(&m, &away);
+	msg_puts(&m, "\n");
+	send_to(p, m);
+	if (away->len)
+		send_to(p, away);
+	else
+		free(away);
+}
+
+/* The host puts a peer out; the peer is told why, the room too. */
+static void
+cmd_kick(struct peer *p, const char *arg, size_t n)
+{
+	struct peer *q;
+	size_t w, r;
+
+	w = split_word(arg, n, &r);
+	if (!(q = find_member(arg, w)) || (q->role->flags & R_HOST)) {
+		notice_text(p, "no such nick: ", arg, w, "");
+		return;
+	}
+	if (r < n)
+		notice_text(q, REFUSE_KICK " (", arg + r, n - r, ")");
+	else
+		notice(q, REFUSE_KICK);
+	leave(q, "was kicked by the host", arg + r, n - r);
+}
+
+/* A peer leaves; the host leaving closes the room: the role knows which. */
+static void
+cmd_quit(struct peer *p, const char *arg, size_t n)
+{
+	p->role->on_quit(p, arg, n);
+}
+
+/* The password was checked before the peer got this far. */
+static void
+cmd_pass(struct peer *p, const char *arg, size_t n)
+{
+	(void)p, (void)arg, (void)n;
+}
+
+static void
+cmd_help(struct peer *p, const char *arg, size_t n)
+{
+	struct msg *m = msg_new(1024);
+	size_t i;
+
+	(void)arg, (void)n;
+	put_form(&m, FORM_NOTICE, NULL);
+	msg_puts(&m, "commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		put_form(&m, FORM_NOTICE, NULL);
+		put_help(&m, &commands[i]);
+	}
+	put_form(&m, FORM_NOTICE, NULL);
+	put_help(&m, NULL);
+	send_to(p, m);
+}
+
+/* One line of help: a command and its arguments, then what it does. */
+static void
+put_help(struct msg **mp, const struct command *c)
+{
+	char line[128];
+	int n;
+
+	if (c)
+		n = snprintf(line, sizeof(line), "/%s %s", c->name, c->args);
+	else
+		n = snprintf(line, sizeof(line), "//TEXT");
+	msg_puts(mp, line);
+	for (; n < HELP_COLUMN; n++)
+		msg_put(mp, " ", 1);
+	msg_puts(mp, c ? c->help : "say a line that starts with /");
+	msg_puts(mp, "\n");
+}
+
+/* ---- the room: people (/session, /away, /ignore) and the topic ---- */
+
 /* Who p is, made the first time it is needed. */
 static struct ident *
 ident_of(struct peer *p)
@@ -3095,80 +2582,6 @@ ignores(const struct peer *p, const struct ident *id)
 		if (p->id->ignores[i] == id)
 			return 1;
 	return 0;
-}
-
-/* The host puts a peer out; the peer is told why, the room too. */
-static void
-cmd_kick(struct peer *p, const char *arg, size_t n)
-{
-	struct peer *q;
-	size_t w, r;
-
-	w = split_word(arg, n, &r);
-	if (!(q = find_member(arg, w)) || (q->role->flags & R_HOST)) {
-		notice_text(p, "no such nick: ", arg, w, "");
-		return;
-	}
-	if (r < n)
-		notice_text(q, REFUSE_KICK " (", arg + r, n - r, ")");
-	else
-		notice(q, REFUSE_KICK);
-	leave(q, "was kicked by the host", arg + r, n - r);
-}
-
-static void
-cmd_me(struct peer *p, const char *arg, size_t n)
-{
-	say(p, FORM_ACTION, arg, n);
-}
-
-static void
-cmd_who(struct peer *p, const char *arg, size_t n)
-{
-	struct msg *m = msg_new(128), *away = msg_new(64);
-
-	(void)arg, (void)n;
-	put_form(&m, FORM_NOTICE, NULL);
-	msg_puts(&m, "here: ");
-	put_members(&m, &away);
-	msg_puts(&m, "\n");
-	send_to(p, m);
-	if (away->len)
-		send_to(p, away);
-	else
-		free(away);
-}
-
-/* A peer leaves; the host leaving closes the room: the role knows which. */
-static void
-cmd_quit(struct peer *p, const char *arg, size_t n)
-{
-	p->role->on_quit(p, arg, n);
-}
-
-/* The password was checked before the peer got this far. */
-static void
-cmd_pass(struct peer *p, const char *arg, size_t n)
-{
-	(void)p, (void)arg, (void)n;
-}
-
-static void
-cmd_help(struct peer *p, const char *arg, size_t n)
-{
-	struct msg *m = msg_new(1024);
-	size_t i;
-
-	(void)arg, (void)n;
-	put_form(&m, FORM_NOTICE, NULL);
-	msg_puts(&m, "commands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		put_form(&m, FORM_NOTICE, NULL);
-		put_help(&m, &commands[i]);
-	}
-	put_form(&m, FORM_NOTICE, NULL);
-	put_help(&m, NULL);
-	send_to(p, m);
 }
 
 /*
@@ -3282,44 +2695,6 @@ put_away(struct msg **mp, struct peer *q)
 }
 
 /*
- * /topic alone shows the topic; /topic TEXT sets it and /topic - clears
- * it, for everyone to see, unless -T keeps that to the host.
- */
-static void
-cmd_topic(struct peer *p, const char *arg, size_t n)
-{
-	char head[NICK_MAX + 32];
-	struct msg *m;
-	int cut;
-
-	if (!n) {
-		if (room.topic)
-			notice_text(p, "topic: ", room.topic->data, room.topic->len, "");
-		else
-			notice(p, "no topic is set");
-		return;
-	}
-	if (opt.topiclock && !(p->role->flags & R_HOST)) {
-		notice(p, "only the host can set the topic here");
-		return;
-	}
-	m = msg_new(n + 1);
-	cut = sanitize(&m, arg, n, TOPIC_MAX);
-	free(room.topic);
-	room.topic = NULL;
-	if (m->len == 1 && m->data[0] == '-') {
-		free(m);
-		notice_room("%s cleared the topic", p->nick);
-	} else {
-		room.topic = m;
-		snprintf(head, sizeof(head), "%s set the topic: ", p->nick);
-		notice_text(NULL, head, m->data, m->len, "");
-	}
-	if (cut)
-		notice(p, "topic cut to %d bytes", TOPIC_MAX);
-}
-
-/*
  * /ignore NAME: the host sends p none of NAME's room lines, actions or
  * private messages, whatever NAME is called later; /ignore alone lists
  * them. It ends when either leaves the room.
@@ -3401,31 +2776,1403 @@ list_ignores(struct peer *p)
 	send_to(p, m);
 }
 
-/* Does name a[0..an) look the same as b, as find_member compares them? */
-static int
-same_name(const char *a, size_t an, const char *b)
+/*
+ * /topic alone shows the topic; /topic TEXT sets it and /topic - clears
+ * it, for everyone to see, unless -T keeps that to the host.
+ */
+static void
+cmd_topic(struct peer *p, const char *arg, size_t n)
 {
-	unsigned long k[NICK_MAX];
+	char head[NICK_MAX + 32];
+	struct msg *m;
+	int cut;
 
-	return an <= NICK_MAX && looks_like(k, skeleton(a, an, k), b);
+	if (!n) {
+		if (room.topic)
+			notice_text(p, "topic: ", room.topic->data, room.topic->len, "");
+		else
+			notice(p, "no topic is set");
+		return;
+	}
+	if (opt.topiclock && !(p->role->flags & R_HOST)) {
+		notice(p, "only the host can set the topic here");
+		return;
+	}
+	m = msg_new(n + 1);
+	cut = sanitize(&m, arg, n, TOPIC_MAX);
+	free(room.topic);
+	room.topic = NULL;
+	if (m->len == 1 && m->data[0] == '-') {
+		free(m);
+		notice_room("%s cleared the topic", p->nick);
+	} else {
+		room.topic = m;
+		snprintf(head, sizeof(head), "%s set the topic: ", p->nick);
+		notice_text(NULL, head, m->data, m->len, "");
+	}
+	if (cut)
+		notice(p, "topic cut to %d bytes", TOPIC_MAX);
 }
 
-/* One line of help: a command and its arguments, then what it does. */
-static void
-put_help(struct msg **mp, const struct command *c)
-{
-	char line[128];
-	int n;
+/* ---- the host ----------------------------------------------------- */
 
-	if (c)
-		n = snprintf(line, sizeof(line), "/%s %s", c->name, c->args);
+/* A remote peer at the host: a member of the room, once it joins. */
+static const struct role member = {
+	.on_read = frame, .on_line = hear, .on_eof = member_eof,
+	.on_lost = member_lost, .on_write_error = member_lost,
+	.on_drained = member_drained, .on_quit = member_quit,
+	.line_max = LINE_MAX_BYTES, .in = &room.gate, .out = &room.gate,
+	.flags = R_WATCHED | R_ANSWERED,
+};
+
+/*
+ * The host's own stdin and stdout: a member that cannot be put out.
+ * /quit and Ctrl-C close the room; Ctrl-D, so easily typed, does not.
+ * At a terminal it reads keys and draws lines; with -e it is the
+ * program's pipes, and the program closing its output says no more.
+ */
+#define CONSOLE .on_line = hear, .on_lost = stdout_lost, \
+	.on_write_error = stdout_lost, .on_ctrl_d = console_ctrl_d, \
+	.on_quit = room_close, .on_exit = console_ended, \
+	.line_max = LINE_MAX_BYTES, .in = &room.gate, .out = &room.gate, \
+	.flags = R_HOST | R_WATCHED | R_ANSWERED | R_SKIPS
+static const struct role console[] = {
+	[FACE_PLAIN] = { CONSOLE, .on_read = frame, .on_eof = console_eof },
+	[FACE_TERM] = { CONSOLE, .on_read = term_input, .on_eof = console_eof,
+	    .show = term_show, .on_drained = term_drained },
+	[FACE_PROG] = { CONSOLE, .on_read = frame, .on_eof = program_eof },
+};
+
+/* chat -l: the host's console is the room's first member. */
+static void
+host_start(const char *addr, const char *port, const char *nick, long maxarg)
+{
+	struct peer *p = stdio_new(console);
+
+	snprintf(p->nick, sizeof(p->nick), "%s", nick ? nick : "host");
+	p->flags |= F_AUTHED;
+	opt.maxpeers = peer_limit(maxarg);
+	nick_add(p);
+	room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (opt.unixpath) {
+		listen_unix(opt.unixpath);
+		announce(NULL, 0);
+	} else {
+		announce(addr, listen_on(addr, port));
+	}
+}
+
+/*
+ * Listen on every address ADDR (or the wildcard) resolves to, IPv6
+ * sockets IPv6 only, all on one port: the one the first socket got
+ * when PORT is 0. Returns that port.
+ */
+static unsigned
+listen_on(const char *addr, const char *port)
+{
+	struct addrinfo hints, *res, *ai;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char host[ADDR_TEXT], serv[16];
+	int fd, e, one = 1, err = 0;
+	unsigned short chosen = 0;
+	size_t nlisten = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = opt.family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if ((e = getaddrinfo(addr, port, &hints, &res)))
+		die("%s: %s", addr ? addr : "*", gai_strerror(e));
+	for (ai = res; ai && nlisten < LISTEN_MAX; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0) {
+			err = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		if (chosen && ai->ai_family == AF_INET)
+			((struct sockaddr_in *)ai->ai_addr)->sin_port = chosen;
+		if (chosen && ai->ai_family == AF_INET6)
+			((struct sockaddr_in6 *)ai->ai_addr)->sin6_port = chosen;
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+		    listen(fd, SOMAXCONN) < 0) {
+			err = errno;
+			close(fd);
+			continue;
+		}
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+			die("getsockname:");
+		chosen = ss.ss_family == AF_INET6 ?
+		    ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port;
+		own_fd(fd);
+		slot_add(fd, POLLIN, NULL);
+		nlisten++;
+		if (opt.verbose && !getnameinfo((struct sockaddr *)&ss, len, host,
+		    sizeof(host), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV))
+			warnx("listening on %s port %s", host, serv);
+	}
+	freeaddrinfo(res);
+	if (!nlisten) {
+		errno = err;
+		die("cannot listen on %s port %s:", addr ? addr : "*", port);
+	}
+	return ntohs(chosen);
+}
+
+/* PATH as a socket's address; main made sure it fits. */
+static void
+unix_address(struct sockaddr_un *un, const char *path)
+{
+	memset(un, 0, sizeof(*un));
+	un->sun_family = AF_UNIX;
+	memcpy(un->sun_path, path, strlen(path) + 1);
+}
+
+/*
+ * -U PATH: listen on a Unix-domain socket made there, as nc -U does.
+ * The umask gives its file the usual permissions; they, and those of
+ * its directory, decide who may join. A socket file left by a host
+ * that died goes first (unix_stale); ours goes when we do (unix_unlink).
+ */
+static void
+listen_unix(const char *path)
+{
+	struct sockaddr_un un;
+	struct stat st;
+	int fd;
+
+	unix_address(&un, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		die("socket:");
+	own_fd(fd);
+	if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
+		if (errno != EADDRINUSE)
+			die("cannot listen on %s:", path);
+		unix_stale(&un);
+		if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0)
+			die("cannot listen on %s:", path);
+	}
+	if (lstat(path, &st) < 0)
+		die("%s:", path);
+	room.sockpath = path;
+	room.sockdev = st.st_dev;
+	room.sockino = st.st_ino;
+	atexit(unix_unlink);
+	if (listen(fd, SOMAXCONN) < 0)
+		die("cannot listen on %s:", path);
+	slot_add(fd, POLLIN, NULL);
+	if (opt.verbose)
+		warnx("listening on %s", path);
+}
+
+/*
+ * Something is at the path we would listen on. A socket that refuses a
+ * connection is dead, left by a host that was killed, and goes. A live
+ * room is not stolen, and what is not a socket is not ours to remove;
+ * neither is a socket we cannot prove dead.
+ */
+static void
+unix_stale(const struct sockaddr_un *un)
+{
+	const char *path = un->sun_path;
+	struct stat st;
+	int fd, e;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return;	/* gone meanwhile */
+		die("%s:", path);
+	}
+	if (!S_ISSOCK(st.st_mode))
+		die("%s: exists and is not a socket; not removed", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		die("socket:");
+	own_fd(fd);	/* a live room's full backlog says EAGAIN, not wait */
+	e = connect(fd, (const struct sockaddr *)un, sizeof(*un)) < 0 ? errno : 0;
+	close(fd);	/* at once: a chat host does not count it as a peer */
+	if (e == ECONNREFUSED) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			die("cannot remove the dead socket %s:", path);
+		return;
+	}
+	if (e == ENOENT)
+		return;
+	if (!e || e == EAGAIN || e == EWOULDBLOCK || e == EINPROGRESS)
+		die("%s: a room is already open there", path);
+	errno = e;
+	die("%s: cannot tell whether a room is open there:", path);
+}
+
+/*
+ * At exit, and as the room closes: our socket file goes, but only if it
+ * is still ours, so a host that took the path since keeps its own.
+ */
+static void
+unix_unlink(void)
+{
+	struct stat st;
+
+	if (room.sockpath && lstat(room.sockpath, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == room.sockdev && st.st_ino == room.sockino)
+		unlink(room.sockpath);
+	room.sockpath = NULL;
+}
+
+/*
+ * Options for every peer socket: small lines go out at once, and a peer
+ * whose machine vanished is noticed within minutes, not hours. Where a
+ * system has no per-socket keepalive timing (OpenBSD), its sysctls rule.
+ * A Unix-domain socket has no TCP to tune.
+ */
+static void
+tune_socket(int fd, int family)
+{
+	int one = 1, v;
+
+	own_fd(fd);
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+#ifdef TCP_KEEPIDLE
+	v = KEEPALIVE_IDLE;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v));
+#endif
+#ifdef TCP_KEEPINTVL
+	v = KEEPALIVE_INTERVAL;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof(v));
+#endif
+#ifdef TCP_KEEPCNT
+	v = KEEPALIVE_COUNT;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v));
+#endif
+	(void)v;
+}
+
+/* Turn every listener on or off (off while out of descriptors). */
+static void
+set_listening(int on)
+{
+	size_t i;
+
+	for (i = SLOT_FIRST; i < io.nslots && !io.slotpeer[i]; i++)
+		io.pfd[i].events = on ? POLLIN : 0;
+}
+
+static void
+relisten_expired(struct timer *t)
+{
+	(void)t;
+	set_listening(1);
+}
+
+/*
+ * Someone at a terminal who starts a room is told, once, where it
+ * listens and how to join it. A script has -v, whose lines stay as
+ * they are, and hears nothing new.
+ */
+static void
+announce(const char *addr, unsigned port)
+{
+	const char *path = opt.unixpath;
+	char name[256];
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return;
+	if (path) {
+		warnx("room open on %s; join with: chat -U %s (or nc -U %s)",
+		    path, path, path);
+		return;
+	}
+	if (!addr && gethostname(name, sizeof(name)) == 0 && name[0]) {
+		name[sizeof(name) - 1] = '\0';
+		addr = name;
+	}
+	if (!addr)
+		addr = "HOST";
+	warnx("room open on port %u; join with: chat %s %u (or nc %s %u)",
+	    port, addr, port, addr, port);
+}
+
+/*
+ * Take the connections waiting on a listener, a bounded number a turn.
+ * In a password room one address may have only WAITING_MAX of them
+ * waiting to give it, so nobody can keep the others out by opening
+ * connections that never do, and one that gave a wrong password makes
+ * the next connections from its address wait PAUSE_MS before they are
+ * read. None of them count against -m until they join.
+ */
+static void
+accept_peers(int lfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct source *src = NULL;
+	const char *why;
+	struct peer *p;
+	int i, fd;
+
+	for (i = 0; i < ACCEPT_BURST; i++) {
+		len = sizeof(ss);
+		ss.ss_family = AF_UNSPEC;	/* a Unix-domain peer may get no address at all */
+		if ((fd = accept(lfd, (struct sockaddr *)&ss, &len)) < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE)
+				shed(lfd);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK)
+				warnx("accept:");
+			return;
+		}
+		if (opt.password && (why = source_admit(src = source_of(&ss)))) {
+			refuse(fd, why);
+			close(fd);
+			continue;
+		}
+		tune_socket(fd, ss.ss_family);
+		room.npeers++;
+		p = peer_new(&member, fd, fd);
+		flow(p);
+		if (opt.password)
+			notice(p, NOTICE_PASSWORD);	/* its first line */
+		if (opt.password && src->pause > io.now) {
+			/* its address just gave a wrong password: the next try waits */
+			p->src = src;
+			src->waiting++;
+			p->flags |= F_PAUSED;
+			set_reading(p, 0);
+			timer_set(&p->timer, T_PAUSE, io.now + PAUSE_MS);
+		} else if (opt.password) {
+			p->src = src;
+			src->waiting++;
+			timer_set(&p->timer, T_AUTH, io.now + AUTH_MS);
+		} else {
+			p->flags |= F_AUTHED;
+			timer_set(&p->timer, T_JOIN, io.now + JOIN_MS);
+		}
+	}
+}
+
+/*
+ * Out of descriptors: give up the spare one to accept the waiting
+ * connection and close it at once, so it does not wake poll again and
+ * again. With no spare, stop listening for a moment instead.
+ */
+static void
+shed(int lfd)
+{
+	int fd;
+
+	if (room.spare >= 0) {
+		close(room.spare);
+		if ((fd = accept(lfd, NULL, NULL)) >= 0) {
+			refuse(fd, REFUSE_BUSY);
+			close(fd);
+		}
+		room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	if (room.spare < 0) {
+		set_listening(0);
+		timer_set(&room.relisten, T_RELISTEN, io.now + RELISTEN_MS);
+	}
+}
+
+/* One notice to a connection we will not serve; it may well not arrive. */
+static void
+refuse(int fd, const char *why)
+{
+	char buf[128];
+	int n = snprintf(buf, sizeof(buf), MARK_NOTICE "%s\n", why);
+
+	if (write(fd, buf, (size_t)n) < 0) {
+		/* the connection goes anyway */
+	}
+}
+
+/*
+ * The entry for a connection's address: its IPv4 address, or its IPv6
+ * /64. Unix-domain peers have none, and share one entry of no bytes.
+ */
+static struct source *
+source_of(const struct sockaddr_storage *ss)
+{
+	const unsigned char *a = (const unsigned char *)"";
+	struct source *s, **b;
+	size_t n = 0;
+
+	if (ss->ss_family == AF_INET)
+		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr, n = 4;
+	else if (ss->ss_family == AF_INET6)
+		a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr, n = 8;
+	b = source_bucket(a, n);
+	for (s = *b; s; s = s->next)
+		if (s->keylen == n && !memcmp(s->key, a, n))
+			return s;
+	s = xmalloc(sizeof(*s));
+	memset(s, 0, sizeof(*s));
+	if (n)
+		memcpy(s->key, a, n);
+	s->keylen = n;
+	s->next = *b;
+	*b = s;
+	return s;
+}
+
+static struct source **
+source_bucket(const unsigned char *a, size_t n)
+{
+	return &room.sources[hash(a, n) % SOURCE_BUCKETS];
+}
+
+/* Why a new connection from this address is turned away, or NULL. */
+static const char *
+source_admit(struct source *s)
+{
+	return s->waiting >= WAITING_MAX ? REFUSE_WAITING : NULL;
+}
+
+/* The pause is over: now it may give the password. */
+static void
+pause_expired(struct timer *t)
+{
+	struct peer *p = timer_peer(t);
+
+	p->flags &= ~F_PAUSED;
+	flow(p);
+	timer_set(t, T_AUTH, io.now + AUTH_MS);
+}
+
+/*
+ * A connection no longer waits for the password: its address has one
+ * fewer, and goes from the table once it has none and no pause.
+ */
+static void
+source_done(struct peer *p)
+{
+	struct source *s = p->src, **b;
+
+	if (!s)
+		return;
+	p->src = NULL;
+	if (--s->waiting || s->pause > io.now)
+		return;
+	for (b = source_bucket(s->key, s->keylen); *b != s; b = &(*b)->next)
+		;
+	*b = s->next;
+	free(s);
+}
+
+static void
+member_eof(struct peer *p)
+{
+	leave(p, "left", NULL, 0);
+}
+
+/* A peer's socket failed: it goes now, nothing more is written to it. */
+static void
+member_lost(struct peer *p, const char *why)
+{
+	if (p->state == JOINED) {
+		leave(p, "left", why, strlen(why));
+		outq_clear(&p->q);
+	}
+	peer_close(p);
+}
+
+/* A leaving peer's queue is out: now it may close. */
+static void
+member_drained(struct peer *p)
+{
+	if (p->state == CLOSING)
+		peer_close(p);
+}
+
+static void
+member_quit(struct peer *p, const char *reason, size_t n)
+{
+	leave(p, "left", reason, n);
+}
+
+/* The host keeps serving without a keyboard. */
+static void
+console_eof(struct peer *p)
+{
+	set_reading(p, 0);
+	p->rfd = -1;
+}
+
+/*
+ * Nobody reads our stdout (or -e, the program's stdin) any more: stop
+ * writing to it, or polling it; its queue holds nobody back now.
+ */
+static void
+stdout_lost(struct peer *p, const char *why)
+{
+	(void)why;
+	p->wfd = -1;
+	set_writing(p, 0);
+	outq_clear(&p->q);
+	flow(p);
+}
+
+/*
+ * Ctrl-D at the host's empty input line: the room stays open, and the
+ * host is told what closes it.
+ */
+static void
+console_ctrl_d(struct peer *p, const char *reason, size_t n)
+{
+	(void)reason, (void)n;
+	notice(p, "Ctrl-D does not close the room: /quit or Ctrl-C does");
+}
+
+/*
+ * The host leaves (/quit, Ctrl-C, SIGTERM, SIGHUP): the room is told,
+ * nobody is read any more, and every queue gets SHUTDOWN_MS to drain.
+ */
+static void
+room_close(struct peer *p, const char *reason, size_t n)
+{
+	size_t i;
+
+	(void)p, (void)reason, (void)n;
+	if (room.closing)
+		return;
+	notice_room(NOTICE_SHUTDOWN);
+	room.closing = 1;
+	room.gate.shut = 1;
+	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);
+	unix_unlink();	/* before its socket closes, while it is surely ours */
+	for (i = SLOT_FIRST; i < io.nslots; i++) {
+		if (!io.slotpeer[i]) {
+			close(io.pfd[i].fd);
+			io.pfd[i].fd = -1;
+		}
+	}
+	update_reading();
+}
+
+/* -e: the host's program exited, and all it said is in the room: close it, as at /quit. */
+static void
+console_ended(struct peer *p)
+{
+	room_close(p, NULL, 0);
+}
+
+static void
+shutdown_expired(struct timer *t)
+{
+	(void)t;
+	exit(exit_status(0));
+}
+
+/* ---- the client --------------------------------------------------- */
+
+/* The client's connection: lines from the host go to our stdout. */
+static const struct role link_role = {
+	.on_read = frame, .on_line = link_hear, .on_eof = link_eof,
+	.on_lost = link_lost, .on_write_error = link_wfail,
+	.on_drained = link_drained, .line_max = RECV_MAX,
+	.in = &uplink.down, .out = &uplink.up, .flags = R_MARKCUT,
+};
+
+/*
+ * The client's stdin and stdout: lines typed go to the host. At a
+ * terminal, keys and drawn lines; with -e the program's pipes.
+ */
+#define USER .on_line = user_line, .on_ctrl_d = user_quit, \
+	.on_quit = user_quit, .on_exit = user_eof, \
+	.line_max = LINE_MAX_BYTES, .in = &uplink.up, .out = &uplink.down
+static const struct role user[] = {
+	[FACE_PLAIN] = { USER, .on_read = frame, .on_eof = user_eof,
+	    .on_lost = user_lost, .on_write_error = user_lost },
+	[FACE_TERM] = { USER, .on_read = term_input, .on_eof = user_eof,
+	    .on_lost = user_lost, .on_write_error = user_lost,
+	    .show = term_show, .on_drained = term_drained },
+	[FACE_PROG] = { USER, .on_read = frame, .on_eof = program_eof,
+	    .on_lost = stdout_lost, .on_write_error = stdout_lost },
+};
+
+/*
+ * chat HOST: our stdin goes up the link, the host's lines come down to
+ * our stdout, each way through its own gate. With -U the one address
+ * to try is the socket at PATH, and nothing is resolved.
+ */
+static void
+client_start(const char *host, const char *port, const char *nick)
+{
+	struct peer *h;
+	char *target;
+	size_t n;
+
+	stdio_new(user);
+	h = uplink.host = peer_new(&link_role, -1, -1);
+	set_state(h, JOINED);
+	h->flags |= F_DIALING;
+	uplink.hostname = host;
+	uplink.port = port;
+	uplink.nick = nick;
+	if (opt.unixpath) {
+		unix_address(&uplink.un, opt.unixpath);
+		uplink.local.ai_family = AF_UNIX;
+		uplink.local.ai_socktype = SOCK_STREAM;
+		uplink.local.ai_addr = (struct sockaddr *)&uplink.un;
+		uplink.local.ai_addrlen = sizeof(uplink.un);
+		uplink.addrs = &uplink.local;
+		uplink.target = opt.unixpath;
+	} else {
+		n = strlen(host) + strlen(port) + sizeof(" port ");
+		target = xmalloc(n);
+		snprintf(target, n, "%s port %s", host, port);
+		uplink.target = target;
+	}
+	uplink.hide_history = !opt.history && (opt.exec || !isatty(STDOUT_FILENO));
+	make_key();
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	io.now = now_ms();
+	dial_start();
+}
+
+/*
+ * A /session key from the system's random source, so that no one can
+ * guess it and take our name. Without one there is no key: a weak key
+ * would be worse than none.
+ */
+static void
+make_key(void)
+{
+	unsigned char r[SESSION_BYTES];
+	size_t i, got = 0;
+	ssize_t k;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	while (fd >= 0 && got < sizeof(r) && (k = read(fd, r + got, sizeof(r) - got)) > 0)
+		got += (size_t)k;
+	if (fd >= 0)
+		close(fd);
+	if (got < sizeof(r))
+		return;
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(uplink.key + 2 * i, 3, "%02x", r[i]);
+}
+
+/*
+ * The connection to the host is made inside the loop, so the terminal
+ * stays live meanwhile, and made again after a drop with -r. Each
+ * address the host name resolves to is tried in turn, -w bounding each.
+ */
+static void
+dial_start(void)
+{
+	struct addrinfo hints;
+	int e;
+
+	if (!uplink.addrs) {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = opt.family;
+		hints.ai_socktype = SOCK_STREAM;
+		if ((e = getaddrinfo(uplink.hostname, uplink.port, &hints, &uplink.addrs))) {
+			uplink.addrs = NULL;
+			dial_failed(gai_strerror(e));
+			return;
+		}
+	}
+	uplink.trying = uplink.addrs;
+	dial_next();
+}
+
+/* Start a connection to the address tried now, or the next that takes. */
+static void
+dial_next(void)
+{
+	struct peer *h = uplink.host;
+	struct addrinfo *ai;
+	int fd;
+
+	for (; (ai = uplink.trying); uplink.trying = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0) {
+			uplink.dial_error = errno;
+			continue;
+		}
+		own_fd(fd);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+		    errno == EINPROGRESS) {
+			/* writable once connected or refused */
+			h->rfd = h->wfd = fd;
+			io.pfd[h->rslot].fd = fd;
+			io.pfd[h->rslot].events = POLLOUT;
+			if (opt.connwait > 0)
+				timer_set(&uplink.dial, T_DIAL, io.now + opt.connwait * 1000);
+			return;
+		}
+		uplink.dial_error = errno;
+		close(fd);
+	}
+	dial_failed(strerror(uplink.dial_error));
+}
+
+/* The attempt under way ended (err is set on a timeout). */
+static void
+dial_done(int err)
+{
+	socklen_t len = sizeof(err);
+
+	if (!err && getsockopt(uplink.host->rfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	timer_set(&uplink.dial, T_NONE, 0);
+	if (!err) {
+		connected();
+		return;
+	}
+	uplink.dial_error = err;
+	link_close();
+	uplink.trying = uplink.trying->ai_next;
+	dial_next();
+}
+
+static void
+dial_expired(struct timer *t)
+{
+	(void)t;
+	dial_done(ETIMEDOUT);
+}
+
+static void
+redial_expired(struct timer *t)
+{
+	(void)t;
+	dial_start();
+}
+
+/* No address took: give up, or with -r try again later, backing off. */
+static void
+dial_failed(const char *why)
+{
+	long long delay;
+
+	if (!opt.redial)
+		die("cannot connect to %s: %s", uplink.target, why);
+	delay = redial_wait();
+	warnx("cannot connect to %s: %s; trying again in %.1f s",
+	    uplink.target, why, delay / 1000.0);
+}
+
+/*
+ * -r: the next attempt waits RECONNECT_MIN_MS, twice as long after each
+ * failure up to RECONNECT_MAX_MS; only a connection that lasted starts
+ * it over, so a host that accepts and drops at once is not hammered.
+ */
+static long long
+redial_wait(void)
+{
+	long long delay = uplink.backoff ? uplink.backoff : RECONNECT_MIN_MS;
+
+	uplink.backoff = delay * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : delay * 2;
+	/* up to a quarter either way, so a room of clients spreads out */
+	delay += rand() % (delay / 2 + 1) - delay / 4;
+	timer_set(&uplink.redial, T_REDIAL, io.now + delay);
+	return delay;
+}
+
+/*
+ * Connected: the password and the name go first, ahead of any lines
+ * typed while we were away.
+ */
+static void
+connected(void)
+{
+	struct peer *h = uplink.host;
+	struct addrinfo *ai = uplink.trying;
+	const char *done = uplink.dials ? "reconnected to" : "connected to";
+	char addr[ADDR_TEXT];
+	struct msg *m = msg_new(64);
+
+	h->flags &= ~F_DIALING;
+	tune_socket(h->rfd, ai->ai_family);
+	io.pfd[h->rslot].events = 0;
+	if ((opt.verbose || uplink.dials) && ai->ai_family == AF_UNIX)
+		warnx("%s %s", done, opt.unixpath);
+	else if ((opt.verbose || uplink.dials) && !getnameinfo(ai->ai_addr,
+	    ai->ai_addrlen, addr, sizeof(addr), NULL, 0, NI_NUMERICHOST))
+		warnx("%s %s port %s", done, addr, uplink.port);
+	uplink.dials++;
+	uplink.since = io.now;
+	if (opt.password) {
+		msg_puts(&m, CMD_PASS);
+		msg_puts(&m, opt.password);
+		msg_puts(&m, "\n");
+	}
+	if (uplink.key[0]) {
+		msg_puts(&m, "/session ");
+		msg_puts(&m, uplink.key);
+		msg_puts(&m, "\n");
+	}
+	if (uplink.me[0] || uplink.nick) {
+		msg_puts(&m, "/nick ");
+		msg_puts(&m, uplink.me[0] ? uplink.me : uplink.nick);
+		msg_puts(&m, "\n");
+	}
+	if (m->len)
+		outq_unshift(h, m);
 	else
-		n = snprintf(line, sizeof(line), "//TEXT");
-	msg_puts(mp, line);
-	for (; n < HELP_COLUMN; n++)
-		msg_put(mp, " ", 1);
-	msg_puts(mp, c ? c->help : "say a line that starts with /");
-	msg_puts(mp, "\n");
+		free(m);
+	flow(h);
+	set_writing(h, h->q.n > 0);
+}
+
+/* The connection goes; the link stays, with nothing under it. */
+static void
+link_close(void)
+{
+	struct peer *h = uplink.host;
+
+	close(h->rfd);
+	h->rfd = h->wfd = -1;
+	io.pfd[h->rslot].fd = -1;
+	io.pfd[h->rslot].events = 0;
+}
+
+/*
+ * The connection is gone and the link waits for the next one. What was
+ * queued stays queued for it, all but the rest of a line half written
+ * to this one; what the host said on this one is forgotten.
+ */
+static void
+link_reset(void)
+{
+	struct peer *h = uplink.host;
+	struct outq *q = &h->q;
+	const char *s, *nl;
+	size_t left;
+
+	link_close();
+	h->inlen = 0;
+	h->flags &= ~(F_DISCARD | F_WDONE);
+	h->flags |= F_DIALING;
+	if (q->n && q->ring[q->head].off) {
+		s = q->ring[q->head].m->data + q->ring[q->head].off;
+		left = q->ring[q->head].end - q->ring[q->head].off;
+		nl = memchr(s, '\n', left);
+		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
+	}
+	uplink.host_closing = uplink.in_history = 0;
+	free(uplink.refused);
+	uplink.refused = NULL;
+}
+
+/* -r: the host went away; connect again after a while. */
+static void
+redial_later(const char *why)
+{
+	warnx("%s; reconnecting", why);
+	link_reset();
+	if (io.now - uplink.since >= LASTED_MS)
+		uplink.backoff = 0;
+	redial_wait();
+}
+
+/*
+ * A line from the host, made safe for the terminal, for our stdout;
+ * not a notice meant for chat itself (host_says), and not the history
+ * when it is left out: everything between the two history notices,
+ * whatever those lines look like.
+ */
+static void
+link_hear(struct peer *p, const char *s, size_t n)
+{
+	const size_t ml = sizeof(MARK_NOTICE) - 1;
+	size_t mark, at, len;
+	int notice = parse_form(s, n, &at, &len) == FORM_NOTICE;
+
+	if (uplink.in_history) {
+		if (notice && same(s + ml, n - ml, NOTICE_HISTORY_END))
+			uplink.in_history = 0;
+		return;
+	}
+	if (notice && host_says(s + ml, n - ml))
+		return;
+	mark = line_begin();
+	sanitize(&io.shared, s, n, SIZE_MAX);
+	line_end(p, io.stdio, mark, mark);
+}
+
+/* s[0..n) is the string t, no more and no less. */
+static int
+same(const char *s, size_t n, const char *t)
+{
+	return strlen(t) == n && !memcmp(s, t, n);
+}
+
+/*
+ * The notices the client acts on, without their mark; says which are
+ * kept off stdout. A refusal is said once, on stderr, when the host
+ * closes (turned_away). The password notice is answered already, or
+ * will be once we are turned away for want of one. The history starts.
+ */
+static int
+host_says(const char *s, size_t n)
+{
+	static const char *const refusals[] = {
+		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
+		REFUSE_KICK, REFUSE_WAITING,
+	};
+	const size_t kl = sizeof(REFUSE_KICK " (") - 1;
+	size_t i;
+	int refused = n > kl && !memcmp(s, REFUSE_KICK " (", kl) &&
+	    s[n - 1] == ')';
+
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		refused |= same(s, n, refusals[i]);
+	if (refused) {
+		free(uplink.refused);
+		uplink.refused = msg_new(n + 1);
+		sanitize(&uplink.refused, s, n, SIZE_MAX);
+		msg_put(&uplink.refused, "", 1);	/* a string, for warnx */
+		return 1;
+	}
+	track_names(s, n);
+	if (same(s, n, NOTICE_SHUTDOWN))
+		uplink.host_closing = 1;
+	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
+		uplink.in_history = 1;
+	return uplink.in_history || same(s, n, NOTICE_PASSWORD);
+}
+
+/*
+ * Who we are and who is here, from the host's welcome, /who, joins,
+ * leaves and renames: our name is the one to ask for again after a
+ * drop, the others' are what Tab offers at the terminal. The first
+ * word of a notice is the host's; no peer can write it.
+ */
+static void
+track_names(const char *s, size_t n)
+{
+	static const char tail[] = ". type /help for commands";
+	const char *r, *here;
+	size_t k, rn, t = sizeof(tail) - 1;
+
+	if (starts(s, n, "here: ")) {
+		name_list(s + 6, n - 6);
+		return;
+	}
+	for (k = 0; k < n && s[k] != ' '; k++)
+		;
+	if (k == n || k > NICK_MAX)
+		return;
+	r = s + k + 1, rn = n - k - 1;
+	if (k == 7 && !memcmp(s, "welcome", 7)) {
+		/* "welcome NAME. here: A, B. type /help..." or "NAME (WANTED is taken)." */
+		k = welcome_name(r, rn);
+		memcpy(uplink.me, r, k);
+		uplink.me[k] = '\0';
+		while (term.nnames)
+			free(term.names[--term.nnames]);	/* a new connection */
+		for (here = r + k; here + 8 <= r + rn && !starts(here, 8, ". here: "); here++)
+			;
+		k = (size_t)(here - r) + 8;
+		if (k + t < rn && !memcmp(r + rn - t, tail, t))
+			name_list(r + k, rn - k - t);
+	} else if (starts(r, rn, "joined") || starts(r, rn, "reconnected")) {
+		name_add(s, k);
+	} else if ((starts(r, rn, "left") && (rn == 4 || r[4] == ' ')) ||
+	    starts(r, rn, "was kicked by the host") || starts(r, rn, "dropped (")) {
+		name_del(s, k);
+	} else if (starts(r, rn, "is now ") && rn - 7 <= NICK_MAX) {
+		if (same(s, k, uplink.me)) {
+			memcpy(uplink.me, r + 7, rn - 7);
+			uplink.me[rn - 7] = '\0';
+		}
+		name_del(s, k);
+		name_add(r + 7, rn - 7);
+	}
+}
+
+/* The length of NAME in "NAME. here: ..." or "NAME (WANTED is taken). here: ...", at most NICK_MAX. */
+static size_t
+welcome_name(const char *s, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n && k <= NICK_MAX && s[k] != ' '; k++)
+		;
+	if (k && s[k - 1] == '.')
+		k--;
+	return k > NICK_MAX ? NICK_MAX : k;
+}
+
+static void
+link_eof(struct peer *p)
+{
+	(void)p;
+	host_gone("connection closed by host");
+}
+
+static void
+link_lost(struct peer *p, const char *why)
+{
+	(void)p;
+	host_gone(why);
+}
+
+/* A write failed: the host may have said why it closed, so read that first. */
+static void
+link_wfail(struct peer *p, const char *why)
+{
+	(void)why;
+	if (!opt.redial)
+		outq_clear(&p->q);
+	stop_writing(p);
+}
+
+/* The /quit is out: tell the host nothing more comes. */
+static void
+link_drained(struct peer *p)
+{
+	if (p->flags & F_QUIT) {
+		shutdown(p->wfd, SHUT_WR);
+		stop_writing(p);
+	}
+}
+
+/*
+ * A line typed or piped: to the host, noting a /quit; from a pipe, as
+ * text. It goes up in the shared message, so a flood of short lines is
+ * a few large slices, not a message a line.
+ */
+static void
+user_line(struct peer *p, const char *s, size_t n)
+{
+	const struct command *c;
+	size_t a, mark;
+
+	mark = line_begin();
+	if ((p->flags & F_TEXT) && s[0] == '/')
+		msg_put(&io.shared, "/", 1);	/* the host's escape: //x is the text /x */
+	else if ((c = find_command(s, n, &a)) && (c->flags & C_LEAVES))
+		uplink.quit_sent = 1;
+	msg_put(&io.shared, s, n);
+	line_end(p, uplink.host, mark, mark);
+}
+
+/*
+ * stdin ended: leave now, after -q seconds, or (-q -1) when the host
+ * goes. A program's exit (-e, where -q is refused) is the same: leave.
+ */
+static void
+user_eof(struct peer *p)
+{
+	set_reading(p, 0);
+	p->rfd = -1;
+	if (opt.quitwait > 0)
+		timer_set(&uplink.quit, T_QUIT, io.now + opt.quitwait * 1000);
+	else if (opt.quitwait == 0)
+		send_quit();
+}
+
+/* Nobody reads our stdout any more: the client leaves. */
+static void
+user_lost(struct peer *p, const char *why)
+{
+	stdout_lost(p, why);
+	send_quit();
+}
+
+/* Ctrl-C, Ctrl-D, SIGTERM: say /quit and wait for the close; asked twice, go. */
+static void
+user_quit(struct peer *p, const char *reason, size_t n)
+{
+	(void)p, (void)reason, (void)n;
+	if (uplink.up.shut)
+		link_exit(0);
+	send_quit();
+	uplink.up.shut = 1;
+	timer_set(&uplink.leave, T_LEAVE, io.now + LEAVE_MS);
+	update_reading();
+}
+
+static void
+quit_expired(struct timer *t)
+{
+	(void)t;
+	send_quit();
+}
+
+static void
+leave_expired(struct timer *t)
+{
+	(void)t;
+	link_exit(0);
+}
+
+/* Finish any open line, say /quit, then half-close (link_drained). */
+static void
+send_quit(void)
+{
+	struct msg *m;
+
+	if (uplink.host->flags & F_QUIT)
+		return;
+	frame_end(io.stdio);
+	m = msg_new(8);
+	msg_puts(&m, "/quit\n");
+	uplink.quit_sent = 1;
+	uplink.host->flags |= F_QUIT;
+	send_to(uplink.host, m);
+}
+
+/*
+ * The host closed the connection. That is the normal end after our
+ * /quit, or after the host said it is shutting down; it is a failure
+ * after it turned us away, or without a word.
+ */
+static void
+host_gone(const char *why)
+{
+	if (uplink.refused) {
+		turned_away();
+		return;
+	}
+	if (uplink.quit_sent)
+		link_exit(0);
+	if (uplink.host_closing)
+		why = "the host closed the room";
+	if (opt.redial) {
+		redial_later(why);
+		return;
+	}
+	warnx("%s", why);
+	link_exit(uplink.host_closing ? 0 : 1);
+}
+
+/*
+ * The host turned us away, and said why: that goes on stderr, once,
+ * and we fail. Turned away from a room with a password for want of
+ * one, we ask for it at a terminal and connect again at once with it;
+ * elsewhere we say how to give it.
+ */
+static void
+turned_away(void)
+{
+	const char *why = uplink.refused->data;
+
+	if (opt.password || strcmp(why, REFUSE_PASSWORD)) {
+		warnx("%s", why);
+		link_exit(1);
+	}
+	if (!isatty(STDIN_FILENO)) {
+		warnx("this room needs a password: give it with -P PASSWORD"
+		    " or in $CHAT_PASSWORD");
+		link_exit(1);
+	}
+	if (!(opt.password = ask_password())) {
+		warnx("no password given");
+		link_exit(1);
+	}
+	link_reset();
+	timer_set(&uplink.redial, T_REDIAL, io.now);
+}
+
+/*
+ * The room's password, asked for at the terminal, without echo, in the
+ * terminal's own line editing. Whatever mode the terminal was in (our
+ * raw one, at the input line) comes back after, also when Ctrl-C gives
+ * up. NULL if none was given.
+ */
+static const char *
+ask_password(void)
+{
+	static char pw[LINE_MAX_BYTES + 1];
+	struct termios was, ask;
+	size_t n = 0;
+	int got;
+	char c;
+
+	if (tcgetattr(STDIN_FILENO, &was) < 0)
+		return NULL;
+	ask = was;
+	ask.c_lflag = (ask.c_lflag | ICANON | ECHONL | ISIG) & ~(tcflag_t)ECHO;
+	ask.c_iflag |= ICRNL;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &ask) < 0)
+		return NULL;
+	warnx("this room needs a password");
+	fputs("password: ", stderr);
+	while ((got = typed(&c)) && c != '\n' && c != '\r')
+		if (n < sizeof(pw) - 1)
+			pw[n++] = c;	/* longer than any line: the rest goes */
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &was);
+	if (!got)
+		fputc('\n', stderr);	/* Ctrl-C, or EOF: given up */
+	pw[n] = '\0';
+	return got && n ? pw : NULL;
+}
+
+/* A byte typed at the terminal, once there is one; 0 at EOF or on a signal. */
+static int
+typed(char *c)
+{
+	struct pollfd f = { STDIN_FILENO, POLLIN, 0 };
+	ssize_t r;
+
+	/* our stdout's O_NONBLOCK is stdin's too when both are one terminal */
+	while ((r = read(STDIN_FILENO, c, 1)) < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (poll(&f, 1, -1) < 0)
+			return 0;
+	return r == 1;
+}
+
+/* What the host sent us is written out before we go. */
+static void
+link_exit(int status)
+{
+	flush_blocking(io.stdio);
+	exit(exit_status(status));
+}
+
+/* ---- programs as participants (-e) -------------------------------- */
+
+/*
+ * -e: the program is the stdio peer, with the role ours would have,
+ * through a pipe each way; so framing, sanitising, flow control and
+ * the bounds on queues are the same for it. Only what its ends mean is
+ * its own: closing its output, it says no more; closing its input, it
+ * hears no more; the session ends when it exits (program_end).
+ */
+static struct peer *
+program_new(const struct role *role)
+{
+	struct peer *p;
+	int rfd, wfd;
+
+	program_start(&rfd, &wfd);
+	p = peer_new(role, rfd, wfd);
+	set_state(p, JOINED);
+	if (!opt.commands)
+		p->flags |= F_TEXT;
+	/* our ends do not block; the pipe is watched for the program going */
+	p->flags |= F_WATCHOUT;
+	set_writing(p, 0);
+	io.stdio = p;
+	return p;
+}
+
+/*
+ * /bin/sh -c COMMAND, in a process group of its own, so that all of it
+ * can be ended with chat (program_kill). Its stdin and stdout are the
+ * far ends of two pipes, its stderr is ours; every other descriptor of
+ * ours is closed on exec (own_fd), so it never holds the room's.
+ */
+static void
+program_start(int *rfd, int *wfd)
+{
+	int down[2], up[2];	/* the room's lines down to it, its lines up */
+	pid_t pid;
+
+	if (pipe(down) < 0 || pipe(up) < 0)
+		die("pipe:");
+	own_fd(down[1]);
+	own_fd(up[0]);
+	if (fcntl(down[0], F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(up[1], F_SETFD, FD_CLOEXEC) < 0)
+		die("fcntl:");
+	if ((pid = fork()) < 0)
+		die("fork:");
+	if (pid == 0)
+		program_exec(down[0], up[1]);
+	setpgid(pid, pid);	/* as the child does: whichever runs first */
+	close(down[0]);
+	close(up[1]);
+	prog.pid = pid;
+	atexit(program_kill);
+	*rfd = up[0];
+	*wfd = down[1];
+}
+
+/* In the child: the pipes become stdin and stdout, and the shell runs. */
+static void
+program_exec(int in, int out)
+{
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);	/* ignored here, it would stay ignored there */
+	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
+		_exit(127);
+	execl("/bin/sh", "sh", "-c", opt.exec, (char *)NULL);
+	warnx("cannot run /bin/sh:");
+	_exit(127);
+}
+
+/*
+ * The program closed its output but may go on: it says no more, and
+ * hears the room until it exits. A child it left writing gets EPIPE.
+ */
+static void
+program_eof(struct peer *p)
+{
+	set_reading(p, 0);
+	close(p->rfd);
+	p->rfd = -1;
+}
+
+/* SIGCHLD: the program exited; its status is kept for ours. */
+static void
+program_reap(void)
+{
+	int st;
+
+	if (prog.pid <= 0 || waitpid(prog.pid, &st, WNOHANG) != prog.pid)
+		return;
+	prog.pid = 0;
+	prog.ending = 1;
+	if (WIFEXITED(st))
+		prog.status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st))
+		prog.status = 128 + WTERMSIG(st);
+}
+
+/*
+ * The program exited. Once all it wrote is read (its output at EOF, or
+ * empty while it may be read: what a child it left behind writes later
+ * is not waited for), the session ends as the role has it: the client
+ * leaves the room as at the end of stdin, once the host has taken
+ * every line; the host closes the room, as at /quit.
+ */
+static void
+program_end(void)
+{
+	struct peer *p = io.stdio;
+	struct pollfd f = { -1, POLLIN, 0 };
+
+	if (p->rfd >= 0) {
+		f.fd = p->rfd;
+		if (!may_read(p) || poll(&f, 1, 0) != 0)
+			return;	/* the loop reads it when it may */
+	}
+	prog.ending = 0;
+	frame_end(p);
+	p->role->on_exit(p);
+}
+
+/*
+ * chat ends while the program runs (the room closed, a kick, a signal):
+ * its stdin comes to EOF with our exit, and its process group gets
+ * SIGTERM, so nothing of it is left running.
+ */
+static void
+program_kill(void)
+{
+	if (prog.pid > 0)
+		kill(-prog.pid, SIGTERM);
+}
+
+/* chat's exit status: the program's (-e) when it failed, else chat's own. */
+static int
+exit_status(int status)
+{
+	return prog.status ? prog.status : status;
 }
 
 /* ---- the terminal ------------------------------------------------- */
@@ -3588,33 +4335,6 @@ term_size(void)
 		msg_put(&term.out, seq, (size_t)n);
 		term.shown = 0;
 	}
-}
-
-/*
- * The columns a code point takes, from the Unicode data and not the
- * locale: two for wide and fullwidth, none for combining marks,
- * joiners, variation selectors and other format characters.
- */
-static int
-cp_width(unsigned long c)
-{
-	if (UFIND(zero_width, c))
-		return 0;
-	if (UFIND(wide_chars, c))
-		return 2;
-	return 1;
-}
-
-/* A code point's Grapheme_Cluster_Break: the Hangul syllables by arithmetic, the rest from grapheme_break. */
-static int
-gcb_of(unsigned long c)
-{
-	const struct uvalue *u;
-
-	if (c >= HANGUL_LO && c <= HANGUL_HI)
-		return (c - HANGUL_LO) % 28 ? GCB_LVT : GCB_LV;
-	u = UFIND(grapheme_break, c);
-	return u ? u->v : GCB_OTHER;
 }
 
 /*
@@ -4358,1281 +5078,18 @@ term_key(struct peer *p, unsigned char c)
 	}
 }
 
-/* ---- the host ----------------------------------------------------- */
+/* ---- usage and main ----------------------------------------------- */
+
+static const char synopsis[] =
+    "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-m max] [-n nick]\n"
+    "               [-P password] [-s addr] [port]\n"
+    "       chat [-46BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
+    "            [-w secs] host [port]\n"
+    "       chat -l -U path [-BCtTv] [-b lines] [-e command] [-m max] [-n nick]\n"
+    "               [-P password]\n"
+    "       chat -U path [-BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
+    "            [-w secs]\n";
 
-/*
- * Listen on every address ADDR (or the wildcard) resolves to, IPv6
- * sockets IPv6 only, all on one port: the one the first socket got
- * when PORT is 0. Returns that port.
- */
-static unsigned
-listen_on(const char *addr, const char *port)
-{
-	struct addrinfo hints, *res, *ai;
-	struct sockaddr_storage ss;
-	socklen_t len;
-	char host[ADDR_TEXT], serv[16];
-	int fd, e, one = 1, err = 0;
-	unsigned short chosen = 0;
-	size_t nlisten = 0;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = opt.family;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	if ((e = getaddrinfo(addr, port, &hints, &res)))
-		die("%s: %s", addr ? addr : "*", gai_strerror(e));
-	for (ai = res; ai && nlisten < LISTEN_MAX; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0) {
-			err = errno;
-			continue;
-		}
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (ai->ai_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		if (chosen && ai->ai_family == AF_INET)
-			((struct sockaddr_in *)ai->ai_addr)->sin_port = chosen;
-		if (chosen && ai->ai_family == AF_INET6)
-			((struct sockaddr_in6 *)ai->ai_addr)->sin6_port = chosen;
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
-		    listen(fd, SOMAXCONN) < 0) {
-			err = errno;
-			close(fd);
-			continue;
-		}
-		len = sizeof(ss);
-		if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-			die("getsockname:");
-		chosen = ss.ss_family == AF_INET6 ?
-		    ((struct sockaddr_in6 *)&ss)->sin6_port :
-		    ((struct sockaddr_in *)&ss)->sin_port;
-		own_fd(fd);
-		slot_add(fd, POLLIN, NULL);
-		nlisten++;
-		if (opt.verbose && !getnameinfo((struct sockaddr *)&ss, len, host,
-		    sizeof(host), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV))
-			warnx("listening on %s port %s", host, serv);
-	}
-	freeaddrinfo(res);
-	if (!nlisten) {
-		errno = err;
-		die("cannot listen on %s port %s:", addr ? addr : "*", port);
-	}
-	return ntohs(chosen);
-}
-
-/* PATH as a socket's address; main made sure it fits. */
-static void
-unix_address(struct sockaddr_un *un, const char *path)
-{
-	memset(un, 0, sizeof(*un));
-	un->sun_family = AF_UNIX;
-	memcpy(un->sun_path, path, strlen(path) + 1);
-}
-
-/*
- * -U PATH: listen on a Unix-domain socket made there, as nc -U does.
- * The umask gives its file the usual permissions; they, and those of
- * its directory, decide who may join. A socket file left by a host
- * that died goes first (unix_stale); ours goes when we do (unix_unlink).
- */
-static void
-listen_unix(const char *path)
-{
-	struct sockaddr_un un;
-	struct stat st;
-	int fd;
-
-	unix_address(&un, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
-		die("socket:");
-	own_fd(fd);
-	if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
-		if (errno != EADDRINUSE)
-			die("cannot listen on %s:", path);
-		unix_stale(&un);
-		if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0)
-			die("cannot listen on %s:", path);
-	}
-	if (lstat(path, &st) < 0)
-		die("%s:", path);
-	room.sockpath = path;
-	room.sockdev = st.st_dev;
-	room.sockino = st.st_ino;
-	atexit(unix_unlink);
-	if (listen(fd, SOMAXCONN) < 0)
-		die("cannot listen on %s:", path);
-	slot_add(fd, POLLIN, NULL);
-	if (opt.verbose)
-		warnx("listening on %s", path);
-}
-
-/*
- * Something is at the path we would listen on. A socket that refuses a
- * connection is dead, left by a host that was killed, and goes. A live
- * room is not stolen, and what is not a socket is not ours to remove;
- * neither is a socket we cannot prove dead.
- */
-static void
-unix_stale(const struct sockaddr_un *un)
-{
-	const char *path = un->sun_path;
-	struct stat st;
-	int fd, e;
-
-	if (lstat(path, &st) < 0) {
-		if (errno == ENOENT)
-			return;	/* gone meanwhile */
-		die("%s:", path);
-	}
-	if (!S_ISSOCK(st.st_mode))
-		die("%s: exists and is not a socket; not removed", path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
-		die("socket:");
-	own_fd(fd);	/* a live room's full backlog says EAGAIN, not wait */
-	e = connect(fd, (const struct sockaddr *)un, sizeof(*un)) < 0 ? errno : 0;
-	close(fd);	/* at once: a chat host does not count it as a peer */
-	if (e == ECONNREFUSED) {
-		if (unlink(path) < 0 && errno != ENOENT)
-			die("cannot remove the dead socket %s:", path);
-		return;
-	}
-	if (e == ENOENT)
-		return;
-	if (!e || e == EAGAIN || e == EWOULDBLOCK || e == EINPROGRESS)
-		die("%s: a room is already open there", path);
-	errno = e;
-	die("%s: cannot tell whether a room is open there:", path);
-}
-
-/*
- * At exit, and as the room closes: our socket file goes, but only if it
- * is still ours, so a host that took the path since keeps its own.
- */
-static void
-unix_unlink(void)
-{
-	struct stat st;
-
-	if (room.sockpath && lstat(room.sockpath, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	    st.st_dev == room.sockdev && st.st_ino == room.sockino)
-		unlink(room.sockpath);
-	room.sockpath = NULL;
-}
-
-/*
- * Options for every peer socket: small lines go out at once, and a peer
- * whose machine vanished is noticed within minutes, not hours. Where a
- * system has no per-socket keepalive timing (OpenBSD), its sysctls rule.
- * A Unix-domain socket has no TCP to tune.
- */
-static void
-tune_socket(int fd, int family)
-{
-	int one = 1, v;
-
-	own_fd(fd);
-	if (family != AF_INET && family != AF_INET6)
-		return;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-#ifdef TCP_KEEPIDLE
-	v = KEEPALIVE_IDLE;
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v));
-#endif
-#ifdef TCP_KEEPINTVL
-	v = KEEPALIVE_INTERVAL;
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof(v));
-#endif
-#ifdef TCP_KEEPCNT
-	v = KEEPALIVE_COUNT;
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v));
-#endif
-	(void)v;
-}
-
-/* Turn every listener on or off (off while out of descriptors). */
-static void
-set_listening(int on)
-{
-	size_t i;
-
-	for (i = SLOT_FIRST; i < io.nslots && !io.slotpeer[i]; i++)
-		io.pfd[i].events = on ? POLLIN : 0;
-}
-
-static void
-relisten_expired(struct timer *t)
-{
-	(void)t;
-	set_listening(1);
-}
-
-/*
- * Out of descriptors: give up the spare one to accept the waiting
- * connection and close it at once, so it does not wake poll again and
- * again. With no spare, stop listening for a moment instead.
- */
-static void
-shed(int lfd)
-{
-	int fd;
-
-	if (room.spare >= 0) {
-		close(room.spare);
-		if ((fd = accept(lfd, NULL, NULL)) >= 0) {
-			refuse(fd, REFUSE_BUSY);
-			close(fd);
-		}
-		room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	}
-	if (room.spare < 0) {
-		set_listening(0);
-		timer_set(&room.relisten, T_RELISTEN, io.now + RELISTEN_MS);
-	}
-}
-
-/* One notice to a connection we will not serve; it may well not arrive. */
-static void
-refuse(int fd, const char *why)
-{
-	char buf[128];
-	int n = snprintf(buf, sizeof(buf), MARK_NOTICE "%s\n", why);
-
-	if (write(fd, buf, (size_t)n) < 0) {
-		/* the connection goes anyway */
-	}
-}
-
-/*
- * Take the connections waiting on a listener, a bounded number a turn.
- * In a password room one address may have only WAITING_MAX of them
- * waiting to give it, so nobody can keep the others out by opening
- * connections that never do, and one that gave a wrong password makes
- * the next connections from its address wait PAUSE_MS before they are
- * read. None of them count against -m until they join.
- */
-static void
-accept_peers(int lfd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	struct source *src = NULL;
-	const char *why;
-	struct peer *p;
-	int i, fd;
-
-	for (i = 0; i < ACCEPT_BURST; i++) {
-		len = sizeof(ss);
-		ss.ss_family = AF_UNSPEC;	/* a Unix-domain peer may get no address at all */
-		if ((fd = accept(lfd, (struct sockaddr *)&ss, &len)) < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EMFILE || errno == ENFILE)
-				shed(lfd);
-			else if (errno != EAGAIN && errno != EWOULDBLOCK)
-				warnx("accept:");
-			return;
-		}
-		if (opt.password && (why = source_admit(src = source_of(&ss)))) {
-			refuse(fd, why);
-			close(fd);
-			continue;
-		}
-		tune_socket(fd, ss.ss_family);
-		room.npeers++;
-		p = peer_new(&member, fd, fd);
-		flow(p);
-		if (opt.password)
-			notice(p, NOTICE_PASSWORD);	/* its first line */
-		if (opt.password && src->pause > io.now) {
-			/* its address just gave a wrong password: the next try waits */
-			p->src = src;
-			src->waiting++;
-			p->flags |= F_PAUSED;
-			set_reading(p, 0);
-			timer_set(&p->timer, T_PAUSE, io.now + PAUSE_MS);
-		} else if (opt.password) {
-			p->src = src;
-			src->waiting++;
-			timer_set(&p->timer, T_AUTH, io.now + AUTH_MS);
-		} else {
-			p->flags |= F_AUTHED;
-			timer_set(&p->timer, T_JOIN, io.now + JOIN_MS);
-		}
-	}
-}
-
-/*
- * The entry for a connection's address: its IPv4 address, or its IPv6
- * /64. Unix-domain peers have none, and share one entry of no bytes.
- */
-static struct source *
-source_of(const struct sockaddr_storage *ss)
-{
-	const unsigned char *a = (const unsigned char *)"";
-	struct source *s, **b;
-	size_t n = 0;
-
-	if (ss->ss_family == AF_INET)
-		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr, n = 4;
-	else if (ss->ss_family == AF_INET6)
-		a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr, n = 8;
-	b = source_bucket(a, n);
-	for (s = *b; s; s = s->next)
-		if (s->keylen == n && !memcmp(s->key, a, n))
-			return s;
-	s = xmalloc(sizeof(*s));
-	memset(s, 0, sizeof(*s));
-	if (n)
-		memcpy(s->key, a, n);
-	s->keylen = n;
-	s->next = *b;
-	*b = s;
-	return s;
-}
-
-static struct source **
-source_bucket(const unsigned char *a, size_t n)
-{
-	return &room.sources[hash(a, n) % SOURCE_BUCKETS];
-}
-
-/* Why a new connection from this address is turned away, or NULL. */
-static const char *
-source_admit(struct source *s)
-{
-	return s->waiting >= WAITING_MAX ? REFUSE_WAITING : NULL;
-}
-
-/* The pause is over: now it may give the password. */
-static void
-pause_expired(struct timer *t)
-{
-	struct peer *p = timer_peer(t);
-
-	p->flags &= ~F_PAUSED;
-	flow(p);
-	timer_set(t, T_AUTH, io.now + AUTH_MS);
-}
-
-/*
- * A connection no longer waits for the password: its address has one
- * fewer, and goes from the table once it has none and no pause.
- */
-static void
-source_done(struct peer *p)
-{
-	struct source *s = p->src, **b;
-
-	if (!s)
-		return;
-	p->src = NULL;
-	if (--s->waiting || s->pause > io.now)
-		return;
-	for (b = source_bucket(s->key, s->keylen); *b != s; b = &(*b)->next)
-		;
-	*b = s->next;
-	free(s);
-}
-
-static void
-member_eof(struct peer *p)
-{
-	leave(p, "left", NULL, 0);
-}
-
-/* A peer's socket failed: it goes now, nothing more is written to it. */
-static void
-member_lost(struct peer *p, const char *why)
-{
-	if (p->state == JOINED) {
-		leave(p, "left", why, strlen(why));
-		outq_clear(&p->q);
-	}
-	peer_close(p);
-}
-
-/* A leaving peer's queue is out: now it may close. */
-static void
-member_drained(struct peer *p)
-{
-	if (p->state == CLOSING)
-		peer_close(p);
-}
-
-static void
-member_quit(struct peer *p, const char *reason, size_t n)
-{
-	leave(p, "left", reason, n);
-}
-
-/* The host keeps serving without a keyboard. */
-static void
-console_eof(struct peer *p)
-{
-	set_reading(p, 0);
-	p->rfd = -1;
-}
-
-/*
- * Nobody reads our stdout (or -e, the program's stdin) any more: stop
- * writing to it, or polling it; its queue holds nobody back now.
- */
-static void
-stdout_lost(struct peer *p, const char *why)
-{
-	(void)why;
-	p->wfd = -1;
-	set_writing(p, 0);
-	outq_clear(&p->q);
-	flow(p);
-}
-
-/*
- * Ctrl-D at the host's empty input line: the room stays open, and the
- * host is told what closes it.
- */
-static void
-console_ctrl_d(struct peer *p, const char *reason, size_t n)
-{
-	(void)reason, (void)n;
-	notice(p, "Ctrl-D does not close the room: /quit or Ctrl-C does");
-}
-
-/*
- * The host leaves (/quit, Ctrl-C, SIGTERM, SIGHUP): the room is told,
- * nobody is read any more, and every queue gets SHUTDOWN_MS to drain.
- */
-static void
-room_close(struct peer *p, const char *reason, size_t n)
-{
-	size_t i;
-
-	(void)p, (void)reason, (void)n;
-	if (room.closing)
-		return;
-	notice_room(NOTICE_SHUTDOWN);
-	room.closing = 1;
-	room.gate.shut = 1;
-	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);
-	unix_unlink();	/* before its socket closes, while it is surely ours */
-	for (i = SLOT_FIRST; i < io.nslots; i++) {
-		if (!io.slotpeer[i]) {
-			close(io.pfd[i].fd);
-			io.pfd[i].fd = -1;
-		}
-	}
-	update_reading();
-}
-
-/* -e: the host's program exited, and all it said is in the room: close it, as at /quit. */
-static void
-console_ended(struct peer *p)
-{
-	room_close(p, NULL, 0);
-}
-
-static void
-shutdown_expired(struct timer *t)
-{
-	(void)t;
-	exit(exit_status(0));
-}
-
-/*
- * Someone at a terminal who starts a room is told, once, where it
- * listens and how to join it. A script has -v, whose lines stay as
- * they are, and hears nothing new.
- */
-static void
-announce(const char *addr, unsigned port)
-{
-	const char *path = opt.unixpath;
-	char name[256];
-
-	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
-		return;
-	if (path) {
-		warnx("room open on %s; join with: chat -U %s (or nc -U %s)",
-		    path, path, path);
-		return;
-	}
-	if (!addr && gethostname(name, sizeof(name)) == 0 && name[0]) {
-		name[sizeof(name) - 1] = '\0';
-		addr = name;
-	}
-	if (!addr)
-		addr = "HOST";
-	warnx("room open on port %u; join with: chat %s %u (or nc %s %u)",
-	    port, addr, port, addr, port);
-}
-
-/* chat -l: the host's console is the room's first member. */
-static void
-host_start(const char *addr, const char *port, const char *nick, long maxarg)
-{
-	struct peer *p = stdio_new(console);
-
-	snprintf(p->nick, sizeof(p->nick), "%s", nick ? nick : "host");
-	p->flags |= F_AUTHED;
-	opt.maxpeers = peer_limit(maxarg);
-	nick_add(p);
-	room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (opt.unixpath) {
-		listen_unix(opt.unixpath);
-		announce(NULL, 0);
-	} else {
-		announce(addr, listen_on(addr, port));
-	}
-}
-
-/* ---- the client --------------------------------------------------- */
-
-/*
- * The connection to the host is made inside the loop, so the terminal
- * stays live meanwhile, and made again after a drop with -r. Each
- * address the host name resolves to is tried in turn, -w bounding each.
- */
-static void
-dial_start(void)
-{
-	struct addrinfo hints;
-	int e;
-
-	if (!uplink.addrs) {
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_family = opt.family;
-		hints.ai_socktype = SOCK_STREAM;
-		if ((e = getaddrinfo(uplink.hostname, uplink.port, &hints, &uplink.addrs))) {
-			uplink.addrs = NULL;
-			dial_failed(gai_strerror(e));
-			return;
-		}
-	}
-	uplink.trying = uplink.addrs;
-	dial_next();
-}
-
-/* Start a connection to the address tried now, or the next that takes. */
-static void
-dial_next(void)
-{
-	struct peer *h = uplink.host;
-	struct addrinfo *ai;
-	int fd;
-
-	for (; (ai = uplink.trying); uplink.trying = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0) {
-			uplink.dial_error = errno;
-			continue;
-		}
-		own_fd(fd);
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
-		    errno == EINPROGRESS) {
-			/* writable once connected or refused */
-			h->rfd = h->wfd = fd;
-			io.pfd[h->rslot].fd = fd;
-			io.pfd[h->rslot].events = POLLOUT;
-			if (opt.connwait > 0)
-				timer_set(&uplink.dial, T_DIAL, io.now + opt.connwait * 1000);
-			return;
-		}
-		uplink.dial_error = errno;
-		close(fd);
-	}
-	dial_failed(strerror(uplink.dial_error));
-}
-
-/* The attempt under way ended (err is set on a timeout). */
-static void
-dial_done(int err)
-{
-	socklen_t len = sizeof(err);
-
-	if (!err && getsockopt(uplink.host->rfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
-	timer_set(&uplink.dial, T_NONE, 0);
-	if (!err) {
-		connected();
-		return;
-	}
-	uplink.dial_error = err;
-	link_close();
-	uplink.trying = uplink.trying->ai_next;
-	dial_next();
-}
-
-static void
-dial_expired(struct timer *t)
-{
-	(void)t;
-	dial_done(ETIMEDOUT);
-}
-
-static void
-redial_expired(struct timer *t)
-{
-	(void)t;
-	dial_start();
-}
-
-/* No address took: give up, or with -r try again later, backing off. */
-static void
-dial_failed(const char *why)
-{
-	long long delay;
-
-	if (!opt.redial)
-		die("cannot connect to %s: %s", uplink.target, why);
-	delay = redial_wait();
-	warnx("cannot connect to %s: %s; trying again in %.1f s",
-	    uplink.target, why, delay / 1000.0);
-}
-
-/*
- * -r: the next attempt waits RECONNECT_MIN_MS, twice as long after each
- * failure up to RECONNECT_MAX_MS; only a connection that lasted starts
- * it over, so a host that accepts and drops at once is not hammered.
- */
-static long long
-redial_wait(void)
-{
-	long long delay = uplink.backoff ? uplink.backoff : RECONNECT_MIN_MS;
-
-	uplink.backoff = delay * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : delay * 2;
-	/* up to a quarter either way, so a room of clients spreads out */
-	delay += rand() % (delay / 2 + 1) - delay / 4;
-	timer_set(&uplink.redial, T_REDIAL, io.now + delay);
-	return delay;
-}
-
-/*
- * Connected: the password and the name go first, ahead of any lines
- * typed while we were away.
- */
-static void
-connected(void)
-{
-	struct peer *h = uplink.host;
-	struct addrinfo *ai = uplink.trying;
-	const char *done = uplink.dials ? "reconnected to" : "connected to";
-	char addr[ADDR_TEXT];
-	struct msg *m = msg_new(64);
-
-	h->flags &= ~F_DIALING;
-	tune_socket(h->rfd, ai->ai_family);
-	io.pfd[h->rslot].events = 0;
-	if ((opt.verbose || uplink.dials) && ai->ai_family == AF_UNIX)
-		warnx("%s %s", done, opt.unixpath);
-	else if ((opt.verbose || uplink.dials) && !getnameinfo(ai->ai_addr,
-	    ai->ai_addrlen, addr, sizeof(addr), NULL, 0, NI_NUMERICHOST))
-		warnx("%s %s port %s", done, addr, uplink.port);
-	uplink.dials++;
-	uplink.since = io.now;
-	if (opt.password) {
-		msg_puts(&m, CMD_PASS);
-		msg_puts(&m, opt.password);
-		msg_puts(&m, "\n");
-	}
-	if (uplink.key[0]) {
-		msg_puts(&m, "/session ");
-		msg_puts(&m, uplink.key);
-		msg_puts(&m, "\n");
-	}
-	if (uplink.me[0] || uplink.nick) {
-		msg_puts(&m, "/nick ");
-		msg_puts(&m, uplink.me[0] ? uplink.me : uplink.nick);
-		msg_puts(&m, "\n");
-	}
-	if (m->len)
-		outq_unshift(h, m);
-	else
-		free(m);
-	flow(h);
-	set_writing(h, h->q.n > 0);
-}
-
-/* The connection goes; the link stays, with nothing under it. */
-static void
-link_close(void)
-{
-	struct peer *h = uplink.host;
-
-	close(h->rfd);
-	h->rfd = h->wfd = -1;
-	io.pfd[h->rslot].fd = -1;
-	io.pfd[h->rslot].events = 0;
-}
-
-/*
- * The connection is gone and the link waits for the next one. What was
- * queued stays queued for it, all but the rest of a line half written
- * to this one; what the host said on this one is forgotten.
- */
-static void
-link_reset(void)
-{
-	struct peer *h = uplink.host;
-	struct outq *q = &h->q;
-	const char *s, *nl;
-	size_t left;
-
-	link_close();
-	h->inlen = 0;
-	h->flags &= ~(F_DISCARD | F_WDONE);
-	h->flags |= F_DIALING;
-	if (q->n && q->ring[q->head].off) {
-		s = q->ring[q->head].m->data + q->ring[q->head].off;
-		left = q->ring[q->head].end - q->ring[q->head].off;
-		nl = memchr(s, '\n', left);
-		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
-	}
-	uplink.host_closing = uplink.in_history = 0;
-	free(uplink.refused);
-	uplink.refused = NULL;
-}
-
-/* -r: the host went away; connect again after a while. */
-static void
-redial_later(const char *why)
-{
-	warnx("%s; reconnecting", why);
-	link_reset();
-	if (io.now - uplink.since >= LASTED_MS)
-		uplink.backoff = 0;
-	redial_wait();
-}
-
-/*
- * A line from the host, made safe for the terminal, for our stdout;
- * not a notice meant for chat itself (host_says), and not the history
- * when it is left out: everything between the two history notices,
- * whatever those lines look like.
- */
-static void
-link_hear(struct peer *p, const char *s, size_t n)
-{
-	const size_t ml = sizeof(MARK_NOTICE) - 1;
-	size_t mark, at, len;
-	int notice = parse_form(s, n, &at, &len) == FORM_NOTICE;
-
-	if (uplink.in_history) {
-		if (notice && same(s + ml, n - ml, NOTICE_HISTORY_END))
-			uplink.in_history = 0;
-		return;
-	}
-	if (notice && host_says(s + ml, n - ml))
-		return;
-	mark = line_begin();
-	sanitize(&io.shared, s, n, SIZE_MAX);
-	line_end(p, io.stdio, mark, mark);
-}
-
-/* s[0..n) is the string t, no more and no less. */
-static int
-same(const char *s, size_t n, const char *t)
-{
-	return strlen(t) == n && !memcmp(s, t, n);
-}
-
-/*
- * The notices the client acts on, without their mark; says which are
- * kept off stdout. A refusal is said once, on stderr, when the host
- * closes (turned_away). The password notice is answered already, or
- * will be once we are turned away for want of one. The history starts.
- */
-static int
-host_says(const char *s, size_t n)
-{
-	static const char *const refusals[] = {
-		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
-		REFUSE_KICK, REFUSE_WAITING,
-	};
-	const size_t kl = sizeof(REFUSE_KICK " (") - 1;
-	size_t i;
-	int refused = n > kl && !memcmp(s, REFUSE_KICK " (", kl) &&
-	    s[n - 1] == ')';
-
-	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
-		refused |= same(s, n, refusals[i]);
-	if (refused) {
-		free(uplink.refused);
-		uplink.refused = msg_new(n + 1);
-		sanitize(&uplink.refused, s, n, SIZE_MAX);
-		msg_put(&uplink.refused, "", 1);	/* a string, for warnx */
-		return 1;
-	}
-	track_names(s, n);
-	if (same(s, n, NOTICE_SHUTDOWN))
-		uplink.host_closing = 1;
-	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
-		uplink.in_history = 1;
-	return uplink.in_history || same(s, n, NOTICE_PASSWORD);
-}
-
-/*
- * Who we are and who is here, from the host's welcome, /who, joins,
- * leaves and renames: our name is the one to ask for again after a
- * drop, the others' are what Tab offers at the terminal. The first
- * word of a notice is the host's; no peer can write it.
- */
-static void
-track_names(const char *s, size_t n)
-{
-	static const char tail[] = ". type /help for commands";
-	const char *r, *here;
-	size_t k, rn, t = sizeof(tail) - 1;
-
-	if (starts(s, n, "here: ")) {
-		name_list(s + 6, n - 6);
-		return;
-	}
-	for (k = 0; k < n && s[k] != ' '; k++)
-		;
-	if (k == n || k > NICK_MAX)
-		return;
-	r = s + k + 1, rn = n - k - 1;
-	if (k == 7 && !memcmp(s, "welcome", 7)) {
-		/* "welcome NAME. here: A, B. type /help..." or "NAME (WANTED is taken)." */
-		k = welcome_name(r, rn);
-		memcpy(uplink.me, r, k);
-		uplink.me[k] = '\0';
-		while (term.nnames)
-			free(term.names[--term.nnames]);	/* a new connection */
-		for (here = r + k; here + 8 <= r + rn && !starts(here, 8, ". here: "); here++)
-			;
-		k = (size_t)(here - r) + 8;
-		if (k + t < rn && !memcmp(r + rn - t, tail, t))
-			name_list(r + k, rn - k - t);
-	} else if (starts(r, rn, "joined") || starts(r, rn, "reconnected")) {
-		name_add(s, k);
-	} else if ((starts(r, rn, "left") && (rn == 4 || r[4] == ' ')) ||
-	    starts(r, rn, "was kicked by the host") || starts(r, rn, "dropped (")) {
-		name_del(s, k);
-	} else if (starts(r, rn, "is now ") && rn - 7 <= NICK_MAX) {
-		if (same(s, k, uplink.me)) {
-			memcpy(uplink.me, r + 7, rn - 7);
-			uplink.me[rn - 7] = '\0';
-		}
-		name_del(s, k);
-		name_add(r + 7, rn - 7);
-	}
-}
-
-/* The length of NAME in "NAME. here: ..." or "NAME (WANTED is taken). here: ...", at most NICK_MAX. */
-static size_t
-welcome_name(const char *s, size_t n)
-{
-	size_t k;
-
-	for (k = 0; k < n && k <= NICK_MAX && s[k] != ' '; k++)
-		;
-	if (k && s[k - 1] == '.')
-		k--;
-	return k > NICK_MAX ? NICK_MAX : k;
-}
-
-static void
-link_eof(struct peer *p)
-{
-	(void)p;
-	host_gone("connection closed by host");
-}
-
-static void
-link_lost(struct peer *p, const char *why)
-{
-	(void)p;
-	host_gone(why);
-}
-
-/* A write failed: the host may have said why it closed, so read that first. */
-static void
-link_wfail(struct peer *p, const char *why)
-{
-	(void)why;
-	if (!opt.redial)
-		outq_clear(&p->q);
-	stop_writing(p);
-}
-
-/* The /quit is out: tell the host nothing more comes. */
-static void
-link_drained(struct peer *p)
-{
-	if (p->flags & F_QUIT) {
-		shutdown(p->wfd, SHUT_WR);
-		stop_writing(p);
-	}
-}
-
-/*
- * A line typed or piped: to the host, noting a /quit; from a pipe, as
- * text. It goes up in the shared message, so a flood of short lines is
- * a few large slices, not a message a line.
- */
-static void
-user_line(struct peer *p, const char *s, size_t n)
-{
-	const struct command *c;
-	size_t a, mark;
-
-	mark = line_begin();
-	if ((p->flags & F_TEXT) && s[0] == '/')
-		msg_put(&io.shared, "/", 1);	/* the host's escape: //x is the text /x */
-	else if ((c = find_command(s, n, &a)) && (c->flags & C_LEAVES))
-		uplink.quit_sent = 1;
-	msg_put(&io.shared, s, n);
-	line_end(p, uplink.host, mark, mark);
-}
-
-/*
- * stdin ended: leave now, after -q seconds, or (-q -1) when the host
- * goes. A program's exit (-e, where -q is refused) is the same: leave.
- */
-static void
-user_eof(struct peer *p)
-{
-	set_reading(p, 0);
-	p->rfd = -1;
-	if (opt.quitwait > 0)
-		timer_set(&uplink.quit, T_QUIT, io.now + opt.quitwait * 1000);
-	else if (opt.quitwait == 0)
-		send_quit();
-}
-
-/* Nobody reads our stdout any more: the client leaves. */
-static void
-user_lost(struct peer *p, const char *why)
-{
-	stdout_lost(p, why);
-	send_quit();
-}
-
-/* Ctrl-C, Ctrl-D, SIGTERM: say /quit and wait for the close; asked twice, go. */
-static void
-user_quit(struct peer *p, const char *reason, size_t n)
-{
-	(void)p, (void)reason, (void)n;
-	if (uplink.up.shut)
-		link_exit(0);
-	send_quit();
-	uplink.up.shut = 1;
-	timer_set(&uplink.leave, T_LEAVE, io.now + LEAVE_MS);
-	update_reading();
-}
-
-static void
-quit_expired(struct timer *t)
-{
-	(void)t;
-	send_quit();
-}
-
-static void
-leave_expired(struct timer *t)
-{
-	(void)t;
-	link_exit(0);
-}
-
-/* Finish any open line, say /quit, then half-close (link_drained). */
-static void
-send_quit(void)
-{
-	struct msg *m;
-
-	if (uplink.host->flags & F_QUIT)
-		return;
-	frame_end(io.stdio);
-	m = msg_new(8);
-	msg_puts(&m, "/quit\n");
-	uplink.quit_sent = 1;
-	uplink.host->flags |= F_QUIT;
-	send_to(uplink.host, m);
-}
-
-/*
- * The host closed the connection. That is the normal end after our
- * /quit, or after the host said it is shutting down; it is a failure
- * after it turned us away, or without a word.
- */
-static void
-host_gone(const char *why)
-{
-	if (uplink.refused) {
-		turned_away();
-		return;
-	}
-	if (uplink.quit_sent)
-		link_exit(0);
-	if (uplink.host_closing)
-		why = "the host closed the room";
-	if (opt.redial) {
-		redial_later(why);
-		return;
-	}
-	warnx("%s", why);
-	link_exit(uplink.host_closing ? 0 : 1);
-}
-
-/*
- * The host turned us away, and said why: that goes on stderr, once,
- * and we fail. Turned away from a room with a password for want of
- * one, we ask for it at a terminal and connect again at once with it;
- * elsewhere we say how to give it.
- */
-static void
-turned_away(void)
-{
-	const char *why = uplink.refused->data;
-
-	if (opt.password || strcmp(why, REFUSE_PASSWORD)) {
-		warnx("%s", why);
-		link_exit(1);
-	}
-	if (!isatty(STDIN_FILENO)) {
-		warnx("this room needs a password: give it with -P PASSWORD"
-		    " or in $CHAT_PASSWORD");
-		link_exit(1);
-	}
-	if (!(opt.password = ask_password())) {
-		warnx("no password given");
-		link_exit(1);
-	}
-	link_reset();
-	timer_set(&uplink.redial, T_REDIAL, io.now);
-}
-
-/*
- * The room's password, asked for at the terminal, without echo, in the
- * terminal's own line editing. Whatever mode the terminal was in (our
- * raw one, at the input line) comes back after, also when Ctrl-C gives
- * up. NULL if none was given.
- */
-static const char *
-ask_password(void)
-{
-	static char pw[LINE_MAX_BYTES + 1];
-	struct termios was, ask;
-	size_t n = 0;
-	int got;
-	char c;
-
-	if (tcgetattr(STDIN_FILENO, &was) < 0)
-		return NULL;
-	ask = was;
-	ask.c_lflag = (ask.c_lflag | ICANON | ECHONL | ISIG) & ~(tcflag_t)ECHO;
-	ask.c_iflag |= ICRNL;
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &ask) < 0)
-		return NULL;
-	warnx("this room needs a password");
-	fputs("password: ", stderr);
-	while ((got = typed(&c)) && c != '\n' && c != '\r')
-		if (n < sizeof(pw) - 1)
-			pw[n++] = c;	/* longer than any line: the rest goes */
-	tcsetattr(STDIN_FILENO, TCSADRAIN, &was);
-	if (!got)
-		fputc('\n', stderr);	/* Ctrl-C, or EOF: given up */
-	pw[n] = '\0';
-	return got && n ? pw : NULL;
-}
-
-/* A byte typed at the terminal, once there is one; 0 at EOF or on a signal. */
-static int
-typed(char *c)
-{
-	struct pollfd f = { STDIN_FILENO, POLLIN, 0 };
-	ssize_t r;
-
-	/* our stdout's O_NONBLOCK is stdin's too when both are one terminal */
-	while ((r = read(STDIN_FILENO, c, 1)) < 0 &&
-	    (errno == EAGAIN || errno == EWOULDBLOCK))
-		if (poll(&f, 1, -1) < 0)
-			return 0;
-	return r == 1;
-}
-
-/* What the host sent us is written out before we go. */
-static void
-link_exit(int status)
-{
-	flush_blocking(io.stdio);
-	exit(exit_status(status));
-}
-
-/*
- * A /session key from the system's random source, so that no one can
- * guess it and take our name. Without one there is no key: a weak key
- * would be worse than none.
- */
-static void
-make_key(void)
-{
-	unsigned char r[SESSION_BYTES];
-	size_t i, got = 0;
-	ssize_t k;
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-
-	while (fd >= 0 && got < sizeof(r) && (k = read(fd, r + got, sizeof(r) - got)) > 0)
-		got += (size_t)k;
-	if (fd >= 0)
-		close(fd);
-	if (got < sizeof(r))
-		return;
-	for (i = 0; i < sizeof(r); i++)
-		snprintf(uplink.key + 2 * i, 3, "%02x", r[i]);
-}
-
-/*
- * chat HOST: our stdin goes up the link, the host's lines come down to
- * our stdout, each way through its own gate. With -U the one address
- * to try is the socket at PATH, and nothing is resolved.
- */
-static void
-client_start(const char *host, const char *port, const char *nick)
-{
-	struct peer *h;
-	char *target;
-	size_t n;
-
-	stdio_new(user);
-	h = uplink.host = peer_new(&link_role, -1, -1);
-	set_state(h, JOINED);
-	h->flags |= F_DIALING;
-	uplink.hostname = host;
-	uplink.port = port;
-	uplink.nick = nick;
-	if (opt.unixpath) {
-		unix_address(&uplink.un, opt.unixpath);
-		uplink.local.ai_family = AF_UNIX;
-		uplink.local.ai_socktype = SOCK_STREAM;
-		uplink.local.ai_addr = (struct sockaddr *)&uplink.un;
-		uplink.local.ai_addrlen = sizeof(uplink.un);
-		uplink.addrs = &uplink.local;
-		uplink.target = opt.unixpath;
-	} else {
-		n = strlen(host) + strlen(port) + sizeof(" port ");
-		target = xmalloc(n);
-		snprintf(target, n, "%s port %s", host, port);
-		uplink.target = target;
-	}
-	uplink.hide_history = !opt.history && (opt.exec || !isatty(STDOUT_FILENO));
-	make_key();
-	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	io.now = now_ms();
-	dial_start();
-}
-
-/* ---- the loop ----------------------------------------------------- */
-
-static void
-on_signal(int sig)
-{
-	unsigned char c = (unsigned char)sig;
-	int e = errno;
-
-	if (write(io.sigfd[1], &c, 1) < 0) {
-		/* full pipe: a signal is already pending */
-	}
-	errno = e;
-}
-
-/*
- * Signals arrive through the self-pipe, so poll never misses one. Any
- * but SIGCONT, SIGWINCH and SIGCHLD (-e: the program exited) is the
- * person at stdin asking to go.
- */
-static void
-handle_signals(void)
-{
-	unsigned char c[16];
-	ssize_t n, i;
-
-	while ((n = read(io.sigfd[0], c, sizeof(c))) > 0) {
-		for (i = 0; i < n; i++) {
-			if (c[i] == SIGCONT)
-				term_redraw();
-			else if (c[i] == SIGWINCH)
-				term_resize();
-			else if (c[i] == SIGCHLD)
-				program_reap();
-			else
-				io.stdio->role->on_quit(io.stdio, NULL, 0);
-		}
-	}
-}
-
-static void
-handle_slot(size_t i, short rev)
-{
-	struct peer *p = io.slotpeer[i];
-
-	if (i == SLOT_SIGNAL) {
-		handle_signals();
-		return;
-	}
-	if (!p) {
-		accept_peers(io.pfd[i].fd);
-		return;
-	}
-	if (p->flags & F_DEAD)
-		return;
-	/* a socket being connected is writable once connected or refused */
-	if (p->flags & F_DIALING) {
-		dial_done(0);
-		return;
-	}
-	/* the reader of our stdout went while nothing was queued for it */
-	if (i == p->wslot && (p->flags & F_WATCHOUT) && !p->q.n &&
-	    (rev & (POLLERR | POLLHUP))) {
-		p->role->on_write_error(p, "stdout closed");
-		return;
-	}
-	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) &&
-	    (p->q.n || p->role->show))
-		drain(p);
-	if (i != p->rslot || (p->flags & F_DEAD))
-		return;
-	if ((rev & POLLIN) || (p->rslot != p->wslot && (rev & POLLHUP)))
-		peer_read(p);
-	else if (rev & (POLLHUP | POLLERR))
-		p->role->on_lost(p, "connection lost");
-}
-
-/* The one loop, host and client alike. */
-static void
-loop(void)
-{
-	long long d;
-	size_t i, n0;
-	int n, timeout;
-
-	for (;;) {
-		io.now = now_ms();
-		d = next_deadline();
-		timeout = d < 0 ? -1 : d <= io.now ? 0 :
-		    d - io.now > INT_MAX ? INT_MAX : (int)(d - io.now);
-		if (io.stashed && resume_input(0))
-			timeout = 0;
-		n = poll(io.pfd, (nfds_t)io.nslots, timeout);
-		if (n < 0 && errno != EINTR)
-			die("poll:");
-		io.now = now_ms();
-		for (i = 0, n0 = io.nslots; n > 0 && i < n0; i++)
-			if (io.pfd[i].revents)
-				handle_slot(i, io.pfd[i].revents);
-		if (io.stashed)
-			resume_input(1);
-		run_timers();
-		if (prog.ending)
-			program_end();
-		end_turn();
-		if (room.closing && !io.nqueued)
-			exit(exit_status(0));
-	}
-}
 
 static void
 usage(void)
@@ -5846,146 +5303,6 @@ stdio_new(const struct role *faces)
 }
 
 /*
- * -e: the program is the stdio peer, with the role ours would have,
- * through a pipe each way; so framing, sanitising, flow control and
- * the bounds on queues are the same for it. Only what its ends mean is
- * its own: closing its output, it says no more; closing its input, it
- * hears no more; the session ends when it exits (program_end).
- */
-static struct peer *
-program_new(const struct role *role)
-{
-	struct peer *p;
-	int rfd, wfd;
-
-	program_start(&rfd, &wfd);
-	p = peer_new(role, rfd, wfd);
-	set_state(p, JOINED);
-	if (!opt.commands)
-		p->flags |= F_TEXT;
-	/* our ends do not block; the pipe is watched for the program going */
-	p->flags |= F_WATCHOUT;
-	set_writing(p, 0);
-	io.stdio = p;
-	return p;
-}
-
-/*
- * /bin/sh -c COMMAND, in a process group of its own, so that all of it
- * can be ended with chat (program_kill). Its stdin and stdout are the
- * far ends of two pipes, its stderr is ours; every other descriptor of
- * ours is closed on exec (own_fd), so it never holds the room's.
- */
-static void
-program_start(int *rfd, int *wfd)
-{
-	int down[2], up[2];	/* the room's lines down to it, its lines up */
-	pid_t pid;
-
-	if (pipe(down) < 0 || pipe(up) < 0)
-		die("pipe:");
-	own_fd(down[1]);
-	own_fd(up[0]);
-	if (fcntl(down[0], F_SETFD, FD_CLOEXEC) < 0 ||
-	    fcntl(up[1], F_SETFD, FD_CLOEXEC) < 0)
-		die("fcntl:");
-	if ((pid = fork()) < 0)
-		die("fork:");
-	if (pid == 0)
-		program_exec(down[0], up[1]);
-	setpgid(pid, pid);	/* as the child does: whichever runs first */
-	close(down[0]);
-	close(up[1]);
-	prog.pid = pid;
-	atexit(program_kill);
-	*rfd = up[0];
-	*wfd = down[1];
-}
-
-/* In the child: the pipes become stdin and stdout, and the shell runs. */
-static void
-program_exec(int in, int out)
-{
-	setpgid(0, 0);
-	signal(SIGPIPE, SIG_DFL);	/* ignored here, it would stay ignored there */
-	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
-		_exit(127);
-	execl("/bin/sh", "sh", "-c", opt.exec, (char *)NULL);
-	warnx("cannot run /bin/sh:");
-	_exit(127);
-}
-
-/*
- * The program closed its output but may go on: it says no more, and
- * hears the room until it exits. A child it left writing gets EPIPE.
- */
-static void
-program_eof(struct peer *p)
-{
-	set_reading(p, 0);
-	close(p->rfd);
-	p->rfd = -1;
-}
-
-/* SIGCHLD: the program exited; its status is kept for ours. */
-static void
-program_reap(void)
-{
-	int st;
-
-	if (prog.pid <= 0 || waitpid(prog.pid, &st, WNOHANG) != prog.pid)
-		return;
-	prog.pid = 0;
-	prog.ending = 1;
-	if (WIFEXITED(st))
-		prog.status = WEXITSTATUS(st);
-	else if (WIFSIGNALED(st))
-		prog.status = 128 + WTERMSIG(st);
-}
-
-/*
- * The program exited. Once all it wrote is read (its output at EOF, or
- * empty while it may be read: what a child it left behind writes later
- * is not waited for), the session ends as the role has it: the client
- * leaves the room as at the end of stdin, once the host has taken
- * every line; the host closes the room, as at /quit.
- */
-static void
-program_end(void)
-{
-	struct peer *p = io.stdio;
-	struct pollfd f = { -1, POLLIN, 0 };
-
-	if (p->rfd >= 0) {
-		f.fd = p->rfd;
-		if (!may_read(p) || poll(&f, 1, 0) != 0)
-			return;	/* the loop reads it when it may */
-	}
-	prog.ending = 0;
-	frame_end(p);
-	p->role->on_exit(p);
-}
-
-/*
- * chat ends while the program runs (the room closed, a kick, a signal):
- * its stdin comes to EOF with our exit, and its process group gets
- * SIGTERM, so nothing of it is left running.
- */
-static void
-program_kill(void)
-{
-	if (prog.pid > 0)
-		kill(-prog.pid, SIGTERM);
-}
-
-/* chat's exit status: the program's (-e) when it failed, else chat's own. */
-static int
-exit_status(int status)
-{
-	return prog.status ? prog.status : status;
-}
-
-/*
  * A closed stdin, stdout or stderr is opened on /dev/null, before any
  * socket or pipe could take its number and be read or written as it.
  */
@@ -6092,4 +5409,757 @@ main(int argc, char *argv[])
 	end_turn();
 	loop();
 	return 0;
+}
+
+/* ---- Unicode: the tables t/unicode.pl generates, and their lookups ---- */
+
+/* BEGIN unicode tables: generated by t/unicode.pl from Unicode 15.0.0; do not edit */
+
+/* nick_chars: the code points a nickname may hold (letters, marks, decimal digits and _ - .),
+ * with v the script id: 0 for Common and Inherited, which belong to no one script:
+ * 0 Common/Inherited, 1 Latin, 2 Bopomofo, 3 Greek, 4 Coptic, 5 Cyrillic, 6 Armenian, 7 Hebrew,
+ * 8 Arabic, 9 Syriac, 10 Thaana, 11 Nko, 12 Samaritan, 13 Mandaic, 14 Devanagari, 15 Bengali,
+ * 16 Gurmukhi, 17 Gujarati, 18 Oriya, 19 Tamil, 20 Telugu, 21 Kannada, 22 Malayalam,
+ * 23 Sinhala, 24 Thai, 25 Lao, 26 Tibetan, 27 Myanmar, 28 Georgian, 29 Hangul, 30 Ethiopic,
+ * 31 Cherokee, 32 Canadian_Aboriginal, 33 Ogham, 34 Runic, 35 Tagalog, 36 Hanunoo, 37 Buhid,
+ * 38 Tagbanwa, 39 Khmer, 40 Mongolian, 41 Limbu, 42 Tai_Le, 43 New_Tai_Lue, 44 Buginese,
+ * 45 Tai_Tham, 46 Balinese, 47 Sundanese, 48 Batak, 49 Lepcha, 50 Ol_Chiki, 51 Braille,
+ * 52 Glagolitic, 53 Tifinagh, 54 Han, 55 Hiragana, 56 Katakana, 57 Yi, 58 Lisu, 59 Vai,
+ * 60 Bamum, 61 Syloti_Nagri, 62 Phags_Pa, 63 Saurashtra, 64 Kayah_Li, 65 Rejang, 66 Javanese,
+ * 67 Cham, 68 Tai_Viet, 69 Meetei_Mayek, 70 Linear_B, 71 Lycian, 72 Carian, 73 Old_Italic,
+ * 74 Gothic, 75 Old_Permic, 76 Ugaritic, 77 Old_Persian, 78 Deseret, 79 Shavian, 80 Osmanya,
+ * 81 Osage, 82 Elbasan, 83 Caucasian_Albanian, 84 Vithkuqi, 85 Linear_A, 86 Cypriot,
+ * 87 Imperial_Aramaic, 88 Palmyrene, 89 Nabataean, 90 Hatran, 91 Phoenician, 92 Lydian,
+ * 93 Meroitic_Hieroglyphs, 94 Meroitic_Cursive, 95 Kharoshthi, 96 Old_South_Arabian,
+ * 97 Old_North_Arabian, 98 Manichaean, 99 Avestan, 100 Inscriptional_Parthian,
+ * 101 Inscriptional_Pahlavi, 102 Psalter_Pahlavi, 103 Old_Turkic, 104 Old_Hungarian,
+ * 105 Hanifi_Rohingya, 106 Yezidi, 107 Old_Sogdian, 108 Sogdian, 109 Old_Uyghur,
+ * 110 Chorasmian, 111 Elymaic, 112 Brahmi, 113 Kaithi, 114 Sora_Sompeng, 115 Chakma,
+ * 116 Mahajani, 117 Sharada, 118 Khojki, 119 Multani, 120 Khudawadi, 121 Grantha, 122 Newa,
+ * 123 Tirhuta, 124 Siddham, 125 Modi, 126 Takri, 127 Ahom, 128 Dogra, 129 Warang_Citi,
+ * 130 Dives_Akuru, 131 Nandinagari, 132 Zanabazar_Square, 133 Soyombo, 134 Pau_Cin_Hau,
+ * 135 Bhaiksuki, 136 Marchen, 137 Masaram_Gondi, 138 Gunjala_Gondi, 139 Makasar, 140 Kawi,
+ * 141 Cuneiform, 142 Cypro_Minoan, 143 Egyptian_Hieroglyphs, 144 Anatolian_Hieroglyphs,
+ * 145 Mro, 146 Tangsa, 147 Bassa_Vah, 148 Pahawh_Hmong, 149 Medefaidrin, 150 Miao, 151 Tangut,
+ * 152 Nushu, 153 Khitan_Small_Script, 154 Duployan, 155 SignWriting,
+ * 156 Nyiakeng_Puachue_Hmong, 157 Toto, 158 Wancho, 159 Nag_Mundari, 160 Mende_Kikakui,
+ * 161 Adlam. */
+static const struct uvalue nick_chars[] = {
+	{{0x002D, 0x002E}, 0}, {{0x0030, 0x0039}, 0}, {{0x0041, 0x005A}, 1}, {{0x005F, 0x005F}, 0},
+	{{0x0061, 0x007A}, 1}, {{0x00AA, 0x00AA}, 1}, {{0x00B5, 0x00B5}, 0}, {{0x00BA, 0x00BA}, 1},
+	{{0x00C0, 0x00D6}, 1}, {{0x00D8, 0x00F6}, 1}, {{0x00F8, 0x02B8}, 1}, {{0x02B9, 0x02C1}, 0},
+	{{0x02C6, 0x02D1}, 0}, {{0x02E0, 0x02E4}, 1}, {{0x02EC, 0x02EC}, 0}, {{0x02EE, 0x02EE}, 0},
+	{{0x0300, 0x034E}, 0}, {{0x0351, 0x0353}, 0}, {{0x0357, 0x0358}, 0}, {{0x035A, 0x036F}, 0},
+	{{0x0370, 0x0373}, 3}, {{0x0374, 0x0374}, 0}, {{0x0376, 0x0377}, 3}, {{0x037A, 0x037D}, 3},
+	{{0x037F, 0x037F}, 3}, {{0x0386, 0x0386}, 3}, {{0x0388, 0x038A}, 3}, {{0x038C, 0x038C}, 3},
+	{{0x038E, 0x03A1}, 3}, {{0x03A3, 0x03E1}, 3}, {{0x03E2, 0x03EF}, 4}, {{0x03F0, 0x03F5}, 3},
+	{{0x03F7, 0x03FF}, 3}, {{0x0400, 0x0481}, 5}, {{0x0483, 0x0484}, 5}, {{0x0485, 0x0486}, 0},
+	{{0x0487, 0x052F}, 5}, {{0x0531, 0x0556}, 6}, {{0x0559, 0x0559}, 6}, {{0x0560, 0x0588}, 6},
+	{{0x0591, 0x05BD}, 7}, {{0x05BF, 0x05BF}, 7}, {{0x05C1, 0x05C2}, 7}, {{0x05C4, 0x05C5}, 7},
+	{{0x05C7, 0x05C7}, 7}, {{0x05D0, 0x05EA}, 7}, {{0x05EF, 0x05F2}, 7}, {{0x0610, 0x061A}, 8},
+	{{0x0620, 0x063F}, 8}, {{0x0640, 0x0640}, 0}, {{0x0641, 0x064A}, 8}, {{0x064B, 0x0655}, 0},
+	{{0x0656, 0x0669}, 8}, {{0x066E, 0x066F}, 8}, {{0x0670, 0x0670}, 0}, {{0x0671, 0x06D3}, 8},
+	{{0x06D5, 0x06DC}, 8}, {{0x06DF, 0x06E8}, 8}, {{0x06EA, 0x06FC}, 8}, {{0x06FF, 0x06FF}, 8},
+	{{0x0710, 0x074A}, 9}, {{0x074D, 0x074F}, 9}, {{0x0750, 0x077F}, 8},
+	{{0x0780, 0x07B1}, 10}, {{0x07C0, 0x07F5}, 11}, {{0x07FA, 0x07FA}, 11},
+	{{0x07FD, 0x07FD}, 11}, {{0x0800, 0x082D}, 12}, {{0x0840, 0x085B}, 13},
+	{{0x0860, 0x086A}, 9}, {{0x0870, 0x0887}, 8}, {{0x0889, 0x088E}, 8}, {{0x0898, 0x08E1}, 8},
+	{{0x08E3, 0x08F6}, 8}, {{0x08FE, 0x08FF}, 8}, {{0x0900, 0x0950}, 14},
+	{{0x0951, 0x0954}, 0}, {{0x0955, 0x0963}, 14}, {{0x0966, 0x096F}, 14},
+	{{0x0971, 0x097F}, 14}, {{0x0980, 0x0983}, 15}, {{0x0985, 0x098C}, 15},
+	{{0x098F, 0x0990}, 15}, {{0x0993, 0x09A8}, 15}, {{0x09AA, 0x09B0}, 15},
+	{{0x09B2, 0x09B2}, 15}, {{0x09B6, 0x09B9}, 15}, {{0x09BC, 0x09C4}, 15},
+	{{0x09C7, 0x09C8}, 15}, {{0x09CB, 0x09CE}, 15}, {{0x09D7, 0x09D7}, 15},
+	{{0x09DC, 0x09DD}, 15}, {{0x09DF, 0x09E3}, 15}, {{0x09E6, 0x09F1}, 15},
+	{{0x09FC, 0x09FC}, 15}, {{0x09FE, 0x09FE}, 15}, {{0x0A01, 0x0A03}, 16},
+	{{0x0A05, 0x0A0A}, 16}, {{0x0A0F, 0x0A10}, 16}, {{0x0A13, 0x0A28}, 16},
+	{{0x0A2A, 0x0A30}, 16}, {{0x0A32, 0x0A33}, 16}, {{0x0A35, 0x0A36}, 16},
+	{{0x0A38, 0x0A39}, 16}, {{0x0A3C, 0x0A3C}, 16}, {{0x0A3E, 0x0A42}, 16},
+	{{0x0A47, 0x0A48}, 16}, {{0x0A4B, 0x0A4D}, 16}, {{0x0A51, 0x0A51}, 16},
+	{{0x0A59, 0x0A5C}, 16}, {{0x0A5E, 0x0A5E}, 16}, {{0x0A66, 0x0A75}, 16},
+	{{0x0A81, 0x0A83}, 17}, {{0x0A85, 0x0A8D}, 17}, {{0x0A8F, 0x0A91}, 17},
+	{{0x0A93, 0x0AA8}, 17}, {{0x0AAA, 0x0AB0}, 17}, {{0x0AB2, 0x0AB3}, 17},
+	{{0x0AB5, 0x0AB9}, 17}, {{0x0ABC, 0x0AC5}, 17}, {{0x0AC7, 0x0AC9}, 17},
+	{{0x0ACB, 0x0ACD}, 17}, {{0x0AD0, 0x0AD0}, 17}, {{0x0AE0, 0x0AE3}, 17},
+	{{0x0AE6, 0x0AEF}, 17}, {{0x0AF9, 0x0AFF}, 17}, {{0x0B01, 0x0B03}, 18},
+	{{0x0B05, 0x0B0C}, 18}, {{0x0B0F, 0x0B10}, 18}, {{0x0B13, 0x0B28}, 18},
+	{{0x0B2A, 0x0B30}, 18}, {{0x0B32, 0x0B33}, 18}, {{0x0B35, 0x0B39}, 18},
+	{{0x0B3C, 0x0B44}, 18}, {{0x0B47, 0x0B48}, 18}, {{0x0B4B, 0x0B4D}, 18},
+	{{0x0B55, 0x0B57}, 18}, {{0x0B5C, 0x0B5D}, 18}, {{0x0B5F, 0x0B63}, 18},
+	{{0x0B66, 0x0B6F}, 18}, {{0x0B71, 0x0B71}, 18}, {{0x0B82, 0x0B83}, 19},
+	{{0x0B85, 0x0B8A}, 19}, {{0x0B8E, 0x0B90}, 19}, {{0x0B92, 0x0B95}, 19},
+	{{0x0B99, 0x0B9A}, 19}, {{0x0B9C, 0x0B9C}, 19}, {{0x0B9E, 0x0B9F}, 19},
+	{{0x0BA3, 0x0BA4}, 19}, {{0x0BA8, 0x0BAA}, 19}, {{0x0BAE, 0x0BB9}, 19},
+	{{0x0BBE, 0x0BC2}, 19}, {{0x0BC6, 0x0BC8}, 19}, {{0x0BCA, 0x0BCD}, 19},
+	{{0x0BD0, 0x0BD0}, 19}, {{0x0BD7, 0x0BD7}, 19}, {{0x0BE6, 0x0BEF}, 19},
+	{{0x0C00, 0x0C0C}, 20}, {{0x0C0E, 0x0C10}, 20}, {{0x0C12, 0x0C28}, 20},
+	{{0x0C2A, 0x0C39}, 20}, {{0x0C3C, 0x0C44}, 20}, {{0x0C46, 0x0C48}, 20},
+	{{0x0C4A, 0x0C4D}, 20}, {{0x0C55, 0x0C56}, 20}, {{0x0C58, 0x0C5A}, 20},
+	{{0x0C5D, 0x0C5D}, 20}, {{0x0C60, 0x0C63}, 20}, {{0x0C66, 0x0C6F}, 20},
+	{{0x0C80, 0x0C83}, 21}, {{0x0C85, 0x0C8C}, 21}, {{0x0C8E, 0x0C90}, 21},
+	{{0x0C92, 0x0CA8}, 21}, {{0x0CAA, 0x0CB3}, 21}, {{0x0CB5, 0x0CB9}, 21},
+	{{0x0CBC, 0x0CC4}, 21}, {{0x0CC6, 0x0CC8}, 21}, {{0x0CCA, 0x0CCD}, 21},
+	{{0x0CD5, 0x0CD6}, 21}, {{0x0CDD, 0x0CDE}, 21}, {{0x0CE0, 0x0CE3}, 21},
+	{{0x0CE6, 0x0CEF}, 21}, {{0x0CF1, 0x0CF3}, 21}, {{0x0D00, 0x0D0C}, 22},
+	{{0x0D0E, 0x0D10}, 22}, {{0x0D12, 0x0D44}, 22}, {{0x0D46, 0x0D48}, 22},
+	{{0x0D4A, 0x0D4E}, 22}, {{0x0D54, 0x0D57}, 22}, {{0x0D5F, 0x0D63}, 22},
+	{{0x0D66, 0x0D6F}, 22}, {{0x0D7A, 0x0D7F}, 22}, {{0x0D81, 0x0D83}, 23},
+	{{0x0D85, 0x0D96}, 23}, {{0x0D9A, 0x0DB1}, 23}, {{0x0DB3, 0x0DBB}, 23},
+	{{0x0DBD, 0x0DBD}, 23}, {{0x0DC0, 0x0DC6}, 23}, {{0x0DCA, 0x0DCA}, 23},
+	{{0x0DCF, 0x0DD4}, 23}, {{0x0DD6, 0x0DD6}, 23}, {{0x0DD8, 0x0DDF}, 23},
+	{{0x0DE6, 0x0DEF}, 23}, {{0x0DF2, 0x0DF3}, 23}, {{0x0E01, 0x0E3A}, 24},
+	{{0x0E40, 0x0E4E}, 24}, {{0x0E50, 0x0E59}, 24}, {{0x0E81, 0x0E82}, 25},
+	{{0x0E84, 0x0E84}, 25}, {{0x0E86, 0x0E8A}, 25}, {{0x0E8C, 0x0EA3}, 25},
+	{{0x0EA5, 0x0EA5}, 25}, {{0x0EA7, 0x0EBD}, 25}, {{0x0EC0, 0x0EC4}, 25},
+	{{0x0EC6, 0x0EC6}, 25}, {{0x0EC8, 0x0ECE}, 25}, {{0x0ED0, 0x0ED9}, 25},
+	{{0x0EDC, 0x0EDF}, 25}, {{0x0F00, 0x0F00}, 26}, {{0x0F18, 0x0F19}, 26},
+	{{0x0F20, 0x0F29}, 26}, {{0x0F35, 0x0F35}, 26}, {{0x0F37, 0x0F37}, 26},
+	{{0x0F39, 0x0F39}, 26}, {{0x0F3E, 0x0F47}, 26}, {{0x0F49, 0x0F6C}, 26},
+	{{0x0F71, 0x0F84}, 26}, {{0x0F86, 0x0F97}, 26}, {{0x0F99, 0x0FBC}, 26},
+	{{0x0FC6, 0x0FC6}, 26}, {{0x1000, 0x1049}, 27}, {{0x1050, 0x109D}, 27},
+	{{0x10A0, 0x10C5}, 28}, {{0x10C7, 0x10C7}, 28}, {{0x10CD, 0x10CD}, 28},
+	{{0x10D0, 0x10FA}, 28}, {{0x10FC, 0x10FF}, 28}, {{0x1100, 0x115E}, 29},
+	{{0x1161, 0x11FF}, 29}, {{0x1200, 0x1248}, 30}, {{0x124A, 0x124D}, 30},
+	{{0x1250, 0x1256}, 30}, {{0x1258, 0x1258}, 30}, {{0x125A, 0x125D}, 30},
+	{{0x1260, 0x1288}, 30}, {{0x128A, 0x128D}, 30}, {{0x1290, 0x12B0}, 30},
+	{{0x12B2, 0x12B5}, 30}, {{0x12B8, 0x12BE}, 30}, {{0x12C0, 0x12C0}, 30},
+	{{0x12C2, 0x12C5}, 30}, {{0x12C8, 0x12D6}, 30}, {{0x12D8, 0x1310}, 30},
+	{{0x1312, 0x1315}, 30}, {{0x1318, 0x135A}, 30}, {{0x135D, 0x135F}, 30},
+	{{0x1380, 0x138F}, 30}, {{0x13A0, 0x13F5}, 31}, {{0x13F8, 0x13FD}, 31},
+	{{0x1401, 0x1404}, 32}, {{0x1408, 0x1409}, 32}, {{0x140C, 0x1411}, 32},
+	{{0x141C, 0x142E}, 32}, {{0x144B, 0x166C}, 32}, {{0x166F, 0x167F}, 32},
+	{{0x1681, 0x169A}, 33}, {{0x16A0, 0x16B1}, 34}, {{0x16B3, 0x16EA}, 34},
+	{{0x16F1, 0x16F8}, 34}, {{0x1700, 0x1715}, 35}, {{0x171F, 0x171F}, 35},
+	{{0x1720, 0x1734}, 36}, {{0x1740, 0x1753}, 37}, {{0x1760, 0x176C}, 38},
+	{{0x176E, 0x1770}, 38}, {{0x1772, 0x1773}, 38}, {{0x1780, 0x17B3}, 39},
+	{{0x17B6, 0x17D3}, 39}, {{0x17D7, 0x17D7}, 39}, {{0x17DC, 0x17DD}, 39},
+	{{0x17E0, 0x17E9}, 39}, {{0x1810, 0x1819}, 40}, {{0x1820, 0x1878}, 40},
+	{{0x1880, 0x18AA}, 40}, {{0x18B7, 0x18D3}, 32}, {{0x18D5, 0x18F5}, 32},
+	{{0x1900, 0x191E}, 41}, {{0x1920, 0x192B}, 41}, {{0x1930, 0x193B}, 41},
+	{{0x1946, 0x194F}, 41}, {{0x1950, 0x196D}, 42}, {{0x1970, 0x1974}, 42},
+	{{0x1980, 0x19AB}, 43}, {{0x19B0, 0x19C9}, 43}, {{0x19D0, 0x19D9}, 43},
+	{{0x1A00, 0x1A1B}, 44}, {{0x1A20, 0x1A5E}, 45}, {{0x1A60, 0x1A7C}, 45},
+	{{0x1A7F, 0x1A89}, 45}, {{0x1A90, 0x1A99}, 45}, {{0x1AA7, 0x1AA7}, 45},
+	{{0x1AB0, 0x1ACE}, 0}, {{0x1B00, 0x1B4C}, 46}, {{0x1B50, 0x1B59}, 46},
+	{{0x1B6B, 0x1B73}, 46}, {{0x1B80, 0x1BBF}, 47}, {{0x1BC0, 0x1BF3}, 48},
+	{{0x1C00, 0x1C37}, 49}, {{0x1C40, 0x1C49}, 49}, {{0x1C4D, 0x1C4F}, 49},
+	{{0x1C50, 0x1C7D}, 50}, {{0x1C80, 0x1C88}, 5}, {{0x1C90, 0x1CBA}, 28},
+	{{0x1CBD, 0x1CBF}, 28}, {{0x1CD0, 0x1CD2}, 0}, {{0x1CD4, 0x1CFA}, 0},
+	{{0x1D00, 0x1D25}, 1}, {{0x1D26, 0x1D2A}, 3}, {{0x1D2B, 0x1D2B}, 5}, {{0x1D2C, 0x1D5C}, 1},
+	{{0x1D5D, 0x1D61}, 3}, {{0x1D62, 0x1D65}, 1}, {{0x1D66, 0x1D6A}, 3}, {{0x1D6B, 0x1D77}, 1},
+	{{0x1D78, 0x1D78}, 5}, {{0x1D79, 0x1DBE}, 1}, {{0x1DBF, 0x1DBF}, 3}, {{0x1DC0, 0x1DFD}, 0},
+	{{0x1E00, 0x1EFF}, 1}, {{0x1F00, 0x1F15}, 3}, {{0x1F18, 0x1F1D}, 3}, {{0x1F20, 0x1F45}, 3},
+	{{0x1F48, 0x1F4D}, 3}, {{0x1F50, 0x1F57}, 3}, {{0x1F59, 0x1F59}, 3}, {{0x1F5B, 0x1F5B}, 3},
+	{{0x1F5D, 0x1F5D}, 3}, {{0x1F5F, 0x1F7D}, 3}, {{0x1F80, 0x1FB4}, 3}, {{0x1FB6, 0x1FBC}, 3},
+	{{0x1FBE, 0x1FBE}, 3}, {{0x1FC2, 0x1FC4}, 3}, {{0x1FC6, 0x1FCC}, 3}, {{0x1FD0, 0x1FD3}, 3},
+	{{0x1FD6, 0x1FDB}, 3}, {{0x1FE0, 0x1FEC}, 3}, {{0x1FF2, 0x1FF4}, 3}, {{0x1FF6, 0x1FFC}, 3},
+	{{0x2071, 0x2071}, 1}, {{0x207F, 0x207F}, 1}, {{0x2090, 0x209C}, 1}, {{0x20D0, 0x20EF}, 0},
+	{{0x2183, 0x2184}, 1}, {{0x2C00, 0x2C5F}, 52}, {{0x2C60, 0x2C7F}, 1},
+	{{0x2C80, 0x2CE4}, 4}, {{0x2CEB, 0x2CF3}, 4}, {{0x2D00, 0x2D25}, 28},
+	{{0x2D27, 0x2D27}, 28}, {{0x2D2D, 0x2D2D}, 28}, {{0x2D30, 0x2D67}, 53},
+	{{0x2D6F, 0x2D6F}, 53}, {{0x2D7F, 0x2D7F}, 53}, {{0x2D80, 0x2D96}, 30},
+	{{0x2DA0, 0x2DA6}, 30}, {{0x2DA8, 0x2DAE}, 30}, {{0x2DB0, 0x2DB6}, 30},
+	{{0x2DB8, 0x2DBE}, 30}, {{0x2DC0, 0x2DC6}, 30}, {{0x2DC8, 0x2DCE}, 30},
+	{{0x2DD0, 0x2DD6}, 30}, {{0x2DD8, 0x2DDE}, 30}, {{0x2DE0, 0x2DFF}, 5},
+	{{0x2E2F, 0x2E2F}, 0}, {{0x3005, 0x3005}, 54}, {{0x3006, 0x3006}, 0},
+	{{0x302A, 0x302D}, 0}, {{0x302E, 0x302F}, 29}, {{0x3031, 0x3035}, 0},
+	{{0x303B, 0x303B}, 54}, {{0x303C, 0x303C}, 0}, {{0x3041, 0x3096}, 55},
+	{{0x3099, 0x309A}, 0}, {{0x309D, 0x309F}, 55}, {{0x30A1, 0x30FA}, 56},
+	{{0x30FC, 0x30FC}, 0}, {{0x30FD, 0x30FF}, 56}, {{0x3105, 0x312F}, 2},
+	{{0x3131, 0x3163}, 29}, {{0x3165, 0x318E}, 29}, {{0x31A0, 0x31BF}, 2},
+	{{0x31F0, 0x31FF}, 56}, {{0x3400, 0x4DBF}, 54}, {{0x4E00, 0x9FFF}, 54},
+	{{0xA000, 0xA48C}, 57}, {{0xA4D0, 0xA4FD}, 58}, {{0xA500, 0xA60C}, 59},
+	{{0xA610, 0xA62B}, 59}, {{0xA640, 0xA672}, 5}, {{0xA674, 0xA67D}, 5},
+	{{0xA67F, 0xA69F}, 5}, {{0xA6A0, 0xA6E5}, 60}, {{0xA6F0, 0xA6F1}, 60},
+	{{0xA717, 0xA71F}, 0}, {{0xA722, 0xA787}, 1}, {{0xA788, 0xA788}, 0}, {{0xA78B, 0xA7CA}, 1},
+	{{0xA7D0, 0xA7D1}, 1}, {{0xA7D3, 0xA7D3}, 1}, {{0xA7D5, 0xA7D9}, 1}, {{0xA7F2, 0xA7FF}, 1},
+	{{0xA800, 0xA827}, 61}, {{0xA82C, 0xA82C}, 61}, {{0xA840, 0xA873}, 62},
+	{{0xA880, 0xA8C5}, 63}, {{0xA8D0, 0xA8D9}, 63}, {{0xA8E0, 0xA8F7}, 14},
+	{{0xA8FB, 0xA8FB}, 14}, {{0xA8FD, 0xA8FF}, 14}, {{0xA900, 0xA92D}, 64},
+	{{0xA930, 0xA953}, 65}, {{0xA960, 0xA97C}, 29}, {{0xA980, 0xA9C0}, 66},
+	{{0xA9CF, 0xA9CF}, 0}, {{0xA9D0, 0xA9D9}, 66}, {{0xA9E0, 0xA9FE}, 27},
+	{{0xAA00, 0xAA36}, 67}, {{0xAA40, 0xAA4D}, 67}, {{0xAA50, 0xAA59}, 67},
+	{{0xAA60, 0xAA76}, 27}, {{0xAA7A, 0xAA7F}, 27}, {{0xAA80, 0xAAC2}, 68},
+	{{0xAADB, 0xAADD}, 68}, {{0xAAE0, 0xAAEF}, 69}, {{0xAAF2, 0xAAF6}, 69},
+	{{0xAB01, 0xAB06}, 30}, {{0xAB09, 0xAB0E}, 30}, {{0xAB11, 0xAB16}, 30},
+	{{0xAB20, 0xAB26}, 30}, {{0xAB28, 0xAB2E}, 30}, {{0xAB30, 0xAB5A}, 1},
+	{{0xAB5C, 0xAB64}, 1}, {{0xAB65, 0xAB65}, 3}, {{0xAB66, 0xAB69}, 1},
+	{{0xAB70, 0xABBF}, 31}, {{0xABC0, 0xABEA}, 69}, {{0xABEC, 0xABED}, 69},
+	{{0xABF0, 0xABF9}, 69}, {{0xAC00, 0xD7A3}, 29}, {{0xD7B0, 0xD7C6}, 29},
+	{{0xD7CB, 0xD7FB}, 29}, {{0xF900, 0xFA6D}, 54}, {{0xFA70, 0xFAD9}, 54},
+	{{0xFB00, 0xFB06}, 1}, {{0xFB13, 0xFB17}, 6}, {{0xFB1D, 0xFB28}, 7}, {{0xFB2A, 0xFB36}, 7},
+	{{0xFB38, 0xFB3C}, 7}, {{0xFB3E, 0xFB3E}, 7}, {{0xFB40, 0xFB41}, 7}, {{0xFB43, 0xFB44}, 7},
+	{{0xFB46, 0xFB4F}, 7}, {{0xFB50, 0xFBB1}, 8}, {{0xFBD3, 0xFD3D}, 8}, {{0xFD50, 0xFD8F}, 8},
+	{{0xFD92, 0xFDC7}, 8}, {{0xFDF0, 0xFDFB}, 8}, {{0xFE20, 0xFE2D}, 0}, {{0xFE2E, 0xFE2F}, 5},
+	{{0xFE70, 0xFE74}, 8}, {{0xFE76, 0xFEFC}, 8}, {{0xFF10, 0xFF19}, 0}, {{0xFF21, 0xFF3A}, 1},
+	{{0xFF41, 0xFF5A}, 1}, {{0xFF66, 0xFF6F}, 56}, {{0xFF70, 0xFF70}, 0},
+	{{0xFF71, 0xFF9D}, 56}, {{0xFF9E, 0xFF9F}, 0}, {{0xFFA1, 0xFFBE}, 29},
+	{{0xFFC2, 0xFFC7}, 29}, {{0xFFCA, 0xFFCF}, 29}, {{0xFFD2, 0xFFD7}, 29},
+	{{0xFFDA, 0xFFDC}, 29}, {{0x10000, 0x1000B}, 70}, {{0x1000D, 0x10026}, 70},
+	{{0x10028, 0x1003A}, 70}, {{0x1003C, 0x1003D}, 70}, {{0x1003F, 0x1004D}, 70},
+	{{0x10050, 0x1005D}, 70}, {{0x10080, 0x100FA}, 70}, {{0x101FD, 0x101FD}, 0},
+	{{0x10280, 0x1029C}, 71}, {{0x102A0, 0x102D0}, 72}, {{0x102E0, 0x102E0}, 0},
+	{{0x10300, 0x1031F}, 73}, {{0x1032D, 0x1032F}, 73}, {{0x10330, 0x10340}, 74},
+	{{0x10342, 0x10349}, 74}, {{0x10350, 0x1037A}, 75}, {{0x10380, 0x1039D}, 76},
+	{{0x103A0, 0x103C3}, 77}, {{0x103C8, 0x103CF}, 77}, {{0x10400, 0x1044F}, 78},
+	{{0x10450, 0x1047F}, 79}, {{0x10480, 0x1049D}, 80}, {{0x104A0, 0x104A9}, 80},
+	{{0x104B0, 0x104D3}, 81}, {{0x104D8, 0x104FB}, 81}, {{0x10500, 0x10527}, 82},
+	{{0x10530, 0x10563}, 83}, {{0x10570, 0x1057A}, 84}, {{0x1057C, 0x1058A}, 84},
+	{{0x1058C, 0x10592}, 84}, {{0x10594, 0x10595}, 84}, {{0x10597, 0x105A1}, 84},
+	{{0x105A3, 0x105B1}, 84}, {{0x105B3, 0x105B9}, 84}, {{0x105BB, 0x105BC}, 84},
+	{{0x10600, 0x10736}, 85}, {{0x10740, 0x10755}, 85}, {{0x10760, 0x10767}, 85},
+	{{0x10780, 0x10785}, 1}, {{0x10787, 0x107B0}, 1}, {{0x107B2, 0x107BA}, 1},
+	{{0x10800, 0x10805}, 86}, {{0x10808, 0x10808}, 86}, {{0x1080A, 0x10835}, 86},
+	{{0x10837, 0x10838}, 86}, {{0x1083C, 0x1083C}, 86}, {{0x1083F, 0x1083F}, 86},
+	{{0x10840, 0x10855}, 87}, {{0x10860, 0x10876}, 88}, {{0x10880, 0x1089E}, 89},
+	{{0x108E0, 0x108F2}, 90}, {{0x108F4, 0x108F5}, 90}, {{0x10900, 0x10915}, 91},
+	{{0x10920, 0x10939}, 92}, {{0x10980, 0x1099F}, 93}, {{0x109A0, 0x109B7}, 94},
+	{{0x109BE, 0x109BF}, 94}, {{0x10A00, 0x10A03}, 95}, {{0x10A05, 0x10A06}, 95},
+	{{0x10A0C, 0x10A13}, 95}, {{0x10A15, 0x10A17}, 95}, {{0x10A19, 0x10A35}, 95},
+	{{0x10A38, 0x10A3A}, 95}, {{0x10A3F, 0x10A3F}, 95}, {{0x10A60, 0x10A7C}, 96},
+	{{0x10A80, 0x10A9C}, 97}, {{0x10AC0, 0x10AC7}, 98}, {{0x10AC9, 0x10AE6}, 98},
+	{{0x10B00, 0x10B35}, 99}, {{0x10B40, 0x10B55}, 100}, {{0x10B60, 0x10B72}, 101},
+	{{0x10B80, 0x10B91}, 102}, {{0x10C00, 0x10C48}, 103}, {{0x10C80, 0x10CB2}, 104},
+	{{0x10CC0, 0x10CF2}, 104}, {{0x10D00, 0x10D27}, 105}, {{0x10D30, 0x10D39}, 105},
+	{{0x10E80, 0x10EA9}, 106}, {{0x10EAB, 0x10EAC}, 106}, {{0x10EB0, 0x10EB1}, 106},
+	{{0x10EFD, 0x10EFF}, 8}, {{0x10F00, 0x10F1C}, 107}, {{0x10F27, 0x10F27}, 107},
+	{{0x10F30, 0x10F50}, 108}, {{0x10F70, 0x10F85}, 109}, {{0x10FB0, 0x10FC4}, 110},
+	{{0x10FE0, 0x10FF6}, 111}, {{0x11000, 0x11046}, 112}, {{0x11066, 0x11075}, 112},
+	{{0x1107F, 0x1107F}, 112}, {{0x11080, 0x110BA}, 113}, {{0x110C2, 0x110C2}, 113},
+	{{0x110D0, 0x110E8}, 114}, {{0x110F0, 0x110F9}, 114}, {{0x11100, 0x11134}, 115},
+	{{0x11136, 0x1113F}, 115}, {{0x11144, 0x11147}, 115}, {{0x11150, 0x11173}, 116},
+	{{0x11176, 0x11176}, 116}, {{0x11180, 0x111C4}, 117}, {{0x111C9, 0x111CC}, 117},
+	{{0x111CE, 0x111DA}, 117}, {{0x111DC, 0x111DC}, 117}, {{0x11200, 0x11211}, 118},
+	{{0x11213, 0x11237}, 118}, {{0x1123E, 0x11241}, 118}, {{0x11280, 0x11286}, 119},
+	{{0x11288, 0x11288}, 119}, {{0x1128A, 0x1128D}, 119}, {{0x1128F, 0x1129D}, 119},
+	{{0x1129F, 0x112A8}, 119}, {{0x112B0, 0x112EA}, 120}, {{0x112F0, 0x112F9}, 120},
+	{{0x11300, 0x11303}, 121}, {{0x11305, 0x1130C}, 121}, {{0x1130F, 0x11310}, 121},
+	{{0x11313, 0x11328}, 121}, {{0x1132A, 0x11330}, 121}, {{0x11332, 0x11333}, 121},
+	{{0x11335, 0x11339}, 121}, {{0x1133B, 0x1133B}, 0}, {{0x1133C, 0x11344}, 121},
+	{{0x11347, 0x11348}, 121}, {{0x1134B, 0x1134D}, 121}, {{0x11350, 0x11350}, 121},
+	{{0x11357, 0x11357}, 121}, {{0x1135D, 0x11363}, 121}, {{0x11366, 0x1136C}, 121},
+	{{0x11370, 0x11374}, 121}, {{0x11400, 0x1144A}, 122}, {{0x11450, 0x11459}, 122},
+	{{0x1145E, 0x11461}, 122}, {{0x11480, 0x114C5}, 123}, {{0x114C7, 0x114C7}, 123},
+	{{0x114D0, 0x114D9}, 123}, {{0x11580, 0x115B5}, 124}, {{0x115B8, 0x115C0}, 124},
+	{{0x115D8, 0x115DD}, 124}, {{0x11600, 0x11640}, 125}, {{0x11644, 0x11644}, 125},
+	{{0x11650, 0x11659}, 125}, {{0x11680, 0x116B8}, 126}, {{0x116C0, 0x116C9}, 126},
+	{{0x11700, 0x1171A}, 127}, {{0x1171D, 0x1172B}, 127}, {{0x11730, 0x11739}, 127},
+	{{0x11740, 0x11746}, 127}, {{0x11800, 0x1183A}, 128}, {{0x118A0, 0x118E9}, 129},
+	{{0x118FF, 0x118FF}, 129}, {{0x11900, 0x11906}, 130}, {{0x11909, 0x11909}, 130},
+	{{0x1190C, 0x11913}, 130}, {{0x11915, 0x11916}, 130}, {{0x11918, 0x11935}, 130},
+	{{0x11937, 0x11938}, 130}, {{0x1193B, 0x11943}, 130}, {{0x11950, 0x11959}, 130},
+	{{0x119A0, 0x119A7}, 131}, {{0x119AA, 0x119D7}, 131}, {{0x119DA, 0x119E1}, 131},
+	{{0x119E3, 0x119E4}, 131}, {{0x11A00, 0x11A3E}, 132}, {{0x11A47, 0x11A47}, 132},
+	{{0x11A50, 0x11A99}, 133}, {{0x11A9D, 0x11A9D}, 133}, {{0x11AB0, 0x11ABB}, 32},
+	{{0x11AC0, 0x11AF8}, 134}, {{0x11C00, 0x11C08}, 135}, {{0x11C0A, 0x11C36}, 135},
+	{{0x11C38, 0x11C40}, 135}, {{0x11C50, 0x11C59}, 135}, {{0x11C72, 0x11C8F}, 136},
+	{{0x11C92, 0x11CA7}, 136}, {{0x11CA9, 0x11CB6}, 136}, {{0x11D00, 0x11D06}, 137},
+	{{0x11D08, 0x11D09}, 137}, {{0x11D0B, 0x11D36}, 137}, {{0x11D3A, 0x11D3A}, 137},
+	{{0x11D3C, 0x11D3D}, 137}, {{0x11D3F, 0x11D47}, 137}, {{0x11D50, 0x11D59}, 137},
+	{{0x11D60, 0x11D65}, 138}, {{0x11D67, 0x11D68}, 138}, {{0x11D6A, 0x11D8E}, 138},
+	{{0x11D90, 0x11D91}, 138}, {{0x11D93, 0x11D98}, 138}, {{0x11DA0, 0x11DA9}, 138},
+	{{0x11EE0, 0x11EF6}, 139}, {{0x11F00, 0x11F10}, 140}, {{0x11F12, 0x11F3A}, 140},
+	{{0x11F3E, 0x11F42}, 140}, {{0x11F50, 0x11F59}, 140}, {{0x11FB0, 0x11FB0}, 58},
+	{{0x12000, 0x122EB}, 141}, {{0x122ED, 0x12393}, 141}, {{0x12395, 0x12399}, 141},
+	{{0x12480, 0x12543}, 141}, {{0x12F90, 0x12FF0}, 142}, {{0x13000, 0x1342F}, 143},
+	{{0x13440, 0x13440}, 143}, {{0x13443, 0x13455}, 143}, {{0x14400, 0x14646}, 144},
+	{{0x16800, 0x16A38}, 60}, {{0x16A40, 0x16A5E}, 145}, {{0x16A60, 0x16A69}, 145},
+	{{0x16A70, 0x16ABE}, 146}, {{0x16AC0, 0x16AC9}, 146}, {{0x16AD0, 0x16AED}, 147},
+	{{0x16AF0, 0x16AF4}, 147}, {{0x16B00, 0x16B36}, 148}, {{0x16B40, 0x16B43}, 148},
+	{{0x16B50, 0x16B59}, 148}, {{0x16B63, 0x16B77}, 148}, {{0x16B7D, 0x16B8F}, 148},
+	{{0x16E40, 0x16E7F}, 149}, {{0x16F00, 0x16F4A}, 150}, {{0x16F4F, 0x16F87}, 150},
+	{{0x16F8F, 0x16F9F}, 150}, {{0x16FE0, 0x16FE0}, 151}, {{0x16FE1, 0x16FE1}, 152},
+	{{0x16FE3, 0x16FE3}, 54}, {{0x16FF0, 0x16FF1}, 54}, {{0x17000, 0x187F7}, 151},
+	{{0x18800, 0x18AFF}, 151}, {{0x18B00, 0x18CD5}, 153}, {{0x18D00, 0x18D08}, 151},
+	{{0x1AFF0, 0x1AFF3}, 56}, {{0x1AFF5, 0x1AFFB}, 56}, {{0x1AFFD, 0x1AFFE}, 56},
+	{{0x1B000, 0x1B000}, 56}, {{0x1B001, 0x1B11F}, 55}, {{0x1B120, 0x1B122}, 56},
+	{{0x1B132, 0x1B132}, 55}, {{0x1B150, 0x1B152}, 55}, {{0x1B155, 0x1B155}, 56},
+	{{0x1B164, 0x1B167}, 56}, {{0x1B170, 0x1B2FB}, 152}, {{0x1BC00, 0x1BC6A}, 154},
+	{{0x1BC70, 0x1BC7C}, 154}, {{0x1BC80, 0x1BC88}, 154}, {{0x1BC90, 0x1BC99}, 154},
+	{{0x1BC9D, 0x1BC9E}, 154}, {{0x1CF00, 0x1CF2D}, 0}, {{0x1CF30, 0x1CF46}, 0},
+	{{0x1D165, 0x1D169}, 0}, {{0x1D16D, 0x1D172}, 0}, {{0x1D17B, 0x1D182}, 0},
+	{{0x1D185, 0x1D18B}, 0}, {{0x1D1AA, 0x1D1AD}, 0}, {{0x1D242, 0x1D244}, 3},
+	{{0x1DA00, 0x1DA36}, 155}, {{0x1DA3B, 0x1DA6C}, 155}, {{0x1DA75, 0x1DA75}, 155},
+	{{0x1DA84, 0x1DA84}, 155}, {{0x1DA9B, 0x1DA9F}, 155}, {{0x1DAA1, 0x1DAAF}, 155},
+	{{0x1DF00, 0x1DF1E}, 1}, {{0x1DF25, 0x1DF2A}, 1}, {{0x1E000, 0x1E006}, 52},
+	{{0x1E008, 0x1E018}, 52}, {{0x1E01B, 0x1E021}, 52}, {{0x1E023, 0x1E024}, 52},
+	{{0x1E026, 0x1E02A}, 52}, {{0x1E030, 0x1E06D}, 5}, {{0x1E08F, 0x1E08F}, 5},
+	{{0x1E100, 0x1E12C}, 156}, {{0x1E130, 0x1E13D}, 156}, {{0x1E140, 0x1E149}, 156},
+	{{0x1E14E, 0x1E14E}, 156}, {{0x1E290, 0x1E2AE}, 157}, {{0x1E2C0, 0x1E2F9}, 158},
+	{{0x1E4D0, 0x1E4F9}, 159}, {{0x1E7E0, 0x1E7E6}, 30}, {{0x1E7E8, 0x1E7EB}, 30},
+	{{0x1E7ED, 0x1E7EE}, 30}, {{0x1E7F0, 0x1E7FE}, 30}, {{0x1E800, 0x1E8C4}, 160},
+	{{0x1E8D0, 0x1E8D6}, 160}, {{0x1E900, 0x1E94B}, 161}, {{0x1E950, 0x1E959}, 161},
+	{{0x1EE00, 0x1EE03}, 8}, {{0x1EE05, 0x1EE1F}, 8}, {{0x1EE21, 0x1EE22}, 8},
+	{{0x1EE24, 0x1EE24}, 8}, {{0x1EE27, 0x1EE27}, 8}, {{0x1EE29, 0x1EE32}, 8},
+	{{0x1EE34, 0x1EE37}, 8}, {{0x1EE39, 0x1EE39}, 8}, {{0x1EE3B, 0x1EE3B}, 8},
+	{{0x1EE42, 0x1EE42}, 8}, {{0x1EE47, 0x1EE47}, 8}, {{0x1EE49, 0x1EE49}, 8},
+	{{0x1EE4B, 0x1EE4B}, 8}, {{0x1EE4D, 0x1EE4F}, 8}, {{0x1EE51, 0x1EE52}, 8},
+	{{0x1EE54, 0x1EE54}, 8}, {{0x1EE57, 0x1EE57}, 8}, {{0x1EE59, 0x1EE59}, 8},
+	{{0x1EE5B, 0x1EE5B}, 8}, {{0x1EE5D, 0x1EE5D}, 8}, {{0x1EE5F, 0x1EE5F}, 8},
+	{{0x1EE61, 0x1EE62}, 8}, {{0x1EE64, 0x1EE64}, 8}, {{0x1EE67, 0x1EE6A}, 8},
+	{{0x1EE6C, 0x1EE72}, 8}, {{0x1EE74, 0x1EE77}, 8}, {{0x1EE79, 0x1EE7C}, 8},
+	{{0x1EE7E, 0x1EE7E}, 8}, {{0x1EE80, 0x1EE89}, 8}, {{0x1EE8B, 0x1EE9B}, 8},
+	{{0x1EEA1, 0x1EEA3}, 8}, {{0x1EEA5, 0x1EEA9}, 8}, {{0x1EEAB, 0x1EEBB}, 8},
+	{{0x1FBF0, 0x1FBF9}, 0}, {{0x20000, 0x2A6DF}, 54}, {{0x2A700, 0x2B739}, 54},
+	{{0x2B740, 0x2B81D}, 54}, {{0x2B820, 0x2CEA1}, 54}, {{0x2CEB0, 0x2EBE0}, 54},
+	{{0x2F800, 0x2FA1D}, 54}, {{0x30000, 0x3134A}, 54}, {{0x31350, 0x323AF}, 54},
+};
+
+/* case_fold: simple case folding (CaseFolding.txt status C and S). A code point c in [lo, hi]
+ * with (c - lo) % stride == 0 folds to c + delta; the others in the range, and all code points
+ * in no range, fold to themselves. */
+static const struct ufold case_fold[] = {
+	{{0x0041, 0x005A}, 32, 1}, {{0x00B5, 0x00B5}, 775, 1}, {{0x00C0, 0x00D6}, 32, 1},
+	{{0x00D8, 0x00DE}, 32, 1}, {{0x0100, 0x012E}, 1, 2}, {{0x0132, 0x0136}, 1, 2},
+	{{0x0139, 0x0147}, 1, 2}, {{0x014A, 0x0176}, 1, 2}, {{0x0178, 0x0178}, -121, 1},
+	{{0x0179, 0x017D}, 1, 2}, {{0x017F, 0x017F}, -268, 1}, {{0x0181, 0x0181}, 210, 1},
+	{{0x0182, 0x0184}, 1, 2}, {{0x0186, 0x0186}, 206, 1}, {{0x0187, 0x0187}, 1, 1},
+	{{0x0189, 0x018A}, 205, 1}, {{0x018B, 0x018B}, 1, 1}, {{0x018E, 0x018E}, 79, 1},
+	{{0x018F, 0x018F}, 202, 1}, {{0x0190, 0x0190}, 203, 1}, {{0x0191, 0x0191}, 1, 1},
+	{{0x0193, 0x0193}, 205, 1}, {{0x0194, 0x0194}, 207, 1}, {{0x0196, 0x0196}, 211, 1},
+	{{0x0197, 0x0197}, 209, 1}, {{0x0198, 0x0198}, 1, 1}, {{0x019C, 0x019C}, 211, 1},
+	{{0x019D, 0x019D}, 213, 1}, {{0x019F, 0x019F}, 214, 1}, {{0x01A0, 0x01A4}, 1, 2},
+	{{0x01A6, 0x01A6}, 218, 1}, {{0x01A7, 0x01A7}, 1, 1}, {{0x01A9, 0x01A9}, 218, 1},
+	{{0x01AC, 0x01AC}, 1, 1}, {{0x01AE, 0x01AE}, 218, 1}, {{0x01AF, 0x01AF}, 1, 1},
+	{{0x01B1, 0x01B2}, 217, 1}, {{0x01B3, 0x01B5}, 1, 2}, {{0x01B7, 0x01B7}, 219, 1},
+	{{0x01B8, 0x01B8}, 1, 1}, {{0x01BC, 0x01BC}, 1, 1}, {{0x01C4, 0x01C4}, 2, 1},
+	{{0x01C5, 0x01C5}, 1, 1}, {{0x01C7, 0x01C7}, 2, 1}, {{0x01C8, 0x01C8}, 1, 1},
+	{{0x01CA, 0x01CA}, 2, 1}, {{0x01CB, 0x01DB}, 1, 2}, {{0x01DE, 0x01EE}, 1, 2},
+	{{0x01F1, 0x01F1}, 2, 1}, {{0x01F2, 0x01F4}, 1, 2}, {{0x01F6, 0x01F6}, -97, 1},
+	{{0x01F7, 0x01F7}, -56, 1}, {{0x01F8, 0x021E}, 1, 2}, {{0x0220, 0x0220}, -130, 1},
+	{{0x0222, 0x0232}, 1, 2}, {{0x023A, 0x023A}, 10795, 1}, {{0x023B, 0x023B}, 1, 1},
+	{{0x023D, 0x023D}, -163, 1}, {{0x023E, 0x023E}, 10792, 1}, {{0x0241, 0x0241}, 1, 1},
+	{{0x0243, 0x0243}, -195, 1}, {{0x0244, 0x0244}, 69, 1}, {{0x0245, 0x0245}, 71, 1},
+	{{0x0246, 0x024E}, 1, 2}, {{0x0345, 0x0345}, 116, 1}, {{0x0370, 0x0372}, 1, 2},
+	{{0x0376, 0x0376}, 1, 1}, {{0x037F, 0x037F}, 116, 1}, {{0x0386, 0x0386}, 38, 1},
+	{{0x0388, 0x038A}, 37, 1}, {{0x038C, 0x038C}, 64, 1}, {{0x038E, 0x038F}, 63, 1},
+	{{0x0391, 0x03A1}, 32, 1}, {{0x03A3, 0x03AB}, 32, 1}, {{0x03C2, 0x03C2}, 1, 1},
+	{{0x03CF, 0x03CF}, 8, 1}, {{0x03D0, 0x03D0}, -30, 1}, {{0x03D1, 0x03D1}, -25, 1},
+	{{0x03D5, 0x03D5}, -15, 1}, {{0x03D6, 0x03D6}, -22, 1}, {{0x03D8, 0x03EE}, 1, 2},
+	{{0x03F0, 0x03F0}, -54, 1}, {{0x03F1, 0x03F1}, -48, 1}, {{0x03F4, 0x03F4}, -60, 1},
+	{{0x03F5, 0x03F5}, -64, 1}, {{0x03F7, 0x03F7}, 1, 1}, {{0x03F9, 0x03F9}, -7, 1},
+	{{0x03FA, 0x03FA}, 1, 1}, {{0x03FD, 0x03FF}, -130, 1}, {{0x0400, 0x040F}, 80, 1},
+	{{0x0410, 0x042F}, 32, 1}, {{0x0460, 0x0480}, 1, 2}, {{0x048A, 0x04BE}, 1, 2},
+	{{0x04C0, 0x04C0}, 15, 1}, {{0x04C1, 0x04CD}, 1, 2}, {{0x04D0, 0x052E}, 1, 2},
+	{{0x0531, 0x0556}, 48, 1}, {{0x10A0, 0x10C5}, 7264, 1}, {{0x10C7, 0x10C7}, 7264, 1},
+	{{0x10CD, 0x10CD}, 7264, 1}, {{0x13F8, 0x13FD}, -8, 1}, {{0x1C80, 0x1C80}, -6222, 1},
+	{{0x1C81, 0x1C81}, -6221, 1}, {{0x1C82, 0x1C82}, -6212, 1}, {{0x1C83, 0x1C84}, -6210, 1},
+	{{0x1C85, 0x1C85}, -6211, 1}, {{0x1C86, 0x1C86}, -6204, 1}, {{0x1C87, 0x1C87}, -6180, 1},
+	{{0x1C88, 0x1C88}, 35267, 1}, {{0x1C90, 0x1CBA}, -3008, 1}, {{0x1CBD, 0x1CBF}, -3008, 1},
+	{{0x1E00, 0x1E94}, 1, 2}, {{0x1E9B, 0x1E9B}, -58, 1}, {{0x1E9E, 0x1E9E}, -7615, 1},
+	{{0x1EA0, 0x1EFE}, 1, 2}, {{0x1F08, 0x1F0F}, -8, 1}, {{0x1F18, 0x1F1D}, -8, 1},
+	{{0x1F28, 0x1F2F}, -8, 1}, {{0x1F38, 0x1F3F}, -8, 1}, {{0x1F48, 0x1F4D}, -8, 1},
+	{{0x1F59, 0x1F5F}, -8, 2}, {{0x1F68, 0x1F6F}, -8, 1}, {{0x1F88, 0x1F8F}, -8, 1},
+	{{0x1F98, 0x1F9F}, -8, 1}, {{0x1FA8, 0x1FAF}, -8, 1}, {{0x1FB8, 0x1FB9}, -8, 1},
+	{{0x1FBA, 0x1FBB}, -74, 1}, {{0x1FBC, 0x1FBC}, -9, 1}, {{0x1FBE, 0x1FBE}, -7173, 1},
+	{{0x1FC8, 0x1FCB}, -86, 1}, {{0x1FCC, 0x1FCC}, -9, 1}, {{0x1FD8, 0x1FD9}, -8, 1},
+	{{0x1FDA, 0x1FDB}, -100, 1}, {{0x1FE8, 0x1FE9}, -8, 1}, {{0x1FEA, 0x1FEB}, -112, 1},
+	{{0x1FEC, 0x1FEC}, -7, 1}, {{0x1FF8, 0x1FF9}, -128, 1}, {{0x1FFA, 0x1FFB}, -126, 1},
+	{{0x1FFC, 0x1FFC}, -9, 1}, {{0x2126, 0x2126}, -7517, 1}, {{0x212A, 0x212A}, -8383, 1},
+	{{0x212B, 0x212B}, -8262, 1}, {{0x2132, 0x2132}, 28, 1}, {{0x2160, 0x216F}, 16, 1},
+	{{0x2183, 0x2183}, 1, 1}, {{0x24B6, 0x24CF}, 26, 1}, {{0x2C00, 0x2C2F}, 48, 1},
+	{{0x2C60, 0x2C60}, 1, 1}, {{0x2C62, 0x2C62}, -10743, 1}, {{0x2C63, 0x2C63}, -3814, 1},
+	{{0x2C64, 0x2C64}, -10727, 1}, {{0x2C67, 0x2C6B}, 1, 2}, {{0x2C6D, 0x2C6D}, -10780, 1},
+	{{0x2C6E, 0x2C6E}, -10749, 1}, {{0x2C6F, 0x2C6F}, -10783, 1},
+	{{0x2C70, 0x2C70}, -10782, 1}, {{0x2C72, 0x2C72}, 1, 1}, {{0x2C75, 0x2C75}, 1, 1},
+	{{0x2C7E, 0x2C7F}, -10815, 1}, {{0x2C80, 0x2CE2}, 1, 2}, {{0x2CEB, 0x2CED}, 1, 2},
+	{{0x2CF2, 0x2CF2}, 1, 1}, {{0xA640, 0xA66C}, 1, 2}, {{0xA680, 0xA69A}, 1, 2},
+	{{0xA722, 0xA72E}, 1, 2}, {{0xA732, 0xA76E}, 1, 2}, {{0xA779, 0xA77B}, 1, 2},
+	{{0xA77D, 0xA77D}, -35332, 1}, {{0xA77E, 0xA786}, 1, 2}, {{0xA78B, 0xA78B}, 1, 1},
+	{{0xA78D, 0xA78D}, -42280, 1}, {{0xA790, 0xA792}, 1, 2}, {{0xA796, 0xA7A8}, 1, 2},
+	{{0xA7AA, 0xA7AA}, -42308, 1}, {{0xA7AB, 0xA7AB}, -42319, 1},
+	{{0xA7AC, 0xA7AC}, -42315, 1}, {{0xA7AD, 0xA7AD}, -42305, 1},
+	{{0xA7AE, 0xA7AE}, -42308, 1}, {{0xA7B0, 0xA7B0}, -42258, 1},
+	{{0xA7B1, 0xA7B1}, -42282, 1}, {{0xA7B2, 0xA7B2}, -42261, 1}, {{0xA7B3, 0xA7B3}, 928, 1},
+	{{0xA7B4, 0xA7C2}, 1, 2}, {{0xA7C4, 0xA7C4}, -48, 1}, {{0xA7C5, 0xA7C5}, -42307, 1},
+	{{0xA7C6, 0xA7C6}, -35384, 1}, {{0xA7C7, 0xA7C9}, 1, 2}, {{0xA7D0, 0xA7D0}, 1, 1},
+	{{0xA7D6, 0xA7D8}, 1, 2}, {{0xA7F5, 0xA7F5}, 1, 1}, {{0xAB70, 0xABBF}, -38864, 1},
+	{{0xFF21, 0xFF3A}, 32, 1}, {{0x10400, 0x10427}, 40, 1}, {{0x104B0, 0x104D3}, 40, 1},
+	{{0x10570, 0x1057A}, 39, 1}, {{0x1057C, 0x1058A}, 39, 1}, {{0x1058C, 0x10592}, 39, 1},
+	{{0x10594, 0x10595}, 39, 1}, {{0x10C80, 0x10CB2}, 64, 1}, {{0x118A0, 0x118BF}, 32, 1},
+	{{0x16E40, 0x16E5F}, 32, 1}, {{0x1E900, 0x1E921}, 34, 1},
+};
+
+/* wide_chars: East_Asian_Width W or F, two terminal columns. zero_width: no column: Mn, Me, Cf,
+ * U+1160..U+11FF, U+200B and Default_Ignorable_Code_Point, but not U+00AD. A few code points
+ * are in both (U+115F, U+3164, wide combining marks): look in zero_width first. */
+static const struct urange wide_chars[] = {
+	{0x1100, 0x115F}, {0x231A, 0x231B}, {0x2329, 0x232A}, {0x23E9, 0x23EC}, {0x23F0, 0x23F0},
+	{0x23F3, 0x23F3}, {0x25FD, 0x25FE}, {0x2614, 0x2615}, {0x2648, 0x2653}, {0x267F, 0x267F},
+	{0x2693, 0x2693}, {0x26A1, 0x26A1}, {0x26AA, 0x26AB}, {0x26BD, 0x26BE}, {0x26C4, 0x26C5},
+	{0x26CE, 0x26CE}, {0x26D4, 0x26D4}, {0x26EA, 0x26EA}, {0x26F2, 0x26F3}, {0x26F5, 0x26F5},
+	{0x26FA, 0x26FA}, {0x26FD, 0x26FD}, {0x2705, 0x2705}, {0x270A, 0x270B}, {0x2728, 0x2728},
+	{0x274C, 0x274C}, {0x274E, 0x274E}, {0x2753, 0x2755}, {0x2757, 0x2757}, {0x2795, 0x2797},
+	{0x27B0, 0x27B0}, {0x27BF, 0x27BF}, {0x2B1B, 0x2B1C}, {0x2B50, 0x2B50}, {0x2B55, 0x2B55},
+	{0x2E80, 0x2E99}, {0x2E9B, 0x2EF3}, {0x2F00, 0x2FD5}, {0x2FF0, 0x2FFB}, {0x3000, 0x303E},
+	{0x3041, 0x3096}, {0x3099, 0x30FF}, {0x3105, 0x312F}, {0x3131, 0x318E}, {0x3190, 0x31E3},
+	{0x31F0, 0x321E}, {0x3220, 0x3247}, {0x3250, 0x4DBF}, {0x4E00, 0xA48C}, {0xA490, 0xA4C6},
+	{0xA960, 0xA97C}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF}, {0xFE10, 0xFE19}, {0xFE30, 0xFE52},
+	{0xFE54, 0xFE66}, {0xFE68, 0xFE6B}, {0xFF01, 0xFF60}, {0xFFE0, 0xFFE6}, {0x16FE0, 0x16FE4},
+	{0x16FF0, 0x16FF1}, {0x17000, 0x187F7}, {0x18800, 0x18CD5}, {0x18D00, 0x18D08},
+	{0x1AFF0, 0x1AFF3}, {0x1AFF5, 0x1AFFB}, {0x1AFFD, 0x1AFFE}, {0x1B000, 0x1B122},
+	{0x1B132, 0x1B132}, {0x1B150, 0x1B152}, {0x1B155, 0x1B155}, {0x1B164, 0x1B167},
+	{0x1B170, 0x1B2FB}, {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E},
+	{0x1F191, 0x1F19A}, {0x1F200, 0x1F202}, {0x1F210, 0x1F23B}, {0x1F240, 0x1F248},
+	{0x1F250, 0x1F251}, {0x1F260, 0x1F265}, {0x1F300, 0x1F320}, {0x1F32D, 0x1F335},
+	{0x1F337, 0x1F37C}, {0x1F37E, 0x1F393}, {0x1F3A0, 0x1F3CA}, {0x1F3CF, 0x1F3D3},
+	{0x1F3E0, 0x1F3F0}, {0x1F3F4, 0x1F3F4}, {0x1F3F8, 0x1F43E}, {0x1F440, 0x1F440},
+	{0x1F442, 0x1F4FC}, {0x1F4FF, 0x1F53D}, {0x1F54B, 0x1F54E}, {0x1F550, 0x1F567},
+	{0x1F57A, 0x1F57A}, {0x1F595, 0x1F596}, {0x1F5A4, 0x1F5A4}, {0x1F5FB, 0x1F64F},
+	{0x1F680, 0x1F6C5}, {0x1F6CC, 0x1F6CC}, {0x1F6D0, 0x1F6D2}, {0x1F6D5, 0x1F6D7},
+	{0x1F6DC, 0x1F6DF}, {0x1F6EB, 0x1F6EC}, {0x1F6F4, 0x1F6FC}, {0x1F7E0, 0x1F7EB},
+	{0x1F7F0, 0x1F7F0}, {0x1F90C, 0x1F93A}, {0x1F93C, 0x1F945}, {0x1F947, 0x1F9FF},
+	{0x1FA70, 0x1FA7C}, {0x1FA80, 0x1FA88}, {0x1FA90, 0x1FABD}, {0x1FABF, 0x1FAC5},
+	{0x1FACE, 0x1FADB}, {0x1FAE0, 0x1FAE8}, {0x1FAF0, 0x1FAF8}, {0x20000, 0x2FFFD},
+	{0x30000, 0x3FFFD},
+};
+static const struct urange zero_width[] = {
+	{0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x05BF, 0x05BF}, {0x05C1, 0x05C2},
+	{0x05C4, 0x05C5}, {0x05C7, 0x05C7}, {0x0600, 0x0605}, {0x0610, 0x061A}, {0x061C, 0x061C},
+	{0x064B, 0x065F}, {0x0670, 0x0670}, {0x06D6, 0x06DD}, {0x06DF, 0x06E4}, {0x06E7, 0x06E8},
+	{0x06EA, 0x06ED}, {0x070F, 0x070F}, {0x0711, 0x0711}, {0x0730, 0x074A}, {0x07A6, 0x07B0},
+	{0x07EB, 0x07F3}, {0x07FD, 0x07FD}, {0x0816, 0x0819}, {0x081B, 0x0823}, {0x0825, 0x0827},
+	{0x0829, 0x082D}, {0x0859, 0x085B}, {0x0890, 0x0891}, {0x0898, 0x089F}, {0x08CA, 0x0902},
+	{0x093A, 0x093A}, {0x093C, 0x093C}, {0x0941, 0x0948}, {0x094D, 0x094D}, {0x0951, 0x0957},
+	{0x0962, 0x0963}, {0x0981, 0x0981}, {0x09BC, 0x09BC}, {0x09C1, 0x09C4}, {0x09CD, 0x09CD},
+	{0x09E2, 0x09E3}, {0x09FE, 0x09FE}, {0x0A01, 0x0A02}, {0x0A3C, 0x0A3C}, {0x0A41, 0x0A42},
+	{0x0A47, 0x0A48}, {0x0A4B, 0x0A4D}, {0x0A51, 0x0A51}, {0x0A70, 0x0A71}, {0x0A75, 0x0A75},
+	{0x0A81, 0x0A82}, {0x0ABC, 0x0ABC}, {0x0AC1, 0x0AC5}, {0x0AC7, 0x0AC8}, {0x0ACD, 0x0ACD},
+	{0x0AE2, 0x0AE3}, {0x0AFA, 0x0AFF}, {0x0B01, 0x0B01}, {0x0B3C, 0x0B3C}, {0x0B3F, 0x0B3F},
+	{0x0B41, 0x0B44}, {0x0B4D, 0x0B4D}, {0x0B55, 0x0B56}, {0x0B62, 0x0B63}, {0x0B82, 0x0B82},
+	{0x0BC0, 0x0BC0}, {0x0BCD, 0x0BCD}, {0x0C00, 0x0C00}, {0x0C04, 0x0C04}, {0x0C3C, 0x0C3C},
+	{0x0C3E, 0x0C40}, {0x0C46, 0x0C48}, {0x0C4A, 0x0C4D}, {0x0C55, 0x0C56}, {0x0C62, 0x0C63},
+	{0x0C81, 0x0C81}, {0x0CBC, 0x0CBC}, {0x0CBF, 0x0CBF}, {0x0CC6, 0x0CC6}, {0x0CCC, 0x0CCD},
+	{0x0CE2, 0x0CE3}, {0x0D00, 0x0D01}, {0x0D3B, 0x0D3C}, {0x0D41, 0x0D44}, {0x0D4D, 0x0D4D},
+	{0x0D62, 0x0D63}, {0x0D81, 0x0D81}, {0x0DCA, 0x0DCA}, {0x0DD2, 0x0DD4}, {0x0DD6, 0x0DD6},
+	{0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E}, {0x0EB1, 0x0EB1}, {0x0EB4, 0x0EBC},
+	{0x0EC8, 0x0ECE}, {0x0F18, 0x0F19}, {0x0F35, 0x0F35}, {0x0F37, 0x0F37}, {0x0F39, 0x0F39},
+	{0x0F71, 0x0F7E}, {0x0F80, 0x0F84}, {0x0F86, 0x0F87}, {0x0F8D, 0x0F97}, {0x0F99, 0x0FBC},
+	{0x0FC6, 0x0FC6}, {0x102D, 0x1030}, {0x1032, 0x1037}, {0x1039, 0x103A}, {0x103D, 0x103E},
+	{0x1058, 0x1059}, {0x105E, 0x1060}, {0x1071, 0x1074}, {0x1082, 0x1082}, {0x1085, 0x1086},
+	{0x108D, 0x108D}, {0x109D, 0x109D}, {0x115F, 0x11FF}, {0x135D, 0x135F}, {0x1712, 0x1714},
+	{0x1732, 0x1733}, {0x1752, 0x1753}, {0x1772, 0x1773}, {0x17B4, 0x17B5}, {0x17B7, 0x17BD},
+	{0x17C6, 0x17C6}, {0x17C9, 0x17D3}, {0x17DD, 0x17DD}, {0x180B, 0x180F}, {0x1885, 0x1886},
+	{0x18A9, 0x18A9}, {0x1920, 0x1922}, {0x1927, 0x1928}, {0x1932, 0x1932}, {0x1939, 0x193B},
+	{0x1A17, 0x1A18}, {0x1A1B, 0x1A1B}, {0x1A56, 0x1A56}, {0x1A58, 0x1A5E}, {0x1A60, 0x1A60},
+	{0x1A62, 0x1A62}, {0x1A65, 0x1A6C}, {0x1A73, 0x1A7C}, {0x1A7F, 0x1A7F}, {0x1AB0, 0x1ACE},
+	{0x1B00, 0x1B03}, {0x1B34, 0x1B34}, {0x1B36, 0x1B3A}, {0x1B3C, 0x1B3C}, {0x1B42, 0x1B42},
+	{0x1B6B, 0x1B73}, {0x1B80, 0x1B81}, {0x1BA2, 0x1BA5}, {0x1BA8, 0x1BA9}, {0x1BAB, 0x1BAD},
+	{0x1BE6, 0x1BE6}, {0x1BE8, 0x1BE9}, {0x1BED, 0x1BED}, {0x1BEF, 0x1BF1}, {0x1C2C, 0x1C33},
+	{0x1C36, 0x1C37}, {0x1CD0, 0x1CD2}, {0x1CD4, 0x1CE0}, {0x1CE2, 0x1CE8}, {0x1CED, 0x1CED},
+	{0x1CF4, 0x1CF4}, {0x1CF8, 0x1CF9}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x202A, 0x202E},
+	{0x2060, 0x206F}, {0x20D0, 0x20F0}, {0x2CEF, 0x2CF1}, {0x2D7F, 0x2D7F}, {0x2DE0, 0x2DFF},
+	{0x302A, 0x302D}, {0x3099, 0x309A}, {0x3164, 0x3164}, {0xA66F, 0xA672}, {0xA674, 0xA67D},
+	{0xA69E, 0xA69F}, {0xA6F0, 0xA6F1}, {0xA802, 0xA802}, {0xA806, 0xA806}, {0xA80B, 0xA80B},
+	{0xA825, 0xA826}, {0xA82C, 0xA82C}, {0xA8C4, 0xA8C5}, {0xA8E0, 0xA8F1}, {0xA8FF, 0xA8FF},
+	{0xA926, 0xA92D}, {0xA947, 0xA951}, {0xA980, 0xA982}, {0xA9B3, 0xA9B3}, {0xA9B6, 0xA9B9},
+	{0xA9BC, 0xA9BD}, {0xA9E5, 0xA9E5}, {0xAA29, 0xAA2E}, {0xAA31, 0xAA32}, {0xAA35, 0xAA36},
+	{0xAA43, 0xAA43}, {0xAA4C, 0xAA4C}, {0xAA7C, 0xAA7C}, {0xAAB0, 0xAAB0}, {0xAAB2, 0xAAB4},
+	{0xAAB7, 0xAAB8}, {0xAABE, 0xAABF}, {0xAAC1, 0xAAC1}, {0xAAEC, 0xAAED}, {0xAAF6, 0xAAF6},
+	{0xABE5, 0xABE5}, {0xABE8, 0xABE8}, {0xABED, 0xABED}, {0xFB1E, 0xFB1E}, {0xFE00, 0xFE0F},
+	{0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFFB}, {0x101FD, 0x101FD},
+	{0x102E0, 0x102E0}, {0x10376, 0x1037A}, {0x10A01, 0x10A03}, {0x10A05, 0x10A06},
+	{0x10A0C, 0x10A0F}, {0x10A38, 0x10A3A}, {0x10A3F, 0x10A3F}, {0x10AE5, 0x10AE6},
+	{0x10D24, 0x10D27}, {0x10EAB, 0x10EAC}, {0x10EFD, 0x10EFF}, {0x10F46, 0x10F50},
+	{0x10F82, 0x10F85}, {0x11001, 0x11001}, {0x11038, 0x11046}, {0x11070, 0x11070},
+	{0x11073, 0x11074}, {0x1107F, 0x11081}, {0x110B3, 0x110B6}, {0x110B9, 0x110BA},
+	{0x110BD, 0x110BD}, {0x110C2, 0x110C2}, {0x110CD, 0x110CD}, {0x11100, 0x11102},
+	{0x11127, 0x1112B}, {0x1112D, 0x11134}, {0x11173, 0x11173}, {0x11180, 0x11181},
+	{0x111B6, 0x111BE}, {0x111C9, 0x111CC}, {0x111CF, 0x111CF}, {0x1122F, 0x11231},
+	{0x11234, 0x11234}, {0x11236, 0x11237}, {0x1123E, 0x1123E}, {0x11241, 0x11241},
+	{0x112DF, 0x112DF}, {0x112E3, 0x112EA}, {0x11300, 0x11301}, {0x1133B, 0x1133C},
+	{0x11340, 0x11340}, {0x11366, 0x1136C}, {0x11370, 0x11374}, {0x11438, 0x1143F},
+	{0x11442, 0x11444}, {0x11446, 0x11446}, {0x1145E, 0x1145E}, {0x114B3, 0x114B8},
+	{0x114BA, 0x114BA}, {0x114BF, 0x114C0}, {0x114C2, 0x114C3}, {0x115B2, 0x115B5},
+	{0x115BC, 0x115BD}, {0x115BF, 0x115C0}, {0x115DC, 0x115DD}, {0x11633, 0x1163A},
+	{0x1163D, 0x1163D}, {0x1163F, 0x11640}, {0x116AB, 0x116AB}, {0x116AD, 0x116AD},
+	{0x116B0, 0x116B5}, {0x116B7, 0x116B7}, {0x1171D, 0x1171F}, {0x11722, 0x11725},
+	{0x11727, 0x1172B}, {0x1182F, 0x11837}, {0x11839, 0x1183A}, {0x1193B, 0x1193C},
+	{0x1193E, 0x1193E}, {0x11943, 0x11943}, {0x119D4, 0x119D7}, {0x119DA, 0x119DB},
+	{0x119E0, 0x119E0}, {0x11A01, 0x11A0A}, {0x11A33, 0x11A38}, {0x11A3B, 0x11A3E},
+	{0x11A47, 0x11A47}, {0x11A51, 0x11A56}, {0x11A59, 0x11A5B}, {0x11A8A, 0x11A96},
+	{0x11A98, 0x11A99}, {0x11C30, 0x11C36}, {0x11C38, 0x11C3D}, {0x11C3F, 0x11C3F},
+	{0x11C92, 0x11CA7}, {0x11CAA, 0x11CB0}, {0x11CB2, 0x11CB3}, {0x11CB5, 0x11CB6},
+	{0x11D31, 0x11D36}, {0x11D3A, 0x11D3A}, {0x11D3C, 0x11D3D}, {0x11D3F, 0x11D45},
+	{0x11D47, 0x11D47}, {0x11D90, 0x11D91}, {0x11D95, 0x11D95}, {0x11D97, 0x11D97},
+	{0x11EF3, 0x11EF4}, {0x11F00, 0x11F01}, {0x11F36, 0x11F3A}, {0x11F40, 0x11F40},
+	{0x11F42, 0x11F42}, {0x13430, 0x13440}, {0x13447, 0x13455}, {0x16AF0, 0x16AF4},
+	{0x16B30, 0x16B36}, {0x16F4F, 0x16F4F}, {0x16F8F, 0x16F92}, {0x16FE4, 0x16FE4},
+	{0x1BC9D, 0x1BC9E}, {0x1BCA0, 0x1BCA3}, {0x1CF00, 0x1CF2D}, {0x1CF30, 0x1CF46},
+	{0x1D167, 0x1D169}, {0x1D173, 0x1D182}, {0x1D185, 0x1D18B}, {0x1D1AA, 0x1D1AD},
+	{0x1D242, 0x1D244}, {0x1DA00, 0x1DA36}, {0x1DA3B, 0x1DA6C}, {0x1DA75, 0x1DA75},
+	{0x1DA84, 0x1DA84}, {0x1DA9B, 0x1DA9F}, {0x1DAA1, 0x1DAAF}, {0x1E000, 0x1E006},
+	{0x1E008, 0x1E018}, {0x1E01B, 0x1E021}, {0x1E023, 0x1E024}, {0x1E026, 0x1E02A},
+	{0x1E08F, 0x1E08F}, {0x1E130, 0x1E136}, {0x1E2AE, 0x1E2AE}, {0x1E2EC, 0x1E2EF},
+	{0x1E4EC, 0x1E4EF}, {0x1E8D0, 0x1E8D6}, {0x1E944, 0x1E94A}, {0xE0000, 0xE0FFF},
+};
+
+/* grapheme_break: Grapheme_Cluster_Break, with Extended_Pictographic as GCB_PICTO where the
+ * break property is Other: v is an enum gcb. Code points in no range are GCB_OTHER, but for the
+ * Hangul syllables HANGUL_LO to HANGUL_HI: LV every 28th from HANGUL_LO, LVT between. */
+static const struct uvalue grapheme_break[] = {
+	{{0x0000, 0x0009}, 3}, {{0x000A, 0x000A}, 2}, {{0x000B, 0x000C}, 3}, {{0x000D, 0x000D}, 1},
+	{{0x000E, 0x001F}, 3}, {{0x007F, 0x009F}, 3}, {{0x00A9, 0x00A9}, 14},
+	{{0x00AD, 0x00AD}, 3}, {{0x00AE, 0x00AE}, 14}, {{0x0300, 0x036F}, 4},
+	{{0x0483, 0x0489}, 4}, {{0x0591, 0x05BD}, 4}, {{0x05BF, 0x05BF}, 4}, {{0x05C1, 0x05C2}, 4},
+	{{0x05C4, 0x05C5}, 4}, {{0x05C7, 0x05C7}, 4}, {{0x0600, 0x0605}, 7}, {{0x0610, 0x061A}, 4},
+	{{0x061C, 0x061C}, 3}, {{0x064B, 0x065F}, 4}, {{0x0670, 0x0670}, 4}, {{0x06D6, 0x06DC}, 4},
+	{{0x06DD, 0x06DD}, 7}, {{0x06DF, 0x06E4}, 4}, {{0x06E7, 0x06E8}, 4}, {{0x06EA, 0x06ED}, 4},
+	{{0x070F, 0x070F}, 7}, {{0x0711, 0x0711}, 4}, {{0x0730, 0x074A}, 4}, {{0x07A6, 0x07B0}, 4},
+	{{0x07EB, 0x07F3}, 4}, {{0x07FD, 0x07FD}, 4}, {{0x0816, 0x0819}, 4}, {{0x081B, 0x0823}, 4},
+	{{0x0825, 0x0827}, 4}, {{0x0829, 0x082D}, 4}, {{0x0859, 0x085B}, 4}, {{0x0890, 0x0891}, 7},
+	{{0x0898, 0x089F}, 4}, {{0x08CA, 0x08E1}, 4}, {{0x08E2, 0x08E2}, 7}, {{0x08E3, 0x0902}, 4},
+	{{0x0903, 0x0903}, 8}, {{0x093A, 0x093A}, 4}, {{0x093B, 0x093B}, 8}, {{0x093C, 0x093C}, 4},
+	{{0x093E, 0x0940}, 8}, {{0x0941, 0x0948}, 4}, {{0x0949, 0x094C}, 8}, {{0x094D, 0x094D}, 4},
+	{{0x094E, 0x094F}, 8}, {{0x0951, 0x0957}, 4}, {{0x0962, 0x0963}, 4}, {{0x0981, 0x0981}, 4},
+	{{0x0982, 0x0983}, 8}, {{0x09BC, 0x09BC}, 4}, {{0x09BE, 0x09BE}, 4}, {{0x09BF, 0x09C0}, 8},
+	{{0x09C1, 0x09C4}, 4}, {{0x09C7, 0x09C8}, 8}, {{0x09CB, 0x09CC}, 8}, {{0x09CD, 0x09CD}, 4},
+	{{0x09D7, 0x09D7}, 4}, {{0x09E2, 0x09E3}, 4}, {{0x09FE, 0x09FE}, 4}, {{0x0A01, 0x0A02}, 4},
+	{{0x0A03, 0x0A03}, 8}, {{0x0A3C, 0x0A3C}, 4}, {{0x0A3E, 0x0A40}, 8}, {{0x0A41, 0x0A42}, 4},
+	{{0x0A47, 0x0A48}, 4}, {{0x0A4B, 0x0A4D}, 4}, {{0x0A51, 0x0A51}, 4}, {{0x0A70, 0x0A71}, 4},
+	{{0x0A75, 0x0A75}, 4}, {{0x0A81, 0x0A82}, 4}, {{0x0A83, 0x0A83}, 8}, {{0x0ABC, 0x0ABC}, 4},
+	{{0x0ABE, 0x0AC0}, 8}, {{0x0AC1, 0x0AC5}, 4}, {{0x0AC7, 0x0AC8}, 4}, {{0x0AC9, 0x0AC9}, 8},
+	{{0x0ACB, 0x0ACC}, 8}, {{0x0ACD, 0x0ACD}, 4}, {{0x0AE2, 0x0AE3}, 4}, {{0x0AFA, 0x0AFF}, 4},
+	{{0x0B01, 0x0B01}, 4}, {{0x0B02, 0x0B03}, 8}, {{0x0B3C, 0x0B3C}, 4}, {{0x0B3E, 0x0B3F}, 4},
+	{{0x0B40, 0x0B40}, 8}, {{0x0B41, 0x0B44}, 4}, {{0x0B47, 0x0B48}, 8}, {{0x0B4B, 0x0B4C}, 8},
+	{{0x0B4D, 0x0B4D}, 4}, {{0x0B55, 0x0B57}, 4}, {{0x0B62, 0x0B63}, 4}, {{0x0B82, 0x0B82}, 4},
+	{{0x0BBE, 0x0BBE}, 4}, {{0x0BBF, 0x0BBF}, 8}, {{0x0BC0, 0x0BC0}, 4}, {{0x0BC1, 0x0BC2}, 8},
+	{{0x0BC6, 0x0BC8}, 8}, {{0x0BCA, 0x0BCC}, 8}, {{0x0BCD, 0x0BCD}, 4}, {{0x0BD7, 0x0BD7}, 4},
+	{{0x0C00, 0x0C00}, 4}, {{0x0C01, 0x0C03}, 8}, {{0x0C04, 0x0C04}, 4}, {{0x0C3C, 0x0C3C}, 4},
+	{{0x0C3E, 0x0C40}, 4}, {{0x0C41, 0x0C44}, 8}, {{0x0C46, 0x0C48}, 4}, {{0x0C4A, 0x0C4D}, 4},
+	{{0x0C55, 0x0C56}, 4}, {{0x0C62, 0x0C63}, 4}, {{0x0C81, 0x0C81}, 4}, {{0x0C82, 0x0C83}, 8},
+	{{0x0CBC, 0x0CBC}, 4}, {{0x0CBE, 0x0CBE}, 8}, {{0x0CBF, 0x0CBF}, 4}, {{0x0CC0, 0x0CC1}, 8},
+	{{0x0CC2, 0x0CC2}, 4}, {{0x0CC3, 0x0CC4}, 8}, {{0x0CC6, 0x0CC6}, 4}, {{0x0CC7, 0x0CC8}, 8},
+	{{0x0CCA, 0x0CCB}, 8}, {{0x0CCC, 0x0CCD}, 4}, {{0x0CD5, 0x0CD6}, 4}, {{0x0CE2, 0x0CE3}, 4},
+	{{0x0CF3, 0x0CF3}, 8}, {{0x0D00, 0x0D01}, 4}, {{0x0D02, 0x0D03}, 8}, {{0x0D3B, 0x0D3C}, 4},
+	{{0x0D3E, 0x0D3E}, 4}, {{0x0D3F, 0x0D40}, 8}, {{0x0D41, 0x0D44}, 4}, {{0x0D46, 0x0D48}, 8},
+	{{0x0D4A, 0x0D4C}, 8}, {{0x0D4D, 0x0D4D}, 4}, {{0x0D4E, 0x0D4E}, 7}, {{0x0D57, 0x0D57}, 4},
+	{{0x0D62, 0x0D63}, 4}, {{0x0D81, 0x0D81}, 4}, {{0x0D82, 0x0D83}, 8}, {{0x0DCA, 0x0DCA}, 4},
+	{{0x0DCF, 0x0DCF}, 4}, {{0x0DD0, 0x0DD1}, 8}, {{0x0DD2, 0x0DD4}, 4}, {{0x0DD6, 0x0DD6}, 4},
+	{{0x0DD8, 0x0DDE}, 8}, {{0x0DDF, 0x0DDF}, 4}, {{0x0DF2, 0x0DF3}, 8}, {{0x0E31, 0x0E31}, 4},
+	{{0x0E33, 0x0E33}, 8}, {{0x0E34, 0x0E3A}, 4}, {{0x0E47, 0x0E4E}, 4}, {{0x0EB1, 0x0EB1}, 4},
+	{{0x0EB3, 0x0EB3}, 8}, {{0x0EB4, 0x0EBC}, 4}, {{0x0EC8, 0x0ECE}, 4}, {{0x0F18, 0x0F19}, 4},
+	{{0x0F35, 0x0F35}, 4}, {{0x0F37, 0x0F37}, 4}, {{0x0F39, 0x0F39}, 4}, {{0x0F3E, 0x0F3F}, 8},
+	{{0x0F71, 0x0F7E}, 4}, {{0x0F7F, 0x0F7F}, 8}, {{0x0F80, 0x0F84}, 4}, {{0x0F86, 0x0F87}, 4},
+	{{0x0F8D, 0x0F97}, 4}, {{0x0F99, 0x0FBC}, 4}, {{0x0FC6, 0x0FC6}, 4}, {{0x102D, 0x1030}, 4},
+	{{0x1031, 0x1031}, 8}, {{0x1032, 0x1037}, 4}, {{0x1039, 0x103A}, 4}, {{0x103B, 0x103C}, 8},
+	{{0x103D, 0x103E}, 4}, {{0x1056, 0x1057}, 8}, {{0x1058, 0x1059}, 4}, {{0x105E, 0x1060}, 4},
+	{{0x1071, 0x1074}, 4}, {{0x1082, 0x1082}, 4}, {{0x1084, 0x1084}, 8}, {{0x1085, 0x1086}, 4},
+	{{0x108D, 0x108D}, 4}, {{0x109D, 0x109D}, 4}, {{0x1100, 0x115F}, 9},
+	{{0x1160, 0x11A7}, 10}, {{0x11A8, 0x11FF}, 11}, {{0x135D, 0x135F}, 4},
+	{{0x1712, 0x1714}, 4}, {{0x1715, 0x1715}, 8}, {{0x1732, 0x1733}, 4}, {{0x1734, 0x1734}, 8},
+	{{0x1752, 0x1753}, 4}, {{0x1772, 0x1773}, 4}, {{0x17B4, 0x17B5}, 4}, {{0x17B6, 0x17B6}, 8},
+	{{0x17B7, 0x17BD}, 4}, {{0x17BE, 0x17C5}, 8}, {{0x17C6, 0x17C6}, 4}, {{0x17C7, 0x17C8}, 8},
+	{{0x17C9, 0x17D3}, 4}, {{0x17DD, 0x17DD}, 4}, {{0x180B, 0x180D}, 4}, {{0x180E, 0x180E}, 3},
+	{{0x180F, 0x180F}, 4}, {{0x1885, 0x1886}, 4}, {{0x18A9, 0x18A9}, 4}, {{0x1920, 0x1922}, 4},
+	{{0x1923, 0x1926}, 8}, {{0x1927, 0x1928}, 4}, {{0x1929, 0x192B}, 8}, {{0x1930, 0x1931}, 8},
+	{{0x1932, 0x1932}, 4}, {{0x1933, 0x1938}, 8}, {{0x1939, 0x193B}, 4}, {{0x1A17, 0x1A18}, 4},
+	{{0x1A19, 0x1A1A}, 8}, {{0x1A1B, 0x1A1B}, 4}, {{0x1A55, 0x1A55}, 8}, {{0x1A56, 0x1A56}, 4},
+	{{0x1A57, 0x1A57}, 8}, {{0x1A58, 0x1A5E}, 4}, {{0x1A60, 0x1A60}, 4}, {{0x1A62, 0x1A62}, 4},
+	{{0x1A65, 0x1A6C}, 4}, {{0x1A6D, 0x1A72}, 8}, {{0x1A73, 0x1A7C}, 4}, {{0x1A7F, 0x1A7F}, 4},
+	{{0x1AB0, 0x1ACE}, 4}, {{0x1B00, 0x1B03}, 4}, {{0x1B04, 0x1B04}, 8}, {{0x1B34, 0x1B3A}, 4},
+	{{0x1B3B, 0x1B3B}, 8}, {{0x1B3C, 0x1B3C}, 4}, {{0x1B3D, 0x1B41}, 8}, {{0x1B42, 0x1B42}, 4},
+	{{0x1B43, 0x1B44}, 8}, {{0x1B6B, 0x1B73}, 4}, {{0x1B80, 0x1B81}, 4}, {{0x1B82, 0x1B82}, 8},
+	{{0x1BA1, 0x1BA1}, 8}, {{0x1BA2, 0x1BA5}, 4}, {{0x1BA6, 0x1BA7}, 8}, {{0x1BA8, 0x1BA9}, 4},
+	{{0x1BAA, 0x1BAA}, 8}, {{0x1BAB, 0x1BAD}, 4}, {{0x1BE6, 0x1BE6}, 4}, {{0x1BE7, 0x1BE7}, 8},
+	{{0x1BE8, 0x1BE9}, 4}, {{0x1BEA, 0x1BEC}, 8}, {{0x1BED, 0x1BED}, 4}, {{0x1BEE, 0x1BEE}, 8},
+	{{0x1BEF, 0x1BF1}, 4}, {{0x1BF2, 0x1BF3}, 8}, {{0x1C24, 0x1C2B}, 8}, {{0x1C2C, 0x1C33}, 4},
+	{{0x1C34, 0x1C35}, 8}, {{0x1C36, 0x1C37}, 4}, {{0x1CD0, 0x1CD2}, 4}, {{0x1CD4, 0x1CE0}, 4},
+	{{0x1CE1, 0x1CE1}, 8}, {{0x1CE2, 0x1CE8}, 4}, {{0x1CED, 0x1CED}, 4}, {{0x1CF4, 0x1CF4}, 4},
+	{{0x1CF7, 0x1CF7}, 8}, {{0x1CF8, 0x1CF9}, 4}, {{0x1DC0, 0x1DFF}, 4}, {{0x200B, 0x200B}, 3},
+	{{0x200C, 0x200C}, 4}, {{0x200D, 0x200D}, 5}, {{0x200E, 0x200F}, 3}, {{0x2028, 0x202E}, 3},
+	{{0x203C, 0x203C}, 14}, {{0x2049, 0x2049}, 14}, {{0x2060, 0x206F}, 3},
+	{{0x20D0, 0x20F0}, 4}, {{0x2122, 0x2122}, 14}, {{0x2139, 0x2139}, 14},
+	{{0x2194, 0x2199}, 14}, {{0x21A9, 0x21AA}, 14}, {{0x231A, 0x231B}, 14},
+	{{0x2328, 0x2328}, 14}, {{0x2388, 0x2388}, 14}, {{0x23CF, 0x23CF}, 14},
+	{{0x23E9, 0x23F3}, 14}, {{0x23F8, 0x23FA}, 14}, {{0x24C2, 0x24C2}, 14},
+	{{0x25AA, 0x25AB}, 14}, {{0x25B6, 0x25B6}, 14}, {{0x25C0, 0x25C0}, 14},
+	{{0x25FB, 0x25FE}, 14}, {{0x2600, 0x2605}, 14}, {{0x2607, 0x2612}, 14},
+	{{0x2614, 0x2685}, 14}, {{0x2690, 0x2705}, 14}, {{0x2708, 0x2712}, 14},
+	{{0x2714, 0x2714}, 14}, {{0x2716, 0x2716}, 14}, {{0x271D, 0x271D}, 14},
+	{{0x2721, 0x2721}, 14}, {{0x2728, 0x2728}, 14}, {{0x2733, 0x2734}, 14},
+	{{0x2744, 0x2744}, 14}, {{0x2747, 0x2747}, 14}, {{0x274C, 0x274C}, 14},
+	{{0x274E, 0x274E}, 14}, {{0x2753, 0x2755}, 14}, {{0x2757, 0x2757}, 14},
+	{{0x2763, 0x2767}, 14}, {{0x2795, 0x2797}, 14}, {{0x27A1, 0x27A1}, 14},
+	{{0x27B0, 0x27B0}, 14}, {{0x27BF, 0x27BF}, 14}, {{0x2934, 0x2935}, 14},
+	{{0x2B05, 0x2B07}, 14}, {{0x2B1B, 0x2B1C}, 14}, {{0x2B50, 0x2B50}, 14},
+	{{0x2B55, 0x2B55}, 14}, {{0x2CEF, 0x2CF1}, 4}, {{0x2D7F, 0x2D7F}, 4},
+	{{0x2DE0, 0x2DFF}, 4}, {{0x302A, 0x302F}, 4}, {{0x3030, 0x3030}, 14},
+	{{0x303D, 0x303D}, 14}, {{0x3099, 0x309A}, 4}, {{0x3297, 0x3297}, 14},
+	{{0x3299, 0x3299}, 14}, {{0xA66F, 0xA672}, 4}, {{0xA674, 0xA67D}, 4},
+	{{0xA69E, 0xA69F}, 4}, {{0xA6F0, 0xA6F1}, 4}, {{0xA802, 0xA802}, 4}, {{0xA806, 0xA806}, 4},
+	{{0xA80B, 0xA80B}, 4}, {{0xA823, 0xA824}, 8}, {{0xA825, 0xA826}, 4}, {{0xA827, 0xA827}, 8},
+	{{0xA82C, 0xA82C}, 4}, {{0xA880, 0xA881}, 8}, {{0xA8B4, 0xA8C3}, 8}, {{0xA8C4, 0xA8C5}, 4},
+	{{0xA8E0, 0xA8F1}, 4}, {{0xA8FF, 0xA8FF}, 4}, {{0xA926, 0xA92D}, 4}, {{0xA947, 0xA951}, 4},
+	{{0xA952, 0xA953}, 8}, {{0xA960, 0xA97C}, 9}, {{0xA980, 0xA982}, 4}, {{0xA983, 0xA983}, 8},
+	{{0xA9B3, 0xA9B3}, 4}, {{0xA9B4, 0xA9B5}, 8}, {{0xA9B6, 0xA9B9}, 4}, {{0xA9BA, 0xA9BB}, 8},
+	{{0xA9BC, 0xA9BD}, 4}, {{0xA9BE, 0xA9C0}, 8}, {{0xA9E5, 0xA9E5}, 4}, {{0xAA29, 0xAA2E}, 4},
+	{{0xAA2F, 0xAA30}, 8}, {{0xAA31, 0xAA32}, 4}, {{0xAA33, 0xAA34}, 8}, {{0xAA35, 0xAA36}, 4},
+	{{0xAA43, 0xAA43}, 4}, {{0xAA4C, 0xAA4C}, 4}, {{0xAA4D, 0xAA4D}, 8}, {{0xAA7C, 0xAA7C}, 4},
+	{{0xAAB0, 0xAAB0}, 4}, {{0xAAB2, 0xAAB4}, 4}, {{0xAAB7, 0xAAB8}, 4}, {{0xAABE, 0xAABF}, 4},
+	{{0xAAC1, 0xAAC1}, 4}, {{0xAAEB, 0xAAEB}, 8}, {{0xAAEC, 0xAAED}, 4}, {{0xAAEE, 0xAAEF}, 8},
+	{{0xAAF5, 0xAAF5}, 8}, {{0xAAF6, 0xAAF6}, 4}, {{0xABE3, 0xABE4}, 8}, {{0xABE5, 0xABE5}, 4},
+	{{0xABE6, 0xABE7}, 8}, {{0xABE8, 0xABE8}, 4}, {{0xABE9, 0xABEA}, 8}, {{0xABEC, 0xABEC}, 8},
+	{{0xABED, 0xABED}, 4}, {{0xD7B0, 0xD7C6}, 10}, {{0xD7CB, 0xD7FB}, 11},
+	{{0xFB1E, 0xFB1E}, 4}, {{0xFE00, 0xFE0F}, 4}, {{0xFE20, 0xFE2F}, 4}, {{0xFEFF, 0xFEFF}, 3},
+	{{0xFF9E, 0xFF9F}, 4}, {{0xFFF0, 0xFFFB}, 3}, {{0x101FD, 0x101FD}, 4},
+	{{0x102E0, 0x102E0}, 4}, {{0x10376, 0x1037A}, 4}, {{0x10A01, 0x10A03}, 4},
+	{{0x10A05, 0x10A06}, 4}, {{0x10A0C, 0x10A0F}, 4}, {{0x10A38, 0x10A3A}, 4},
+	{{0x10A3F, 0x10A3F}, 4}, {{0x10AE5, 0x10AE6}, 4}, {{0x10D24, 0x10D27}, 4},
+	{{0x10EAB, 0x10EAC}, 4}, {{0x10EFD, 0x10EFF}, 4}, {{0x10F46, 0x10F50}, 4},
+	{{0x10F82, 0x10F85}, 4}, {{0x11000, 0x11000}, 8}, {{0x11001, 0x11001}, 4},
+	{{0x11002, 0x11002}, 8}, {{0x11038, 0x11046}, 4}, {{0x11070, 0x11070}, 4},
+	{{0x11073, 0x11074}, 4}, {{0x1107F, 0x11081}, 4}, {{0x11082, 0x11082}, 8},
+	{{0x110B0, 0x110B2}, 8}, {{0x110B3, 0x110B6}, 4}, {{0x110B7, 0x110B8}, 8},
+	{{0x110B9, 0x110BA}, 4}, {{0x110BD, 0x110BD}, 7}, {{0x110C2, 0x110C2}, 4},
+	{{0x110CD, 0x110CD}, 7}, {{0x11100, 0x11102}, 4}, {{0x11127, 0x1112B}, 4},
+	{{0x1112C, 0x1112C}, 8}, {{0x1112D, 0x11134}, 4}, {{0x11145, 0x11146}, 8},
+	{{0x11173, 0x11173}, 4}, {{0x11180, 0x11181}, 4}, {{0x11182, 0x11182}, 8},
+	{{0x111B3, 0x111B5}, 8}, {{0x111B6, 0x111BE}, 4}, {{0x111BF, 0x111C0}, 8},
+	{{0x111C2, 0x111C3}, 7}, {{0x111C9, 0x111CC}, 4}, {{0x111CE, 0x111CE}, 8},
+	{{0x111CF, 0x111CF}, 4}, {{0x1122C, 0x1122E}, 8}, {{0x1122F, 0x11231}, 4},
+	{{0x11232, 0x11233}, 8}, {{0x11234, 0x11234}, 4}, {{0x11235, 0x11235}, 8},
+	{{0x11236, 0x11237}, 4}, {{0x1123E, 0x1123E}, 4}, {{0x11241, 0x11241}, 4},
+	{{0x112DF, 0x112DF}, 4}, {{0x112E0, 0x112E2}, 8}, {{0x112E3, 0x112EA}, 4},
+	{{0x11300, 0x11301}, 4}, {{0x11302, 0x11303}, 8}, {{0x1133B, 0x1133C}, 4},
+	{{0x1133E, 0x1133E}, 4}, {{0x1133F, 0x1133F}, 8}, {{0x11340, 0x11340}, 4},
+	{{0x11341, 0x11344}, 8}, {{0x11347, 0x11348}, 8}, {{0x1134B, 0x1134D}, 8},
+	{{0x11357, 0x11357}, 4}, {{0x11362, 0x11363}, 8}, {{0x11366, 0x1136C}, 4},
+	{{0x11370, 0x11374}, 4}, {{0x11435, 0x11437}, 8}, {{0x11438, 0x1143F}, 4},
+	{{0x11440, 0x11441}, 8}, {{0x11442, 0x11444}, 4}, {{0x11445, 0x11445}, 8},
+	{{0x11446, 0x11446}, 4}, {{0x1145E, 0x1145E}, 4}, {{0x114B0, 0x114B0}, 4},
+	{{0x114B1, 0x114B2}, 8}, {{0x114B3, 0x114B8}, 4}, {{0x114B9, 0x114B9}, 8},
+	{{0x114BA, 0x114BA}, 4}, {{0x114BB, 0x114BC}, 8}, {{0x114BD, 0x114BD}, 4},
+	{{0x114BE, 0x114BE}, 8}, {{0x114BF, 0x114C0}, 4}, {{0x114C1, 0x114C1}, 8},
+	{{0x114C2, 0x114C3}, 4}, {{0x115AF, 0x115AF}, 4}, {{0x115B0, 0x115B1}, 8},
+	{{0x115B2, 0x115B5}, 4}, {{0x115B8, 0x115BB}, 8}, {{0x115BC, 0x115BD}, 4},
+	{{0x115BE, 0x115BE}, 8}, {{0x115BF, 0x115C0}, 4}, {{0x115DC, 0x115DD}, 4},
+	{{0x11630, 0x11632}, 8}, {{0x11633, 0x1163A}, 4}, {{0x1163B, 0x1163C}, 8},
+	{{0x1163D, 0x1163D}, 4}, {{0x1163E, 0x1163E}, 8}, {{0x1163F, 0x11640}, 4},
+	{{0x116AB, 0x116AB}, 4}, {{0x116AC, 0x116AC}, 8}, {{0x116AD, 0x116AD}, 4},
+	{{0x116AE, 0x116AF}, 8}, {{0x116B0, 0x116B5}, 4}, {{0x116B6, 0x116B6}, 8},
+	{{0x116B7, 0x116B7}, 4}, {{0x1171D, 0x1171F}, 4}, {{0x11722, 0x11725}, 4},
+	{{0x11726, 0x11726}, 8}, {{0x11727, 0x1172B}, 4}, {{0x1182C, 0x1182E}, 8},
+	{{0x1182F, 0x11837}, 4}, {{0x11838, 0x11838}, 8}, {{0x11839, 0x1183A}, 4},
+	{{0x11930, 0x11930}, 4}, {{0x11931, 0x11935}, 8}, {{0x11937, 0x11938}, 8},
+	{{0x1193B, 0x1193C}, 4}, {{0x1193D, 0x1193D}, 8}, {{0x1193E, 0x1193E}, 4},
+	{{0x1193F, 0x1193F}, 7}, {{0x11940, 0x11940}, 8}, {{0x11941, 0x11941}, 7},
+	{{0x11942, 0x11942}, 8}, {{0x11943, 0x11943}, 4}, {{0x119D1, 0x119D3}, 8},
+	{{0x119D4, 0x119D7}, 4}, {{0x119DA, 0x119DB}, 4}, {{0x119DC, 0x119DF}, 8},
+	{{0x119E0, 0x119E0}, 4}, {{0x119E4, 0x119E4}, 8}, {{0x11A01, 0x11A0A}, 4},
+	{{0x11A33, 0x11A38}, 4}, {{0x11A39, 0x11A39}, 8}, {{0x11A3A, 0x11A3A}, 7},
+	{{0x11A3B, 0x11A3E}, 4}, {{0x11A47, 0x11A47}, 4}, {{0x11A51, 0x11A56}, 4},
+	{{0x11A57, 0x11A58}, 8}, {{0x11A59, 0x11A5B}, 4}, {{0x11A84, 0x11A89}, 7},
+	{{0x11A8A, 0x11A96}, 4}, {{0x11A97, 0x11A97}, 8}, {{0x11A98, 0x11A99}, 4},
+	{{0x11C2F, 0x11C2F}, 8}, {{0x11C30, 0x11C36}, 4}, {{0x11C38, 0x11C3D}, 4},
+	{{0x11C3E, 0x11C3E}, 8}, {{0x11C3F, 0x11C3F}, 4}, {{0x11C92, 0x11CA7}, 4},
+	{{0x11CA9, 0x11CA9}, 8}, {{0x11CAA, 0x11CB0}, 4}, {{0x11CB1, 0x11CB1}, 8},
+	{{0x11CB2, 0x11CB3}, 4}, {{0x11CB4, 0x11CB4}, 8}, {{0x11CB5, 0x11CB6}, 4},
+	{{0x11D31, 0x11D36}, 4}, {{0x11D3A, 0x11D3A}, 4}, {{0x11D3C, 0x11D3D}, 4},
+	{{0x11D3F, 0x11D45}, 4}, {{0x11D46, 0x11D46}, 7}, {{0x11D47, 0x11D47}, 4},
+	{{0x11D8A, 0x11D8E}, 8}, {{0x11D90, 0x11D91}, 4}, {{0x11D93, 0x11D94}, 8},
+	{{0x11D95, 0x11D95}, 4}, {{0x11D96, 0x11D96}, 8}, {{0x11D97, 0x11D97}, 4},
+	{{0x11EF3, 0x11EF4}, 4}, {{0x11EF5, 0x11EF6}, 8}, {{0x11F00, 0x11F01}, 4},
+	{{0x11F02, 0x11F02}, 7}, {{0x11F03, 0x11F03}, 8}, {{0x11F34, 0x11F35}, 8},
+	{{0x11F36, 0x11F3A}, 4}, {{0x11F3E, 0x11F3F}, 8}, {{0x11F40, 0x11F40}, 4},
+	{{0x11F41, 0x11F41}, 8}, {{0x11F42, 0x11F42}, 4}, {{0x13430, 0x1343F}, 3},
+	{{0x13440, 0x13440}, 4}, {{0x13447, 0x13455}, 4}, {{0x16AF0, 0x16AF4}, 4},
+	{{0x16B30, 0x16B36}, 4}, {{0x16F4F, 0x16F4F}, 4}, {{0x16F51, 0x16F87}, 8},
+	{{0x16F8F, 0x16F92}, 4}, {{0x16FE4, 0x16FE4}, 4}, {{0x16FF0, 0x16FF1}, 8},
+	{{0x1BC9D, 0x1BC9E}, 4}, {{0x1BCA0, 0x1BCA3}, 3}, {{0x1CF00, 0x1CF2D}, 4},
+	{{0x1CF30, 0x1CF46}, 4}, {{0x1D165, 0x1D165}, 4}, {{0x1D166, 0x1D166}, 8},
+	{{0x1D167, 0x1D169}, 4}, {{0x1D16D, 0x1D16D}, 8}, {{0x1D16E, 0x1D172}, 4},
+	{{0x1D173, 0x1D17A}, 3}, {{0x1D17B, 0x1D182}, 4}, {{0x1D185, 0x1D18B}, 4},
+	{{0x1D1AA, 0x1D1AD}, 4}, {{0x1D242, 0x1D244}, 4}, {{0x1DA00, 0x1DA36}, 4},
+	{{0x1DA3B, 0x1DA6C}, 4}, {{0x1DA75, 0x1DA75}, 4}, {{0x1DA84, 0x1DA84}, 4},
+	{{0x1DA9B, 0x1DA9F}, 4}, {{0x1DAA1, 0x1DAAF}, 4}, {{0x1E000, 0x1E006}, 4},
+	{{0x1E008, 0x1E018}, 4}, {{0x1E01B, 0x1E021}, 4}, {{0x1E023, 0x1E024}, 4},
+	{{0x1E026, 0x1E02A}, 4}, {{0x1E08F, 0x1E08F}, 4}, {{0x1E130, 0x1E136}, 4},
+	{{0x1E2AE, 0x1E2AE}, 4}, {{0x1E2EC, 0x1E2EF}, 4}, {{0x1E4EC, 0x1E4EF}, 4},
+	{{0x1E8D0, 0x1E8D6}, 4}, {{0x1E944, 0x1E94A}, 4}, {{0x1F000, 0x1F0FF}, 14},
+	{{0x1F10D, 0x1F10F}, 14}, {{0x1F12F, 0x1F12F}, 14}, {{0x1F16C, 0x1F171}, 14},
+	{{0x1F17E, 0x1F17F}, 14}, {{0x1F18E, 0x1F18E}, 14}, {{0x1F191, 0x1F19A}, 14},
+	{{0x1F1AD, 0x1F1E5}, 14}, {{0x1F1E6, 0x1F1FF}, 6}, {{0x1F201, 0x1F20F}, 14},
+	{{0x1F21A, 0x1F21A}, 14}, {{0x1F22F, 0x1F22F}, 14}, {{0x1F232, 0x1F23A}, 14},
+	{{0x1F23C, 0x1F23F}, 14}, {{0x1F249, 0x1F3FA}, 14}, {{0x1F3FB, 0x1F3FF}, 4},
+	{{0x1F400, 0x1F53D}, 14}, {{0x1F546, 0x1F64F}, 14}, {{0x1F680, 0x1F6FF}, 14},
+	{{0x1F774, 0x1F77F}, 14}, {{0x1F7D5, 0x1F7FF}, 14}, {{0x1F80C, 0x1F80F}, 14},
+	{{0x1F848, 0x1F84F}, 14}, {{0x1F85A, 0x1F85F}, 14}, {{0x1F888, 0x1F88F}, 14},
+	{{0x1F8AE, 0x1F8FF}, 14}, {{0x1F90C, 0x1F93A}, 14}, {{0x1F93C, 0x1F945}, 14},
+	{{0x1F947, 0x1FAFF}, 14}, {{0x1FC00, 0x1FFFD}, 14}, {{0xE0000, 0xE001F}, 3},
+	{{0xE0020, 0xE007F}, 4}, {{0xE0080, 0xE00FF}, 3}, {{0xE0100, 0xE01EF}, 4},
+	{{0xE01F0, 0xE0FFF}, 3},
+};
+/* END unicode tables */
+
+/*
+ * The one search of the Unicode tables: the entry of a sorted table
+ * whose range holds c, or NULL. Every entry starts with its struct
+ * urange; the table has n entries of size bytes.
+ */
+static const void *
+ufind(const void *table, size_t n, size_t size, unsigned long c)
+{
+	const char *t = table;
+	const struct urange *r;
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		r = (const struct urange *)(const void *)(t + mid * size);
+		if (c < r->lo)
+			hi = mid;
+		else if (c > r->hi)
+			lo = mid + 1;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+#define UFIND(table, c) ufind(table, sizeof(table) / sizeof(table[0]), sizeof(table[0]), c)
+
+/* Simple case folding. */
+static unsigned long
+fold(unsigned long c)
+{
+	const struct ufold *f = UFIND(case_fold, c);
+
+	return !f || (c - f->r.lo) % f->stride ? c : (unsigned long)((long)c + f->delta);
+}
+
+/* The script id of a code point a nickname may hold (nick_chars), or -1. */
+static int
+nick_script(unsigned long c)
+{
+	const struct uvalue *u = UFIND(nick_chars, c);
+
+	return u ? u->v : -1;
+}
+
+/*
+ * The columns a code point takes, from the Unicode data and not the
+ * locale: two for wide and fullwidth, none for combining marks,
+ * joiners, variation selectors and other format characters.
+ */
+static int
+cp_width(unsigned long c)
+{
+	if (UFIND(zero_width, c))
+		return 0;
+	if (UFIND(wide_chars, c))
+		return 2;
+	return 1;
+}
+
+/* A code point's Grapheme_Cluster_Break: the Hangul syllables by arithmetic, the rest from grapheme_break. */
+static int
+gcb_of(unsigned long c)
+{
+	const struct uvalue *u;
+
+	if (c >= HANGUL_LO && c <= HANGUL_HI)
+		return (c - HANGUL_LO) % 28 ? GCB_LVT : GCB_LV;
+	u = UFIND(grapheme_break, c);
+	return u ? u->v : GCB_OTHER;
 }

@@ -1,10 +1,12 @@
 /* See LICENSE file for copyright and license details. */
 
 /*
- * chat.h holds the limits, the types and the prototypes, in the order
- * of the sections of chat.c: utilities, messages and queues, peers and
- * timers, the Unicode tables, framing, the room and its commands, the
- * terminal, the host, the client, the loop.
+ * chat.h holds the limits, the types and the prototypes, the prototypes
+ * in the order of the sections of chat.c: utilities; messages and
+ * queues; the loop, slots, timers and signals; flow control; framing,
+ * sanitising and the line forms; the room (names, delivery, joining and
+ * leaving, commands, people); the host; the client; programs as
+ * participants; the terminal; usage and main; Unicode.
  */
 
 /* Limits. Each is a trade between memory, fairness and what people type. */
@@ -376,7 +378,6 @@ struct command {
 	const char *args;	/* its arguments, as usage and /help show them */
 	const char *help;
 };
-
 /* utilities */
 static void vwarning(const char *, va_list);
 static void warnx(const char *, ...);
@@ -408,7 +409,13 @@ static void stop_writing(struct peer *);
 static void flush_dirty(void);
 static void flush_blocking(struct peer *);
 
-/* peers, slots, gates and timers */
+/* the loop, slots, timers and signals */
+static void loop(void);
+static void handle_slot(size_t, short);
+static void peer_read(struct peer *);
+static void end_turn(void);
+static void on_signal(int);
+static void handle_signals(void);
 static size_t slot_add(int, short, struct peer *);
 static void slot_remove(size_t);
 static struct peer *peer_new(const struct role *, int, int);
@@ -416,71 +423,77 @@ static void set_state(struct peer *, enum state);
 static void set_polling(struct peer *, size_t, int, short, int);
 static void set_reading(struct peer *, int);
 static void set_writing(struct peer *, int);
-static void flow(struct peer *);
-static int may_read(struct peer *);
-static void update_reading(void);
+static void peer_close(struct peer *);
 static struct peer *timer_peer(struct timer *);
 static void timer_set(struct timer *, int, long long);
 static long long next_deadline(void);
 static void run_timers(void);
+static void close_expired(struct timer *);
+
+/* flow control */
+static void flow(struct peer *);
+static int may_read(struct peer *);
+static int answers_wait(struct peer *);
+static void update_reading(void);
 static void stall_expired(struct timer *);
 static void stuck_expired(struct timer *);
-static void close_expired(struct timer *);
 static void lag_expired(struct timer *);
-static int answers_wait(struct peer *);
 static void stash(struct peer *, const char *, size_t);
 static int resume_input(int);
-static void peer_close(struct peer *);
-static void end_turn(void);
 static void unstash(struct peer *);
-static void peer_read(struct peer *);
 
-/* framing and sanitising */
+/* framing, sanitising and the line forms */
 static size_t utf8_len(const unsigned char *, size_t, unsigned long *);
 static size_t utf8_cut(const char *, size_t, char);
-static void cut_line(struct peer *, int);
 static int sanitize(struct msg **, const char *, size_t, size_t);
 static size_t bare_len(const char *, size_t);
 static void frame(struct peer *, const char *, size_t);
 static void frame_end(struct peer *);
 static void gather(struct peer *, const char *, size_t, int);
+static void cut_line(struct peer *, int);
 static void line_done(struct peer *, const char *, size_t);
 static void put_form(struct msg **, enum form, const char *);
 static enum form parse_form(const char *, size_t, size_t *, size_t *);
 
-/* the room */
+/* the room: names */
 static struct peer *next_member(size_t *);
 static size_t nick_hash(const unsigned long *, size_t);
 static void nick_add(struct peer *);
 static void nick_remove(struct peer *);
 static struct peer *find_member(const char *, size_t);
 static int looks_like(const unsigned long *, size_t, const char *);
-static const void *ufind(const void *, size_t, size_t, unsigned long);
-static unsigned long fold(unsigned long);
-static int nick_script(unsigned long);
-static unsigned long unconfuse(unsigned long);
+static int same_name(const char *, size_t, const char *);
 static size_t skeleton(const char *, size_t, unsigned long *);
+static unsigned long unconfuse(unsigned long);
 static int scripts_ok(int *, int);
 static int nick_ok(const char *, size_t);
 static int nick_char(unsigned long, int);
 static void nick_variant(char *, const char *, size_t);
 static void nick_guest(char *);
+
+/* the room: delivery */
 static void deliver(const struct peer *, struct peer *, struct msg *, size_t, size_t);
 static void run_flush(void);
 static void send_to(struct peer *, struct msg *);
 static size_t line_begin(void);
 static int line_end(const struct peer *, struct peer *, size_t, size_t);
+static void vformat(struct msg **, const char *, va_list);
 static void notice(struct peer *, const char *, ...);
 static void notice_room(const char *, ...);
 static void notice_text(struct peer *, const char *, const char *, size_t,
     const char *);
-static void vformat(struct msg **, const char *, va_list);
 static void put_members(struct msg **, struct msg **);
+
+/* the room: join, leave, say */
+static void join(struct peer *, const char *, size_t);
+static struct peer *resumed(struct peer *, const char *, size_t);
+static void take_over(struct peer *, struct peer *);
+static void leave(struct peer *, const char *, const char *, size_t);
 static void say(struct peer *, enum form, const char *, size_t);
 static void remember(const char *, size_t);
 static void replay(struct peer *);
-static void join(struct peer *, const char *, size_t);
-static void leave(struct peer *, const char *, const char *, size_t);
+
+/* the room: commands */
 static void hear(struct peer *, const char *, size_t);
 static const struct command *find_command(const char *, size_t, size_t *);
 static void run_command(struct peer *, const struct command *, const char *,
@@ -491,33 +504,108 @@ static void auth_expired(struct timer *);
 static void join_expired(struct timer *);
 static void cmd_nick(struct peer *, const char *, size_t);
 static void cmd_msg(struct peer *, const char *, size_t);
+static void cmd_reply(struct peer *, const char *, size_t);
 static void cmd_me(struct peer *, const char *, size_t);
 static void cmd_who(struct peer *, const char *, size_t);
-static void cmd_reply(struct peer *, const char *, size_t);
-static struct ident *ident_of(struct peer *);
-static void ident_drop(struct ident *);
-static void ident_forget(struct ident *);
-static int ignores(const struct peer *, const struct ident *);
-static void away_end(struct peer *);
-static void away_clear(struct ident *);
-static void tell_away(struct peer *, struct peer *);
-static void put_away(struct msg **, struct peer *);
-static struct peer *resumed(struct peer *, const char *, size_t);
-static void take_over(struct peer *, struct peer *);
-static int same_name(const char *, size_t, const char *);
-static void unignore_at(struct ident *, size_t);
-static void list_ignores(struct peer *);
-static void cmd_session(struct peer *, const char *, size_t);
-static void cmd_away(struct peer *, const char *, size_t);
-static void cmd_back(struct peer *, const char *, size_t);
-static void cmd_topic(struct peer *, const char *, size_t);
-static void cmd_ignore(struct peer *, const char *, size_t);
-static void cmd_unignore(struct peer *, const char *, size_t);
 static void cmd_kick(struct peer *, const char *, size_t);
 static void cmd_quit(struct peer *, const char *, size_t);
 static void cmd_pass(struct peer *, const char *, size_t);
 static void cmd_help(struct peer *, const char *, size_t);
 static void put_help(struct msg **, const struct command *);
+
+/* the room: people */
+static struct ident *ident_of(struct peer *);
+static void ident_drop(struct ident *);
+static void ident_forget(struct ident *);
+static int ignores(const struct peer *, const struct ident *);
+static void cmd_session(struct peer *, const char *, size_t);
+static void cmd_away(struct peer *, const char *, size_t);
+static void cmd_back(struct peer *, const char *, size_t);
+static void away_end(struct peer *);
+static void away_clear(struct ident *);
+static void tell_away(struct peer *, struct peer *);
+static void put_away(struct msg **, struct peer *);
+static void cmd_ignore(struct peer *, const char *, size_t);
+static void cmd_unignore(struct peer *, const char *, size_t);
+static void unignore_at(struct ident *, size_t);
+static void list_ignores(struct peer *);
+static void cmd_topic(struct peer *, const char *, size_t);
+
+/* the host */
+static void host_start(const char *, const char *, const char *, long);
+static unsigned listen_on(const char *, const char *);
+static void unix_address(struct sockaddr_un *, const char *);
+static void listen_unix(const char *);
+static void unix_stale(const struct sockaddr_un *);
+static void unix_unlink(void);
+static void tune_socket(int, int);
+static void set_listening(int);
+static void relisten_expired(struct timer *);
+static void announce(const char *, unsigned);
+static void accept_peers(int);
+static void shed(int);
+static void refuse(int, const char *);
+static struct source *source_of(const struct sockaddr_storage *);
+static struct source **source_bucket(const unsigned char *, size_t);
+static const char *source_admit(struct source *);
+static void pause_expired(struct timer *);
+static void source_done(struct peer *);
+static void member_eof(struct peer *);
+static void member_lost(struct peer *, const char *);
+static void member_drained(struct peer *);
+static void member_quit(struct peer *, const char *, size_t);
+static void console_eof(struct peer *);
+static void stdout_lost(struct peer *, const char *);
+static void console_ctrl_d(struct peer *, const char *, size_t);
+static void room_close(struct peer *, const char *, size_t);
+static void console_ended(struct peer *);
+static void shutdown_expired(struct timer *);
+
+/* the client */
+static void client_start(const char *, const char *, const char *);
+static void make_key(void);
+static void dial_start(void);
+static void dial_next(void);
+static void dial_done(int);
+static void dial_expired(struct timer *);
+static void redial_expired(struct timer *);
+static void dial_failed(const char *);
+static long long redial_wait(void);
+static void connected(void);
+static void link_close(void);
+static void link_reset(void);
+static void redial_later(const char *);
+static void link_hear(struct peer *, const char *, size_t);
+static int same(const char *, size_t, const char *);
+static int host_says(const char *, size_t);
+static void track_names(const char *, size_t);
+static size_t welcome_name(const char *, size_t);
+static void link_eof(struct peer *);
+static void link_lost(struct peer *, const char *);
+static void link_wfail(struct peer *, const char *);
+static void link_drained(struct peer *);
+static void user_line(struct peer *, const char *, size_t);
+static void user_eof(struct peer *);
+static void user_lost(struct peer *, const char *);
+static void user_quit(struct peer *, const char *, size_t);
+static void quit_expired(struct timer *);
+static void leave_expired(struct timer *);
+static void send_quit(void);
+static void host_gone(const char *);
+static void turned_away(void);
+static const char *ask_password(void);
+static int typed(char *);
+static void link_exit(int);
+
+/* programs as participants (-e) */
+static struct peer *program_new(const struct role *);
+static void program_start(int *, int *);
+static void program_exec(int, int);
+static void program_eof(struct peer *);
+static void program_reap(void);
+static void program_end(void);
+static void program_kill(void);
+static int exit_status(int);
 
 /* the terminal */
 static void term_start(void);
@@ -528,8 +616,6 @@ static int term_flush(void);
 static void term_drained(struct peer *);
 static void term_erase(void);
 static void term_size(void);
-static int cp_width(unsigned long);
-static int gcb_of(unsigned long);
 static int joins(int, int, size_t, int);
 static size_t cluster(const char *, size_t, size_t, size_t *);
 static size_t text_cols(const char *, size_t);
@@ -563,77 +649,7 @@ static void term_tab(void);
 static void term_escape(const char *);
 static void term_key(struct peer *, unsigned char);
 
-/* the host */
-static unsigned listen_on(const char *, const char *);
-static void unix_address(struct sockaddr_un *, const char *);
-static void listen_unix(const char *);
-static void unix_stale(const struct sockaddr_un *);
-static void unix_unlink(void);
-static void tune_socket(int, int);
-static void set_listening(int);
-static void relisten_expired(struct timer *);
-static void shed(int);
-static void refuse(int, const char *);
-static void accept_peers(int);
-static struct source *source_of(const struct sockaddr_storage *);
-static struct source **source_bucket(const unsigned char *, size_t);
-static const char *source_admit(struct source *);
-static void pause_expired(struct timer *);
-static void source_done(struct peer *);
-static void member_eof(struct peer *);
-static void member_lost(struct peer *, const char *);
-static void member_drained(struct peer *);
-static void member_quit(struct peer *, const char *, size_t);
-static void console_eof(struct peer *);
-static void console_ctrl_d(struct peer *, const char *, size_t);
-static void stdout_lost(struct peer *, const char *);
-static void room_close(struct peer *, const char *, size_t);
-static void console_ended(struct peer *);
-static void shutdown_expired(struct timer *);
-static void announce(const char *, unsigned);
-static void host_start(const char *, const char *, const char *, long);
-
-/* the client */
-static void dial_start(void);
-static void dial_next(void);
-static void dial_done(int);
-static void dial_expired(struct timer *);
-static void redial_expired(struct timer *);
-static void dial_failed(const char *);
-static long long redial_wait(void);
-static void connected(void);
-static void link_close(void);
-static void link_reset(void);
-static void redial_later(const char *);
-static void link_hear(struct peer *, const char *, size_t);
-static int same(const char *, size_t, const char *);
-static int host_says(const char *, size_t);
-static void track_names(const char *, size_t);
-static size_t welcome_name(const char *, size_t);
-static void make_key(void);
-static void link_eof(struct peer *);
-static void link_lost(struct peer *, const char *);
-static void link_wfail(struct peer *, const char *);
-static void link_drained(struct peer *);
-static void user_line(struct peer *, const char *, size_t);
-static void user_eof(struct peer *);
-static void user_lost(struct peer *, const char *);
-static void user_quit(struct peer *, const char *, size_t);
-static void quit_expired(struct timer *);
-static void leave_expired(struct timer *);
-static void send_quit(void);
-static void host_gone(const char *);
-static void turned_away(void);
-static const char *ask_password(void);
-static int typed(char *);
-static void link_exit(int);
-static void client_start(const char *, const char *, const char *);
-
-/* the loop */
-static void on_signal(int);
-static void handle_signals(void);
-static void handle_slot(size_t, short);
-static void loop(void);
+/* usage and main */
 static void usage(void);
 static void help(void);
 static const char *pick_nick(const char *, const char *);
@@ -641,12 +657,11 @@ static int nick_of(const char *, char *);
 static size_t peer_limit(long);
 static void setup(void);
 static struct peer *stdio_new(const struct role *);
-static struct peer *program_new(const struct role *);
-static void program_start(int *, int *);
-static void program_exec(int, int);
-static void program_eof(struct peer *);
-static void program_reap(void);
-static void program_end(void);
-static void program_kill(void);
-static int exit_status(int);
 static void open_stdio(void);
+
+/* Unicode */
+static const void *ufind(const void *, size_t, size_t, unsigned long);
+static unsigned long fold(unsigned long);
+static int nick_script(unsigned long);
+static int cp_width(unsigned long);
+static int gcb_of(unsigned long);
