@@ -51,14 +51,16 @@ fuzz: t/fuzz
 	t/fuzz -max_total_time=$(FUZZTIME) -print_final_stats=1 t/corpus t/fuzz-corpus
 
 # The load generator against chat -l and, where installed, ncat --chat;
-# it prints a table of medians. RUNS=1 for a quick look.
+# it prints a table of medians. RUNS=1 for a quick look; CHAT_OLD=path
+# measures another build of chat beside this one, round by round.
 RUNS = 5
+CHAT_OLD =
 
 t/bench: t/bench.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ t/bench.c
 
 bench: chat t/bench
-	sh t/bench.sh $(RUNS)
+	CHAT_OLD="$(CHAT_OLD)" sh t/bench.sh $(RUNS)
 
 install: chat
 	mkdir -p $(DESTDIR)$(PREFIX)/bin

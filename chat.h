@@ -349,7 +349,7 @@ struct peer {
 	char *in_line;		/* a line begun, not ended: line_max + 1 bytes, or NULL */
 	size_t inlen;		/* bytes of it */
 	struct outq q;		/* what is to be written to it */
-	struct timer timer;	/* its deadline: T_AUTH to T_CLOSE */
+	struct timer timer;	/* its deadline in the stage it is in: T_AUTH, T_PAUSE, T_JOIN joining; T_STALL, T_STUCK behind (flow); T_CLOSE leaving */
 	struct timer lag;	/* while it holds the room: T_LAG */
 	long long moved;	/* when its queue last took bytes */
 	char *stash;		/* input read but put aside while its queue is long */

@@ -16,7 +16,10 @@
 # BUSY_PEERS, BUSY_PEERS2, TALKERS, RATE, BUSY_SECS, PASTE and
 # BIG_PEERS override the sizes; BIG_PEERS is as many peers as the
 # descriptor limit (ulimit -Hn) leaves room for, on both sides, unless
-# set. CHAT=/path/to/binary measures another build. With two CPUs or more and taskset, the host runs on CPU 0 and
+# set. CHAT=/path/to/binary measures another build; CHAT_OLD=/path/to/binary
+# measures that one too, in the same rounds, with a column of its own
+# and chat/old, the ratio of the two: a change is judged against a
+# build of main measured in the same run. With two CPUs or more and taskset, the host runs on CPU 0 and
 # t/bench on CPU 1: left to the scheduler, the two share a CPU in some
 # runs and not in others, and the figures of one host swing by a
 # factor of two from run to run. PIN=0 leaves them to the scheduler.
@@ -53,7 +56,11 @@ case $RUNS in
 ''|*[!0-9]*|0) echo "usage: sh t/bench.sh [RUNS]" >&2; exit 2 ;;
 esac
 HOSTS="chat relay"
-command -v ncat >/dev/null 2>&1 && HOSTS="chat relay ncat"
+if [ -n "${CHAT_OLD:-}" ]; then
+	[ -x "$CHAT_OLD" ] || { echo "bench: no executable $CHAT_OLD" >&2; exit 1; }
+	HOSTS="chat old relay"
+fi
+command -v ncat >/dev/null 2>&1 && HOSTS="$HOSTS ncat"
 ONHOST= ONGEN= PINNED="each where the scheduler puts it"
 if [ "${PIN:-1}" != 0 ] && taskset -c 0,1 true 2>/dev/null &&
     [ "$(nproc)" -ge 2 ]; then
@@ -89,6 +96,13 @@ listening() {
 # start_chat CONNS : a room for CONNS connections; sets HOSTPID and PORT.
 start_chat() {
 	$ONHOST "$CHAT" -l -v -s 127.0.0.1 -m "$1" 0 </dev/null >/dev/null 2>"$T/host.err" &
+	HOSTPID=$!
+	listening chat
+}
+
+# start_old CONNS : the build to compare with (CHAT_OLD).
+start_old() {
+	$ONHOST "$CHAT_OLD" -l -v -s 127.0.0.1 -m "$1" 0 </dev/null >/dev/null 2>"$T/host.err" &
 	HOSTPID=$!
 	listening chat
 }
@@ -155,12 +169,18 @@ run() {
 # ratios SCENARIO : chat's figures over the relay's from this round, one
 # value per round in $T/SCENARIO.ratio.KEY; none where the relay's is 0.
 ratios() {
-	[ -e "$T/last.chat" ] && [ -e "$T/last.relay" ] || return
+	_against relay ratio "$1"
+	_against old oldratio "$1"
+}
+
+# _against HOST NAME SCENARIO : chat's figures over HOST's, as NAME.
+_against() {
+	[ -e "$T/last.chat" ] && [ -e "$T/last.$1" ] || return
 	for _kv in $(cat "$T/last.chat"); do
 		_k=${_kv%%=*}
-		_rv=$(tr ' ' '\n' <"$T/last.relay" | sed -n "s/^$_k=//p")
+		_rv=$(tr ' ' '\n' <"$T/last.$1" | sed -n "s/^$_k=//p")
 		awk -v c="${_kv#*=}" -v r="$_rv" 'BEGIN { if (r + 0 != 0) print c / r }' \
-		    >>"$T/$1.ratio.$_k"
+		    >>"$T/$3.$2.$_k"
 	done
 }
 
@@ -205,8 +225,11 @@ cell() {
 }
 
 row() {
-	printf '%-8s %-24s %10s %10s %10s %10s\n' "$1" "$3" "$(cell "$1" chat "$2")" \
+	printf '%-8s %-24s %10s %10s %10s %10s' "$1" "$3" "$(cell "$1" chat "$2")" \
 	    "$(cell "$1" relay "$2")" "$(cell "$1" ratio "$2")" "$(cell "$1" ncat "$2")"
+	[ -n "${CHAT_OLD:-}" ] &&
+		printf ' %10s %10s' "$(cell "$1" old "$2")" "$(cell "$1" oldratio "$2")"
+	echo
 }
 
 # busy_rows SCENARIO : what a busy room's people feel, and what it costs.
@@ -233,7 +256,9 @@ scenario biggest $((BIG_PEERS + 1)) scale "$BIG_PEERS"
 echo >&2
 
 echo
-printf '%-8s %-24s %10s %10s %10s %10s\n' scenario metric chat relay chat/relay ncat
+printf '%-8s %-24s %10s %10s %10s %10s' scenario metric chat relay chat/relay ncat
+[ -n "${CHAT_OLD:-}" ] && printf ' %10s %10s' old chat/old
+echo
 for s in fanout stuck; do
 	row $s delivered 'lines delivered'
 	row $s seconds 'seconds'
