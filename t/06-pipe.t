@@ -116,7 +116,7 @@ check "a lone 0x9b byte (8-bit CSI) is not written raw: stdout is valid UTF-8" \
 
 # SIGINT: the client leaves the room the same way as on EOF.
 PORT=$PORT0
-spawn sig perl "$T/intdfl.pl" "$CHAT" -n sig 127.0.0.1 "$PORT"
+spawn sig "$CHAT" -n sig 127.0.0.1 "$PORT"
 wait_for "$(out sig)" '^\*\*\* welcome sig\. '
 signal sig INT
 check "SIGINT: the client leaves, the others see it" \

@@ -20,7 +20,7 @@ history_of() {
 host_on() {
 	local _h="$1" _p="$2"; shift 2
 	spawn "$_h" "$CHAT" -l -v -n host -s 127.0.0.1 "$@" "$_p" || return 1
-	poll 10 _host_up "$_h"
+	waits 10 re "$T/$_h.err" '^chat: listening on ' or size "$T/$_h.rc"
 	has "$T/$_h.err" "^chat: listening on 127\\.0\\.0\\.1 port $_p\$" && return 0
 	diag "$_h: not listening on port $_p"
 	show "$T/$_h.err"

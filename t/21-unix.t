@@ -13,11 +13,10 @@ plan 68
 # exits first).
 unix_host() {
 	local _h="$1" _p="$2"; shift 2
-	spawn "$_h" perl "$T/intdfl.pl" "$CHAT" -l -C -v -n host -U "$_p" "$@" || return 1
-	poll 10 _unix_up "$_h" "$_p"
+	spawn "$_h" "$CHAT" -l -C -v -n host -U "$_p" "$@" || return 1
+	waits 10 line "$T/$_h.err" "chat: listening on $_p" or size "$T/$_h.rc"
 	has_line "$T/$_h.err" "chat: listening on $_p"
 }
-_unix_up() { has_line "$T/$1.err" "chat: listening on $2" || [ -s "$T/$1.rc" ]; }
 
 # unix_join LABEL NICK PATH [ARGS...] : a chat client named NICK in the
 # room at PATH, welcomed.
