@@ -33,14 +33,12 @@ check "UTF-8 text passes through untouched" \
     wait_line "$T/bob.out" "<alice> héllo 世界 🙂"
 
 # A raw peer that sees the exact bytes the host sends.
-raw_peer watch
-send watch '/nick watch\n'
+raw_peer watch 127.0.0.1 '/nick watch\n'
 wait_for "$T/watch.out" '^\*\*\* welcome watch\. '
 wait_line "$T/alice.out" "*** watch joined"
 
 # eve writes raw bytes, exactly as given to send.
-raw_peer eve
-send eve '/nick eve\n'
+raw_peer eve 127.0.0.1 '/nick eve\n'
 wait_for "$T/eve.out" '^\*\*\* welcome '
 check "a raw peer naming itself first is welcomed under that name" \
     welcomed eve '^\*\*\* welcome eve\. here: '

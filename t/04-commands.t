@@ -87,8 +87,7 @@ check "/quit REASON: the others see nick left (REASON)" \
     wait_line "$T/alice.out" "*** bob left (gone fishing)"
 check "/quit REASON: the client exits 0" eval 'wait_exit bob && [ "$RC" -eq 0 ]'
 
-raw_peer raw
-send raw '/nick rawpeer\n'
+raw_peer raw 127.0.0.1 '/nick rawpeer\n'
 wait_for "$T/raw.out" '^\*\*\* welcome rawpeer\.'
 send raw '/quit\n'
 check "/quit: the host closes the connection" \

@@ -92,8 +92,7 @@ check "a host started with stdin </dev/null serves the room" \
     wait_line "$T/q2.out" "<q1> via a host without stdin"
 
 # --- shutdown ---
-raw_peer rawq
-send rawq '/nick rawq\n'
+raw_peer rawq 127.0.0.1 '/nick rawq\n'
 wait_line "$T/q1.out" "*** rawq joined"
 signal quiet INT
 check "SIGINT: peers get '*** host shutting down'" \
@@ -112,8 +111,7 @@ check "/quit typed at the host: a chat client says the host closed the room, exi
     eval 'wait_exit hq1 && [ "$RC" -eq 0 ] && has_line "$T/hq1.err" "chat: the host closed the room"'
 
 PORT=$p
-raw_peer rawt
-send rawt '/nick rawt\n'
+raw_peer rawt 127.0.0.1 '/nick rawt\n'
 wait_line "$T/alice.out" "*** rawt joined"
 signal host TERM
 check "SIGTERM: peers get '*** host shutting down'" \

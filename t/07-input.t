@@ -229,8 +229,7 @@ send nk '/nick 你好世界你好世界你好世界你好世界\n'
 check "a nickname of 48 bytes of UTF-8 (16 Chinese characters) is accepted" \
     wait_line "$T/watch.out" "*** nk is now 你好世界你好世界你好世界你好世界"
 
-raw_peer rb
-send rb '/nick <bob>\n'
+raw_peer rb 127.0.0.1 '/nick <bob>\n'
 check "a raw peer whose first line is /nick <bob> joins as guestN" \
     wait_for "$T/rb.out" '^\*\*\* welcome guest[0-9]+\. here: '
 check "and is told the nickname is invalid" \

@@ -17,20 +17,6 @@ skip_n() {
 	while [ "$_i" -lt "$1" ]; do skip "$2"; _i=$((_i + 1)); done
 }
 
-# spawn_typed LABEL FORMAT CMD... : spawn, with the bytes of FORMAT (a
-# printf format) already waiting on stdin, so the tool sends them the
-# moment it connects: a peer silent for 250 ms joins as guestN.  The
-# holder writes them itself, so they cannot be lost before it holds
-# the FIFO open.
-spawn_typed() {
-	local _t="$1" _f="$2"; shift 2
-	mkfifo "$T/$_t.in" || return 1
-	{ printf "$_f"; exec sleep 100000; } 1<>"$T/$_t.in" &
-	echo $! >"$T/$_t.hold"
-	PIDS="$PIDS $!"
-	spawn_in "$T/$_t.in" "$_t" "$@"
-}
-
 # ncat_greets PORT : a connect to 127.0.0.1 PORT is answered within 2 s
 # by ncat --chat's "<announce> " greeting (not by whatever else might
 # have taken the port).
@@ -94,8 +80,7 @@ tool_peer() {
 
 start_host host || give_up "host did not start"
 join_room alice alice
-raw_peer watch
-send watch '/nick watch\n'
+raw_peer watch 127.0.0.1 '/nick watch\n'
 wait_for "$T/watch.out" '^\*\*\* welcome watch\. '
 
 EOL='\n'

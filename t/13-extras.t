@@ -184,8 +184,7 @@ check "/kick REASON: the kicked one is told why, once, on stderr" \
     eval '[ "$(cat "$T/kb.err")" = "chat: you were kicked out by the host (flooding the room)" ] &&
 	lacks "$T/kb.out" "kicked"'
 
-raw_peer kr
-send kr '/nick rawp\n'
+raw_peer kr 127.0.0.1 '/nick rawp\n'
 wait_for "$T/kr.out" '^\*\*\* welcome rawp\. '
 wait_line "$T/ka.out" "*** rawp joined"
 say kh "/kick rawp"

@@ -54,8 +54,7 @@ spawn joiner env USER=joiner "$CHAT" $join
 check "chat as it says joins the room" wait_for "$T/joiner.out" '^\*\*\* welcome joiner\. '
 if command -v nc >/dev/null 2>&1; then
 	ncjoin=$(printf '%s\n' "$sign" | sed 's/.*(or nc \([^ ]*\) \([0-9]*\))$/\1 \2/')
-	spawn ncer nc $ncjoin
-	say ncer "/nick ncer"
+	spawn_typed ncer '/nick ncer\n' nc $ncjoin
 	check "and so does nc as it says" wait_line "$T/joiner.out" "*** ncer joined"
 else
 	skip "nc is not installed"

@@ -79,13 +79,12 @@ check "-v client says: chat: connected to PATH" \
 unix_join bob bob "$S"
 wait_line "$T/alice.out" "*** bob joined"
 if command -v nc >/dev/null 2>&1 && nc -h 2>&1 | grep -q -- '-U'; then
-	spawn carol nc -U "$S"
-	say carol "/nick carol"
+	spawn_typed carol '/nick carol\n' nc -U "$S"
 	check "nc -U PATH joins with /nick" wait_line "$T/alice.out" "*** carol joined"
 	HAVE_NC=1
 else
 	# the same peer, in perl
-	spawn carol perl -MSocket -MIO::Select -e '
+	spawn_typed carol '/nick carol\n' perl -MSocket -MIO::Select -e '
 		socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "$!\n";
 		connect($s, pack_sockaddr_un($ARGV[0])) or die "$!\n";
 		$| = 1;
@@ -93,7 +92,6 @@ else
 		while (my @r = $sel->can_read) { for (@r) {
 			sysread($_, my $b, 65536) or exit 0;
 			$_ == $s ? print $b : syswrite $s, $b } }' "$S"
-	say carol "/nick carol"
 	check "a raw peer on PATH joins with /nick (no nc -U here)" \
 	    wait_line "$T/alice.out" "*** carol joined"
 	HAVE_NC=

@@ -23,6 +23,7 @@
 CHAT=${CHAT:-$PWD/chat}
 TDIR=$(cd "$(dirname "$0")" && pwd)	# t/, for its helpers
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-test.XXXXXX") || exit 1
+mkfifo "$T/pid.fifo" || exit 1	# spawn_in learns pids on it
 PIDS=
 PGIDS=	# process groups of their own (spawn_group), ended whole
 n=0
@@ -213,21 +214,36 @@ spawn() {
 	spawn_in "$T/$1.in" "$@"
 }
 
+# spawn_typed LABEL FORMAT CMD... : spawn, with the bytes of FORMAT (a
+# printf format) already waiting on stdin, so a tool that names itself
+# with them (nc, socat...) sends them the moment it connects: a peer
+# silent for 250 ms joins as guestN, and a busy test can take that long
+# to type.  The holder writes them itself, so they cannot be lost before
+# it holds the FIFO open.
+spawn_typed() {
+	local _t="$1" _f="$2"; shift 2
+	mkfifo "$T/$_t.in" || return 1
+	{ printf "$_f"; exec sleep 100000; } 1<>"$T/$_t.in" &
+	echo $! >"$T/$_t.hold"
+	PIDS="$PIDS $!"
+	spawn_in "$T/$_t.in" "$_t" "$@"
+}
+
 # spawn_in FILE LABEL CMD... : spawn with stdin from FILE.
 spawn_in() {
 	local _in="$1" _l="$2" _pid; shift 2
 	: >"$T/$_l.out"
-	[ -p "$T/$_l.pidq" ] || mkfifo "$T/$_l.pidq" || return 1
 	(
 		"$@" <"$_in" >"$T/$_l.out" 2>"$T/$_l.err" &
-		echo $! >"$T/$_l.pidq"
+		echo $! >"$T/pid.fifo"
 		wait $!
 		echo $? >"$T/$_l.rc"
 	) 2>/dev/null &
 	PIDS="$PIDS $!"
 	# The subshell writes the pid on the FIFO as soon as it has started
-	# CMD; until then the read blocks (no process, no polling).
-	read -r _pid <"$T/$_l.pidq"
+	# CMD; until then the read blocks (no process, no polling).  One
+	# spawn at a time: the FIFO is the script's.
+	read -r _pid <"$T/pid.fifo"
 	echo "$_pid" >"$T/$_l.pid"
 	PIDS="$PIDS $_pid"
 }
@@ -242,7 +258,7 @@ spawn_group() {
 	PGIDS="$PGIDS $(pid_of "$_l")"
 }
 
-pid_of() { cat "$T/$1.pid"; }
+pid_of() { local _p; read -r _p <"$T/$1.pid" && echo "$_p"; }
 out() { echo "$T/$1.out"; }
 err() { echo "$T/$1.err"; }
 
@@ -257,7 +273,7 @@ say() { printf '%s\n' "$2" 1<>"$T/$1.in"; }
 send() { printf "$2" 1<>"$T/$1.in"; }
 
 # hangup LABEL : end of file on LABEL's stdin.
-hangup() { kill "$(cat "$T/$1.hold")" 2>/dev/null; }
+hangup() { local _p; read -r _p <"$T/$1.hold" && kill "$_p" 2>/dev/null; }
 
 # run LABEL SECS CMD... : run CMD in the foreground with a time limit;
 # stdout and stderr go to $T/LABEL.out/.err and the status to RC
