@@ -84,19 +84,6 @@ w=$(grep '^\*\*\* here: ' "$T/alice.out" | head -n 1)
 is "$(here_of "$w")" "alice ann carol host" \
     "/who lists only those who gave the password"
 
-check "a raw peer's first line says the room needs a password, and how to give it" \
-    eval 'wait_line "$T/silent.out" "$NEEDS" && [ "$(first_line "$T/silent.out")" = "$NEEDS" ]'
-check "a peer that says nothing is told: no password given in time" \
-    wait_line "$T/silent.out" "*** no password given in time" 20
-check "and is closed" wait_line "$T/silent.err" "raw: connection closed"
-t1=$(date +%s)
-check "not before the 10 seconds are up (closed after $((t1 - t0)) s)" \
-    test $((t1 - t0)) -ge 9
-say alice "after the timeout"
-wait_line "$T/ann.out" "<alice> after the timeout"
-check "the silent peer was never announced" \
-    eval 'lacks "$T/ann.out" "^\*\*\* guest" && lacks "$T/ann.out" "silent"'
-
 # --- the password from the host's environment ------------------------------
 
 CHAT_PASSWORD=sekrit
@@ -117,3 +104,18 @@ check "\$CHAT_PASSWORD at the host: a raw peer with /pass joins and speaks" \
 # alone would match inside "never" or "every".
 check "the refused client was never announced" \
     absent "$T/dan.out" "<fay> hi from fay" '^\*\*\* eve( |$)'
+
+# --- last: the silent peer, connected first, timed out ---------------------
+
+check "a raw peer's first line says the room needs a password, and how to give it" \
+    eval 'wait_line "$T/silent.out" "$NEEDS" && [ "$(first_line "$T/silent.out")" = "$NEEDS" ]'
+check "a peer that says nothing is told: no password given in time" \
+    wait_line "$T/silent.out" "*** no password given in time" 20
+check "and is closed" wait_line "$T/silent.err" "raw: connection closed"
+t1=$(date +%s)
+check "not before the 10 seconds are up (closed after $((t1 - t0)) s)" \
+    test $((t1 - t0)) -ge 9
+say alice "after the timeout"
+wait_line "$T/ann.out" "<alice> after the timeout"
+check "the silent peer was never announced" \
+    eval 'lacks "$T/ann.out" "^\*\*\* guest" && lacks "$T/ann.out" "silent"'
