@@ -80,7 +80,11 @@ check "after EOF on its stdin the host still relays messages" \
 join_room dave dave
 check "after EOF on its stdin the host still welcomes newcomers" \
     has "$T/dave.out" '^\*\*\* welcome dave\. here: '
-check "the host process is still running" running host
+say dave "/who"
+wait_for "$T/dave.out" '^\*\*\* here: '
+w=$(grep '^\*\*\* here: ' "$T/dave.out" | head -n 1)
+is "$(here_of "$w")" "alice bob dave host" \
+    "after EOF on its stdin the host still answers /who, newcomer included"
 
 HOST_IN=/dev/null
 start_host quiet || diag "host with stdin /dev/null did not start"

@@ -109,7 +109,10 @@ check "a 32 MiB line: the piece comes before the next line" \
 marker eve
 is $(($(count "$T/eve.out" '^\*\*\* line too long') - cuts)) 1 \
     "a 32 MiB line: the sender gets one notice, not one per piece"
-check "the host is still running after it" running host
+raw_join after after
+send eve 'to the newcomer\n'
+check "after it a newcomer is welcomed and hears the room" \
+    wait_line "$T/after.out" "<eve> to the newcomer"
 if hp=$(plain_chat_pid host); then
 	kib=$(hwm_kib "$hp")
 	check "the host's peak memory stayed small (VmHWM ${kib} KiB < 16 MiB)" \

@@ -121,7 +121,9 @@ sed '$d' "$T/slow.out" >"$T/slow.whole"
 check "what the laggard got before it was dropped is complete and in order" \
     eval 'whole=$(count "$T/slow.whole" "^<flood> "); [ "$whole" -gt 0 ] &&
 	in_sequence "$T/slow.whole" "$whole" "$pad"'
-check "the host is still running" running host1
+raw_join after1 after
+check "after the flood a newcomer is welcomed, and the reader sees it join" \
+    wait_line "$T/reader1.out" "*** after joined"
 if hp=$(plain_chat_pid host1); then
 	kib=$(hwm_kib "$hp")
 	check "the host's peak memory stayed under 64 MiB (VmHWM $kib KiB)" \

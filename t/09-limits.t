@@ -129,7 +129,7 @@ if hp=$(chat_pid fd); then
 else
 	skip "CPU time: needs /proc"
 fi
-check "the host is still running" running fd
+check "and members still talk after it" talks fred erin
 hangup hold
 wait_line "$T/hold.out" "closed"
 check "some waiting connections were told the host is out of descriptors" \
@@ -166,7 +166,9 @@ resetter burst '
 '
 check "a burst of 100 connections, half reset at once, is made" \
     wait_line "$T/burst.out" "done" 30
-check "the host survives resets during joins" running main
+join_room kit kit
+check "the host survives resets during joins: a newcomer is welcomed, the room told" \
+    wait_line "$T/kim.out" "*** kit joined"
 check "members still talk after them" talks kim lee
 
 resetter midline '
@@ -181,8 +183,10 @@ resetter midline '
 wait_line "$T/midline.out" "done" 30
 check "a peer reset mid-line is announced as gone" \
     wait_for "$T/kim.out" '^\*\*\* cut left'
-check "the host survives a reset mid-line" running main
 join_room max max
+check "the half line of the peer reset mid-line is never relayed" \
+    absent "$T/kim.out" "*** max joined" '^<cut> '
+
 check "a new peer joins after all the resets" \
     has "$T/max.out" '^\*\*\* welcome max\. '
 check "and talks" talks max kim

@@ -174,7 +174,8 @@ check "a full 4096-byte input line is typed in" \
 keys Left Right Enter
 check "Left and Right at its end, then Enter: the host gets all 4096 bytes" \
     wait_line "$T/host.out" "<gil> $full"
-check "chat is still running after Left and Right on a full line" \
-    eval '[ ! -s "$T/term.rc" ] && [ -n "$(term_pid)" ]'
+say bob "still there, gil?"
+check "after Left and Right on a full line, chat still shows the room's lines" \
+    eval 'wait_screen "^<bob> still there, gil\?$" && [ ! -s "$T/term.rc" ]'
 keys C-c
 wait_line "$T/bob.out" "*** gil left"

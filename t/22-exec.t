@@ -59,8 +59,8 @@ say alice '!slash'
 check "a program's line starting with / is text, as from a pipe" \
     wait_line "$T/alice.out" "<bot> /quit now"
 say alice '!ping'
-wait_count "$T/alice.out" '^<bot> pong$' 2
-check "and the bot is still in the room after it" running pinger
+check "and the bot is still in the room after it: a second !ping is answered" \
+    eval 'wait_count "$T/alice.out" "^<bot> pong\$" 2 && lacks "$T/alice.out" "^\*\*\* bot left"'
 check "chat's stdout gets nothing: the room's lines went to the program" \
     test ! -s "$T/pinger.out"
 
