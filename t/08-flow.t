@@ -77,6 +77,7 @@ trickle_peer() {
 
 # flood_file N : N lines "I PAD" in $T/flood.N, about 80 bytes each.
 pad=$(printf '%060d' 0 | tr 0 x)
+pad2=$pad
 flood_file() {
 	awk -v n="$1" -v pad="$pad" 'BEGIN { for (i = 1; i <= n; i++) print i, pad }' \
 	    >"$T/flood.$1"
@@ -95,16 +96,30 @@ stuck_room() {
 
 # --- a reader that stops reading, and one that reads slowly ---------------
 
+# --- a reader that stops reading does not hold the room -------------------
+
+# 135,000 lines, 10 MB (FLOOD=full: 150,000, 11 MB): past the 8 MiB at
+# which a live reader would hold the room,
+# short of the 16 MiB at which the stuck one is dropped at once. The
+# room goes on without it, and drops it 10 s after it last took
+# anything. Started first, checked last: the 10 s pass meanwhile.
+stuck_room 2
+N2=$(sized 135000 150000)
+flood_file $N2
+spawn_in "$T/flood.$N2" flood2 "$CHAT" -n flood 127.0.0.1 "$PORT"
+
 check "a peer that never reads can join" stuck_room 1
 # A laggard: it reads, but 4 KiB every 50 ms, 80 KB/s, far behind the
 # reader that keeps up.
 trickle_peer slow slow 0.05
 wait_line "$T/reader1.out" "*** slow joined"
 
-# 300,000 lines of about 80 bytes, 24 MB: three times the 8 MiB a queue
-# may hold before the room waits for it, and more than the 16 MiB past
-# which a reader the room no longer waits for gets dropped.
-N=300000
+# 280,000 lines of 76 bytes, 21 MB (FLOOD=full: 300,000): more than
+# twice the 8 MiB a queue may hold before the room waits for it, and
+# more than the 16 MiB past which a reader the room no longer waits for
+# gets dropped, with what is still in flight. (250,000 lines fall short
+# of that here: the stuck peer is then dropped only after STUCK_MS.)
+N=$(sized 280000 300000)
 flood_file $N
 run flood 120 "$CHAT" -n flood 127.0.0.1 "$PORT" <"$T/flood.$N"
 is "$RC" 0 "a flood with a stuck and a slow peer in the room: the sender exits 0"
@@ -132,25 +147,6 @@ else
 	skip "peak memory: needs /proc and the plain chat binary"
 fi
 kill -9 "$(pid_of stuck1)" 2>/dev/null
-
-# --- a reader that stops reading does not hold the room -------------------
-
-# 150,000 lines, 11 MB: past the 8 MiB at which a live reader would
-# hold the room, short of the 16 MiB at which the stuck one is dropped
-# at once. The room goes on without it, and drops it 10 s after it last
-# took anything.
-stuck_room 2
-N=150000
-flood_file $N
-run flood2 120 "$CHAT" -n flood 127.0.0.1 "$PORT" <"$T/flood.$N"
-last="<flood> $N $pad"
-wait_line "$T/reader2.out" "$last" 30
-check "a peer that stops reading is dropped within 10 s or so" \
-    wait_line "$T/reader2.out" "*** stuck dropped (not reading)" 20
-check "the room did not wait for it: every line came before the drop" \
-    eval 'in_sequence "$T/reader2.out" $N "$pad" &&
-	in_order "$T/reader2.out" "$last" "*** stuck dropped (not reading)"'
-kill -9 "$(pid_of stuck2)" 2>/dev/null
 
 # --- fairness ------------------------------------------------------------
 
@@ -238,3 +234,14 @@ wait_line "$T/hcreader.out" "<btalker> 30000 $pad" 30
 say behind "far behind, still talking"
 check "a member 3 MB behind on the room's lines, reading nothing, may still talk" \
     wait_line "$T/hcreader.out" "<behind> far behind, still talking" 5
+
+# --- last: the reader that stopped reading, started first ----------------
+
+last="<flood> $N2 $pad2"
+wait_line "$T/reader2.out" "$last" 30
+check "a peer that stops reading is dropped within 10 s or so" \
+    wait_line "$T/reader2.out" "*** stuck dropped (not reading)" 20
+check "the room did not wait for it: every line came before the drop" \
+    eval 'in_sequence "$T/reader2.out" $N2 "$pad2" &&
+	in_order "$T/reader2.out" "$last" "*** stuck dropped (not reading)"'
+kill -9 "$(pid_of stuck2)" 2>/dev/null

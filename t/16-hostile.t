@@ -294,19 +294,21 @@ start_host stalled || diag "host did not start"
 CHAT=$chat
 join_room salice alice
 join_room sbob bob
-# 130,000 lines of 80 bytes: about 11 MiB at bob, past the 8 MiB at which
-# the host's queue for its own stdout would hold the room.
-awk 'BEGIN { for (i = 1; i <= 130000; i++) printf "%06d %073d\n", i, 0 }' >"$T/flood.big"
+# 110,000 lines of 89 bytes at bob (FLOOD=full: 130,000): 9.3 MiB, past
+# the 8 MiB at which the host's queue for its own stdout would hold the
+# room, and past the 9 MiB bob is to get.
+NF=$(sized 110000 130000)
+awk -v n="$NF" 'BEGIN { for (i = 1; i <= n; i++) printf "%06d %073d\n", i, 0 }' >"$T/flood.big"
 spawn_in "$T/flood.big" sflood "$CHAT" -n flood 127.0.0.1 "$PORT"
 check "with the host's stdout stalled, 9 MiB of room lines still reach bob" \
     grows_to "$T/sbob.out" 9437184 30
 say salice "is the room moving?"
 check "and alice's line reaches bob within 3 s" \
     wait_line "$T/sbob.out" "<alice> is the room moving?" 3
-# 11 MiB more: past the 16 MiB the host's stdout may fall behind, so it
+# As much again: past the 16 MiB the host's stdout may fall behind, so it
 # misses lines, and is told how many once it is read again.
 spawn_in "$T/flood.big" sflood2 "$CHAT" -n flood2 127.0.0.1 "$PORT"
-wait_line "$T/sbob.out" "<flood2> 130000 $(printf %073d 0)" 60
+wait_line "$T/sbob.out" "<flood2> $(printf %06d "$NF") $(printf %073d 0)" 60
 cat "$T/stall" >"$T/stall.out" &
 PIDS="$PIDS $!"
 check "once its stdout is read again, the host is told how many lines it missed" \

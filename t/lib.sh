@@ -199,6 +199,11 @@ wait_exit() {
 # running LABEL : LABEL's process has not exited (yet).
 running() { [ ! -s "$T/$1.rc" ]; }
 
+# sized SMALL FULL : the lines of a flood: SMALL, the fewest that still
+# cross the limit the flood is for, or with FLOOD=full (make check) the
+# FULL size, well past it.
+sized() { if [ "${FLOOD:-}" = full ]; then echo "$2"; else echo "$1"; fi; }
+
 # --- processes -----------------------------------------------------------
 
 # spawn LABEL CMD... : run CMD in the background.  Its stdin is the FIFO
