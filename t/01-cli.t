@@ -103,7 +103,7 @@ check "-q -1: a host gone without a word is a failure too: exit 1, connection cl
 # listens on. Results go to $T/ns.*.
 cat >"$T/ns.sh" <<'NS'
 set -u
-T=$1 CHAT=$2
+T=$1 CHAT=$2 TDIR=$3
 ip link set lo up || exit 1
 printf '127.0.0.1 twohomes\n127.0.0.2 twohomes\n' >"$T/hosts"
 mount --bind "$T/hosts" /etc/hosts || exit 1
@@ -119,8 +119,7 @@ nft add table ip t && nft "add chain ip t in { type filter hook input priority 0
 "$CHAT" -l -v -n host -s "$live" 0 </dev/null >/dev/null 2>"$T/ns.host" &
 host=$!
 trap 'kill $host 2>/dev/null' EXIT
-i=0
-while ! grep -q 'port [0-9]' "$T/ns.host" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+perl "$TDIR/wait.pl" 10 re "$T/ns.host" 'port [0-9]'
 port=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$T/ns.host")
 timeout -k 2 10 "$CHAT" -n a -w 1 "$dead" "$port" </dev/null >/dev/null 2>"$T/ns.w.err"
 echo $? >"$T/ns.w.rc"
@@ -130,7 +129,7 @@ echo "$live" >"$T/ns.live"
 NS
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v nft >/dev/null &&
     command -v ip >/dev/null &&
-    timeout -k 2 60 unshare -n -m sh "$T/ns.sh" "$T" "$CHAT" 2>"$T/ns.err"; then
+    timeout -k 2 60 unshare -n -m sh "$T/ns.sh" "$T" "$CHAT" "$TDIR" 2>"$T/ns.err"; then
 	check "-w 1: an attempt that gets no answer is given up: exit 1, timed out" \
 	    eval '[ "$(cat "$T/ns.w.rc")" = 1 ] && has "$T/ns.w.err" "^chat: .*timed out"'
 	check "a name's addresses are tried in turn: past the silent one to the next" \

@@ -4,7 +4,7 @@
 # cannot make of them (a forged member, raw escapes, an unbounded list).
 . "$(dirname "$0")/lib.sh"
 
-plan 52
+plan 55
 
 start_host host || give_up "host did not start"
 HPORT=$PORT
@@ -219,3 +219,33 @@ perl $PEER -e '
 check "at most 32 people are ignored at once: the next is refused, said why" \
     eval 'has_line "$T/many.out" "*** you ignore many33 now: /unignore many33 ends it" &&
 	has_line "$T/many.out" "*** you ignore 32 people already: /unignore one first"'
+
+# More lines from one ignored person in one write than a turn's room
+# lines can set apart for those who ignore her (64): bob, who ignores
+# eve, sees none of her 200, and all of dave's, sent beside them; carol
+# sees everything, each one's lines in order.
+start_host holes || diag "host did not start"
+raw_join heve eve
+raw_join hdave dave
+raw_join hbob bob
+raw_join hcarol carol
+send hbob '/ignore eve\n'
+wait_line "$T/hbob.out" "*** you ignore eve now: /unignore eve ends it"
+perl_send heve 'join "", map { "eve line $_\n" } 1 .. 200'
+perl_send hdave 'join "", map { "dave line $_\n" } 1 .. 100'
+# in_turn FILE NICK N : the lines "<NICK> NICK line I" in FILE are I = 1 .. N, in order.
+in_turn() {
+	LC_ALL=C awk -v p="<$2> $2 line " -v n="$3" 'index($0, p) == 1 {
+		if (substr($0, length(p) + 1) != ++i) { bad = 1 } }
+	    END { exit bad || i != n }' "$1"
+}
+wait_line "$T/hcarol.out" "<eve> eve line 200"
+wait_line "$T/hcarol.out" "<dave> dave line 100"
+send hcarol 'carol after them\n'
+check "200 lines from an ignored person in one write: none reach the one who ignores her" \
+    absent "$T/hbob.out" "<carol> carol after them" '^<eve> '
+check "and he gets every line of the others, in order, then the next one" \
+    eval 'in_turn "$T/hbob.out" dave 100 &&
+	in_order "$T/hbob.out" "<dave> dave line 100" "<carol> carol after them"'
+check "someone who ignores nobody gets all 200 of hers in order, and the others'" \
+    eval 'in_turn "$T/hcarol.out" eve 200 && in_turn "$T/hcarol.out" dave 100'
