@@ -78,14 +78,12 @@ check "the key does not take a name by /nick later: it is taken" \
 # nothing, still holds it. She types; chat -r reconnects with its key.
 cat >"$T/ns.sh" <<'NS'
 set -u
-T=$1 CHAT=$2
+T=$1 CHAT=$2 TDIR=$3
 ip link set lo up || exit 1
 until_has() {	# FILE REGEX: wait up to 10 s
-	i=0
-	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
-		[ $i -ge 200 ] && { echo "timed out: /$2/ in $1" >&2; return 1; }
-		sleep 0.05; i=$((i + 1))
-	done
+	perl "$TDIR/wait.pl" 10 re "$1" "$2" && return 0
+	echo "timed out: /$2/ in $1" >&2
+	return 1
 }
 # every process started here is ended with the script, however it ends
 pids=
@@ -113,27 +111,30 @@ nft add table ip t && nft "add chain ip t in { type filter hook input priority 0
     nft add rule ip t in tcp sport "$cport" tcp dport "$port" reject with tcp reset || exit 1
 printf 'lost in the cut\n' 1<>"$T/ns.a.in"
 until_has "$T/ns.alice.err" '^chat: reconnected to ' || exit 1
-until_has "$T/ns.watch" 'reconnected$|joined$' || exit 1
+until_has "$T/ns.watch" '^\*\*\* alicia (reconnected|joined)$' || exit 1
 printf 'back after the cut\n' 1<>"$T/ns.a.in"
 until_has "$T/ns.watch" '^<' || exit 1
 printf '/who\n' 1<>"$T/ns.w.in"
 until_has "$T/ns.watch" '^\*\*\* here: ' || exit 1
+# what the room saw until now: as the script ends, her client is ended
+# too, and the room is told she left
+cp "$T/ns.watch" "$T/ns.seen"
 NS
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v nft >/dev/null &&
     command -v ip >/dev/null && command -v ss >/dev/null &&
-    timeout -k 2 60 unshare -n -m sh "$T/ns.sh" "$T" "$CHAT" 2>"$T/ns.err"; then
+    timeout -k 2 60 unshare -n -m sh "$T/ns.sh" "$T" "$CHAT" "$TDIR" 2>"$T/ns.err"; then
 	check "a drop only the client sees: it says so and reconnects" \
 	    has "$T/ns.alice.err" '^chat: .*; reconnecting$'
 	check "...and the room is told she reconnected, under the name she had" \
-	    has_line "$T/ns.watch" "*** alicia reconnected"
+	    has_line "$T/ns.seen" "*** alicia reconnected"
 	check "...not that she left, nor that an alicia2 joined" \
-	    eval 'lacks "$T/ns.watch" "alicia left|alicia2|alice2" &&
-		[ "$(count "$T/ns.watch" " joined$")" -eq 1 ]'
+	    eval 'lacks "$T/ns.seen" "alicia left|alicia2|alice2" &&
+		[ "$(count "$T/ns.seen" " joined$")" -eq 1 ]'
 	check "...and she is welcomed under it again" \
 	    eval '[ "$(count "$T/ns.alice" "^\*\*\* welcome alicia\. ")" -eq 1 ]'
 	check "...and what she says next is hers" \
-	    has_line "$T/ns.watch" "<alicia> back after the cut"
-	w=$(grep '^\*\*\* here: ' "$T/ns.watch" | tail -n 1)
+	    has_line "$T/ns.seen" "<alicia> back after the cut"
+	w=$(grep '^\*\*\* here: ' "$T/ns.seen" | tail -n 1)
 	is "$(here_of "$w")" "alicia host watch" "the room holds her once, at once"
 else
 	[ -s "$T/ns.err" ] && show "$T/ns.err"
