@@ -6,12 +6,12 @@
 plan 33
 
 run help 5 "$CHAT" -h </dev/null
-if [ "$RC" -eq 0 ] && has "$(out help)" '[Uu]sage' &&
-    has "$(out help)" '-l' && [ ! -s "$(err help)" ]; then
+if [ "$RC" -eq 0 ] && has "$T/help.out" '[Uu]sage' &&
+    has "$T/help.out" '-l' && [ ! -s "$T/help.err" ]; then
 	ok "-h prints usage on stdout and exits 0"
 else
 	not_ok "-h prints usage on stdout and exits 0"
-	diag "exit $RC"; show "$(out help)"; show "$(err help)"
+	diag "exit $RC"; show "$T/help.out"; show "$T/help.err"
 fi
 
 # -h names every option and every room command.
@@ -19,7 +19,7 @@ missing=
 for w in -4 -6 -b -C -e -h -H -l -m -n -P -q -r -s -t -T -U -v -w \
     /nick /msg /me /who /r /away /back /topic /ignore /unignore /quit /kick \
     /help /pass /session //TEXT; do
-	LC_ALL=C grep -Eq -- "(^|[[ ,])$w( |,|\]|$)" "$(out help)" || missing="$missing $w"
+	LC_ALL=C grep -Eq -- "(^|[[ ,])$w( |,|\]|$)" "$T/help.out" || missing="$missing $w"
 done
 is "$missing" "" "-h names every option and every room command"
 
@@ -29,11 +29,11 @@ is "$missing" "" "-h names every option and every room command"
 usage_error() {
 	local _name="$1"; shift
 	run usage 5 "$CHAT" "$@" </dev/null
-	if [ "$RC" -eq 2 ] && [ -s "$(err usage)" ] && [ ! -s "$(out usage)" ]; then
+	if [ "$RC" -eq 2 ] && [ -s "$T/usage.err" ] && [ ! -s "$T/usage.out" ]; then
 		ok "$_name: error on stderr, exit 2"
 	else
 		not_ok "$_name: error on stderr, exit 2"
-		diag "chat $*: exit $RC"; show "$(out usage)"; show "$(err usage)"
+		diag "chat $*: exit $RC"; show "$T/usage.out"; show "$T/usage.err"
 	fi
 }
 
@@ -65,34 +65,34 @@ usage_error "host with nickname <x>" -l -n '<x>' 0
 
 port=$(closed_port)
 run refused 10 "$CHAT" -n a 127.0.0.1 "$port" </dev/null
-if [ "$RC" -eq 1 ] && has "$(err refused)" '^chat: '; then
+if [ "$RC" -eq 1 ] && has "$T/refused.err" '^chat: '; then
 	ok "connection refused: chat: message on stderr, exit 1"
 else
 	not_ok "connection refused: chat: message on stderr, exit 1"
-	diag "exit $RC"; show "$(err refused)"
+	diag "exit $RC"; show "$T/refused.err"
 fi
 
 start_host host || give_up "host did not start"
 
 join_room alice alice -v
 check "-v client prints 'chat: connected to 127.0.0.1 port N' on stderr" \
-    wait_line "$(err alice)" "chat: connected to 127.0.0.1 port $PORT"
+    wait_line "$T/alice.err" "chat: connected to 127.0.0.1 port $PORT"
 
 # The host dies without a word while bob still has stdin open, and
 # while a logger (-q -1) waits for it to go.
 join_room bob bob
 spawn_in /dev/null logger "$CHAT" -n logger -q -1 127.0.0.1 "$PORT"
-wait_line "$(out bob)" "*** logger joined"
+wait_line "$T/bob.out" "*** logger joined"
 signal host KILL
-if wait_exit bob && [ "$RC" -eq 1 ] && has "$(err bob)" '^chat: '; then
+if wait_exit bob && [ "$RC" -eq 1 ] && has "$T/bob.err" '^chat: '; then
 	ok "host killed under a connected client: chat: message, exit 1"
 else
 	not_ok "host killed under a connected client: chat: message, exit 1"
-	diag "exit ${RC:-none}"; show "$(err bob)"
+	diag "exit ${RC:-none}"; show "$T/bob.err"
 fi
 check "-q -1: a host gone without a word is a failure too: exit 1, connection closed by host" \
     eval 'wait_exit logger && [ "$RC" -eq 1 ] &&
-	has_line "$(err logger)" "chat: connection closed by host"'
+	has_line "$T/logger.err" "chat: connection closed by host"'
 
 # --- -w, and a name with more than one address -----------------------------
 
@@ -103,7 +103,7 @@ check "-q -1: a host gone without a word is a failure too: exit 1, connection cl
 # listens on. Results go to $T/ns.*.
 cat >"$T/ns.sh" <<'NS'
 set -u
-T=$1 CHAT=$2
+T=$1 CHAT=$2 TDIR=$3
 ip link set lo up || exit 1
 printf '127.0.0.1 twohomes\n127.0.0.2 twohomes\n' >"$T/hosts"
 mount --bind "$T/hosts" /etc/hosts || exit 1
@@ -119,8 +119,7 @@ nft add table ip t && nft "add chain ip t in { type filter hook input priority 0
 "$CHAT" -l -v -n host -s "$live" 0 </dev/null >/dev/null 2>"$T/ns.host" &
 host=$!
 trap 'kill $host 2>/dev/null' EXIT
-i=0
-while ! grep -q 'port [0-9]' "$T/ns.host" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+perl "$TDIR/wait.pl" 10 re "$T/ns.host" 'port [0-9]'
 port=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$T/ns.host")
 timeout -k 2 10 "$CHAT" -n a -w 1 "$dead" "$port" </dev/null >/dev/null 2>"$T/ns.w.err"
 echo $? >"$T/ns.w.rc"
@@ -130,7 +129,7 @@ echo "$live" >"$T/ns.live"
 NS
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v nft >/dev/null &&
     command -v ip >/dev/null &&
-    timeout -k 2 60 unshare -n -m sh "$T/ns.sh" "$T" "$CHAT" 2>"$T/ns.err"; then
+    timeout -k 2 60 unshare -n -m sh "$T/ns.sh" "$T" "$CHAT" "$TDIR" 2>"$T/ns.err"; then
 	check "-w 1: an attempt that gets no answer is given up: exit 1, timed out" \
 	    eval '[ "$(cat "$T/ns.w.rc")" = 1 ] && has "$T/ns.w.err" "^chat: .*timed out"'
 	check "a name's addresses are tried in turn: past the silent one to the next" \

@@ -9,103 +9,101 @@ plan 30
 start_host host || give_up "host did not start"
 
 join_room alice alice
-is "$(first_line "$(out alice)")" \
+is "$(first_line "$T/alice.out")" \
     "*** welcome alice. here: host. type /help for commands" \
     "the first line a peer gets is the welcome, listing who is here"
 
 join_room bob bob
-w=$(first_line "$(out bob)")
+w=$(first_line "$T/bob.out")
 check "the welcome names the newcomer" \
     welcomed bob '^\*\*\* welcome bob\. here: .*\. type /help for commands$'
 is "$(here_of "$w")" "alice host" "the welcome lists the other members, host included"
 check "members see the newcomer join" \
-    wait_line "$(out alice)" "*** bob joined"
+    wait_line "$T/alice.out" "*** bob joined"
 
 say alice "hello room"
 check "a room message reaches the other peers as <nick> text" \
-    wait_line "$(out bob)" "<alice> hello room"
+    wait_line "$T/bob.out" "<alice> hello room"
 say bob "marker one"
 check "the sender does not get its own room message back" \
-    absent "$(out alice)" "<bob> marker one" "hello room"
+    absent "$T/alice.out" "<bob> marker one" "hello room"
 
 say alice "héllo 世界 🙂"
 check "UTF-8 text passes through untouched" \
-    wait_line "$(out bob)" "<alice> héllo 世界 🙂"
+    wait_line "$T/bob.out" "<alice> héllo 世界 🙂"
 
 # A raw peer that sees the exact bytes the host sends.
-raw_peer watch
-send watch '/nick watch\n'
-wait_for "$(out watch)" '^\*\*\* welcome watch\. '
-wait_line "$(out alice)" "*** watch joined"
+raw_peer watch 127.0.0.1 '/nick watch\n'
+wait_for "$T/watch.out" '^\*\*\* welcome watch\. '
+wait_line "$T/alice.out" "*** watch joined"
 
 # eve writes raw bytes, exactly as given to send.
-raw_peer eve
-send eve '/nick eve\n'
-wait_for "$(out eve)" '^\*\*\* welcome '
+raw_peer eve 127.0.0.1 '/nick eve\n'
+wait_for "$T/eve.out" '^\*\*\* welcome '
 check "a raw peer naming itself first is welcomed under that name" \
     welcomed eve '^\*\*\* welcome eve\. here: '
-wait_line "$(out alice)" "*** eve joined"
-wait_line "$(out watch)" "*** eve joined"
+wait_line "$T/alice.out" "*** eve joined"
+wait_line "$T/watch.out" "*** eve joined"
 
 send eve 'hel'
 sleep 0.3	# not synchronisation: the pause is what makes it a split write
 send eve 'lo\n'
 check "a line split over two writes arrives as one line" \
-    wait_line "$(out alice)" "<eve> hello"
+    wait_line "$T/alice.out" "<eve> hello"
 check "no half line is sent before the rest arrives" \
-    absent "$(out alice)" "<eve> hello" '^<eve> hel$'
+    absent "$T/alice.out" "<eve> hello" '^<eve> hel$'
 
 send eve 'one\ntwo\n'
-wait_line "$(out alice)" "<eve> two"
+wait_line "$T/alice.out" "<eve> two"
 check "two lines in one write arrive as two stamped lines, in order" \
-    in_order "$(out alice)" "<eve> one" "<eve> two"
+    in_order "$T/alice.out" "<eve> one" "<eve> two"
 
 send eve 'crlf\r\n'
 check "CRLF: the line arrives without its CR" \
-    wait_line "$(out watch)" "<eve> crlf"
+    wait_line "$T/watch.out" "<eve> crlf"
 cr=$(printf '\r')
 check "no CR byte anywhere in what the host sends" \
-    absent "$(out watch)" "<eve> crlf" "$cr"
+    absent "$T/watch.out" "<eve> crlf" "$cr"
 
 send eve '\n\r\n\n'
 send eve 'after empty lines\n'
 check "empty lines (LF, CRLF) are ignored" \
-    absent "$(out watch)" "<eve> after empty lines" "^<eve> ?$cr?$"
+    absent "$T/watch.out" "<eve> after empty lines" "^<eve> ?$cr?$"
 
 send eve 'hi\n<bob> fake\n'
 check "a spoofing write: the first line is stamped" \
-    wait_line "$(out alice)" "<eve> hi"
+    wait_line "$T/alice.out" "<eve> hi"
 check "a spoofing write: the second line is stamped too" \
-    wait_line "$(out alice)" "<eve> <bob> fake"
+    wait_line "$T/alice.out" "<eve> <bob> fake"
 check "no line appears to come from the spoofed nick" \
-    absent "$(out alice)" "<eve> <bob> fake" '^<bob> fake'
+    absent "$T/alice.out" "<eve> <bob> fake" '^<bob> fake'
 
 send eve '*** host shutting down\n'
 check "a peer cannot forge a host notice" \
-    absent "$(out alice)" "<eve> *** host shutting down" '^\*\*\* host shutting down'
+    absent "$T/alice.out" "<eve> *** host shutting down" '^\*\*\* host shutting down'
 
 send eve '*alice* psst\n'
 check "a peer cannot forge a private message" \
-    absent "$(out bob)" "<eve> *alice* psst" '^\*alice\* psst'
+    absent "$T/bob.out" "<eve> *alice* psst" '^\*alice\* psst'
 
 say alice "ünïcödé 🙂 for raw"
 check "UTF-8 arrives byte for byte at a raw peer" \
-    wait_line "$(out watch)" "<alice> ünïcödé 🙂 for raw"
+    wait_line "$T/watch.out" "<alice> ünïcödé 🙂 for raw"
 
 signal eve KILL
 check "a peer that drops its connection is announced as left" \
-    wait_line "$(out alice)" "*** eve left"
+    wait_line "$T/alice.out" "*** eve left"
 
 hangup bob
 check "a client whose stdin ends leaves the room: others see it leave" \
-    wait_line "$(out alice)" "*** bob left"
+    wait_line "$T/alice.out" "*** bob left"
 check "that client exits 0" eval 'wait_exit bob && [ "$RC" -eq 0 ]'
 
 say alice "after bob"
 check "the room goes on after peers left" \
-    wait_line "$(out watch)" "<alice> after bob"
+    wait_line "$T/watch.out" "<alice> after bob"
 check "host stdout shows the room too, raw peers' lines included" \
-    wait_line "$(out host)" "<eve> hello"
+    wait_line "$T/host.out" "<eve> hello"
 
 # --- a crowd: joins and leaves in bursts, a long member list ------------
 
@@ -134,11 +132,11 @@ spawn crowd perl -e '
 ' "$PORT" 80
 long=$(printf 'm%.0s' $(seq 30))
 check "a burst of 80 joins: the room is told of each, once" \
-    eval 'wait_count "$(out cw)" "^\*\*\* ${long}[0-9]{2} joined$" 80 &&
-	[ "$(count "$(out cw)" "^\*\*\* ${long}[0-9]{2} joined$")" = 80 ] &&
-	[ "$(sort "$(out cw)" | uniq -d | wc -l)" = 0 ]'
+    eval 'wait_count "$T/cw.out" "^\*\*\* ${long}[0-9]{2} joined$" 80 &&
+	[ "$(count "$T/cw.out" "^\*\*\* ${long}[0-9]{2} joined$")" = 80 ] &&
+	[ "$(sort "$T/cw.out" | uniq -d | wc -l)" = 0 ]'
 join_room late late
-here=$(first_line "$(out late)")
+here=$(first_line "$T/late.out")
 shown=$(printf '%s\n' "$here" | sed -n 's/^\*\*\* welcome late\. here: \(.*\) and [0-9]* more\. type \/help for commands$/\1/p')
 more=$(printf '%s\n' "$here" | sed -n 's/.* and \([0-9]*\) more\. type \/help for commands$/\1/p')
 listed=$(printf '%s\n' "$shown" | awk -F', ' '{ print NF }')
@@ -147,8 +145,8 @@ check "a welcome in a big room lists 2 KiB of names, then how many more" \
 is "$((listed + more))" 82 "the names shown and the number of the rest add up to the room"
 say crowd ""
 check "80 peers leaving at once: the room is told of each, once" \
-    eval 'wait_count "$(out cw)" "^\*\*\* ${long}[0-9]{2} left( \\(.*\\))?$" 80 &&
-	[ "$(count "$(out cw)" "^\*\*\* ${long}[0-9]{2} left( \\(.*\\))?$")" = 80 ]'
+    eval 'wait_count "$T/cw.out" "^\*\*\* ${long}[0-9]{2} left( \\(.*\\))?$" 80 &&
+	[ "$(count "$T/cw.out" "^\*\*\* ${long}[0-9]{2} left( \\(.*\\))?$")" = 80 ]'
 say late "after the crowd"
 check "the room goes on after the crowd left" \
-    wait_line "$(out cw)" "<late> after the crowd"
+    wait_line "$T/cw.out" "<late> after the crowd"

@@ -14,10 +14,10 @@ join_room psi Ψ
 check "a one-letter non-ASCII nickname is accepted" \
     welcomed psi '^\*\*\* welcome Ψ\. here: '
 check "members see the UTF-8 nickname join" \
-    wait_line "$(out jose)" "*** Ψ joined"
+    wait_line "$T/jose.out" "*** Ψ joined"
 say jose "hola"
 check "messages carry the UTF-8 nickname" \
-    wait_line "$(out psi)" "<josé> hola"
+    wait_line "$T/psi.out" "<josé> hola"
 
 # --- collisions at join ---
 join_room a1 alice
@@ -25,13 +25,13 @@ join_room a2 alice
 check "joining with a taken name gets name2, and the welcome says so" \
     welcomed a2 '^\*\*\* welcome alice2 \(alice is taken\)\. here: .*\. type /help for commands$'
 check "the others see the variant join" \
-    wait_line "$(out jose)" "*** alice2 joined"
+    wait_line "$T/jose.out" "*** alice2 joined"
 say a2 "second alice here"
 check "the variant's messages carry the variant name" \
-    wait_line "$(out jose)" "<alice2> second alice here"
+    wait_line "$T/jose.out" "<alice2> second alice here"
 
 join_room a3 Alice
-w=$(first_line "$(out a3)")
+w=$(first_line "$T/a3.out")
 v=$(printf '%s\n' "$w" | sed -n 's/^\*\*\* welcome \([^ ]*\) (Alice is taken)\. here: .*/\1/p')
 lv=$(printf '%s\n' "$v" | tr 'A-Z' 'a-z')
 if [ -n "$v" ] && [ "$lv" != alice ] && [ "$lv" != alice2 ]; then
@@ -44,12 +44,12 @@ fi
 # --- /nick ---
 say a1 "/nick carol"
 check "/nick: the others see 'old is now new'" \
-    wait_line "$(out jose)" "*** alice is now carol"
+    wait_line "$T/jose.out" "*** alice is now carol"
 check "/nick: the renamed peer sees it too" \
-    wait_line "$(out a1)" "*** alice is now carol"
+    wait_line "$T/a1.out" "*** alice is now carol"
 say a1 "as carol"
 check "after /nick, messages carry the new name" \
-    wait_line "$(out jose)" "<carol> as carol"
+    wait_line "$T/jose.out" "<carol> as carol"
 
 join_room a4 alice
 check "a name given up with /nick is free again" \
@@ -57,13 +57,13 @@ check "a name given up with /nick is free again" \
 
 say a1 "/nick alice2"
 check "/nick to a taken name is refused" \
-    wait_line "$(out a1)" "*** nickname alice2 is taken"
+    wait_line "$T/a1.out" "*** nickname alice2 is taken"
 say a1 "/nick ALICE2"
 check "/nick to a taken name in other case is refused" \
-    wait_line "$(out a1)" "*** nickname ALICE2 is taken"
+    wait_line "$T/a1.out" "*** nickname ALICE2 is taken"
 say a1 "/nick Host"
 check "/nick to the host's name is refused" \
-    wait_line "$(out a1)" "*** nickname Host is taken"
+    wait_line "$T/a1.out" "*** nickname Host is taken"
 
 # Each refused name must get its own error notice.
 i=0
@@ -72,80 +72,80 @@ for bad in '*star' '<angle' '-dash' '/slash' 'a<b' 'a>b' 'a*b' \
 	i=$((i + 1))
 	say a1 "/nick $bad"
 	check "/nick $bad is refused as an invalid nickname" \
-	    wait_count "$(out a1)" '^\*\*\* invalid nickname' "$i"
+	    wait_count "$T/a1.out" '^\*\*\* invalid nickname' "$i"
 done
 
 say a1 "still carol"
 check "refused /nick leaves the name unchanged" \
-    absent "$(out jose)" "<carol> still carol" '^\*\*\* carol is now'
+    absent "$T/jose.out" "<carol> still carol" '^\*\*\* carol is now'
 check "nobody else hears about refused /nick" \
-    absent "$(out jose)" "<carol> still carol" 'is taken|invalid nickname'
+    absent "$T/jose.out" "<carol> still carol" 'is taken|invalid nickname'
 
 say a1 "/nick abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl"
 check "a 64-byte nickname is accepted" \
-    wait_line "$(out jose)" "*** carol is now abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl"
+    wait_line "$T/jose.out" "*** carol is now abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl"
 say a1 "/nick éééééééééééééééééééééééééééééééé"
 check "a nickname of 32 two-byte characters (64 bytes) is accepted" \
-    wait_line "$(out jose)" "*** abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl is now éééééééééééééééééééééééééééééééé"
+    wait_line "$T/jose.out" "*** abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl is now éééééééééééééééééééééééééééééééé"
 
 # --- guests ---
 raw_peer g1
 check "a peer that never names itself is welcomed as guestN" \
-    wait_for "$(out g1)" '^\*\*\* welcome guest[0-9]+\. here: '
-g1=$(sed -n 's/^\*\*\* welcome \(guest[0-9]*\)\. .*/\1/p' "$(out g1)")
+    wait_for "$T/g1.out" '^\*\*\* welcome guest[0-9]+\. here: '
+g1=$(sed -n 's/^\*\*\* welcome \(guest[0-9]*\)\. .*/\1/p' "$T/g1.out")
 check "the others see guestN join" \
-    wait_line "$(out jose)" "*** $g1 joined"
+    wait_line "$T/jose.out" "*** $g1 joined"
 send g1 'guest words\n'
 check "a guest's messages carry its guest name" \
-    wait_line "$(out jose)" "<$g1> guest words"
+    wait_line "$T/jose.out" "<$g1> guest words"
 
 send g1 '/nick bad\001name\n'
 check "/nick with a control character is refused" \
-    wait_for "$(out g1)" '^\*\*\* invalid nickname'
+    wait_for "$T/g1.out" '^\*\*\* invalid nickname'
 
 raw_peer g2
 send g2 'straight in\n'
-wait_for "$(out jose)" "^<guest[0-9]+> straight in$"
-g2=$(sed -n 's/^<\(guest[0-9]*\)> straight in$/\1/p' "$(out jose)")
+wait_for "$T/jose.out" "^<guest[0-9]+> straight in$"
+g2=$(sed -n 's/^<\(guest[0-9]*\)> straight in$/\1/p' "$T/jose.out")
 check "a nameless peer's first line joins it as a guest, join notice first" \
-    in_order "$(out jose)" "*** $g2 joined" "<$g2> straight in"
+    in_order "$T/jose.out" "*** $g2 joined" "<$g2> straight in"
 check "two guests get different names" test "$g1" != "$g2"
 
 send g1 '/nick gina\n'
 check "a guest can take a name with /nick" \
-    wait_line "$(out jose)" "*** $g1 is now gina"
+    wait_line "$T/jose.out" "*** $g1 is now gina"
 
 spawn noname env -u USER -u LOGNAME "$CHAT" 127.0.0.1 "$PORT"
 check "a client with no -n, USER or LOGNAME becomes guestN" \
-    wait_for "$(out noname)" '^\*\*\* welcome guest[0-9]+\. here: '
+    wait_for "$T/noname.out" '^\*\*\* welcome guest[0-9]+\. here: '
 
 spawn user env USER=zed LOGNAME=lou "$CHAT" 127.0.0.1 "$PORT"
 check "without -n the client uses \$USER" \
-    wait_for "$(out user)" '^\*\*\* welcome zed\. here: '
+    wait_for "$T/user.out" '^\*\*\* welcome zed\. here: '
 
 spawn logname env -u USER LOGNAME=lou "$CHAT" 127.0.0.1 "$PORT"
 check "without -n or USER the client uses \$LOGNAME" \
-    wait_for "$(out logname)" '^\*\*\* welcome lou\. here: '
+    wait_for "$T/logname.out" '^\*\*\* welcome lou\. here: '
 
 # --- names made of $USER ---
 spawn jdoe env -u LOGNAME 'USER=john doe' "$CHAT" 127.0.0.1 "$PORT"
 check "USER='john doe': the client joins as john_doe" \
-    wait_for "$(out jdoe)" '^\*\*\* welcome john_doe\. here: '
-check "and says nothing about it" test ! -s "$(err jdoe)"
+    wait_for "$T/jdoe.out" '^\*\*\* welcome john_doe\. here: '
+check "and says nothing about it" test ! -s "$T/jdoe.err"
 spawn odd env -u LOGNAME "USER=$(printf '%sann<\001>é\033[1m!' -)" "$CHAT" 127.0.0.1 "$PORT"
 check "a leading -, controls, escapes, < > and ! in \$USER become _ (_ann___é__1m_)" \
-    wait_for "$(out odd)" '^\*\*\* welcome _ann___é__1m_\. here: '
+    wait_for "$T/odd.out" '^\*\*\* welcome _ann___é__1m_\. here: '
 long=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz
 spawn longuser env -u LOGNAME "USER=$long" "$CHAT" 127.0.0.1 "$PORT"
 check "a \$USER longer than 64 bytes is cut to 64" \
-    wait_for "$(out longuser)" "^\\*\\*\\* welcome $(printf %.64s "$long")\\. here: "
+    wait_for "$T/longuser.out" "^\\*\\*\\* welcome $(printf %.64s "$long")\\. here: "
 spawn mixed env 'USER=bobдима' LOGNAME=lou2 "$CHAT" 127.0.0.1 "$PORT"
 check "a \$USER of two scripts cannot be a name: \$LOGNAME is used" \
-    wait_for "$(out mixed)" '^\*\*\* welcome lou2\. here: '
+    wait_for "$T/mixed.out" '^\*\*\* welcome lou2\. here: '
 check "and stderr says why, and which name is used instead" \
-    has "$(err mixed)" '^chat: \$USER cannot be a nickname, even as "bobдима" \(names are .*one script.*\); using \$LOGNAME: lou2$'
+    has "$T/mixed.err" '^chat: \$USER cannot be a nickname, even as "bobдима" \(names are .*one script.*\); using \$LOGNAME: lou2$'
 spawn mixed2 env -u LOGNAME 'USER=bobдима' "$CHAT" 127.0.0.1 "$PORT"
 check "with no \$LOGNAME to fall back on, the host names it guestN" \
-    wait_for "$(out mixed2)" '^\*\*\* welcome guest[0-9]+\. here: '
+    wait_for "$T/mixed2.out" '^\*\*\* welcome guest[0-9]+\. here: '
 check "and stderr says so" \
-    has "$(err mixed2)" '^chat: \$USER cannot be a nickname, .*; the host will name you guestN$'
+    has "$T/mixed2.err" '^chat: \$USER cannot be a nickname, .*; the host will name you guestN$'

@@ -37,79 +37,82 @@ marker() {
 start_host host || diag "host did not start"
 raw_join watch watch
 raw_join eve eve
-wait_line "$(out watch)" "*** eve joined"
+wait_line "$T/watch.out" "*** eve joined"
 
 # --- the line limit ------------------------------------------------------
 
 perl_send eve '"a" x 4096, "\n"'
 want_perl '"<eve> ", "a" x 4096'
 check "a line of exactly 4096 bytes is relayed whole" \
-    wait_want "$(out watch)"
+    wait_want "$T/watch.out"
 marker eve
 check "a line of exactly 4096 bytes gets no notice" \
-    lacks "$(out eve)" 'line too long'
+    lacks "$T/eve.out" 'line too long'
 
 perl_send eve '"d" x 4096, "\r\n"'
 want_perl '"<eve> ", "d" x 4096'
 check "4096 bytes then CRLF: the line is relayed whole" \
-    wait_want "$(out watch)"
+    wait_want "$T/watch.out"
 marker eve
 check "4096 bytes then CRLF: the CR is not counted, no notice" \
-    lacks "$(out eve)" 'line too long'
+    lacks "$T/eve.out" 'line too long'
 
-cuts=$(count "$(out eve)" '^\*\*\* line too long')
+cuts=$(count "$T/eve.out" '^\*\*\* line too long')
 perl_send eve '"b" x 4097, "\n"'
 want_perl '"<eve> ", "b" x 4096'
 check "a 4097-byte line is relayed cut to its first 4096 bytes" \
-    wait_want "$(out watch)"
+    wait_want "$T/watch.out"
 check "the sender is told: line too long, cut to 4096 bytes" \
-    wait_line "$(out eve)" "*** line too long, cut to 4096 bytes"
+    wait_line "$T/eve.out" "*** line too long, cut to 4096 bytes"
 send eve 'after the cut\n'
 check "the sender's next line arrives normally" \
-    wait_line "$(out watch)" "<eve> after the cut"
+    wait_line "$T/watch.out" "<eve> after the cut"
 check "the rest of the cut line is thrown away, not relayed" \
-    lacks "$(out watch)" '^<eve> b$'
+    lacks "$T/watch.out" '^<eve> b$'
 
 # 'a' then 2-byte characters: byte 4096 is the first half of one.
 perl_send eve '"a", "\xc3\xa9" x 2100, "\n"'
 want_perl '"<eve> a", "\xc3\xa9" x 2047'
 check "a 2-byte character across byte 4096 is left out whole (4095 bytes kept)" \
-    wait_want "$(out watch)"
+    wait_want "$T/watch.out"
 perl_send eve '"\xe4\xb8\x96" x 1400, "\n"'
 want_perl '"<eve> ", "\xe4\xb8\x96" x 1365'
 check "a 3-byte character across byte 4096 is left out whole (4095 bytes kept)" \
-    wait_want "$(out watch)"
+    wait_want "$T/watch.out"
 perl_send eve '"xy", "\xf0\x9f\x99\x82" x 1100, "\n"'
 want_perl '"<eve> xy", "\xf0\x9f\x99\x82" x 1023'
 check "a 4-byte character across byte 4096 is left out whole (4094 bytes kept)" \
-    wait_want "$(out watch)"
+    wait_want "$T/watch.out"
 perl_send eve '"\xc3\xa9" x 2100, "\n"'
 want_perl '"<eve> ", "\xc3\xa9" x 2048'
 check "a character ending exactly at byte 4096 is kept" \
-    wait_want "$(out watch)"
+    wait_want "$T/watch.out"
 send eve 'after the utf-8 cuts\n'
-wait_line "$(out watch)" "<eve> after the utf-8 cuts"
+wait_line "$T/watch.out" "<eve> after the utf-8 cuts"
 check "every line cut is still valid UTF-8 at the watcher" \
-    clean_utf8 "$(out watch)"
+    clean_utf8 "$T/watch.out"
 marker eve
-is $(($(count "$(out eve)" '^\*\*\* line too long, cut to 4096 bytes$') - cuts)) 5 \
+is $(($(count "$T/eve.out" '^\*\*\* line too long, cut to 4096 bytes$') - cuts)) 5 \
     "exactly one notice per overlong line"
 
 # 32 MiB without a newline, then a short line: the host keeps one line's
 # worth, not the flood.
-cuts=$(count "$(out eve)" '^\*\*\* line too long')
+cuts=$(count "$T/eve.out" '^\*\*\* line too long')
 perl_send eve '"c" x (32 << 20), "\nok\n"'
 check "a 32 MiB line: the next line after it is relayed" \
-    wait_line "$(out watch)" "<eve> ok" 30
+    wait_line "$T/watch.out" "<eve> ok" 30
 want_perl '"<eve> ", "c" x 4096'
-check "a 32 MiB line: its first 4096 bytes are relayed" has_want "$(out watch)"
-is "$(count "$(out watch)" '^<eve> c')" 1 "a 32 MiB line is relayed once, not in pieces"
+check "a 32 MiB line: its first 4096 bytes are relayed" has_want "$T/watch.out"
+is "$(count "$T/watch.out" '^<eve> c')" 1 "a 32 MiB line is relayed once, not in pieces"
 check "a 32 MiB line: the piece comes before the next line" \
-    in_order "$(out watch)" "$(cat "$T/want")" "<eve> ok"
+    in_order "$T/watch.out" "$(cat "$T/want")" "<eve> ok"
 marker eve
-is $(($(count "$(out eve)" '^\*\*\* line too long') - cuts)) 1 \
+is $(($(count "$T/eve.out" '^\*\*\* line too long') - cuts)) 1 \
     "a 32 MiB line: the sender gets one notice, not one per piece"
-check "the host is still running after it" running host
+raw_join after after
+send eve 'to the newcomer\n'
+check "after it a newcomer is welcomed and hears the room" \
+    wait_line "$T/after.out" "<eve> to the newcomer"
 if hp=$(plain_chat_pid host); then
 	kib=$(hwm_kib "$hp")
 	check "the host's peak memory stayed small (VmHWM ${kib} KiB < 16 MiB)" \
@@ -125,7 +128,7 @@ fi
 sanitised() {
 	send eve "$2\n"
 	want "<eve> $3"
-	check "$1" wait_want "$(out watch)"
+	check "$1" wait_want "$T/watch.out"
 }
 
 sanitised "NUL is removed" 'nul:\000:end' 'nul::end'
@@ -155,46 +158,46 @@ sanitised "valid UTF-8 (Chinese, Cyrillic, emoji) passes untouched" \
 # become U+FFFD, and no raw byte of them is relayed.
 send eve 'overlong nul:\300\200:end\n'
 check "an overlong NUL (C0 80) arrives as U+FFFD, not raw" \
-    wait_for "$(out watch)" "^<eve> overlong nul:($U_FFFD)+:end\$"
+    wait_for "$T/watch.out" "^<eve> overlong nul:($U_FFFD)+:end\$"
 send eve 'lone surrogate:\355\240\200:end\n'
 check "a lone surrogate (ED A0 80) arrives as U+FFFD, not raw" \
-    wait_for "$(out watch)" "^<eve> lone surrogate:($U_FFFD)+:end\$"
+    wait_for "$T/watch.out" "^<eve> lone surrogate:($U_FFFD)+:end\$"
 
 send eve '\007\033\000\177\010\302\233\n'
 send eve 'after the control-only line\n'
-wait_line "$(out watch)" "<eve> after the control-only line"
+wait_line "$T/watch.out" "<eve> after the control-only line"
 check "a line of nothing but control bytes is not relayed" \
-    lacks "$(out watch)" '^<eve> ?$'
+    lacks "$T/watch.out" '^<eve> ?$'
 
 send eve '/msg watch pm:\033[31m:\007:\377:end\n'
 want "*eve* pm:[31m::$FFFD:end"
 check "a private message is sanitised for the addressee" \
-    wait_want "$(out watch)"
+    wait_want "$T/watch.out"
 want "-> *watch* pm:[31m::$FFFD:end"
-check "and in the sender's copy" wait_want "$(out eve)"
+check "and in the sender's copy" wait_want "$T/eve.out"
 send eve '/me me:\033]0;t\007:\233:\300\257:end\n'
 want "* eve me:]0;t::$FFFD$FFFD:end"
-check "/me text is sanitised" wait_want "$(out watch)"
+check "/me text is sanitised" wait_want "$T/watch.out"
 raw_join mal mallory
 send mal '/quit bye\033[2J\007\377\n'
 want "*** mallory left (bye[2J$FFFD)"
-check "a /quit reason is sanitised" wait_want "$(out watch)"
+check "a /quit reason is sanitised" wait_want "$T/watch.out"
 
 check "everything the watcher got is clean UTF-8 with no controls" \
-    clean_utf8 "$(out watch)"
+    clean_utf8 "$T/watch.out"
 check "everything the sender got is clean UTF-8 with no controls" \
-    clean_utf8 "$(out eve)"
+    clean_utf8 "$T/eve.out"
 
 # --- nicknames -----------------------------------------------------------
 
 raw_join nk nk
-wait_line "$(out watch)" "*** nk joined"
+wait_line "$T/watch.out" "*** nk joined"
 i=0
 bad_nick() {
 	i=$((i + 1))
 	send nk "/nick $2\n"
 	marker nk
-	is "$(count "$(out nk)" '^\*\*\* invalid nickname')" "$i" \
+	is "$(count "$T/nk.out" '^\*\*\* invalid nickname')" "$i" \
 	    "a nickname $1 is refused as invalid"
 }
 bad_nick "with ESC" 'a\033b'
@@ -222,19 +225,18 @@ bad_nick "with a fullwidth > (U+FF1E)" 'a\357\274\236b'
 bad_nick "with a fullwidth * (U+FF0A)" 'a\357\274\212b'
 send nk 'still nk\n'
 check "after refused /nick the name is unchanged" \
-    wait_line "$(out watch)" "<nk> still nk"
-check "nobody saw a rename" lacks "$(out watch)" '^\*\*\* nk is now'
+    wait_line "$T/watch.out" "<nk> still nk"
+check "nobody saw a rename" lacks "$T/watch.out" '^\*\*\* nk is now'
 
 send nk '/nick 你好世界你好世界你好世界你好世界\n'
 check "a nickname of 48 bytes of UTF-8 (16 Chinese characters) is accepted" \
-    wait_line "$(out watch)" "*** nk is now 你好世界你好世界你好世界你好世界"
+    wait_line "$T/watch.out" "*** nk is now 你好世界你好世界你好世界你好世界"
 
-raw_peer rb
-send rb '/nick <bob>\n'
+raw_peer rb 127.0.0.1 '/nick <bob>\n'
 check "a raw peer whose first line is /nick <bob> joins as guestN" \
-    wait_for "$(out rb)" '^\*\*\* welcome guest[0-9]+\. here: '
+    wait_for "$T/rb.out" '^\*\*\* welcome guest[0-9]+\. here: '
 check "and is told the nickname is invalid" \
-    wait_for "$(out rb)" '^\*\*\* invalid nickname'
+    wait_for "$T/rb.out" '^\*\*\* invalid nickname'
 check "the room sees a guest join, not <bob>" \
-    eval 'wait_for "$(out watch)" "^\*\*\* guest[0-9]+ joined\$" &&
-	lacks "$(out watch)" "<bob>"'
+    eval 'wait_for "$T/watch.out" "^\*\*\* guest[0-9]+ joined\$" &&
+	lacks "$T/watch.out" "<bob>"'

@@ -32,13 +32,13 @@ raw_peer silent
 
 join_room alice alice -P sekrit
 check "chat -P with the room's password joins" \
-    has "$(out alice)" '^\*\*\* welcome alice\. here: host\. '
+    has "$T/alice.out" '^\*\*\* welcome alice\. here: host\. '
 check "and does not show the host's password notice: the welcome comes first" \
-    eval 'welcomed alice "^\*\*\* welcome alice\. " && lacks "$(out alice)" "needs a password"'
+    eval 'welcomed alice "^\*\*\* welcome alice\. " && lacks "$T/alice.out" "needs a password"'
 spawn ann env CHAT_PASSWORD=sekrit "$CHAT" -n ann 127.0.0.1 "$PORT"
 check "chat with the password in \$CHAT_PASSWORD joins" \
-    wait_for "$(out ann)" '^\*\*\* welcome ann\. '
-wait_line "$(out alice)" "*** ann joined"
+    wait_for "$T/ann.out" '^\*\*\* welcome ann\. '
+wait_line "$T/alice.out" "*** ann joined"
 
 run bob 10 "$CHAT" -P wrong -n bob 127.0.0.1 "$PORT" </dev/null
 check "chat -P with a wrong password is told so once, on stderr: chat: wrong password" \
@@ -47,9 +47,9 @@ is "$RC" 1 "chat with a wrong password exits 1"
 run nopw 10 env -u CHAT_PASSWORD "$CHAT" -n nopw 127.0.0.1 "$PORT" </dev/null
 is "$RC" 1 "chat without a password, not at a terminal, exits 1"
 check "saying the room needs a password, to be given with -P or \$CHAT_PASSWORD" \
-    eval 'has "$(err nopw)" "^chat: .*needs a password.*-P .*CHAT_PASSWORD" &&
-	[ "$(wc -l <"$(err nopw)")" -eq 1 ]'
-check "and nothing of it on stdout" lacks "$(out nopw)" 'password'
+    eval 'has "$T/nopw.err" "^chat: .*needs a password.*-P .*CHAT_PASSWORD" &&
+	[ "$(wc -l <"$T/nopw.err")" -eq 1 ]'
+check "and nothing of it on stdout" lacks "$T/nopw.out" 'password'
 
 check "a raw peer whose first line is not /pass is told: wrong password, and closed" \
     refused_raw hello 'hello\n'
@@ -65,37 +65,24 @@ check "a raw peer naming itself before /pass is turned away" \
 raw_peer carol
 send carol '/pass sekrit\n/nick carol\nhi\n'
 check "a raw peer sending /pass, /nick, then a line joins under that name" \
-    wait_for "$(out carol)" '^\*\*\* welcome carol\. '
-check "the room sees it join" wait_line "$(out alice)" "*** carol joined"
-check "and its line is relayed" wait_line "$(out alice)" "<carol> hi"
+    wait_for "$T/carol.out" '^\*\*\* welcome carol\. '
+check "the room sees it join" wait_line "$T/alice.out" "*** carol joined"
+check "and its line is relayed" wait_line "$T/alice.out" "<carol> hi"
 
 # carol's line came after everything above: the rest has been handled.
 check "nobody saw the refused chat client join or speak" \
-    lacks "$(out alice)" 'bob|nopw'
-check "nobody saw a refused raw peer's first line" lacks "$(out alice)" 'hello'
+    lacks "$T/alice.out" 'bob|nopw'
+check "nobody saw a refused raw peer's first line" lacks "$T/alice.out" 'hello'
 check "no guest or refused name was announced" \
-    lacks "$(out alice)" '^\*\*\* (guest[0-9]+|eve) '
+    lacks "$T/alice.out" '^\*\*\* (guest[0-9]+|eve) '
 check "the host's own screen shows none of them either" \
-    eval 'wait_line "$(out pw)" "<carol> hi" &&
-	lacks "$(out pw)" "^\*\*\* (bob|nopw|guest[0-9]+|eve) |hello"'
+    eval 'wait_line "$T/pw.out" "<carol> hi" &&
+	lacks "$T/pw.out" "^\*\*\* (bob|nopw|guest[0-9]+|eve) |hello"'
 say alice "/who"
-wait_for "$(out alice)" '^\*\*\* here: '
-w=$(grep '^\*\*\* here: ' "$(out alice)" | head -n 1)
+wait_for "$T/alice.out" '^\*\*\* here: '
+w=$(grep '^\*\*\* here: ' "$T/alice.out" | head -n 1)
 is "$(here_of "$w")" "alice ann carol host" \
     "/who lists only those who gave the password"
-
-check "a raw peer's first line says the room needs a password, and how to give it" \
-    eval 'wait_line "$(out silent)" "$NEEDS" && [ "$(first_line "$(out silent)")" = "$NEEDS" ]'
-check "a peer that says nothing is told: no password given in time" \
-    wait_line "$(out silent)" "*** no password given in time" 20
-check "and is closed" wait_line "$(err silent)" "raw: connection closed"
-t1=$(date +%s)
-check "not before the 10 seconds are up (closed after $((t1 - t0)) s)" \
-    test $((t1 - t0)) -ge 9
-say alice "after the timeout"
-wait_line "$(out ann)" "<alice> after the timeout"
-check "the silent peer was never announced" \
-    eval 'lacks "$(out ann)" "^\*\*\* guest" && lacks "$(out ann)" "silent"'
 
 # --- the password from the host's environment ------------------------------
 
@@ -105,15 +92,30 @@ start_host envpw || diag "host with \$CHAT_PASSWORD did not start"
 unset CHAT_PASSWORD
 join_room dan dan -P sekrit
 check "\$CHAT_PASSWORD at the host: the password admits a client" \
-    has "$(out dan)" '^\*\*\* welcome dan\. '
+    has "$T/dan.out" '^\*\*\* welcome dan\. '
 run eve 10 "$CHAT" -P wrong -n eve 127.0.0.1 "$PORT" </dev/null
 check "\$CHAT_PASSWORD at the host: a wrong one is refused (exit 1)" \
     eval 'refused_once eve "wrong password" && [ "$RC" -eq 1 ]'
 raw_peer fay
 send fay '/pass sekrit\n/nick fay\nhi from fay\n'
 check "\$CHAT_PASSWORD at the host: a raw peer with /pass joins and speaks" \
-    wait_line "$(out dan)" "<fay> hi from fay"
+    wait_line "$T/dan.out" "<fay> hi from fay"
 # A notice about eve starts "*** eve " ("joined", "left", ...); "eve"
 # alone would match inside "never" or "every".
 check "the refused client was never announced" \
-    absent "$(out dan)" "<fay> hi from fay" '^\*\*\* eve( |$)'
+    absent "$T/dan.out" "<fay> hi from fay" '^\*\*\* eve( |$)'
+
+# --- last: the silent peer, connected first, timed out ---------------------
+
+check "a raw peer's first line says the room needs a password, and how to give it" \
+    eval 'wait_line "$T/silent.out" "$NEEDS" && [ "$(first_line "$T/silent.out")" = "$NEEDS" ]'
+check "a peer that says nothing is told: no password given in time" \
+    wait_line "$T/silent.out" "*** no password given in time" 20
+check "and is closed" wait_line "$T/silent.err" "raw: connection closed"
+t1=$(date +%s)
+check "not before the 10 seconds are up (closed after $((t1 - t0)) s)" \
+    test $((t1 - t0)) -ge 9
+say alice "after the timeout"
+wait_line "$T/ann.out" "<alice> after the timeout"
+check "the silent peer was never announced" \
+    eval 'lacks "$T/ann.out" "^\*\*\* guest" && lacks "$T/ann.out" "silent"'

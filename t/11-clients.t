@@ -17,20 +17,6 @@ skip_n() {
 	while [ "$_i" -lt "$1" ]; do skip "$2"; _i=$((_i + 1)); done
 }
 
-# spawn_typed LABEL FORMAT CMD... : spawn, with the bytes of FORMAT (a
-# printf format) already waiting on stdin, so the tool sends them the
-# moment it connects: a peer silent for 250 ms joins as guestN.  The
-# holder writes them itself, so they cannot be lost before it holds
-# the FIFO open.
-spawn_typed() {
-	local _t="$1" _f="$2"; shift 2
-	mkfifo "$T/$_t.in" || return 1
-	{ printf "$_f"; exec sleep 100000; } 1<>"$T/$_t.in" &
-	echo $! >"$T/$_t.hold"
-	PIDS="$PIDS $!"
-	spawn_in "$T/$_t.in" "$_t" "$@"
-}
-
 # ncat_greets PORT : a connect to 127.0.0.1 PORT is answered within 2 s
 # by ncat --chat's "<announce> " greeting (not by whatever else might
 # have taken the port).
@@ -55,7 +41,7 @@ ncat_room() {
 		poll 10 eval '! running "$_nl" || ncat_greets "$PORT"' &&
 			running "$_nl" && return 0
 		diag "ncat --chat on port $PORT: not up"
-		show "$(err "$_nl")"
+		show "$T/$_nl.err"
 		signal "$_nl" KILL 2>/dev/null
 	done
 	return 1
@@ -80,23 +66,22 @@ tool_peer() {
 	fi
 	spawn_typed "$_tl" "$@"
 	check "$_tool: naming itself with /nick, it is welcomed under that name" \
-	    wait_for "$(out "$_tl")" "^\*\*\* welcome $_nick\. here: .*\. type /help for commands$"
-	wait_line "$(out alice)" "*** $_nick joined"
+	    wait_for "$T/$_tl.out" "^\*\*\* welcome $_nick\. here: .*\. type /help for commands$"
+	wait_line "$T/alice.out" "*** $_nick joined"
 	send "$_tl" "line from $_tool$EOL"
 	check "$_tool: its line reaches a chat client as <$_nick> text" \
-	    wait_line "$(out alice)" "<$_nick> line from $_tool"
+	    wait_line "$T/alice.out" "<$_nick> line from $_tool"
 	say alice "to $_tool"
 	check "$_tool: a chat client's line arrives on its stdout as <alice> text" \
-	    wait_line "$(out "$_tl")" "<alice> to $_tool"
+	    wait_line "$T/$_tl.out" "<alice> to $_tool"
 }
 
 # --- nc, socat, ncat and telnet in a chat room ---------------------------
 
 start_host host || give_up "host did not start"
 join_room alice alice
-raw_peer watch
-send watch '/nick watch\n'
-wait_for "$(out watch)" '^\*\*\* welcome watch\. '
+raw_peer watch 127.0.0.1 '/nick watch\n'
+wait_for "$T/watch.out" '^\*\*\* welcome watch\. '
 
 EOL='\n'
 tool_peer nc nc ncuser '/nick ncuser\n' nc 127.0.0.1 "$PORT"
@@ -105,9 +90,9 @@ EOL='\r\n'
 tool_peer socat socat socat '/nick socat\r\n' socat - "TCP:127.0.0.1:$PORT"
 if have socat; then
 	check "socat: a CRLF line is relayed with no CR" \
-	    wait_line "$(out watch)" "<socat> line from socat"
+	    wait_line "$T/watch.out" "<socat> line from socat"
 	check "socat: what it receives is plain LF lines, no CR" \
-	    absent "$(out socat)" "<alice> to socat" "$cr"
+	    absent "$T/socat.out" "<alice> to socat" "$cr"
 else
 	skip_n 2 "socat not installed"
 fi
@@ -120,12 +105,12 @@ EOL='\n'
 tool_peer telnet telnet tel '/nick tel\n' telnet 127.0.0.1 "$PORT"
 if have telnet; then
 	check "telnet: its line (CRLF) is relayed with no CR" \
-	    wait_line "$(out watch)" "<tel> line from telnet"
+	    wait_line "$T/watch.out" "<tel> line from telnet"
 else
 	skip "telnet not installed"
 fi
 
-check "no CR byte in anything the host relayed" lacks "$(out watch)" "$cr"
+check "no CR byte in anything the host relayed" lacks "$T/watch.out" "$cr"
 
 # --- chat as a client of an ncat --chat room -----------------------------
 
@@ -133,29 +118,29 @@ if have ncat; then
 	ncat_room ncroom || diag "no ncat --chat room"
 	spawn bob "$CHAT" -n bob 127.0.0.1 "$PORT"
 	check "chat joins an ncat --chat room and shows its notices" \
-	    wait_for "$(out bob)" '^<announce> already connected'
+	    wait_for "$T/bob.out" '^<announce> already connected'
 	raw_peer ncraw
-	wait_for "$(out ncraw)" '^<announce> already connected'
+	wait_for "$T/ncraw.out" '^<announce> already connected'
 	raw_peer look
-	wait_for "$(out look)" '^<announce> already connected'
-	wait_count "$(out bob)" '^<announce> .* is connected as <user[0-9]+>\.$' 3
+	wait_for "$T/look.out" '^<announce> already connected'
+	wait_count "$T/bob.out" '^<announce> .* is connected as <user[0-9]+>\.$' 3
 	say bob "hello from chat"
 	check "what the chat client says reaches the ncat room as <userN> text" \
-	    wait_for "$(out ncraw)" '^<user[0-9]+> hello from chat$'
+	    wait_for "$T/ncraw.out" '^<user[0-9]+> hello from chat$'
 
 	send ncraw 'plain \033[31mred\033[0m bel\007 cr\rX c1\302\233Y tab\tZ end\n'
-	wait_for "$(out look)" '^<user[0-9]+> plain .* end'
-	LC_ALL=C grep -a '^<user[0-9]*> plain ' "$(out look)" >"$T/relayed"
+	wait_for "$T/look.out" '^<user[0-9]+> plain .* end'
+	LC_ALL=C grep -a '^<user[0-9]*> plain ' "$T/look.out" >"$T/relayed"
 	visible "$T/relayed" >"$T/shown"
 	check "a line with control bytes from the room is shown without them, text intact" \
 	    eval '! cmp -s "$T/relayed" "$T/shown" &&
-	    wait_line "$(out bob)" "$(cat "$T/shown")"'
+	    wait_line "$T/bob.out" "$(cat "$T/shown")"'
 	check "no control byte from the room reaches the chat client's output" \
-	    clean_utf8 "$(out bob)"
+	    clean_utf8 "$T/bob.out"
 
 	hangup bob
 	check "on stdin EOF the chat client says /quit to the room" \
-	    wait_for "$(out ncraw)" '^<user[0-9]+> /quit$'
+	    wait_for "$T/ncraw.out" '^<user[0-9]+> /quit$'
 	check "then it exits when ncat closes, within 10 s" wait_exit bob 10
 	is "$RC" 0 "and its exit status is 0"
 else
@@ -170,14 +155,14 @@ if have_ipv6; then
 	check "by default the host accepts a client on ::1" \
 	    welcomed six '^\*\*\* welcome six\. '
 	join_room four four
-	is "$(here_of "$(first_line "$(out four)")")" "host six" \
+	is "$(here_of "$(first_line "$T/four.out")")" "host six" \
 	    "a client on 127.0.0.1 joins the same room as the one on ::1"
 	say six "from six"
 	check "the client on ::1 is heard on 127.0.0.1" \
-	    wait_line "$(out four)" "<six> from six"
+	    wait_line "$T/four.out" "<six> from six"
 	say four "from four"
 	check "the client on 127.0.0.1 is heard on ::1" \
-	    wait_line "$(out six)" "<four> from four"
+	    wait_line "$T/six.out" "<four> from four"
 
 	start_host host6 -6 || give_up "host -6 did not start"
 	ADDR=::1 join_room six6 six

@@ -27,7 +27,7 @@ join_room bob bob
 term "'$CHAT' -n alice 127.0.0.1 $PORT"
 check "chat starts in the terminal and shows the welcome" \
     wait_screen '^\*\*\* welcome alice\. '
-wait_line "$(out bob)" "*** alice joined"
+wait_line "$T/bob.out" "*** alice joined"
 
 keys 'hello wor'
 poll 10 eval '[ "$(bottom)" = "hello wor" ]'
@@ -37,33 +37,33 @@ check "an incoming line is printed above the input line" \
 is "$(bottom)" "hello wor" "the half-typed line survives, still at the bottom"
 keys 'ld' Enter
 check "Enter sends the line, with what was typed before and after" \
-    wait_line "$(out bob)" "<alice> hello world"
+    wait_line "$T/bob.out" "<alice> hello world"
 check "the sent line stays on screen, as the room sees it" \
     screen_has '^<alice> hello world$'
 
 keys 'abc' Left Left BSpace 'X' Home 'Y' End 'Z' Enter
 check "Left, Backspace, Home and End edit where the cursor is" \
-    wait_line "$(out bob)" "<alice> YXbcZ"
+    wait_line "$T/bob.out" "<alice> YXbcZ"
 
 keys 'junk' C-u 'clean' Enter
-check "Ctrl-U clears the line" wait_line "$(out bob)" "<alice> clean"
+check "Ctrl-U clears the line" wait_line "$T/bob.out" "<alice> clean"
 
 keys 'one two' C-w 'three' C-a '>' C-e '<' Enter
 check "Ctrl-W removes a word, Ctrl-A and Ctrl-E go to the ends" \
-    wait_line "$(out bob)" "<alice> >one three<"
+    wait_line "$T/bob.out" "<alice> >one three<"
 
 keys 'né' BSpace 'e!' Enter
 check "Backspace removes a whole UTF-8 character" \
-    wait_line "$(out bob)" "<alice> ne!"
+    wait_line "$T/bob.out" "<alice> ne!"
 
 keys Up Up Enter
 check "Up recalls the lines sent before" \
-    wait_count "$(out bob)" '^<alice> >one three<$' 2
+    wait_count "$T/bob.out" '^<alice> >one three<$' 2
 
 long=$(printf '%090d' 7)
 keys "$long" Enter
 check "a line longer than the terminal is sent whole" \
-    wait_line "$(out bob)" "<alice> $long"
+    wait_line "$T/bob.out" "<alice> $long"
 
 say bob "colour me"
 wait_screen '^<bob> colour me$'
@@ -84,7 +84,7 @@ keys C-c
 check "Ctrl-C leaves: chat exits 0" eval 'poll 10 test -s "$T/term.rc" && [ "$(cat "$T/term.rc")" = 0 ]'
 check "the terminal is restored after Ctrl-C" \
     eval 'poll 10 test -s "$T/stty.after" && cmp -s "$T/stty.before" "$T/stty.after"'
-wait_line "$(out bob)" "*** alice left"
+wait_line "$T/bob.out" "*** alice left"
 
 term "NO_COLOR=1 '$CHAT' -t -n carol 127.0.0.1 $PORT"
 # The welcome scrolls off this small screen behind the history.
@@ -95,7 +95,7 @@ check "NO_COLOR: no colour at all" eval "! screen -e | LC_ALL=C grep -q '$esc\[3
 check "-t prefixes each line with the local time" \
     screen_has '^[0-2][0-9]:[0-5][0-9] <bob> plain please$'
 keys C-d
-wait_line "$(out bob)" "*** carol left"
+wait_line "$T/bob.out" "*** carol left"
 
 # --- TERM=dumb, and every way out gives the terminal back -----------------
 
@@ -128,26 +128,26 @@ restored() {
 }
 
 term "TERM=dumb '$CHAT' -n erin 127.0.0.1 $PORT"
-wait_line "$(out bob)" "*** erin joined"
+wait_line "$T/bob.out" "*** erin joined"
 say bob "dumb terminal"
 wait_screen '<bob> dumb terminal$'
 check "TERM=dumb: no colour" eval "! screen -e | LC_ALL=C grep -q '$esc\[3'"
 keys C-c
-wait_line "$(out bob)" "*** erin left"
+wait_line "$T/bob.out" "*** erin left"
 
 for sig in TERM HUP; do
 	term "'$CHAT' -n dave 127.0.0.1 $PORT"
-	wait_line "$(out bob)" "*** dave joined"
+	wait_line "$T/bob.out" "*** dave joined"
 	check "SIG$sig: the terminal is in raw mode before it" poll 10 raw
 	kill -s "$sig" "$(term_pid)"
 	check "SIG$sig: chat exits and the terminal is as it was" \
 	    eval 'poll 10 test -s "$T/stty.after" &&
 		cmp -s "$T/stty.before" "$T/stty.after" && restored'
-	wait_for "$(out bob)" '^\*\*\* dave left'
+	wait_for "$T/bob.out" '^\*\*\* dave left'
 done
 
 term "'$CHAT' -n fay 127.0.0.1 $PORT"
-wait_line "$(out bob)" "*** fay joined"
+wait_line "$T/bob.out" "*** fay joined"
 poll 10 raw
 keys C-z
 check "Ctrl-Z gives the terminal back as it was" poll 10 restored
@@ -155,9 +155,9 @@ check "Ctrl-Z gives the terminal back as it was" poll 10 restored
 kill -s CONT -- "-$(tm display-message -p -t t '#{pane_pid}')"
 check "SIGCONT: chat takes the terminal again" poll 10 raw
 keys 'back again' Enter
-check "SIGCONT: and typing works again" wait_line "$(out bob)" "<fay> back again"
+check "SIGCONT: and typing works again" wait_line "$T/bob.out" "<fay> back again"
 keys C-c
-wait_line "$(out bob)" "*** fay left"
+wait_line "$T/bob.out" "*** fay left"
 
 # --- a full input line ------------------------------------------------------
 
@@ -166,15 +166,16 @@ wait_line "$(out bob)" "*** fay left"
 # shows in make check's sanitiser build), and Enter still sends it all.
 full=$(awk 'BEGIN { for (i = 0; i < 4096; i++) printf "%c", 97 + i % 26 }')
 term "'$CHAT' -n gil 127.0.0.1 $PORT"
-wait_line "$(out bob)" "*** gil joined"
+wait_line "$T/bob.out" "*** gil joined"
 keys -l "$full"
 # The line scrolls sideways: the screen shows its last 59 characters.
 check "a full 4096-byte input line is typed in" \
     poll 10 eval '[ "$(bottom)" = "$(printf "%s" "$full" | tail -c 59)" ]'
 keys Left Right Enter
 check "Left and Right at its end, then Enter: the host gets all 4096 bytes" \
-    wait_line "$(out host)" "<gil> $full"
-check "chat is still running after Left and Right on a full line" \
-    eval '[ ! -s "$T/term.rc" ] && [ -n "$(term_pid)" ]'
+    wait_line "$T/host.out" "<gil> $full"
+say bob "still there, gil?"
+check "after Left and Right on a full line, chat still shows the room's lines" \
+    eval 'wait_screen "^<bob> still there, gil\?$" && [ ! -s "$T/term.rc" ]'
 keys C-c
-wait_line "$(out bob)" "*** gil left"
+wait_line "$T/bob.out" "*** gil left"

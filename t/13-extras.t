@@ -20,7 +20,7 @@ history_of() {
 host_on() {
 	local _h="$1" _p="$2"; shift 2
 	spawn "$_h" "$CHAT" -l -v -n host -s 127.0.0.1 "$@" "$_p" || return 1
-	poll 10 _host_up "$_h"
+	waits 10 re "$T/$_h.err" '^chat: listening on ' or size "$T/$_h.rc"
 	has "$T/$_h.err" "^chat: listening on 127\\.0\\.0\\.1 port $_p\$" && return 0
 	diag "$_h: not listening on port $_p"
 	show "$T/$_h.err"
@@ -41,11 +41,11 @@ no_history() {
 usage_error() {
 	local _name="$1"; shift
 	run usage 5 "$CHAT" "$@" </dev/null
-	if [ "$RC" -eq 2 ] && [ -s "$(err usage)" ]; then
+	if [ "$RC" -eq 2 ] && [ -s "$T/usage.err" ]; then
 		ok "$_name: error on stderr, exit 2"
 	else
 		not_ok "$_name: error on stderr, exit 2"
-		diag "chat $*: exit $RC"; show "$(err usage)"
+		diag "chat $*: exit $RC"; show "$T/usage.err"
 	fi
 }
 
@@ -58,40 +58,40 @@ while [ $i -le 25 ]; do
 	say halice "line $i"
 	i=$((i + 1))
 done
-wait_line "$(out hist)" "<alice> line 25"
+wait_line "$T/hist.out" "<alice> line 25"
 
 join_room hbob bob -H
-wait_line "$(out hbob)" "*** end of history"
-is "$(history_of "$(out hbob)")" "$(seq 6 25 | sed 's/^/<alice> line /')" \
+wait_line "$T/hbob.out" "*** end of history"
+is "$(history_of "$T/hbob.out")" "$(seq 6 25 | sed 's/^/<alice> line /')" \
     "history: by default the last 20 room lines, in order, the first 5 gone"
 check "history: each line starts with the time it was said" \
-    eval '[ "$(awk "/^[0-2][0-9]:[0-5][0-9] <alice> line /" "$(out hbob)" | wc -l)" -eq 20 ]'
-is "$(sed -n 2p "$(out hbob)")" "*** history follows" \
+    eval '[ "$(awk "/^[0-2][0-9]:[0-5][0-9] <alice> line /" "$T/hbob.out" | wc -l)" -eq 20 ]'
+is "$(sed -n 2p "$T/hbob.out")" "*** history follows" \
     "history: the block starts right after the welcome"
-is "$(sed -n 23p "$(out hbob)")" "*** end of history" \
+is "$(sed -n 23p "$T/hbob.out")" "*** end of history" \
     "history: the block ends with *** end of history"
 join_room hcarol carol -H
-wait_line "$(out hbob)" "*** carol joined"
+wait_line "$T/hbob.out" "*** carol joined"
 check "history: a later join notice comes after the block" \
-    in_order "$(out hbob)" "*** end of history" "*** carol joined"
+    in_order "$T/hbob.out" "*** end of history" "*** carol joined"
 
 say halice "before the msg"
 say halice "/msg bob private words"
 say halice "/me dances"
-wait_line "$(out hbob)" "* alice dances"
+wait_line "$T/hbob.out" "* alice dances"
 say hist "the host speaks"
-wait_line "$(out hbob)" "<host> the host speaks"
+wait_line "$T/hbob.out" "<host> the host speaks"
 say halice "after the msg"
-wait_line "$(out hbob)" "<alice> after the msg"
+wait_line "$T/hbob.out" "<alice> after the msg"
 join_room hdave dave -H
-wait_line "$(out hdave)" "*** end of history"
-history_of "$(out hdave)" >"$T/hdave.hist"
+wait_line "$T/hdave.out" "*** end of history"
+history_of "$T/hdave.out" >"$T/hdave.hist"
 check "history: /me lines are replayed as * nick text" \
     has_line "$T/hdave.hist" "* alice dances"
 check "history: the host's own room lines are replayed" \
     has_line "$T/hdave.hist" "<host> the host speaks"
 check "history: a /msg between two room lines is not replayed" \
-    absent "$(out hdave)" "*** end of history" "private words"
+    absent "$T/hdave.out" "*** end of history" "private words"
 check "history: notices (joins) are not replayed" \
     lacks "$T/hdave.hist" '^\*\*\*'
 is "$(cat "$T/hdave.hist")" "$(seq 10 25 | sed 's/^/<alice> line /')
@@ -104,8 +104,8 @@ is "$(cat "$T/hdave.hist")" "$(seq 10 25 | sed 's/^/<alice> line /')
 join_room hscript script
 say halice "said after script joined"
 check "history: a chat client whose stdout is not a terminal leaves it out, markers and all" \
-    eval 'absent "$(out hscript)" "<alice> said after script joined" "history|line [0-9]|dances|speaks|the msg" &&
-	[ "$(wc -l <"$(out hscript)")" -eq 2 ]'
+    eval 'absent "$T/hscript.out" "<alice> said after script joined" "history|line [0-9]|dances|speaks|the msg" &&
+	[ "$(wc -l <"$T/hscript.out")" -eq 2 ]'
 
 # --- history: an empty room, -b 3, -b 0 ----------------------------------
 
@@ -114,7 +114,7 @@ join_room efirst efirst -H
 check "history: a room with nothing said yet gives no history block" \
     no_history efirst
 say efirst "/msg host psst"
-wait_line "$(out empty)" "*efirst* psst"
+wait_line "$T/empty.out" "*efirst* psst"
 join_room esecond esecond -H
 check "history: private messages and notices alone give no history block" \
     no_history esecond
@@ -122,10 +122,10 @@ check "history: private messages and notices alone give no history block" \
 start_host b3 -b 3 || give_up "host did not start"
 join_room w3 w3
 for i in 1 2 3 4 5; do say w3 "three $i"; done
-wait_line "$(out b3)" "<w3> three 5"
+wait_line "$T/b3.out" "<w3> three 5"
 join_room r3 r3 -H
-wait_line "$(out r3)" "*** end of history"
-is "$(history_of "$(out r3)")" "<w3> three 3
+wait_line "$T/r3.out" "*** end of history"
+is "$(history_of "$T/r3.out")" "<w3> three 3
 <w3> three 4
 <w3> three 5" "history: -b 3 keeps the last 3 lines"
 
@@ -133,7 +133,7 @@ start_host b0 -b 0 || give_up "host did not start"
 join_room w0 w0
 say w0 "zero 1"
 say w0 "zero 2"
-wait_line "$(out b0)" "<w0> zero 2"
+wait_line "$T/b0.out" "<w0> zero 2"
 join_room r0 r0 -H
 check "history: -b 0 gives no history block at all" no_history r0
 
@@ -149,64 +149,63 @@ start_host kh || give_up "host did not start"
 join_room ka alice
 join_room kb bob
 join_room kc carol
-wait_line "$(out ka)" "*** carol joined"
+wait_line "$T/ka.out" "*** carol joined"
 
 say kc "/r x"
 check "/r before any /msg: nobody has sent you a private message yet" \
-    wait_line "$(out kc)" "*** nobody has sent you a private message yet"
+    wait_line "$T/kc.out" "*** nobody has sent you a private message yet"
 
 say ka "/msg bob hi"
-wait_line "$(out kb)" "*alice* hi"
+wait_line "$T/kb.out" "*alice* hi"
 say kb "/r hello"
 check "/r: the last /msg sender gets *replier* text" \
-    wait_line "$(out ka)" "*bob* hello"
+    wait_line "$T/ka.out" "*bob* hello"
 check "/r: the replier gets -> *sender* text" \
-    wait_line "$(out kb)" "-> *alice* hello"
+    wait_line "$T/kb.out" "-> *alice* hello"
 say kb "marker after reply"
 check "/r: nobody else sees the reply" \
-    absent "$(out kc)" "<bob> marker after reply" "hello"
+    absent "$T/kc.out" "<bob> marker after reply" "hello"
 
 # --- /kick ---------------------------------------------------------------
 
 say kc "/kick alice"
 check "/kick from a peer: only the host can /kick" \
-    wait_line "$(out kc)" "*** only the host can /kick"
+    wait_line "$T/kc.out" "*** only the host can /kick"
 say kc "marker after kick try"
 check "/kick from a peer: the target stays and is told nothing" \
-    absent "$(out ka)" "<carol> marker after kick try" "kicked|/kick"
+    absent "$T/ka.out" "<carol> marker after kick try" "kicked|/kick"
 
 say kh "/kick bob flooding the room"
 check "/kick REASON: the room sees NAME was kicked by the host (REASON)" \
-    wait_line "$(out ka)" "*** bob was kicked by the host (flooding the room)"
+    wait_line "$T/ka.out" "*** bob was kicked by the host (flooding the room)"
 check "/kick: a kicked chat client exits 1" \
     eval 'wait_exit kb && [ "$RC" -eq 1 ]'
 check "/kick REASON: the kicked one is told why, once, on stderr" \
-    eval '[ "$(cat "$(err kb)")" = "chat: you were kicked out by the host (flooding the room)" ] &&
-	lacks "$(out kb)" "kicked"'
+    eval '[ "$(cat "$T/kb.err")" = "chat: you were kicked out by the host (flooding the room)" ] &&
+	lacks "$T/kb.out" "kicked"'
 
-raw_peer kr
-send kr '/nick rawp\n'
-wait_for "$(out kr)" '^\*\*\* welcome rawp\. '
-wait_line "$(out ka)" "*** rawp joined"
+raw_peer kr 127.0.0.1 '/nick rawp\n'
+wait_for "$T/kr.out" '^\*\*\* welcome rawp\. '
+wait_line "$T/ka.out" "*** rawp joined"
 say kh "/kick rawp"
 check "/kick: the host closes the kicked peer's connection" \
-    wait_line "$(err kr)" "raw: connection closed"
+    wait_line "$T/kr.err" "raw: connection closed"
 check "/kick: the raw peer got the notice before the close" \
-    has_line "$(out kr)" "*** you were kicked out by the host"
+    has_line "$T/kr.out" "*** you were kicked out by the host"
 check "/kick without a reason: NAME was kicked by the host" \
-    wait_line "$(out ka)" "*** rawp was kicked by the host"
+    wait_line "$T/ka.out" "*** rawp was kicked by the host"
 
 say kh "/kick nosuch"
 check "/kick nosuch: the host is told no such nick" \
-    wait_line "$(out kh)" "*** no such nick: nosuch"
+    wait_line "$T/kh.out" "*** no such nick: nosuch"
 
 join_room kd dave -r
-wait_line "$(out ka)" "*** dave joined"
+wait_line "$T/ka.out" "*** dave joined"
 say kh "/kick dave"
 check "/kick: a chat -r client exits 1, it does not come back" \
     eval 'wait_exit kd && [ "$RC" -eq 1 ]'
 check "the kicked chat -r client does not try to reconnect" \
-    lacks "$(err kd)" 'reconnect|trying again'
+    lacks "$T/kd.err" 'reconnect|trying again'
 
 # --- chat -r -------------------------------------------------------------
 
@@ -214,53 +213,53 @@ PORT=$(closed_port)
 spawn rr "$CHAT" -r -n rick 127.0.0.1 "$PORT"
 refused="^chat: cannot connect to 127\\.0\\.0\\.1 port $PORT: .*; trying again in [0-9]+\\.[0-9] s\$"
 check "-r with no host: cannot connect ...; trying again in X s" \
-    wait_for "$(err rr)" "$refused"
+    wait_for "$T/rr.err" "$refused"
 check "-r with no host: it keeps trying" \
-    eval 'wait_count "$(err rr)" "$refused" 2 && running rr'
+    eval 'wait_count "$T/rr.err" "$refused" 2 && running rr'
 host_on rh1 "$PORT" || diag "host on port $PORT did not start"
 check "-r: it joins once a host listens on that port" \
-    wait_for "$(out rr)" '^\*\*\* welcome rick\. ' 15
+    wait_for "$T/rr.out" '^\*\*\* welcome rick\. ' 15
 
 signal rh1 KILL
 check "-r: when the host dies it says ...; reconnecting" \
-    wait_for "$(err rr)" '^chat: .*reconnecting$'
+    wait_for "$T/rr.err" '^chat: .*reconnecting$'
 say rr "typed while away"
 check "-r: still running while the host is down" running rr
 host_on rh2 "$PORT" || diag "second host on port $PORT did not start"
 check "-r: then reconnected to 127.0.0.1 port N" \
-    wait_line "$(err rr)" "chat: reconnected to 127.0.0.1 port $PORT" 15
+    wait_line "$T/rr.err" "chat: reconnected to 127.0.0.1 port $PORT" 15
 check "-r: welcomed again under the same nick" \
-    wait_count "$(out rr)" '^\*\*\* welcome rick\. ' 2
+    wait_count "$T/rr.out" '^\*\*\* welcome rick\. ' 2
 check "-r: a line typed while disconnected is delivered after the reconnect" \
-    wait_line "$(out rh2)" "<rick> typed while away"
+    wait_line "$T/rh2.out" "<rick> typed while away"
 
 join_room rp plain
 signal rh2 KILL
 check "without -r, the host's death makes the client exit 1" \
     eval 'wait_exit rp && [ "$RC" -eq 1 ]'
 check "-r: the second death is noticed too" \
-    wait_count "$(err rr)" '^chat: .*reconnecting$' 2
+    wait_count "$T/rr.err" '^chat: .*reconnecting$' 2
 
 PORT=$(closed_port)
 host_on ph1 "$PORT" -P secret || diag "host -P secret did not start"
 join_room rs sam -r -P secret
 signal ph1 KILL
-wait_for "$(err rs)" '^chat: .*reconnecting$'
+wait_for "$T/rs.err" '^chat: .*reconnecting$'
 host_on ph2 "$PORT" -P secret || diag "second host -P secret did not start"
 check "-r -P: reconnected to a host with a password" \
-    wait_line "$(err rs)" "chat: reconnected to 127.0.0.1 port $PORT" 15
+    wait_line "$T/rs.err" "chat: reconnected to 127.0.0.1 port $PORT" 15
 check "-r -P: the password is sent again, welcomed under the same nick" \
-    wait_count "$(out rs)" '^\*\*\* welcome sam\. ' 2
+    wait_count "$T/rs.out" '^\*\*\* welcome sam\. ' 2
 check "-r -P: the room sees the same nick join" \
-    wait_line "$(out ph2)" "*** sam joined"
+    wait_line "$T/ph2.out" "*** sam joined"
 
 spawn rw "$CHAT" -r -P wrong -n wes 127.0.0.1 "$PORT"
 check "-r with a wrong password: exits 1, no endless retry" \
     eval 'wait_exit rw && [ "$RC" -eq 1 ]'
 check "-r with a wrong password: told so, on stderr" \
-    eval 'has_line "$(err rw)" "chat: wrong password" && lacks "$(out rw)" "wrong password"'
+    eval 'has_line "$T/rw.err" "chat: wrong password" && lacks "$T/rw.out" "wrong password"'
 check "-r with a wrong password: no reconnect attempt" \
-    lacks "$(err rw)" 'reconnect|trying again'
+    lacks "$T/rw.err" 'reconnect|trying again'
 
 # --- TCP keepalive ---------------------------------------------------------
 

@@ -6,7 +6,7 @@
 # found.
 . "$(dirname "$0")/lib.sh"
 
-plan 53
+plan 54
 
 TAB=$(printf '\t')
 chat=$CHAT
@@ -65,6 +65,76 @@ grows_to() {
 	done
 }
 
+# === 9. -r backs off from a host that accepts and drops at once ==========
+
+# Started first and checked last: the connections are counted over the
+# first 5 s, while the rest of the script runs.
+spawn_in /dev/null dropper perl -e '
+	use IO::Socket::IP;
+	use Time::HiRes qw(time);
+	$| = 1;
+	my $l = IO::Socket::IP->new(LocalHost => "127.0.0.1", LocalPort => 0,
+	    Listen => 16, ReuseAddr => 1) or die "$@\n";
+	print "port ", $l->sockport, "\n";
+	while (my $c = $l->accept) { printf "connection %.3f\n", time; close $c }'
+wait_for "$T/dropper.out" '^port [0-9]+$'
+dport=$(sed -n 's/^port //p' "$T/dropper.out")
+spawn rdrop "$CHAT" -n r -r 127.0.0.1 "$dport"
+
+# === 5. A /help flood from a slow reader does not freeze the room ==========
+
+# mallory: a 4 KiB receive buffer, 40,000 /help lines sent as the host
+# takes them, and 4 KiB read every 200 ms: she always drains a little.
+# Meanwhile alice says "tick I" once a second, six times, noting when
+# she sent each, and bob notes when each arrives; that too runs beside
+# the rest of the script, and is checked at the end.
+start_host help || diag "host did not start"
+HELP_PORT=$PORT
+spawn_in /dev/null fbob perl $PEER -e '
+	my $s = dial($ARGV[0]);
+	syswrite($s, "/nick bob\n");
+	my $buf = "";
+	while (sysread($s, $buf, 65536, length $buf)) {
+		while ($buf =~ s/^([^\n]*)\n//) {
+			my $l = $1;
+			printf "%s at %.3f\n", $l, time if $l =~ /^<alice> tick /;
+			print "$l\n" if $l =~ /^\*\*\* /;
+		}
+	}' "$PORT"
+wait_for "$T/fbob.out" '^\*\*\* welcome bob\. '
+spawn_in /dev/null mallory perl $PEER -e '
+	my $s = dial($ARGV[0], 4096);
+	syswrite($s, "/nick mallory\n");
+	nonblocking($s);
+	my ($out, $off, $next) = ("/help\n" x 40000, 0, time + 0.2);
+	while (1) {
+		my ($w, $t) = ("", $next - time);
+		vec($w, fileno $s, 1) = 1 if $off < length $out;
+		select(undef, my $wo = $w, undef, $t > 0 ? $t : 0);
+		if ($off < length $out && vec($wo, fileno $s, 1)) {
+			my $n = syswrite($s, $out, 65536, $off);
+			$off += $n if $n;
+			print STDERR "mallory: sent all\n" if $off >= length $out;
+		}
+		if (time >= $next) {
+			my $n = sysread($s, my $b, 4096);
+			if (defined $n && !$n) { print STDERR "mallory: closed\n"; exit 0 }
+			syswrite(STDOUT, $b) if $n;
+			$next += 0.2;
+		}
+	}' "$PORT"
+wait_for "$T/mallory.out" '^\*\*\* commands:'
+spawn_in /dev/null falice perl $PEER -e '
+	my $s = dial($ARGV[0]);
+	syswrite($s, "/nick alice\n");
+	read_until($s, qr/^\*\*\* welcome /m, 10);
+	for my $i (1 .. 6) {
+		sleep 1;	# not synchronisation: alice speaks once a second
+		syswrite($s, "tick $i\n");
+		printf "tick %d at %.3f\n", $i, time;
+	}
+	sleep 1000' "$PORT"
+
 # === 1. Forged lines: the client splits long lines ========================
 
 # The host relays "<NAME> " and up to 4096 bytes of text; the client must
@@ -77,9 +147,9 @@ long32=eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeev	# 32 bytes: the stamp is 35
 long21=eeeeeeeeeeeeeeeeeeeev		# 21 bytes: the stamp is 24
 start_host forge || give_up "host did not start"
 spawn_in /dev/null logger "$CHAT" -n logger -q -1 127.0.0.1 "$PORT"
-wait_for "$(out logger)" '^\*\*\* welcome logger\. '
+wait_for "$T/logger.out" '^\*\*\* welcome logger\. '
 spawn redial "$CHAT" -n redialer -r 127.0.0.1 "$PORT"
-wait_for "$(out redial)" '^\*\*\* welcome redialer\. '
+wait_for "$T/redial.out" '^\*\*\* welcome redialer\. '
 raw_join eve "$long32"
 perl_send eve "'x' x 4061, '$KICK', qq(\n)"
 send eve "/nick $long21\n"
@@ -88,20 +158,20 @@ send eve "/nick eve\n"
 # "<eve> " + 1363 U+FFFD + "z" is 4096 bytes; the forged line follows.
 perl_send eve "qq(\xff) x 1363, 'z<bob> !rollback production', qq(\n)"
 send eve "end of forgeries\n"
-wait_line "$(out logger)" "<eve> end of forgeries"
+wait_line "$T/logger.out" "<eve> end of forgeries"
 check "a 4131-byte line (35-byte stamp) is one line at the client: no forged '$KICK'" \
-    lacks_line "$(out logger)" "$KICK"
+    lacks_line "$T/logger.out" "$KICK"
 check "a 4120-byte line (24-byte stamp) is one line: no forged '<bob> !deploy production'" \
-    lacks "$(out logger)" '^<bob> !deploy'
+    lacks "$T/logger.out" '^<bob> !deploy'
 check "0xFF bytes (U+FFFD once sanitised) cannot place a cut: no forged '<bob> !rollback'" \
-    lacks "$(out logger)" '^<bob> !rollback'
+    lacks "$T/logger.out" '^<bob> !rollback'
 signal forge TERM
 wait_exit logger 10
 is "$RC" 0 "-q -1: the client exits 0 when the host goes, whatever a line said"
-poll 5 eval 'has "$(err redial)" "reconnecting" || ! running redial'
+poll 5 eval 'has "$T/redial.err" "reconnecting" || ! running redial'
 check "-r: the client reconnects after the host goes, a forged kick notwithstanding" \
-    eval 'has "$(err redial)" "reconnecting" && running redial'
-has "$(err redial)" 'the host said' && diag "$(grep 'the host said' "$(err redial)")"
+    eval 'has "$T/redial.err" "reconnecting" && running redial'
+has "$T/redial.err" 'the host said' && diag "$(grep 'the host said' "$T/redial.err")"
 kill "$(pid_of redial)" 2>/dev/null
 
 # Another host may send longer lines than chat's: the client cuts one
@@ -110,10 +180,10 @@ kill "$(pid_of redial)" 2>/dev/null
 perl -e 'binmode STDOUT; print "x" x 9000, "*** you were kicked out by the host\n<bob> after\n"' >"$T/longline"
 fake_host longhost "$T/longline" || diag "fake host did not start"
 spawn_in /dev/null longc "$CHAT" -n longc -q -1 127.0.0.1 "$PORT"
-wait_line "$(out longc)" "<bob> after"
+wait_line "$T/longc.out" "<bob> after"
 check "a line longer than any chat host sends is shown cut, marked, as one line" \
-    eval '[ "$(count "$(out longc)" "^x+…\$")" -eq 1 ] &&
-	lacks "$(out longc)" "^\*\*\* you were kicked"'
+    eval '[ "$(count "$T/longc.out" "^x+…\$")" -eq 1 ] &&
+	lacks "$T/longc.out" "^\*\*\* you were kicked"'
 
 # === 2. The line limit holds after sanitising ==============================
 
@@ -122,17 +192,17 @@ raw_join watch watch
 raw_join eve2 eve
 perl_send eve2 'qq(\xff) x 4096, qq(\n)'
 send eve2 "after the invalid bytes\n"
-wait_line "$(out watch)" "<eve> after the invalid bytes"
-got=$(longest_text "$(out watch)" eve)
+wait_line "$T/watch.out" "<eve> after the invalid bytes"
+got=$(longest_text "$T/watch.out" eve)
 check "a 4096-byte line of 0xFF is relayed with at most 4096 bytes of text (got $got)" \
     eval 'test "$got" -gt 4000 && test "$got" -le 4096'
 raw_join late late
-wait_line "$(out late)" "*** end of history"
-got=$(longest_text "$(out late)" eve)
+wait_line "$T/late.out" "*** end of history"
+got=$(longest_text "$T/late.out" eve)
 check "and so is its history line, replayed to a newcomer (got $got)" \
     eval 'test "$got" -gt 4000 && test "$got" -le 4096'
 check "a chat client joining after it gets the whole history and stays" \
-    eval 'joined_or_gone late2 late2 -H && wait_line "$(out late2)" "*** end of history" &&
+    eval 'joined_or_gone late2 late2 -H && wait_line "$T/late2.out" "*** end of history" &&
 	running late2'
 
 # === 3. Nicknames that look like others, or like the marks ================
@@ -196,58 +266,16 @@ start_host reply || diag "host did not start"
 raw_join ralice alice
 raw_join rbob bob
 send ralice "/msg bob psst\n"
-wait_line "$(out rbob)" "*alice* psst"
+wait_line "$T/rbob.out" "*alice* psst"
 send ralice "/nick alice2\n"
-wait_line "$(out rbob)" "*** alice is now alice2"
+wait_line "$T/rbob.out" "*** alice is now alice2"
 raw_join reve alice
-wait_line "$(out rbob)" "*** alice joined"
+wait_line "$T/rbob.out" "*** alice joined"
 send rbob "/r got it\ndone replying\n"
 check "bob's /r does not reach eve, who took the name alice afterwards" \
-    absent "$(out reve)" "<bob> done replying" '^\*bob\* '
+    absent "$T/reve.out" "<bob> done replying" '^\*bob\* '
 check "it reaches the one who wrote, now alice2" \
-    wait_line "$(out ralice)" "*bob* got it" 3
-
-# === 5. A /help flood from a slow reader does not freeze the room ==========
-
-# mallory: a 4 KiB receive buffer, 40,000 /help lines sent as the host
-# takes them, and 4 KiB read every 200 ms: she always drains a little.
-start_host help || diag "host did not start"
-join_room falice alice
-join_room fbob bob
-spawn_in /dev/null mallory perl $PEER -e '
-	my $s = dial($ARGV[0], 4096);
-	syswrite($s, "/nick mallory\n");
-	nonblocking($s);
-	my ($out, $off, $next) = ("/help\n" x 40000, 0, time + 0.2);
-	while (1) {
-		my ($w, $t) = ("", $next - time);
-		vec($w, fileno $s, 1) = 1 if $off < length $out;
-		select(undef, my $wo = $w, undef, $t > 0 ? $t : 0);
-		if ($off < length $out && vec($wo, fileno $s, 1)) {
-			my $n = syswrite($s, $out, 65536, $off);
-			$off += $n if $n;
-			print STDERR "mallory: sent all\n" if $off >= length $out;
-		}
-		if (time >= $next) {
-			my $n = sysread($s, my $b, 4096);
-			if (defined $n && !$n) { print STDERR "mallory: closed\n"; exit 0 }
-			syswrite(STDOUT, $b) if $n;
-			$next += 0.2;
-		}
-	}' "$PORT"
-wait_for "$(out mallory)" '^\*\*\* commands:'
-late=
-for i in 1 2 3 4 5 6; do
-	sleep 1		# not synchronisation: alice speaks once a second
-	say falice "tick $i"
-	if ! wait_line "$(out fbob)" "<alice> tick $i" 2; then
-		late=$i
-		break
-	fi
-done
-check "during mallory's /help flood, each of alice's lines reaches bob within 2 s${late:+ (line $late did not)}" \
-    test -z "$late"
-kill "$(pid_of mallory)" 2>/dev/null
+    wait_line "$T/ralice.out" "*bob* got it" 3
 
 # === 6. The host's own stdout stalled does not freeze the room =============
 
@@ -266,19 +294,21 @@ start_host stalled || diag "host did not start"
 CHAT=$chat
 join_room salice alice
 join_room sbob bob
-# 130,000 lines of 80 bytes: about 11 MiB at bob, past the 8 MiB at which
-# the host's queue for its own stdout would hold the room.
-awk 'BEGIN { for (i = 1; i <= 130000; i++) printf "%06d %073d\n", i, 0 }' >"$T/flood.big"
+# 110,000 lines of 89 bytes at bob (FLOOD=full: 130,000): 9.3 MiB, past
+# the 8 MiB at which the host's queue for its own stdout would hold the
+# room, and past the 9 MiB bob is to get.
+NF=$(sized 110000 130000)
+awk -v n="$NF" 'BEGIN { for (i = 1; i <= n; i++) printf "%06d %073d\n", i, 0 }' >"$T/flood.big"
 spawn_in "$T/flood.big" sflood "$CHAT" -n flood 127.0.0.1 "$PORT"
 check "with the host's stdout stalled, 9 MiB of room lines still reach bob" \
-    grows_to "$(out sbob)" 9437184 30
+    grows_to "$T/sbob.out" 9437184 30
 say salice "is the room moving?"
 check "and alice's line reaches bob within 3 s" \
-    wait_line "$(out sbob)" "<alice> is the room moving?" 3
-# 11 MiB more: past the 16 MiB the host's stdout may fall behind, so it
+    wait_line "$T/sbob.out" "<alice> is the room moving?" 3
+# As much again: past the 16 MiB the host's stdout may fall behind, so it
 # misses lines, and is told how many once it is read again.
 spawn_in "$T/flood.big" sflood2 "$CHAT" -n flood2 127.0.0.1 "$PORT"
-wait_line "$(out sbob)" "<flood2> 130000 $(printf %073d 0)" 60
+wait_line "$T/sbob.out" "<flood2> $(printf %06d "$NF") $(printf %073d 0)" 60
 cat "$T/stall" >"$T/stall.out" &
 PIDS="$PIDS $!"
 check "once its stdout is read again, the host is told how many lines it missed" \
@@ -301,7 +331,7 @@ if command -v tmux >/dev/null 2>&1; then
 	perl_send ta 'join("", ("x" x 1000 . "\n") x 4000)'
 	send ta "still moving\n"
 	check "with the host's terminal not read, 4 MB later the room still moves" \
-	    wait_line "$(out tb)" "<alice> still moving" 15
+	    wait_line "$T/tb.out" "<alice> still moving" 15
 	kill -CONT "$tpid"
 	tmux -L "$tms" kill-server 2>/dev/null
 else
@@ -321,12 +351,13 @@ CHAT=$chat
 if joined_or_gone calice alice && joined_or_gone cbob bob; then
 	say calice "hello bob"
 	check "a host started <&- >&- serves a room: two peers join and talk" \
-	    wait_line "$(out cbob)" "<alice> hello bob" 5
+	    wait_line "$T/cbob.out" "<alice> hello bob" 5
 else
 	not_ok "a host started <&- >&- serves a room: two peers join and talk"
-	show "$(out calice)"
+	show "$T/calice.out"
 fi
-check "and it is still running" running closed
+check "and a newcomer is welcomed there, the others told" \
+    eval 'joined_or_gone ccarol carol && wait_line "$T/calice.out" "*** carol joined"'
 
 start_host open || diag "host did not start"
 join_room oalice alice
@@ -334,12 +365,12 @@ join_room obob bob
 CHAT=$T/closedchat
 spawn carol "$CHAT" -n carol -q -1 127.0.0.1 "$PORT"
 CHAT=$chat
-wait_line "$(out oalice)" "*** carol joined"
+wait_line "$T/oalice.out" "*** carol joined"
 say oalice "hello carol"
 say obob "after carol"
-wait_line "$(out oalice)" "<bob> after carol"
+wait_line "$T/oalice.out" "<bob> after carol"
 check "a client started <&- >&- with -q -1 stays in the room" \
-    eval 'lacks "$(out oalice)" "^\*\*\* carol left" && running carol'
+    eval 'lacks "$T/oalice.out" "^\*\*\* carol left" && running carol'
 
 # === 8. A piped file is sent as text, every line =============================
 
@@ -349,31 +380,11 @@ join_room palice alice
 printf '/usr/bin/ld: cannot find -lssl\n/me hi\n/nick hacked\n/quit\nlast\n' >"$T/build.in"
 run build 10 "$CHAT" -n build 127.0.0.1 "$PORT" <"$T/build.in"
 say palice "after the build"
-wait_line "$(out pbob)" "<alice> after the build"
+wait_line "$T/pbob.out" "<alice> after the build"
 for l in '/usr/bin/ld: cannot find -lssl' '/me hi' '/nick hacked' '/quit' 'last'; do
 	check "a piped line '$l' reaches the room as text" \
-	    has_line "$(out pbob)" "<build> $l"
+	    has_line "$T/pbob.out" "<build> $l"
 done
-
-# === 9. -r backs off from a host that accepts and drops at once ==========
-
-spawn_in /dev/null dropper perl -e '
-	use IO::Socket::IP;
-	use Time::HiRes qw(time);
-	$| = 1;
-	my $l = IO::Socket::IP->new(LocalHost => "127.0.0.1", LocalPort => 0,
-	    Listen => 16, ReuseAddr => 1) or die "$@\n";
-	print "port ", $l->sockport, "\n";
-	while (my $c = $l->accept) { printf "connection %.2f\n", time; close $c }'
-wait_for "$(out dropper)" '^port [0-9]+$'
-dport=$(sed -n 's/^port //p' "$(out dropper)")
-spawn rdrop "$CHAT" -n r -r 127.0.0.1 "$dport"
-wait_for "$(out dropper)" '^connection '
-sleep 5		# not synchronisation: the span connections are counted over
-c=$(count "$(out dropper)" '^connection ')
-check "chat -r against a host that drops at once backs off: $c connections in 5 s (at most 5)" \
-    test "$c" -le 5
-kill "$(pid_of rdrop)" "$(pid_of dropper)" 2>/dev/null
 
 # === 10. The cut at the line limit ========================================
 
@@ -384,16 +395,54 @@ perl_send ceve '"c" x 4096, "\r"'
 sleep 0.3	# not synchronisation: the pause is what makes it a split write
 send ceve '\n'
 want_perl '"<eve> ", "c" x 4096'
-wait_for "$(out cwatch)" '^<eve> c'
+wait_for "$T/cwatch.out" '^<eve> c'
 marker ceve
 check "4096 bytes, then CR and LF in separate writes: relayed whole, and no 'line too long'" \
-    eval 'has_want "$(out cwatch)" && lacks "$(out ceve)" "line too long"'
+    eval 'has_want "$T/cwatch.out" && lacks "$T/ceve.out" "line too long"'
 
-cuts=$(count "$(out ceve)" '^\*\*\* line too long')
+cuts=$(count "$T/ceve.out" '^\*\*\* line too long')
 perl_send ceve '"k" x 4096, "\x80\n"'
-wait_count "$(out ceve)" '^\*\*\* line too long' $((cuts + 1))
+wait_count "$T/ceve.out" '^\*\*\* line too long' $((cuts + 1))
 marker cwatch
 want_perl '"<eve> ", "k" x 4096'
-got=$(grep '^<eve> k' "$(out cwatch)" | LC_ALL=C awk '{ print length($0) - 6 }')
+got=$(grep '^<eve> k' "$T/cwatch.out" | LC_ALL=C awk '{ print length($0) - 6 }')
 check "4096 bytes then a stray continuation byte: all 4096 are kept (got ${got:-none})" \
-    has_want "$(out cwatch)"
+    has_want "$T/cwatch.out"
+
+# === 5, 9. Checked last ====================================================
+
+# late_ticks : the ticks of alice that took more than 2 s to reach bob,
+# or did not (as "I(-)").
+late_ticks() {
+	awk '/^tick / { sent[$2] = $4 }
+	     /^<alice> tick / { got[$3] = $5 }
+	     END { for (i = 1; i <= 6; i++)
+		if (!(i in got)) printf " %d(-)", i
+		else if (got[i] - sent[i] > 2) printf " %d(%.1f s)", i, got[i] - sent[i] }' \
+	    "$T/falice.out" "$T/fbob.out"
+}
+wait_count "$T/falice.out" '^tick ' 6 20
+wait_count "$T/fbob.out" '^<alice> tick ' 6 10
+late=$(late_ticks)
+check "during mallory's /help flood, each of alice's lines reaches bob within 2 s${late:+ (late:$late)}" \
+    eval 'test -z "$late" && [ "$(count "$T/falice.out" "^tick ")" -eq 6 ]'
+kill "$(pid_of mallory)" 2>/dev/null
+
+# The connections in the first 5 s after the first one: with waits of
+# 0.5, 1 and 2 s (give or take a quarter) between them, 4 of them; at
+# most 5, and at least 3 (a client that never reconnects makes 1).
+# Each gap is longer than the one before it.
+waits 20 count "$T/dropper.out" '^connection ' 4
+# until 5 s after the first connection
+perl -MTime::HiRes=time,sleep -e 'open my $f, "<", $ARGV[0] or exit 1;
+    while (<$f>) { next unless /^connection (\S+)/; my $d = $1 + 5.1 - time;
+	sleep $d if $d > 0; last }' "$T/dropper.out"
+set -- $(awk '/^connection / { if (!t) t = $2; if ($2 < t + 5) { n++; printf "%s ", $2 } }
+    END { print "" }' "$T/dropper.out")
+c=$#
+check "chat -r against a host that drops at once backs off: $c connections in 5 s (3 to 5)" \
+    eval '[ "$c" -ge 3 ] && [ "$c" -le 5 ]'
+gaps=$(printf '%s\n' "$@" | awk 'NR > 1 { printf "%s%.2f", sep, $1 - p; sep = " " } { p = $1 }')
+check "and waits longer each time: gaps of $gaps s" \
+    eval 'printf "%s\n" $gaps | awk '"'"'NR > 1 && $1 <= p { bad = 1 } { p = $1 } END { exit bad || NR < 2 }'"'"
+kill "$(pid_of rdrop)" "$(pid_of dropper)" 2>/dev/null || :

@@ -75,7 +75,7 @@ showing() { [ "$(input_row)" = "$1" ] && [ "$(cursor_x)" = "$2" ]; }
 # with the cursor at column COL, at once after the key.  capture-pane
 # trims blanks at the end of a row: a trailing space shows in COL.
 shows() {
-	if poll "$KEY_SECS" showing "$2" "$3"; then
+	if waits "$KEY_SECS" showing "$2" "$3"; then
 		ok "$1"
 		return
 	fi
@@ -88,7 +88,7 @@ shows() {
 # which is empty again.
 sent_row() { [ "$(above_row)" = "$1" ] && showing "" 0; }
 sends() {
-	if poll 5 sent_row "$2"; then
+	if waits 5 sent "$2"; then
 		ok "$1"
 		return
 	fi
@@ -106,7 +106,7 @@ term() {
 # joined NICK : the chat in the terminal joined the main room as NICK
 # and has drawn the room's history (which scrolls the welcome away).
 joined() {
-	wait_line "$(out bob)" "*** $1 joined" && wait_screen 'end of history$'
+	wait_line "$T/bob.out" "*** $1 joined" && wait_screen 'end of history$'
 }
 
 # clear_line : empty the input line (Ctrl-U cuts left of the cursor).
@@ -116,7 +116,7 @@ clear_line() { keys C-e C-u; }
 # from the room.
 leave() {
 	keys C-c
-	wait_line "$(out bob)" "*** $1 left"
+	wait_line "$T/bob.out" "*** $1 left"
 }
 
 # bells : how many BEL bytes the programs in the pane wrote so far;
@@ -307,17 +307,17 @@ join_room alina alina
 # bobby away: the welcome and /who list him as "bobby (away)", and the
 # names after him are offered by Tab all the same
 say bobby "/away"
-wait_line "$(out bobby)" "*** you are away (/back ends it)"
+wait_line "$T/bobby.out" "*** you are away (/back ends it)"
 join_room lilei 李雷
 
 # --- every key redraws at once ------------------------------------------
 
 term "'$CHAT' -n alice 127.0.0.1 $PORT"
 wait_screen '^\*\*\* welcome alice\. ' || give_up "chat did not start in the terminal"
-wait_line "$(out bob)" "*** alice joined"
+wait_line "$T/bob.out" "*** alice joined"
 typ 'first'; keys Enter
 typ 'second'; keys Enter
-wait_line "$(out bob)" "<alice> second"
+wait_line "$T/bob.out" "<alice> second"
 
 typ 'abc def'
 shows "typed ASCII shows at once, the cursor after it" 'abc def' 7
@@ -426,7 +426,7 @@ typ 'Y'
 shows "Y goes before é, the accent stays on its e" "aYe${ACUTE}x" 2
 keys Enter
 check "the room gets a, Y, e, U+0301, x in that order" \
-    wait_line "$(out bob)" "<alice> aYe${ACUTE}x"
+    wait_line "$T/bob.out" "<alice> aYe${ACUTE}x"
 
 typ "ae${ACUTE}x"
 keys Home Right
@@ -445,14 +445,14 @@ keys BSpace
 shows "one Backspace removes the emoji and its skin tone" 'ok' 2
 typ '!'
 keys Enter
-check "the room gets the line without the emoji" wait_line "$(out bob)" "<alice> ok!"
+check "the room gets the line without the emoji" wait_line "$T/bob.out" "<alice> ok!"
 
 typ 'a🇫🇷b'
 keys Left Left
 shows "a flag is one character: Left steps over both halves" 'a🇫🇷b' 1
 typ 'Y'
 keys Enter
-check "the room gets the flag whole, after Y" wait_line "$(out bob)" "<alice> aY🇫🇷b"
+check "the room gets the flag whole, after Y" wait_line "$T/bob.out" "<alice> aY🇫🇷b"
 typ "a${FAMILY}"
 keys BSpace
 shows "one Backspace removes a whole ZWJ family" 'a' 1
@@ -559,7 +559,7 @@ clear_line
 b0=$(bells)
 typ 'a note to alice'
 keys Enter
-wait_line "$(out bob)" '<alice> a note to alice'
+wait_line "$T/bob.out" '<alice> a note to alice'
 say bob 'malice in wonderland'
 wait_screen '^<bob> malice in wonderland$'
 say bob 'hey ALICE!'
@@ -660,7 +660,7 @@ keys Enter
 sends "alice is taken: your lines show the name the host gave, <alice2>" '<alice2> hi there'
 leave alice2
 say alicef '/quit'
-wait_line "$(out bob)" "*** alice left"
+wait_line "$T/bob.out" "*** alice left"
 
 # --- -B: the highlight without the bell --------------------------------------
 
@@ -680,7 +680,7 @@ leave alice
 # --- colours: 256 where the terminal has them ----------------------------------
 
 raw_peer g
-wait_for "$(out g)" '^\*\*\* welcome guest1\. '
+wait_for "$T/g.out" '^\*\*\* welcome guest1\. '
 term "TERM=screen-256color '$CHAT' -n alice 127.0.0.1 $PORT"
 joined alice
 say g 'hi from guest1'
@@ -734,20 +734,20 @@ if [ -n "$FT" ]; then
 	spawn fthost env LD_PRELOAD="$FT" FAKETIME_TIMESTAMP_FILE="$T/clock" \
 	    FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 \
 	    "$CHAT" -l -C -v -s 127.0.0.1 -n host 0
-	wait_for "$(err fthost)" '^chat: listening on .* port [0-9]+$'
-	PORT=$(sed -n 's/^chat: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(err fthost)" | head -n 1)
+	wait_for "$T/fthost.err" '^chat: listening on .* port [0-9]+$'
+	PORT=$(sed -n 's/^chat: listening on .* port \([0-9][0-9]*\)$/\1/p' "$T/fthost.err" | head -n 1)
 	join_room fbob bob
 	say fbob 'said first'
-	wait_line "$(out fthost)" '<bob> said first'
+	wait_line "$T/fthost.out" '<bob> said first'
 	echo '2024-06-01 18:03:00' >"$T/clock"
 	say fbob 'said second'
-	wait_line "$(out fthost)" '<bob> said second'
+	wait_line "$T/fthost.out" '<bob> said second'
 	echo '2024-06-01 18:30:00' >"$T/clock"
 	raw_peer probe
-	wait_line "$(out probe)" '*** end of history'
+	wait_line "$T/probe.out" '*** end of history'
 	check "protocol: the host sends each history line after the time it was said" \
-	    eval 'in_order "$(out probe)" "17:56 <bob> said first" "18:03 <bob> said second" ||
-		{ show "$(out probe)"; false; }'
+	    eval 'in_order "$T/probe.out" "17:56 <bob> said first" "18:03 <bob> said second" ||
+		{ show "$T/probe.out"; false; }'
 	term "'$CHAT' -t -n alice 127.0.0.1 $PORT"
 	wait_screen 'end of history$'
 	sees "-t: history lines show when they were said, not when replayed" said_at
@@ -757,13 +757,13 @@ if [ -n "$FT" ]; then
 	keys Enter
 	sees "-t: your own sent line gets the time too" stamped
 	keys C-c
-	wait_line "$(out fbob)" '*** alice left'
+	wait_line "$T/fbob.out" '*** alice left'
 	term "'$CHAT' -n alice 127.0.0.1 $PORT"
 	wait_screen 'end of history$'
 	check "without -t: history lines show no time" \
 	    eval 'screen_has "^<bob> said first\$" && ! screen_has "17:56"'
 	keys C-c
-	wait_line "$(out fbob)" '*** alice left'
+	wait_line "$T/fbob.out" '*** alice left'
 	PORT=$MAIN
 else
 	for what in protocol history colour own-line no-t; do
@@ -790,7 +790,7 @@ start_host rhost
 term "'$CHAT' -n alice 127.0.0.1 $PORT"
 wait_screen '^\*\*\* welcome alice\. '
 typ 'typing before crash'
-poll "$KEY_SECS" showing 'typing before crash' 19
+waits "$KEY_SECS" showing 'typing before crash' 19
 signal rhost KILL
 check "the host is gone: 'chat: connection closed by host' on a row of its own" \
     wait_screen '^chat: connection closed by host'
@@ -801,7 +801,7 @@ start_host rhost2
 term "'$CHAT' -r -n alice 127.0.0.1 $PORT"
 wait_screen '^\*\*\* welcome alice\. '
 typ 'typed while waiting'
-poll "$KEY_SECS" showing 'typed while waiting' 19
+waits "$KEY_SECS" showing 'typed while waiting' 19
 signal rhost2 KILL
 check "the connection drops: 'chat: ...reconnecting' on a row of its own" \
     wait_screen '^chat: .*reconnecting'

@@ -51,23 +51,22 @@ check "once, with the one port it listens on in both commands" \
 	[ "$sign" = "chat: room open on port $PORT; join with: chat 127.0.0.1 $PORT (or nc 127.0.0.1 $PORT)" ]'
 join=$(printf '%s\n' "$sign" | sed 's/.*join with: chat \([^ ]*\) \([0-9]*\) (.*/\1 \2/')
 spawn joiner env USER=joiner "$CHAT" $join
-check "chat as it says joins the room" wait_for "$(out joiner)" '^\*\*\* welcome joiner\. '
+check "chat as it says joins the room" wait_for "$T/joiner.out" '^\*\*\* welcome joiner\. '
 if command -v nc >/dev/null 2>&1; then
 	ncjoin=$(printf '%s\n' "$sign" | sed 's/.*(or nc \([^ ]*\) \([0-9]*\))$/\1 \2/')
-	spawn ncer nc $ncjoin
-	say ncer "/nick ncer"
-	check "and so does nc as it says" wait_line "$(out joiner)" "*** ncer joined"
+	spawn_typed ncer '/nick ncer\n' nc $ncjoin
+	check "and so does nc as it says" wait_line "$T/joiner.out" "*** ncer joined"
 else
 	skip "nc is not installed"
 fi
 
 keys C-c
 check "Ctrl-C at the host closes the room: everyone is told" \
-    wait_line "$(out joiner)" "*** host shutting down"
+    wait_line "$T/joiner.out" "*** host shutting down"
 check "the host exits 0 and leaves the terminal as it was" ended 0
 check "and a chat client exits 0, saying the host closed the room" \
     eval 'wait_exit joiner && [ "$RC" -eq 0 ] &&
-	[ "$(cat "$(err joiner)")" = "chat: the host closed the room" ]'
+	[ "$(cat "$T/joiner.err")" = "chat: the host closed the room" ]'
 
 term "'$CHAT' -l -n host 0"
 check "without -s the host names this machine" \
@@ -96,14 +95,14 @@ check "Ctrl-D on the host's empty line says it does not close the room, and what
 say bob "still here?"
 check "the room stays open" wait_screen '^<bob> still here\?$'
 check "and the host keeps reading keys" \
-    eval 'keys "yes" Enter && wait_line "$(out bob)" "<host> yes"'
+    eval 'keys "yes" Enter && wait_line "$T/bob.out" "<host> yes"'
 check "nobody was told it shuts down" \
-    eval 'lacks "$(out bob)" "shutting down" && running bob && [ ! -e "$T/$TN.rc" ]'
+    eval 'lacks "$T/bob.out" "shutting down" && running bob && [ ! -e "$T/$TN.rc" ]'
 keys /quit Enter
-check "/quit at the host closes the room" wait_line "$(out bob)" "*** host shutting down"
+check "/quit at the host closes the room" wait_line "$T/bob.out" "*** host shutting down"
 check "the host exits 0 and leaves the terminal as it was" ended 0
 check "the client says the host closed the room, exits 0" \
-    eval 'wait_exit bob && [ "$RC" -eq 0 ] && has_line "$(err bob)" "chat: the host closed the room"'
+    eval 'wait_exit bob && [ "$RC" -eq 0 ] && has_line "$T/bob.err" "chat: the host closed the room"'
 
 # --- a room with a password ------------------------------------------------
 
@@ -115,12 +114,12 @@ check "the terminal reads it as a line, without echo" poll 10 mode icanon -echo
 check "nothing of the room's refusal is shown" \
     eval '! screen_has "wrong password|needs a password: send"'
 keys sekrit Enter
-check "the password typed there admits it" wait_line "$(out pw)" "*** pia joined"
+check "the password typed there admits it" wait_line "$T/pw.out" "*** pia joined"
 check "the welcome follows" wait_screen '^\*\*\* welcome pia\. '
 check "the password was never on the screen" eval '! screen_has sekrit'
 check "the terminal is chat's again: raw, keys read one by one" poll 10 mode -icanon -echo
 keys 'hi all' Enter
-check "and typing works" wait_line "$(out pw)" "<pia> hi all"
+check "and typing works" wait_line "$T/pw.out" "<pia> hi all"
 keys C-c
 check "Ctrl-C leaves as ever: exit 0, the terminal as it was" ended 0
 

@@ -118,19 +118,19 @@ recipe thirty "$(here "$(block "On one machine, host a room:")")"
 check "chat -l hosts a room" poll 10 listening 127.0.0.1 "$PORT"
 join_room tbob bob
 recipe talice "$(here "$(block "On another, join it")")"
-check "chat -n alice HOST joins it as alice" wait_line "$(out tbob)" "*** alice joined"
+check "chat -n alice HOST joins it as alice" wait_line "$T/tbob.out" "*** alice joined"
 say talice "hello"
 check "type and press Enter: everyone else sees <alice> hello" \
-    wait_line "$(out tbob)" "<alice> hello"
+    wait_line "$T/tbob.out" "<alice> hello"
 say thirty "hello from the host"
 check "what you type at chat -l goes to the room under the host's name" \
-    wait_line "$(out tbob)" "<thirty> hello from the host"
+    wait_line "$T/tbob.out" "<thirty> hello from the host"
 # Not at a terminal, so no /quit typed (a line from a pipe is text):
 # the end of input leaves.  Ctrl-D and Ctrl-C are in t/12-terminal.t,
 # the host's in t/18-newcomer.t.
 hangup talice
 check "and at the end of what alice types, leaves: exit 0" \
-    eval 'wait_exit talice && [ "$RC" -eq 0 ] && wait_line "$(out tbob)" "*** alice left"'
+    eval 'wait_exit talice && [ "$RC" -eq 0 ] && wait_line "$T/tbob.out" "*** alice left"'
 
 # --- Tell a room that a job finished --------------------------------------
 
@@ -142,8 +142,8 @@ recipe_run done1 10 "$(here "$(block "$T1")")"
 check "the job ran first (make), then chat exits 0" \
     eval '[ "$RC" -eq 0 ] && has_line "$T/make.log" "make "'
 check "and by then the host has the line: exit 0 means delivered" \
-    has_line "$(out done)" "<ci> build done"
-check "the room sees <ci> build done" wait_line "$(out dwatch)" "<ci> build done"
+    has_line "$T/done.out" "<ci> build done"
+check "the room sees <ci> build done" wait_line "$T/dwatch.out" "<ci> build done"
 
 # --- Pipe a whole file -----------------------------------------------------
 
@@ -156,8 +156,8 @@ awk 'BEGIN { for (i = 1; i <= 150; i++)
 	else printf "step %d\n", i }' >"$T/pipe1.d/build.log"
 recipe_run pipe1 20 "$(here "$(block "$T2")")"
 is "$RC" 0 "tail | chat exits 0"
-wait_line "$(out dwatch)" "<build> /usr/bin/ld: step 150 failed"
-is "$(sed -n 's/^<build> //p' "$(out dwatch)")" "$(tail -n 100 "$T/pipe1.d/build.log")" \
+wait_line "$T/dwatch.out" "<build> /usr/bin/ld: step 150 failed"
+is "$(sed -n 's/^<build> //p' "$T/dwatch.out")" "$(tail -n 100 "$T/pipe1.d/build.log")" \
     "the room gets the last 100 lines, every one, in order, those with / as text"
 
 # --- Join with plain netcat ------------------------------------------------
@@ -170,9 +170,9 @@ if command -v nc >/dev/null 2>&1; then
 	recipe ncjoin "$(here "$(block "$T3" | head -n 1)")"
 	block "$T3" | sed 1d | while IFS= read -r l; do say ncjoin "$l"; done
 	check "nc HOST PORT, then /nick bob: the room sees bob join" \
-	    wait_line "$(out dwatch)" "*** bob joined"
+	    wait_line "$T/dwatch.out" "*** bob joined"
 	check "and hello everyone as <bob> hello everyone" \
-	    wait_line "$(out dwatch)" "<bob> hello everyone"
+	    wait_line "$T/dwatch.out" "<bob> hello everyone"
 else
 	skip "nc is not installed"
 	skip "nc is not installed"
@@ -185,9 +185,9 @@ readme_is "$T4" 'chat -n logger -q -1 host.example.org </dev/null >>room.log'
 start_host logged || give_up "host did not start"
 join_room lalice alice
 say lalice "said before the logger came"
-wait_line "$(out logged)" "<alice> said before the logger came"
+wait_line "$T/logged.out" "<alice> said before the logger came"
 recipe logger "$(here "$(block "$T4")")"
-wait_line "$(out lalice)" "*** logger joined"
+wait_line "$T/lalice.out" "*** logger joined"
 say lalice "for the log"
 check "the log gets what is said in the room" \
     wait_line "$T/logger.d/room.log" "<alice> for the log"
@@ -198,7 +198,7 @@ signal logged TERM
 check "when the host closes the room, the logger exits 0" \
     eval 'wait_exit logger && [ "$RC" -eq 0 ]'
 check "saying on stderr: chat: the host closed the room" \
-    eval '[ "$(cat "$(err logger)")" = "chat: the host closed the room" ]'
+    eval '[ "$(cat "$T/logger.err")" = "chat: the host closed the room" ]'
 check "and the log ends with *** host shutting down" \
     eval '[ "$(tail -n 1 "$T/logger.d/room.log")" = "*** host shutting down" ]'
 
@@ -216,20 +216,20 @@ join_room bseer carol
 # The history is full of questions from before the bot came.
 i=0
 while [ $i -lt 20 ]; do say basker '!time'; i=$((i + 1)); done
-wait_count "$(out bothost)" '^<alice> !time$' 20
+wait_count "$T/bothost.out" '^<alice> !time$' 20
 recipe bot "$(here "$(block "$T5")")"
-check "the bot joins" wait_line "$(out basker)" "*** bot joined"
+check "the bot joins" wait_line "$T/basker.out" "*** bot joined"
 say basker '!time'
 check "a !time said after it joined is answered with the date" \
-    wait_count "$(out basker)" '^<bot> [A-Z][a-z][a-z] .*[0-9][0-9]:[0-9][0-9]:[0-9][0-9]' 1
+    wait_count "$T/basker.out" '^<bot> [A-Z][a-z][a-z] .*[0-9][0-9]:[0-9][0-9]:[0-9][0-9]' 1
 got1=$(bot_lines basker)
 say basker '!time'
-wait_count "$(out basker)" '^<bot> ' 2
+wait_count "$T/basker.out" '^<bot> ' 2
 got2=$(bot_lines basker)
 check "one answer to each, none to the 20 questions in the history ($got1, then $got2)" \
     eval '[ "$got1" -eq 1 ] && [ "$got2" -eq 2 ]'
 check "the room saw the question before each answer" \
-    eval '[ "$(grep -E "^<(alice|bot)> " "$(out bseer)" | sed -n "21,24p" |
+    eval '[ "$(grep -E "^<(alice|bot)> " "$T/bseer.out" | sed -n "21,24p" |
 	sed "s/^<bot> .*/<bot> DATE/" | tr "\n" " ")" = "<alice> !time <bot> DATE <alice> !time <bot> DATE " ]'
 
 # --- Wait for a line -------------------------------------------------------
@@ -239,18 +239,18 @@ readme_is "$T6" "chat -n watcher -q -1 host.example.org </dev/null | grep -m1 'd
 start_host deploy || give_up "host did not start"
 join_room dalice alice
 say dalice "deployed v1, yesterday"
-wait_line "$(out deploy)" "<alice> deployed v1, yesterday"
+wait_line "$T/deploy.out" "<alice> deployed v1, yesterday"
 recipe watcher "$(here "$(block "$T6")")"
-wait_line "$(out dalice)" "*** watcher joined"
+wait_line "$T/dalice.out" "*** watcher joined"
 say dalice "not yet"
-wait_line "$(out deploy)" "<alice> not yet"
+wait_line "$T/deploy.out" "<alice> not yet"
 check "it waits: stdin empty, history left out, nothing matched yet" running watcher
 say dalice "deployed v2"
 check "it ends when the line is said, without waiting for another" \
     eval 'wait_exit watcher && [ "$RC" -eq 0 ]'
 check "and printed that line, not one from the history" \
-    eval '[ "$(cat "$(out watcher)")" = "<alice> deployed v2" ]'
-check "chat left the room with it" wait_line "$(out dalice)" "*** watcher left"
+    eval '[ "$(cat "$T/watcher.out")" = "<alice> deployed v2" ]'
+check "chat left the room with it" wait_line "$T/dalice.out" "*** watcher left"
 
 # --- Host a room in the background ----------------------------------------
 
@@ -262,7 +262,7 @@ check "chat -l -s 127.0.0.1 ... & hosts a room" poll 10 listening 127.0.0.1 "$PO
 join_room bgbob bob
 join_room bgann ann
 say bgbob "to the log"
-check "with no keyboard, it serves the room" wait_line "$(out bgann)" "<bob> to the log"
+check "with no keyboard, it serves the room" wait_line "$T/bgann.out" "<bob> to the log"
 check "and writes what is said to room.log" wait_line "$T/bg.d/room.log" "<bob> to the log"
 check "on 127.0.0.1 only: not on another address of this machine" \
     eval '! listening 127.0.0.2 "$PORT" && ! listening ::1 "$PORT"'
@@ -277,11 +277,11 @@ recipe pwhost "$(here "$(block "$T8" | sed -n 1p)")"
 check "CHAT_PASSWORD=s3cret chat -l hosts a room" poll 10 listening 127.0.0.1 "$PORT"
 recipe pwuser "$(here "$(block "$T8" | sed -n 2p)")"
 check "CHAT_PASSWORD=s3cret chat HOST joins it" \
-    wait_for "$(out pwuser)" '^\*\*\* welcome pwuser\. here: pwhost\. '
+    wait_for "$T/pwuser.out" '^\*\*\* welcome pwuser\. here: pwhost\. '
 ps -e -o pgid= -o args= | awk -v h="$(pid_of pwhost)" -v u="$(pid_of pwuser)" \
     '$1 == h || $1 == u' >"$T/pw.ps"
 check "ps shows the host and the client, and the password in neither" \
     eval '[ "$(grep -c "[c]hat" "$T/pw.ps")" -ge 2 ] && ! grep -q s3cret "$T/pw.ps"'
 recipe_run nopw 10 "$(here "chat host.example.org")"
 check "a client without it, not at a terminal, exits 1 saying to give -P or \$CHAT_PASSWORD" \
-    eval '[ "$RC" -eq 1 ] && has "$(err nopw)" "^chat: .*-P PASSWORD.*CHAT_PASSWORD"'
+    eval '[ "$RC" -eq 1 ] && has "$T/nopw.err" "^chat: .*-P PASSWORD.*CHAT_PASSWORD"'

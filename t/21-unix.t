@@ -13,11 +13,10 @@ plan 68
 # exits first).
 unix_host() {
 	local _h="$1" _p="$2"; shift 2
-	spawn "$_h" perl "$T/intdfl.pl" "$CHAT" -l -C -v -n host -U "$_p" "$@" || return 1
-	poll 10 _unix_up "$_h" "$_p"
+	spawn "$_h" "$CHAT" -l -C -v -n host -U "$_p" "$@" || return 1
+	waits 10 line "$T/$_h.err" "chat: listening on $_p" or size "$T/$_h.rc"
 	has_line "$T/$_h.err" "chat: listening on $_p"
 }
-_unix_up() { has_line "$T/$1.err" "chat: listening on $2" || [ -s "$T/$1.rc" ]; }
 
 # unix_join LABEL NICK PATH [ARGS...] : a chat client named NICK in the
 # room at PATH, welcomed.
@@ -76,17 +75,16 @@ unix_join alice alice "$S" -v
 check "chat -U PATH joins: the welcome lists who is here" \
     welcomed alice '^\*\*\* welcome alice\. here: host\. type /help for commands$'
 check "-v client says: chat: connected to PATH" \
-    wait_line "$(err alice)" "chat: connected to $S"
+    wait_line "$T/alice.err" "chat: connected to $S"
 unix_join bob bob "$S"
-wait_line "$(out alice)" "*** bob joined"
+wait_line "$T/alice.out" "*** bob joined"
 if command -v nc >/dev/null 2>&1 && nc -h 2>&1 | grep -q -- '-U'; then
-	spawn carol nc -U "$S"
-	say carol "/nick carol"
-	check "nc -U PATH joins with /nick" wait_line "$(out alice)" "*** carol joined"
+	spawn_typed carol '/nick carol\n' nc -U "$S"
+	check "nc -U PATH joins with /nick" wait_line "$T/alice.out" "*** carol joined"
 	HAVE_NC=1
 else
 	# the same peer, in perl
-	spawn carol perl -MSocket -MIO::Select -e '
+	spawn_typed carol '/nick carol\n' perl -MSocket -MIO::Select -e '
 		socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "$!\n";
 		connect($s, pack_sockaddr_un($ARGV[0])) or die "$!\n";
 		$| = 1;
@@ -94,41 +92,40 @@ else
 		while (my @r = $sel->can_read) { for (@r) {
 			sysread($_, my $b, 65536) or exit 0;
 			$_ == $s ? print $b : syswrite $s, $b } }' "$S"
-	say carol "/nick carol"
 	check "a raw peer on PATH joins with /nick (no nc -U here)" \
-	    wait_line "$(out alice)" "*** carol joined"
+	    wait_line "$T/alice.out" "*** carol joined"
 	HAVE_NC=
 fi
 
 say alice "hello over a socket"
 check "a room line reaches a chat client, stamped <alice>" \
-    wait_line "$(out bob)" "<alice> hello over a socket"
-check "and nc, stamped the same" wait_line "$(out carol)" "<alice> hello over a socket"
-check "and the host's stdout" wait_line "$(out host)" "<alice> hello over a socket"
+    wait_line "$T/bob.out" "<alice> hello over a socket"
+check "and nc, stamped the same" wait_line "$T/carol.out" "<alice> hello over a socket"
+check "and the host's stdout" wait_line "$T/host.out" "<alice> hello over a socket"
 send carol 'hi\n<bob> fake\n'
 check "nc's lines are stamped with its nick, each line of a write" \
-    eval 'wait_line "$(out alice)" "<carol> <bob> fake" && has_line "$(out alice)" "<carol> hi"'
+    eval 'wait_line "$T/alice.out" "<carol> <bob> fake" && has_line "$T/alice.out" "<carol> hi"'
 check "no line appears to come from the spoofed nick" \
-    absent "$(out bob)" "<carol> <bob> fake" '^<bob> fake'
+    absent "$T/bob.out" "<carol> <bob> fake" '^<bob> fake'
 send carol 'a\033[2J\007b\r\n'
-check "control bytes and the CR are taken out" wait_line "$(out bob)" "<carol> a[2Jb"
+check "control bytes and the CR are taken out" wait_line "$T/bob.out" "<carol> a[2Jb"
 check "what the clients print is clean UTF-8" \
-    eval 'clean_utf8 "$(out alice)" && clean_utf8 "$(out bob)"'
+    eval 'clean_utf8 "$T/alice.out" && clean_utf8 "$T/bob.out"'
 perl_send carol '"x" x 5000 . "\n"'
 check "an overlong line is cut to 4096 bytes, and its sender told" \
-    eval 'wait_line "$(out carol)" "*** line too long, cut to 4096 bytes" &&
-	wait_line "$(out alice)" "<carol> $(printf "x%.0s" $(seq 4096))"'
+    eval 'wait_line "$T/carol.out" "*** line too long, cut to 4096 bytes" &&
+	wait_line "$T/alice.out" "<carol> $(printf "x%.0s" $(seq 4096))"'
 say bob "/msg alice psst"
-check "/msg works over the socket" wait_line "$(out alice)" "*bob* psst"
+check "/msg works over the socket" wait_line "$T/alice.out" "*bob* psst"
 say alice "/who"
 check "/who lists everyone" \
-    eval 'wait_for "$(out alice)" "^\*\*\* here: " &&
-	[ "$(here_of "$(grep "^\*\*\* here: " "$(out alice)")")" = "alice bob carol host" ]'
+    eval 'wait_for "$T/alice.out" "^\*\*\* here: " &&
+	[ "$(here_of "$(grep "^\*\*\* here: " "$T/alice.out")")" = "alice bob carol host" ]'
 spawn_in /dev/null late "$CHAT" -H -n late -q 1 -U "$S"
 check "a newcomer gets the history, each line after its time" \
-    wait_for "$(out late)" '^[0-9][0-9]:[0-9][0-9] <alice> hello over a socket$'
+    wait_for "$T/late.out" '^[0-9][0-9]:[0-9][0-9] <alice> hello over a socket$'
 check "-q: it leaves after stdin EOF and exits 0" \
-    eval 'wait_exit late && [ "$RC" -eq 0 ] && wait_line "$(out alice)" "*** late left"'
+    eval 'wait_exit late && [ "$RC" -eq 0 ] && wait_line "$T/alice.out" "*** late left"'
 # Half a megabyte through the room while nc stops reading for a moment: the
 # host queues what the socket does not take, and loses nothing.
 signal carol STOP
@@ -136,16 +133,16 @@ perl -e 'print "flood $_\n" for 1 .. 20000' 1<>"$T/alice.in"
 sleep 0.3	# not synchronisation: the pause is what makes nc fall behind
 signal carol CONT
 check "a flood reaches nc, after it stopped reading for a while" \
-    wait_line "$(out carol)" "<alice> flood 20000" 30
+    wait_line "$T/carol.out" "<alice> flood 20000" 30
 check "every line of it, once, in order" \
-    eval '[ "$(sed -n "s/^<alice> flood //p" "$(out carol)" |
+    eval '[ "$(sed -n "s/^<alice> flood //p" "$T/carol.out" |
 	awk "\$1 != NR { bad = 1 } END { print NR, bad + 0 }")" = "20000 0" ]'
 unix_join waiter waiter "$S" -w 5
 check "-w: a client with a time limit per attempt joins too" \
-    wait_line "$(out alice)" "*** waiter joined"
+    wait_line "$T/alice.out" "*** waiter joined"
 run done 10 sh -c 'echo "build done" | "$1" -n ci -U "$2"' sh "$CHAT" "$S"
 check "echo | chat -U PATH exits 0 once the host has the line" \
-    eval '[ "$RC" -eq 0 ] && has_line "$(out host)" "<ci> build done"'
+    eval '[ "$RC" -eq 0 ] && has_line "$T/host.out" "<ci> build done"'
 
 pid=$(plain_chat_pid host) && cpid=$(plain_chat_pid alice)
 if [ -n "$pid" ] && [ -n "$cpid" ]; then
@@ -160,20 +157,20 @@ fi
 
 run second 10 "$CHAT" -l -n host2 -U "$S" </dev/null
 check "a second host on a live room's path exits 1" eval '[ "$RC" -eq 1 ]'
-is "$(cat "$(err second)")" "chat: $S: a room is already open there" \
+is "$(cat "$T/second.err")" "chat: $S: a room is already open there" \
     "saying a room is already open there"
 say alice "still the first room"
 check "the first room goes on, on the same socket" \
-    eval 'test -S "$S" && wait_line "$(out bob)" "<alice> still the first room"'
+    eval 'test -S "$S" && wait_line "$T/bob.out" "<alice> still the first room"'
 check "and never heard of the second host's look at it" \
-    absent "$(out host)" "<alice> still the first room" 'guest'
+    absent "$T/host.out" "<alice> still the first room" 'guest'
 unix_join alice2 alice2 "$S"
-check "newcomers still join it" wait_line "$(out bob)" "*** alice2 joined"
+check "newcomers still join it" wait_line "$T/bob.out" "*** alice2 joined"
 
 printf 'precious\n' >"$T/file"
 run notsock 10 "$CHAT" -l -n host -U "$T/file" </dev/null
 check "a host on a path that is a plain file exits 1" eval '[ "$RC" -eq 1 ]'
-is "$(cat "$(err notsock)")" "chat: $T/file: exists and is not a socket; not removed" \
+is "$(cat "$T/notsock.err")" "chat: $T/file: exists and is not a socket; not removed" \
     "saying it is not a socket"
 is "$(cat "$T/file")" "precious" "and the file is left as it was"
 mkfifo "$T/fifo"
@@ -182,17 +179,17 @@ check "a FIFO there is refused too, and kept" eval '[ "$RC" -eq 1 ] && test -p "
 run nodir 10 "$CHAT" -l -n host -U "$T/none/room.sock" </dev/null
 check "a path in no directory: exit 1, cannot listen, and why" \
     eval '[ "$RC" -eq 1 ] &&
-	[ "$(cat "$(err nodir)")" = "chat: cannot listen on $T/none/room.sock: No such file or directory" ]'
+	[ "$(cat "$T/nodir.err")" = "chat: cannot listen on $T/none/room.sock: No such file or directory" ]'
 run noroom 10 "$CHAT" -n a -U "$T/none.sock" </dev/null
 check "a client where no room is: exit 1, cannot connect to PATH, and why" \
     eval '[ "$RC" -eq 1 ] &&
-	[ "$(cat "$(err noroom)")" = "chat: cannot connect to $T/none.sock: No such file or directory" ]'
+	[ "$(cat "$T/noroom.err")" = "chat: cannot connect to $T/none.sock: No such file or directory" ]'
 
 # --- the host removes its socket file when it goes ----------------------------
 
 say host "/quit"
 check "/quit at the host: the room is told, the host exits 0" \
-    eval 'wait_line "$(out bob)" "*** host shutting down" && wait_exit host && [ "$RC" -eq 0 ]'
+    eval 'wait_line "$T/bob.out" "*** host shutting down" && wait_exit host && [ "$RC" -eq 0 ]'
 check "and the socket file is gone" test ! -e "$S"
 
 unix_host term "$T/term.sock" || diag "host did not start"
@@ -235,7 +232,7 @@ check "a socket nobody listens on (left by another program) is removed too" \
 # --- permissions decide who may join ----------------------------------------
 
 spawn masked sh -c 'umask 077 && exec "$@"' sh "$CHAT" -l -v -n host -U "$T/mask.sock"
-wait_line "$(err masked)" "chat: listening on $T/mask.sock"
+wait_line "$T/masked.err" "chat: listening on $T/mask.sock"
 is "$(ls -l "$T/mask.sock" | cut -c1-10)" "srwx------" \
     "the socket file gets its permissions from the umask"
 
@@ -271,15 +268,15 @@ unix_host rhost "$R" || diag "host did not start"
 unix_join rc rc "$R" -r
 signal rhost TERM
 check "-r: the host closed the room, the client says it reconnects" \
-    wait_line "$(err rc)" "chat: the host closed the room; reconnecting"
+    wait_line "$T/rc.err" "chat: the host closed the room; reconnecting"
 check "while no room is there it keeps trying, naming the path" \
-    wait_for "$(err rc)" "^chat: cannot connect to $R: .*; trying again in [0-9.]+ s$"
+    wait_for "$T/rc.err" "^chat: cannot connect to $R: .*; trying again in [0-9.]+ s$"
 unix_host rhost2 "$R" || diag "host did not start"
 check "once a host is there again it reconnects: chat: reconnected to PATH" \
-    wait_line "$(err rc)" "chat: reconnected to $R"
-check "and is welcomed in the new room" wait_count "$(out rc)" '^\*\*\* welcome rc\. ' 2
+    wait_line "$T/rc.err" "chat: reconnected to $R"
+check "and is welcomed in the new room" wait_count "$T/rc.out" '^\*\*\* welcome rc\. ' 2
 say rc "back again"
-check "what it says reaches the new room" wait_line "$(out rhost2)" "<rc> back again"
+check "what it says reaches the new room" wait_line "$T/rhost2.out" "<rc> back again"
 
 # --- a password room on a socket -------------------------------------------
 
@@ -287,15 +284,15 @@ P=$T/pass.sock
 unix_host phost "$P" -P sekrit || diag "host -P did not start"
 unix_join pa pa "$P" -P sekrit
 check "chat -U -P with the password joins, without the password notice" \
-    eval 'welcomed pa "^\*\*\* welcome pa\. here: host\. " && lacks "$(out pa)" "needs a password"'
+    eval 'welcomed pa "^\*\*\* welcome pa\. here: host\. " && lacks "$T/pa.out" "needs a password"'
 run pbad 10 "$CHAT" -n pbad -P wrong -U "$P" </dev/null
 check "a wrong password: exit 1, chat: wrong password" \
-    eval '[ "$RC" -eq 1 ] && [ "$(cat "$(err pbad)")" = "chat: wrong password" ]'
+    eval '[ "$RC" -eq 1 ] && [ "$(cat "$T/pbad.err")" = "chat: wrong password" ]'
 check "raw, no /pass first: *** wrong password" \
     eval 'test "$(probe "$P" raw)" = "*** this room needs a password: send /pass PASSWORD"'
 say pa "marker after the wrong ones"
 check "the room never heard of those turned away" \
-    absent "$(out phost)" "<pa> marker after the wrong ones" 'pbad|raw'
+    absent "$T/phost.out" "<pa> marker after the wrong ones" 'pbad|raw'
 # Unix-domain peers have no address: they are one source, and may
 # have WAITING_MAX connections waiting to give the password, together.
 spawn waiters perl -MSocket -e '
@@ -309,7 +306,7 @@ spawn waiters perl -MSocket -e '
 	print "waiting\n";
 	sleep 100000;' "$P"
 # the eight are ahead of the ninth in the listen queue, however slow the host
-wait_line "$(out waiters)" "waiting"
+wait_line "$T/waiters.out" "waiting"
 got=$(perl -MSocket -e '
 	socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "$!\n";
 	connect($s, pack_sockaddr_un($ARGV[0])) or die "$!\n";
@@ -325,12 +322,12 @@ is "$got" "*** too many connections from your address are waiting, try later" \
 usage_error() {
 	local _name="$1" _want="$2"; shift 2
 	run usage 5 "$CHAT" "$@" </dev/null
-	if [ "$RC" -eq 2 ] && [ "$(head -n 1 "$(err usage)")" = "$_want" ] &&
-	    has "$(err usage)" '^usage: ' && [ ! -s "$(out usage)" ]; then
+	if [ "$RC" -eq 2 ] && [ "$(head -n 1 "$T/usage.err")" = "$_want" ] &&
+	    has "$T/usage.err" '^usage: ' && [ ! -s "$T/usage.out" ]; then
 		ok "$_name: error on stderr, usage, exit 2"
 	else
 		not_ok "$_name: error on stderr, usage, exit 2"
-		diag "chat $*: exit $RC"; show "$(out usage)"; show "$(err usage)"
+		diag "chat $*: exit $RC"; show "$T/usage.out"; show "$T/usage.err"
 	fi
 }
 usage_error "-l -U with a port" "chat: -U PATH takes the place of the port" \

@@ -14,62 +14,62 @@ KEY=0123456789abcdef0123456789abcdef
 
 # --- the host's side, with raw peers ---
 raw_peer zed1 127.0.0.1 "/session $KEY\n/nick zed\n"
-wait_for "$(out zed1)" '^\*\*\* welcome zed\. '
+wait_for "$T/zed1.out" '^\*\*\* welcome zed\. '
 send zed1 "/away on a train\n"
-wait_line "$(out zed1)" "*** you are away: on a train (/back ends it)"
+wait_line "$T/zed1.out" "*** you are away: on a train (/back ends it)"
 say bob "/msg zed hello zed"
-wait_line "$(out zed1)" "*bob* hello zed"
+wait_line "$T/zed1.out" "*bob* hello zed"
 say bob "/ignore zed"
-wait_line "$(out bob)" "*** you ignore zed now: /unignore zed ends it"
+wait_line "$T/bob.out" "*** you ignore zed now: /unignore zed ends it"
 
 raw_peer zed2 127.0.0.1 "/session $KEY\n/nick zed\n"
 check "the same key and name: welcomed under the name, not a variant" \
-    wait_for "$(out zed2)" '^\*\*\* welcome zed\. '
+    wait_for "$T/zed2.out" '^\*\*\* welcome zed\. '
 check "the room is told the person reconnected" \
-    wait_line "$(out host)" "*** zed reconnected"
+    wait_line "$T/host.out" "*** zed reconnected"
 check "...not that it left, nor that someone joined" \
-    eval 'lacks "$(out host)" "^\*\*\* zed left" &&
-	[ "$(count "$(out host)" "^\*\*\* zed joined")" -eq 1 ]'
+    eval 'lacks "$T/host.out" "^\*\*\* zed left" &&
+	[ "$(count "$T/host.out" "^\*\*\* zed joined")" -eq 1 ]'
 check "the old connection is closed by the host" \
-    wait_line "$(err zed1)" "raw: connection closed"
+    wait_line "$T/zed1.err" "raw: connection closed"
 check "...and sent nothing about it" \
-    lacks "$(out zed1)" 'reconnected|left'
+    lacks "$T/zed1.out" 'reconnected|left'
 say bob "/who"
-wait_for "$(out bob)" '^\*\*\* here: '
-w=$(grep '^\*\*\* here: ' "$(out bob)" | tail -n 1 | sed 's/ (away)//g')
+wait_for "$T/bob.out" '^\*\*\* here: '
+w=$(grep '^\*\*\* here: ' "$T/bob.out" | tail -n 1 | sed 's/ (away)//g')
 check "the name is held once: by the new connection" \
     is "$(here_of "$w")" "bob host zed" "/who after a reconnection"
 check "being away goes on across the reconnection" \
-    has "$(out bob)" '^\*\*\* here: .*zed \(away\)'
+    has "$T/bob.out" '^\*\*\* here: .*zed \(away\)'
 send zed2 "/r got it\n"
 check "/r goes on: it answers whoever sent the last /msg" \
-    wait_line "$(out zed2)" "-> *bob* got it"
+    wait_line "$T/zed2.out" "-> *bob* got it"
 send zed2 "still ignored by bob\n"
 say host "host marker"
 check "being ignored goes on across the reconnection" \
-    absent "$(out bob)" "<host> host marker" "still ignored by bob"
+    absent "$T/bob.out" "<host> host marker" "still ignored by bob"
 
 # Nobody takes a name without its key.
 raw_peer mallory 127.0.0.1 "/session ${KEY%?}0\n/nick zed\n"
 check "a wrong key: a variant of the name, as without one" \
-    wait_for "$(out mallory)" '^\*\*\* welcome zed2 \(zed is taken\)\. '
+    wait_for "$T/mallory.out" '^\*\*\* welcome zed2 \(zed is taken\)\. '
 raw_peer nokey 127.0.0.1 "/nick zed\n"
 check "no key: a variant of the name, as before" \
-    wait_for "$(out nokey)" '^\*\*\* welcome zed3 \(zed is taken\)\. '
+    wait_for "$T/nokey.out" '^\*\*\* welcome zed3 \(zed is taken\)\. '
 send zed2 "zed still here\n"
 check "the one with the key keeps its name and connection" \
-    wait_line "$(out host)" "<zed> zed still here"
+    wait_line "$T/host.out" "<zed> zed still here"
 raw_peer short 127.0.0.1 "/session abc\n/nick shorty\n"
 check "a key shorter than 16 bytes is refused, with the rule" \
-    wait_line "$(out short)" "*** a /session key is one word of 16 to 64 bytes"
+    wait_line "$T/short.out" "*** a /session key is one word of 16 to 64 bytes"
 send short "/session $KEY\n"
 check "/session after joining says it comes first" \
-    wait_line "$(out short)" "*** /session comes before /nick, as you connect"
+    wait_line "$T/short.out" "*** /session comes before /nick, as you connect"
 raw_peer thief 127.0.0.1 "/session $KEY\n/nick thief\n"
-wait_for "$(out thief)" '^\*\*\* welcome thief\. '
+wait_for "$T/thief.out" '^\*\*\* welcome thief\. '
 send thief "/nick zed\n"
 check "the key does not take a name by /nick later: it is taken" \
-    wait_line "$(out thief)" "*** nickname zed is taken"
+    wait_line "$T/thief.out" "*** nickname zed is taken"
 
 # --- a real drop that only the client notices ---
 # In a network namespace (root, unshare, ip, nft, ss): once alice is in,
@@ -78,14 +78,12 @@ check "the key does not take a name by /nick later: it is taken" \
 # nothing, still holds it. She types; chat -r reconnects with its key.
 cat >"$T/ns.sh" <<'NS'
 set -u
-T=$1 CHAT=$2
+T=$1 CHAT=$2 TDIR=$3
 ip link set lo up || exit 1
 until_has() {	# FILE REGEX: wait up to 10 s
-	i=0
-	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
-		[ $i -ge 200 ] && { echo "timed out: /$2/ in $1" >&2; return 1; }
-		sleep 0.05; i=$((i + 1))
-	done
+	perl "$TDIR/wait.pl" 10 re "$1" "$2" && return 0
+	echo "timed out: /$2/ in $1" >&2
+	return 1
 }
 # every process started here is ended with the script, however it ends
 pids=
@@ -113,27 +111,30 @@ nft add table ip t && nft "add chain ip t in { type filter hook input priority 0
     nft add rule ip t in tcp sport "$cport" tcp dport "$port" reject with tcp reset || exit 1
 printf 'lost in the cut\n' 1<>"$T/ns.a.in"
 until_has "$T/ns.alice.err" '^chat: reconnected to ' || exit 1
-until_has "$T/ns.watch" 'reconnected$|joined$' || exit 1
+until_has "$T/ns.watch" '^\*\*\* alicia (reconnected|joined)$' || exit 1
 printf 'back after the cut\n' 1<>"$T/ns.a.in"
 until_has "$T/ns.watch" '^<' || exit 1
 printf '/who\n' 1<>"$T/ns.w.in"
 until_has "$T/ns.watch" '^\*\*\* here: ' || exit 1
+# what the room saw until now: as the script ends, her client is ended
+# too, and the room is told she left
+cp "$T/ns.watch" "$T/ns.seen"
 NS
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v nft >/dev/null &&
     command -v ip >/dev/null && command -v ss >/dev/null &&
-    timeout -k 2 60 unshare -n -m sh "$T/ns.sh" "$T" "$CHAT" 2>"$T/ns.err"; then
+    timeout -k 2 60 unshare -n -m sh "$T/ns.sh" "$T" "$CHAT" "$TDIR" 2>"$T/ns.err"; then
 	check "a drop only the client sees: it says so and reconnects" \
 	    has "$T/ns.alice.err" '^chat: .*; reconnecting$'
 	check "...and the room is told she reconnected, under the name she had" \
-	    has_line "$T/ns.watch" "*** alicia reconnected"
+	    has_line "$T/ns.seen" "*** alicia reconnected"
 	check "...not that she left, nor that an alicia2 joined" \
-	    eval 'lacks "$T/ns.watch" "alicia left|alicia2|alice2" &&
-		[ "$(count "$T/ns.watch" " joined$")" -eq 1 ]'
+	    eval 'lacks "$T/ns.seen" "alicia left|alicia2|alice2" &&
+		[ "$(count "$T/ns.seen" " joined$")" -eq 1 ]'
 	check "...and she is welcomed under it again" \
 	    eval '[ "$(count "$T/ns.alice" "^\*\*\* welcome alicia\. ")" -eq 1 ]'
 	check "...and what she says next is hers" \
-	    has_line "$T/ns.watch" "<alicia> back after the cut"
-	w=$(grep '^\*\*\* here: ' "$T/ns.watch" | tail -n 1)
+	    has_line "$T/ns.seen" "<alicia> back after the cut"
+	w=$(grep '^\*\*\* here: ' "$T/ns.seen" | tail -n 1)
 	is "$(here_of "$w")" "alicia host watch" "the room holds her once, at once"
 else
 	[ -s "$T/ns.err" ] && show "$T/ns.err"

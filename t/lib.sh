@@ -21,16 +21,12 @@
 #   $T/LABEL.pid  its pid          $T/LABEL.rc   its exit status, once it exited
 
 CHAT=${CHAT:-$PWD/chat}
+TDIR=$(cd "$(dirname "$0")" && pwd)	# t/, for its helpers
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-test.XXXXXX") || exit 1
+mkfifo "$T/pid.fifo" || exit 1	# spawn_in learns pids on it
 PIDS=
 PGIDS=	# process groups of their own (spawn_group), ended whole
 n=0
-
-# alive : some process of $PIDS has not ended (zombies do not count).
-alive() {
-	[ -n "$PIDS" ] &&
-	    ps -o stat= -p "$(echo $PIDS | tr ' ' ',')" 2>/dev/null | grep -qv '^Z'
-}
 
 # Everything gets SIGTERM and up to 5 s to end on its own before SIGKILL:
 # a sanitiser build checks for leaks as it exits, and a SIGKILL in the
@@ -40,10 +36,10 @@ cleanup() {
 	for p in $PGIDS; do
 		kill -- "-$p" 2>/dev/null
 	done
-	for p in $PIDS; do
+	for p in $PIDS $POLL_TIMERS; do
 		kill "$p" 2>/dev/null
 	done
-	poll 5 eval '! alive'
+	waits 5 gone "$PIDS"
 	for p in $PGIDS; do
 		kill -9 -- "-$p" 2>/dev/null
 	done
@@ -106,13 +102,49 @@ show() {
 
 # --- waiting -------------------------------------------------------------
 
-# poll SECS CMD... : run CMD every 50 ms until it succeeds; fail after SECS.
+# Every wait is one process, waits (perl t/wait.pl), that blocks until
+# what it waits for holds, or its deadline passes: SECS counted by the
+# clock, not in ticks.  It reads a file as the file grows, 10 ms apart,
+# and the terminal only when tmux says the pane wrote something; it
+# starts no process per look.  Its conditions, any of which will do
+# (COND or COND ...):
+#   line FILE TEXT      FILE has a line that is exactly TEXT
+#   re FILE REGEX       a line of FILE matches the regex (Perl's, which
+#                       for every pattern here means what grep -E does)
+#   count FILE REGEX N  N lines of FILE match it
+#   size FILE           FILE is there and not empty
+#   exists FILE         FILE is there
+#   gone "PID..."       none of these processes runs (a zombie has ended)
+#   screen REGEX        a row of the terminal (tmux_up) matches
+#   showing TEXT COL    the cursor's row reads TEXT, the cursor at COL
+#   sent TEXT           the row above the cursor's reads TEXT, the
+#                       cursor's row is empty and the cursor at 0
+# All on bytes, as LC_ALL=C grep would match them.
+waits() { TM=${TM:-} perl "$TDIR/wait.pl" "$@"; }
+
+# poll SECS CMD... : for what no condition of waits can see: run CMD
+# until it succeeds, 10 ms after the first try and then ever less often
+# (at most 200 ms apart), for at most SECS, timed by a sleep of SECS.
+POLL_TIMERS=
 poll() {
-	local _end="$(($(date +%s) + $1))"; shift
-	while ! "$@"; do
-		[ "$(date +%s)" -gt "$_end" ] && return 1
-		sleep 0.05
+	local _poll_s="$1" _poll_p=0.01 _poll_t
+	shift
+	"$@" && return 0
+	sleep "$_poll_s" &
+	_poll_t=$!
+	POLL_TIMERS="$POLL_TIMERS $_poll_t"
+	# a foreground sleep lets the shell reap the timer once it is done
+	while kill -0 "$_poll_t" 2>/dev/null; do
+		sleep "$_poll_p"
+		if "$@"; then
+			kill "$_poll_t" 2>/dev/null
+			return 0
+		fi
+		case $_poll_p in
+		0.01) _poll_p=0.02 ;; 0.02) _poll_p=0.05 ;; 0.05) _poll_p=0.1 ;; *) _poll_p=0.2 ;;
+		esac
 	done
+	return 1
 }
 
 # Matching is on bytes (LC_ALL=C) so UTF-8 and stray bytes compare exactly.
@@ -131,7 +163,7 @@ absent() { wait_line "$1" "$2" && lacks "$1" "$3"; }
 
 # wait_for FILE REGEX [SECS] : until a line of FILE matches the ERE.
 wait_for() {
-	poll "${3:-10}" has "$1" "$2" && return 0
+	waits "${3:-10}" re "$1" "$2" && return 0
 	diag "timed out after ${3:-10}s waiting for /$2/ in $(basename "$1")"
 	show "$1"
 	return 1
@@ -139,7 +171,7 @@ wait_for() {
 
 # wait_line FILE LINE [SECS] : until FILE has exactly this line.
 wait_line() {
-	poll "${3:-10}" has_line "$1" "$2" && return 0
+	waits "${3:-10}" line "$1" "$2" && return 0
 	diag "timed out after ${3:-10}s waiting for line '$2' in $(basename "$1")"
 	show "$1"
 	return 1
@@ -147,7 +179,7 @@ wait_line() {
 
 # wait_count FILE REGEX N [SECS] : until N lines of FILE match the ERE.
 wait_count() {
-	poll "${4:-10}" count_at_least "$1" "$2" "$3" && return 0
+	waits "${4:-10}" count "$1" "$2" "$3" && return 0
 	diag "timed out after ${4:-10}s waiting for $3 lines /$2/ in $(basename "$1")"
 	show "$1"
 	return 1
@@ -155,8 +187,8 @@ wait_count() {
 
 # wait_exit LABEL [SECS] : until LABEL's process exits; its status in RC.
 wait_exit() {
-	if poll "${2:-10}" test -s "$T/$1.rc"; then
-		RC=$(cat "$T/$1.rc")
+	if waits "${2:-10}" size "$T/$1.rc"; then
+		read -r RC <"$T/$1.rc"
 		return 0
 	fi
 	RC=
@@ -166,6 +198,11 @@ wait_exit() {
 
 # running LABEL : LABEL's process has not exited (yet).
 running() { [ ! -s "$T/$1.rc" ]; }
+
+# sized SMALL FULL : the lines of a flood: SMALL, the fewest that still
+# cross the limit the flood is for, or with FLOOD=full (make check) the
+# FULL size, well past it.
+sized() { if [ "${FLOOD:-}" = full ]; then echo "$2"; else echo "$1"; fi; }
 
 # --- processes -----------------------------------------------------------
 
@@ -182,20 +219,38 @@ spawn() {
 	spawn_in "$T/$1.in" "$@"
 }
 
+# spawn_typed LABEL FORMAT CMD... : spawn, with the bytes of FORMAT (a
+# printf format) already waiting on stdin, so a tool that names itself
+# with them (nc, socat...) sends them the moment it connects: a peer
+# silent for 250 ms joins as guestN, and a busy test can take that long
+# to type.  The holder writes them itself, so they cannot be lost before
+# it holds the FIFO open.
+spawn_typed() {
+	local _t="$1" _f="$2"; shift 2
+	mkfifo "$T/$_t.in" || return 1
+	{ printf "$_f"; exec sleep 100000; } 1<>"$T/$_t.in" &
+	echo $! >"$T/$_t.hold"
+	PIDS="$PIDS $!"
+	spawn_in "$T/$_t.in" "$_t" "$@"
+}
+
 # spawn_in FILE LABEL CMD... : spawn with stdin from FILE.
 spawn_in() {
-	local _in="$1" _l="$2"; shift 2
+	local _in="$1" _l="$2" _pid; shift 2
 	: >"$T/$_l.out"
 	(
 		"$@" <"$_in" >"$T/$_l.out" 2>"$T/$_l.err" &
-		echo $! >"$T/$_l.pid.tmp"
-		mv "$T/$_l.pid.tmp" "$T/$_l.pid"
+		echo $! >"$T/pid.fifo"
 		wait $!
 		echo $? >"$T/$_l.rc"
 	) 2>/dev/null &
 	PIDS="$PIDS $!"
-	poll 10 test -s "$T/$_l.pid" || return 1
-	PIDS="$PIDS $(cat "$T/$_l.pid")"
+	# The subshell writes the pid on the FIFO as soon as it has started
+	# CMD; until then the read blocks (no process, no polling).  One
+	# spawn at a time: the FIFO is the script's.
+	read -r _pid <"$T/pid.fifo"
+	echo "$_pid" >"$T/$_l.pid"
+	PIDS="$PIDS $_pid"
 }
 
 # spawn_group LABEL CMD... : spawn, with CMD in a process group of its
@@ -208,7 +263,7 @@ spawn_group() {
 	PGIDS="$PGIDS $(pid_of "$_l")"
 }
 
-pid_of() { cat "$T/$1.pid"; }
+pid_of() { local _p; read -r _p <"$T/$1.pid" && echo "$_p"; }
 out() { echo "$T/$1.out"; }
 err() { echo "$T/$1.err"; }
 
@@ -223,7 +278,7 @@ say() { printf '%s\n' "$2" 1<>"$T/$1.in"; }
 send() { printf "$2" 1<>"$T/$1.in"; }
 
 # hangup LABEL : end of file on LABEL's stdin.
-hangup() { kill "$(cat "$T/$1.hold")" 2>/dev/null; }
+hangup() { local _p; read -r _p <"$T/$1.hold" && kill "$_p" 2>/dev/null; }
 
 # run LABEL SECS CMD... : run CMD in the foreground with a time limit;
 # stdout and stderr go to $T/LABEL.out/.err and the status to RC
@@ -238,27 +293,35 @@ run() {
 
 # start_host LABEL [ARGS...] : host a room as nick "host" on a port the
 # system picks, with -v; returns once it is listening, with the port in
-# PORT.  ARGS go before the port (e.g. -s 127.0.0.1).  The host is
-# started through intdfl.pl (below) so that SIGINT reaches it.
+# PORT.  ARGS go before the port (e.g. -s 127.0.0.1).  A background job
+# of sh starts with SIGINT ignored, but chat sets its own handler, so
+# SIGINT reaches it all the same.
 # With HOST_IN set, the host's stdin is that file instead of a FIFO.
 start_host() {
 	local _h="$1" _spawn=spawn; shift
 	[ -n "${HOST_IN:-}" ] && _spawn="spawn_in $HOST_IN"
-	$_spawn "$_h" perl "$T/intdfl.pl" "$CHAT" -l -C -v -n host "$@" 0 || return 1
-	poll 10 _host_up "$_h"
-	if ! has "$T/$_h.err" '^chat: listening on .* port [0-9]+$'; then
-		diag "$_h: no 'chat: listening on ADDR port N' on stderr"
-		show "$T/$_h.err"
-		PORT=
-		return 1
-	fi
-	PORT=$(sed -n 's/^chat: listening on .* port \([0-9][0-9]*\)$/\1/p' \
-		"$T/$_h.err" | head -n 1)
+	$_spawn "$_h" "$CHAT" -l -C -v -n host "$@" 0 || return 1
+	host_port "$_h"
 }
 
-# _host_up LABEL : the host is listening, or has already exited.
-_host_up() {
-	has "$T/$1.err" '^chat: listening on .* port [0-9]+$' || [ -s "$T/$1.rc" ]
+# host_port LABEL : wait for LABEL's "chat: listening on ADDR port N" on
+# stderr (or its exit); the first such port in PORT, and false without one.
+host_port() {
+	local _line
+	PORT=
+	waits 10 re "$T/$1.err" '^chat: listening on .* port [0-9]+$' or size "$T/$1.rc"
+	while read -r _line; do
+		case $_line in
+		"chat: listening on "*" port "*[0-9]) PORT=${_line##* port }; break ;;
+		esac
+	done <"$T/$1.err"
+	case $PORT in
+	'' | *[!0-9]*)
+		PORT=
+		diag "$1: no 'chat: listening on ADDR port N' on stderr"
+		show "$T/$1.err"
+		return 1 ;;
+	esac
 }
 
 # join_room LABEL NICK [ARGS...] : start a chat client named NICK on the
@@ -340,46 +403,45 @@ sub read_until {
 EOF
 PEER="-I$T -mpeer"
 
-# perl $T/intdfl.pl CMD... : exec CMD with SIGINT at its default.  A background
-# job of a non-interactive shell starts with SIGINT ignored; a test that
-# sends SIGINT starts the process through this.
-cat >"$T/intdfl.pl" <<'EOF'
-$SIG{INT} = 'DEFAULT';
-exec @ARGV or die "exec $ARGV[0]: $!\n";
-EOF
-
+# raw.pl loads Socket alone: IO::Socket::IP and IO::Select took 20 ms of
+# CPU to load, for each of a hundred and more raw peers a run.
 cat >"$T/raw.pl" <<'EOF'
 use strict;
-use warnings;
-use IO::Socket::IP;
-use IO::Select;
-use Socket qw(IPPROTO_TCP TCP_NODELAY);
+use Socket qw(:addrinfo SOCK_STREAM IPPROTO_TCP TCP_NODELAY);
 
 my ($host, $port, $first) = @ARGV;
-my $s = IO::Socket::IP->new(PeerHost => $host, PeerPort => $port)
-	or die "raw: connect $host $port: $@\n";
+my ($err, @ai) = getaddrinfo($host, $port, { socktype => SOCK_STREAM });
+die "raw: $host $port: $err\n" if $err;
+socket(my $s, $ai[0]{family}, SOCK_STREAM, 0) or die "raw: socket: $!\n";
+connect($s, $ai[0]{addr}) or die "raw: connect $host $port: $!\n";
 setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1);
 syswrite($s, pack("H*", $first)) if defined $first && length $first;
 binmode STDIN;
 binmode STDOUT;
 $| = 1;
-my $sel = IO::Select->new($s, \*STDIN);
+my $stdin = 1;
 while (1) {
-	for my $fh ($sel->can_read) {
-		my $n = sysread($fh, my $buf, 65536);
-		if (fileno($fh) == fileno($s)) {
-			if (!$n) {
-				print STDERR "raw: connection closed\n";
-				exit 0;
-			}
-			syswrite(STDOUT, $buf) or die "raw: stdout: $!\n";
-		} elsif (!$n) {
-			$sel->remove(\*STDIN);
-		} else {
-			while (length $buf) {
-				my $w = syswrite($s, $buf) // die "raw: send: $!\n";
-				substr($buf, 0, $w) = '';
-			}
+	my $rin = '';
+	vec($rin, fileno $s, 1) = 1;
+	vec($rin, 0, 1) = 1 if $stdin;
+	select(my $r = $rin, undef, undef, undef) > 0 or next;
+	if (vec($r, fileno $s, 1)) {
+		my $n = sysread($s, my $buf, 65536);
+		if (!$n) {
+			print STDERR "raw: connection closed\n";
+			exit 0;
+		}
+		syswrite(STDOUT, $buf) or die "raw: stdout: $!\n";
+	}
+	if ($stdin && vec($r, 0, 1)) {
+		my $n = sysread(STDIN, my $buf, 65536);
+		if (!$n) {
+			$stdin = 0;
+			next;
+		}
+		while (length $buf) {
+			my $w = syswrite($s, $buf) // die "raw: send: $!\n";
+			substr($buf, 0, $w) = '';
 		}
 	}
 }
@@ -403,8 +465,8 @@ fake_host() {
 		alarm 10;
 		1 while sysread $c, my $buf, 4096;
 	' "$2" || return 1
-	poll 10 has "$T/$1.out" '^[0-9]+$' || return 1
-	PORT=$(head -n 1 "$T/$1.out")
+	waits 10 re "$T/$1.out" '^[0-9]+$' || return 1
+	read -r PORT <"$T/$1.out"
 }
 
 # closed_port : a loopback port with nothing listening on it (bound by
@@ -526,7 +588,7 @@ screen() { tm capture-pane -t t -p "$@"; }
 screen_has() { screen | LC_ALL=C grep -Eq -- "$1"; }
 show_screen() { screen | sed 's/^/#   |/' >&2; }
 wait_screen() {
-	poll 10 screen_has "$1" && return 0
+	waits 10 screen "$1" && return 0
 	diag "timed out waiting for /$1/ on screen:"
 	show_screen
 	return 1
