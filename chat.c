@@ -1821,6 +1821,8 @@ deliver(const struct peer *from, struct peer *to, struct msg *m, size_t off,
 		return;	/* as if it went: ignoring is not a thing one is told */
 	had = to->q.cost;
 	outq_push(to, m, off, end);
+	if (!(to->role->flags & R_ANSWERED))
+		return;	/* the client's two sides: each other's, not answers */
 	to->q.answers += to->q.cost - had;
 	if (to->q.answers > INPUT_MARK)
 		flow(to);	/* its answers pile up: read it no more for now */
