@@ -160,12 +160,13 @@ enum gcb {
 	GCB_OTHER, GCB_CR, GCB_LF, GCB_CONTROL, GCB_EXTEND, GCB_ZWJ, GCB_RI, GCB_PREPEND,
 	GCB_SPACINGMARK, GCB_L, GCB_V, GCB_T, GCB_LV, GCB_LVT, GCB_PICTO,
 };
+/* The scripts of China, Japan and Korea, which may share a name (nick_chars' v). */
+enum {
+	SC_BOPOMOFO = 2, SC_HANGUL = 29, SC_HAN = 54, SC_HIRAGANA = 55, SC_KATAKANA = 56,
+};
 #define HANGUL_LO 0xAC00	/* the Hangul syllables, left out of grapheme_break */
 #define HANGUL_HI 0xD7A3
 /* END unicode types */
-
-/* Scripts that may share a name, as t/unicode.pl numbers them (nick_chars' v). */
-enum { SC_BOPOMOFO = 2, SC_HANGUL = 29, SC_HAN = 54, SC_HIRAGANA = 55, SC_KATAKANA = 56 };
 
 /* A message is built once and shared by every queue it is put on. */
 struct msg {

@@ -400,6 +400,11 @@ if ($types) {
 	}
 	$line =~ s/ $//;
 	$out .= "$line\n};\n";
+	my %id = map { $names->[$_] => $_ } 0 .. $#$names;
+	$out .= comment('The scripts of China, Japan and Korea, which may share a name'
+		. ' (nick_chars\' v).');
+	$out .= "enum {\n\t" . join(', ', map { sprintf 'SC_%s = %d', uc $_, $id{ucfirst lc $_} // die "unicode.pl: no script $_\n" }
+		qw(Bopomofo Hangul Han Hiragana Katakana)) . ",\n};\n";
 	$out .= sprintf "#define HANGUL_LO 0x%04X\t/* the Hangul syllables, left out of grapheme_break */\n"
 		. "#define HANGUL_HI 0x%04X\n", $HANGUL_LO, $HANGUL_HI;
 	$out .= "/* END unicode types */\n";
