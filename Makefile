@@ -22,7 +22,7 @@ chat: chat.c chat.h
 # once used, well past their limits (make check uses them).
 JOBS = 8
 FLOOD =
-SLOW = t/08-flow.t t/10-password.t t/25-queues.t t/16-hostile.t t/17-screen.t t/22-exec.t t/20-exhaust.t t/13-extras.t t/15-unicode.t t/18-newcomer.t
+SLOW = t/08-flow.t t/10-password.t t/25-queues.t t/26-big.t t/16-hostile.t t/17-screen.t t/22-exec.t t/20-exhaust.t t/13-extras.t t/15-unicode.t t/18-newcomer.t
 
 test: chat
 	FLOOD=$(FLOOD) prove -j$(JOBS) $(SLOW) t/

@@ -126,8 +126,10 @@ static struct {
 	const char *exec;	/* -e: a program, through /bin/sh -c, in place of our stdin and stdout */
 	size_t maxpeers;	/* -m: most peers at once */
 	size_t backmax;		/* -b: room lines kept for newcomers */
+	size_t gather;		/* -J: in a room of more members, joins and leaves are gathered */
 	const char *unixpath;	/* -U: a Unix-domain socket's path, in place of address and port */
-} opt = { .family = AF_UNSPEC, .connwait = -1, .backmax = BACKLOG_DEFAULT };
+} opt = { .family = AF_UNSPEC, .connwait = -1, .backmax = BACKLOG_DEFAULT,
+    .gather = GATHER_DEFAULT };
 
 /* The loop's tables, lists and clock: the same in both modes. */
 static struct {
@@ -162,6 +164,7 @@ static struct {
 		[T_RELISTEN] = { NULL, NULL, relisten_expired },
 		[T_LEAVE] = { NULL, NULL, leave_expired },
 		[T_SHUTDOWN] = { NULL, NULL, shutdown_expired },
+		[T_GATHER] = { NULL, NULL, gather_expired },
 	},
 };
 
@@ -174,6 +177,8 @@ static struct {
 	unsigned long guests;	/* guestN names handed out so far */
 	struct peer **nicks;	/* peers with a nickname, by its hash */
 	size_t nbuckets;	/* a power of two, about one per peer */
+	struct peer **sorted;	/* the same peers in strcasecmp order of name, for /who PREFIX */
+	size_t nsorted, sortcap;
 	struct msg **backlog;	/* the last room lines, a message each, oldest at backhead */
 	size_t nback, backhead;
 	int spare;		/* a descriptor kept to shed connections on EMFILE */
@@ -181,6 +186,12 @@ static struct {
 	struct timer shutdown;	/* the end of the final flush */
 	struct source *sources[SOURCE_BUCKETS];	/* addresses with connections waiting */
 	struct msg *topic;	/* /topic: made safe, no LF; NULL for none */
+	struct {
+		struct msg *names[2];	/* CAME, WENT: "a, b" of GATHER_LIST at most */
+		size_t count[2];	/* how many, named or not */
+		size_t named[2];
+		struct timer timer;	/* T_GATHER: when the room is told */
+	} gathered;
 	const char *sockpath;	/* -U: the socket file we made, removed when we go... */
 	dev_t sockdev;		/* ...if it is still the one we made, */
 	ino_t sockino;		/* not one another host put there since */
@@ -840,11 +851,9 @@ end_turn(void)
 		if (!(list = io.dead))
 			return;
 		io.dead = NULL;
-		for (p = list; p; p = p->next_dead) {
-			if (p->flags & F_DROP) {
-				notice_room("%s dropped (not reading)", p->nick);
-			}
-		}
+		for (p = list; p; p = p->next_dead)
+			if (p->flags & F_DROP)
+				presence(p, P_DROPPED, NULL, 0);
 		while ((p = list)) {
 			list = p->next_dead;
 			/* a socket, one descriptor and one slot: the stdio peer, with two, never closes */
@@ -964,9 +973,9 @@ static void
 set_state(struct peer *p, enum state s)
 {
 	if (p->state == JOINED)
-		room.nmembers--;
+		room.nmembers--, sort_out(p);
 	if (s == JOINED)
-		room.nmembers++;
+		room.nmembers++, sort_in(p);
 	p->state = s;
 }
 
@@ -1619,6 +1628,54 @@ nick_remove(struct peer *p)
 		*b = p->next_same_hash;
 }
 
+/* The members in strcasecmp order of name, for /who PREFIX: p in or out. */
+static void
+sort_in(struct peer *p)
+{
+	size_t i;
+
+	if (room.nsorted == room.sortcap) {
+		room.sortcap = room.sortcap ? 2 * room.sortcap : 64;
+		room.sorted = xrealloc(room.sorted, room.sortcap * sizeof(*room.sorted));
+	}
+	i = sorted_at(p->nick, SIZE_MAX, 0);
+	memmove(room.sorted + i + 1, room.sorted + i, (room.nsorted++ - i) * sizeof(*room.sorted));
+	room.sorted[i] = p;
+}
+
+static void
+sort_out(struct peer *p)
+{
+	size_t i = sorted_at(p->nick, SIZE_MAX, 0);
+
+	while (i < room.nsorted && room.sorted[i] != p)
+		i++;	/* members' names differ, case aside: this is one step */
+	if (i < room.nsorted)
+		memmove(room.sorted + i, room.sorted + i + 1, (--room.nsorted - i) * sizeof(*room.sorted));
+}
+
+/*
+ * Where in room.sorted the first name is that is not before the first
+ * n bytes of name, case aside (after: the first that is after them):
+ * the names that start with a prefix are the ones between the two.
+ */
+static size_t
+sorted_at(const char *name, size_t n, int after)
+{
+	size_t lo = 0, hi = room.nsorted, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strncasecmp(room.sorted[mid]->nick, name, n);
+		if (c < 0 || (after && !c))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The member whose name has the skeleton of name[0..n): the same person to the eye. */
 static struct peer *
 find_member(const char *name, size_t n)
@@ -1798,13 +1855,14 @@ nick_guest(char *out)
 /*
  * How a line reaches people, the one rule: it goes to the peer it is
  * for, or with none to every member of the room, and never back to its
- * sender (from) nor to one who ignores the sender. The host's notices
+ * sender (from) nor to one who ignores the sender, nor news of who
+ * came and went to one who asked for /quiet. The host's notices
  * have no sender. A line to one peer is its own, not the room's: it
  * counts as its answers, which hold its input back (INPUT_MARK).
  */
 static void
-deliver(const struct peer *from, struct peer *to, struct msg *m, size_t off,
-    size_t end)
+deliver(const struct peer *from, struct peer *to, int news, struct msg *m,
+    size_t off, size_t end)
 {
 	const struct ident *who;
 	size_t i = SLOT_STDIN, had;
@@ -1813,7 +1871,8 @@ deliver(const struct peer *from, struct peer *to, struct msg *m, size_t off,
 	who = from && from->id && from->id->ignorers ? from->id : NULL;
 	if (!to) {
 		while ((to = next_member(&i)))
-			if (to != from && !(who && ignores(to, who)))
+			if (to != from && !(who && ignores(to, who)) &&
+			    !(news && to->id && to->id->quiet))
 				outq_push(to, m, off, end);
 		return;
 	}
@@ -1843,14 +1902,14 @@ run_flush(void)
 	if (!from)
 		return;
 	io.run.from = NULL;
-	deliver(from, NULL, io.shared, io.run.off, io.run.end);
+	deliver(from, NULL, 0, io.shared, io.run.off, io.run.end);
 }
 
 /* A message made for one peer, freed if it could not be queued. */
 static void
 send_to(struct peer *p, struct msg *m)
 {
-	deliver(NULL, p, m, 0, m->len);
+	deliver(NULL, p, 0, m, 0, m->len);
 	if (!m->refs)
 		free(m);
 }
@@ -1897,7 +1956,7 @@ line_end(const struct peer *from, struct peer *to, size_t mark, size_t body)
 		run_flush();
 		io.run.from = from, io.run.off = mark, io.run.end = io.shared->len;
 	} else {
-		deliver(from, to, io.shared, mark, io.shared->len);
+		deliver(from, to, 0, io.shared, mark, io.shared->len);
 	}
 	return 1;
 }
@@ -1931,9 +1990,9 @@ notice(struct peer *p, const char *fmt, ...)
 	send_to(p, m);
 }
 
-/* A notice to every member. */
-static void
-notice_room(const char *fmt, ...)
+/* A notice to every member, news of who came and went not to the quiet; says where it starts. */
+static size_t
+notice_room(int news, const char *fmt, ...)
 {
 	va_list ap;
 	size_t mark = line_begin();
@@ -1941,7 +2000,9 @@ notice_room(const char *fmt, ...)
 	va_start(ap, fmt);
 	vformat(&io.shared, fmt, ap);
 	va_end(ap);
-	line_end(NULL, NULL, mark, mark);
+	msg_put(&io.shared, "\n", 1);
+	deliver(NULL, NULL, news, io.shared, mark, io.shared->len);
+	return mark;
 }
 
 /* A notice quoting what a peer sent, made safe, to one peer or (to NULL) the room. */
@@ -2012,7 +2073,7 @@ join(struct peer *p, const char *want, size_t n)
 		take_over(p, old);
 	} else if (room.nmembers > opt.maxpeers) {	/* the host is a member too */
 		notice(p, REFUSE_FULL);
-		leave(p, "left", NULL, 0);
+		leave(p, P_LEFT, NULL, 0);
 		return;
 	}
 	/* One allocation for the longest welcome: two names, a list one
@@ -2042,7 +2103,7 @@ join(struct peer *p, const char *want, size_t n)
 	msg_puts(&m, ". here: ");
 	put_members(&m, NULL);	/* p is not a member yet */
 	msg_puts(&m, ". type /help for commands\n");
-	notice_room(old ? "%s reconnected" : "%s joined", p->nick);	/* before p is in */
+	presence(p, old ? P_BACK : P_JOINED, NULL, 0);	/* before p is in */
 	set_state(p, JOINED);
 	send_to(p, m);
 	if (room.topic)
@@ -2088,16 +2149,13 @@ take_over(struct peer *p, struct peer *old)
  * written before the socket closes, within CLOSE_MS.
  */
 static void
-leave(struct peer *p, const char *what, const char *reason, size_t n)
+leave(struct peer *p, enum event e, const char *reason, size_t n)
 {
-	char head[NICK_MAX + 64];
-
 	if (p->state == CLOSING || (p->flags & F_DEAD))
 		return;
 	if (p->state == JOINED) {
 		set_state(p, CLOSING);
-		snprintf(head, sizeof(head), "%s %s%s", p->nick, what, n ? " (" : "");
-		notice_text(NULL, head, reason, n, n ? ")" : "");
+		presence(p, e, reason, n);
 	}
 	set_state(p, CLOSING);
 	flow(p);
@@ -2105,6 +2163,136 @@ leave(struct peer *p, const char *what, const char *reason, size_t n)
 		timer_set(&p->timer, T_CLOSE, io.now + CLOSE_MS);
 	else
 		peer_close(p);
+}
+
+/*
+ * Who came and went, as the room is told: one by one in a room of at
+ * most opt.gather members, and whatever its size a kick, and a leave
+ * by one who spoke in the last TALKED_MS; else gathered, and told
+ * within GATHER_MS. What was gathered is told first, so that nobody
+ * hears of things out of order. reason is the peer's, made safe.
+ */
+static void
+presence(struct peer *p, enum event e, const char *reason, size_t n)
+{
+	static const char *const what[] = {
+		[P_JOINED] = "joined", [P_BACK] = "reconnected", [P_LEFT] = "left",
+		[P_DROPPED] = "dropped (not reading)", [P_KICKED] = "was kicked by the host",
+	};
+	int side = e <= P_BACK ? CAME : WENT;
+	size_t mark;
+
+	if (e != P_KICKED && room.nmembers > opt.gather &&
+	    !(side == WENT && p->said && io.now - p->said < TALKED_MS)) {
+		gather_name(p->nick, side);
+		return;
+	}
+	tell_gathered();
+	mark = line_begin();
+	put_form(&io.shared, FORM_NOTICE, NULL);
+	msg_puts(&io.shared, p->nick);
+	msg_puts(&io.shared, " ");
+	msg_puts(&io.shared, what[e]);
+	if (n) {
+		msg_puts(&io.shared, " (");
+		sanitize(&io.shared, reason, n, LINE_MAX_BYTES);
+		msg_puts(&io.shared, ")");
+	}
+	msg_put(&io.shared, "\n", 1);
+	deliver(NULL, NULL, e != P_KICKED, io.shared, mark, io.shared->len);
+}
+
+/*
+ * One more who came or went (side), counted, and named while the list
+ * has room. One named as come in this period who goes is struck off
+ * instead (or the reverse), as long as all on that side are named: it
+ * changed nothing, and a peer that joins and leaves in a loop costs
+ * the room nothing.
+ */
+static void
+gather_name(const char *name, int side)
+{
+	struct msg **l = &room.gathered.names[side];
+	size_t n = strlen(name), *count = room.gathered.count, *named = room.gathered.named;
+
+	if (count[!side] == named[!side] && unlist(room.gathered.names[!side], name, n)) {
+		count[!side]--, named[!side]--;
+		return;
+	}
+	if (!*l)
+		*l = msg_new(GATHER_LIST);
+	count[side]++;
+	if ((*l)->len + n + 2 <= GATHER_LIST) {
+		if ((*l)->len)
+			msg_put(l, ", ", 2);
+		msg_put(l, name, n);
+		named[side]++;
+	}
+	if (!room.gathered.timer.list)
+		timer_set(&room.gathered.timer, T_GATHER, io.now + GATHER_MS);
+}
+
+/* Take name[0..n) out of the list "a, b, c" in m, if it is there. */
+static int
+unlist(struct msg *m, const char *name, size_t n)
+{
+	size_t s, e;
+	const char *c;
+
+	for (s = 0; m && s < m->len; s = e + 2) {
+		c = memchr(m->data + s, ',', m->len - s);
+		e = c ? (size_t)(c - m->data) : m->len;
+		if (e - s != n || memcmp(m->data + s, name, n))
+			continue;
+		if (e < m->len)
+			e += 2;		/* the name and the ", " after it... */
+		else if (s)
+			s -= 2;		/* ...or, the last, the one before */
+		memmove(m->data + s, m->data + e, m->len - e);
+		m->len -= e - s;
+		return 1;
+	}
+	return 0;
+}
+
+/* "37 joined: alice, bob and 35 more; 12 left: carol", and a new period. */
+static void
+tell_gathered(void)
+{
+	static const char *const verb[] = { [CAME] = "joined", [WENT] = "left" };
+	size_t *count = room.gathered.count, *named = room.gathered.named;
+	size_t mark, body;
+	char num[64];
+	int side;
+
+	timer_set(&room.gathered.timer, T_NONE, 0);
+	if (!count[CAME] && !count[WENT])
+		return;
+	mark = line_begin();
+	put_form(&io.shared, FORM_NOTICE, NULL);
+	body = io.shared->len;
+	for (side = CAME; side <= WENT; side++) {
+		if (!count[side])
+			continue;
+		snprintf(num, sizeof(num), "%s%zu %s: ", io.shared->len > body ? "; " : "",
+		    count[side], verb[side]);
+		msg_puts(&io.shared, num);
+		msg_put(&io.shared, room.gathered.names[side]->data, room.gathered.names[side]->len);
+		if (count[side] > named[side]) {
+			snprintf(num, sizeof(num), " and %zu more", count[side] - named[side]);
+			msg_puts(&io.shared, num);
+		}
+		room.gathered.names[side]->len = count[side] = named[side] = 0;
+	}
+	msg_put(&io.shared, "\n", 1);
+	deliver(NULL, NULL, 1, io.shared, mark, io.shared->len);
+}
+
+static void
+gather_expired(struct timer *t)
+{
+	(void)t;
+	tell_gathered();
 }
 
 /* A room line or an action (/me) from p, to everyone else; one who is away is back. */
@@ -2116,6 +2304,7 @@ say(struct peer *p, enum form f, const char *text, size_t n)
 
 	if (p->id && p->id->away)
 		away_end(p);
+	p->said = io.now;
 	mark = line_begin();
 	put_form(&io.shared, f, p->nick);
 	body = io.shared->len;
@@ -2186,7 +2375,8 @@ static const struct command commands[] = {
 	{ "nick", cmd_nick, 1, C_FIRST, "NAME", "change your nickname" },
 	{ "msg", cmd_msg, 2, 0, "NAME TEXT", "send TEXT to NAME only" },
 	{ "me", cmd_me, 1, C_ACTION, "TEXT", "an action: * you TEXT" },
-	{ "who", cmd_who, 0, 0, "", "list who is here" },
+	{ "who", cmd_who, 0, 0, "[PREFIX]", "list who is here, or whose names start with PREFIX" },
+	{ "quiet", cmd_quiet, 0, 0, "", "hide joins, leaves and renames, or show them again" },
 	{ "r", cmd_reply, 1, 0, "TEXT", "reply to whoever last sent you a /msg" },
 	{ "away", cmd_away, 0, 0, "[TEXT]", "mark yourself away; /back or your next line ends it" },
 	{ "back", cmd_back, 0, 0, "", "you are back" },
@@ -2295,7 +2485,7 @@ check_password(struct peer *p, const char *s, size_t n)
 		if (p->src)
 			p->src->pause = io.now + PAUSE_MS;
 		notice(p, REFUSE_PASSWORD);
-		leave(p, "left", NULL, 0);
+		leave(p, P_LEFT, NULL, 0);
 		return;
 	}
 	p->flags |= F_AUTHED;
@@ -2324,7 +2514,7 @@ auth_expired(struct timer *t)
 	struct peer *p = timer_peer(t);
 
 	notice(p, REFUSE_TIMEOUT);
-	leave(p, "left", NULL, 0);
+	leave(p, P_LEFT, NULL, 0);
 }
 
 /* A peer that said nothing for JOIN_MS joins as guestN. */
@@ -2340,6 +2530,7 @@ cmd_nick(struct peer *p, const char *arg, size_t n)
 {
 	struct peer *q;
 	char old[NICK_MAX + 1];
+	size_t mark;
 
 	if (p->state == JOINING) {
 		join(p, arg, n);
@@ -2357,10 +2548,15 @@ cmd_nick(struct peer *p, const char *arg, size_t n)
 		return;
 	memcpy(old, p->nick, sizeof(old));
 	nick_remove(p);
+	sort_out(p);
 	memcpy(p->nick, arg, n);
 	p->nick[n] = '\0';
 	nick_add(p);
-	notice_room("%s is now %s", old, p->nick);
+	sort_in(p);
+	tell_gathered();	/* the order of what happened is kept */
+	mark = notice_room(1, "%s is now %s", old, p->nick);
+	if (p->id && p->id->quiet)	/* not news to p */
+		deliver(NULL, p, 0, io.shared, mark, io.shared->len);
 }
 
 /* A private line: "*alice* TEXT" for bob, "-> *bob* TEXT" for alice. */
@@ -2395,7 +2591,7 @@ cmd_msg(struct peer *p, const char *arg, size_t n)
 		q->reply = p->id;
 		p->id->refs++;
 	}
-	deliver(p, q, to, 0, to->len);
+	deliver(p, q, 0, to, 0, to->len);
 	if (!to->refs)
 		free(to);
 	send_to(p, back);
@@ -2437,17 +2633,64 @@ static void
 cmd_who(struct peer *p, const char *arg, size_t n)
 {
 	struct msg *m = msg_new(128), *away = msg_new(64);
+	size_t rest, w = split_word(arg, n, &rest);
 
-	(void)arg, (void)n;
 	put_form(&m, FORM_NOTICE, NULL);
-	msg_puts(&m, "here: ");
-	put_members(&m, &away);
+	if (w) {
+		who_starts(&m, arg, w);
+	} else {
+		msg_puts(&m, "here: ");
+		put_members(&m, &away);
+	}
 	msg_puts(&m, "\n");
 	send_to(p, m);
 	if (away->len)
 		send_to(p, away);
 	else
 		free(away);
+}
+
+/*
+ * "3 here start with al: alice, Alan, albert", names up to LIST_MAX,
+ * then "and N more": found in room.sorted, at a cost that does not
+ * grow with the room.
+ */
+static void
+who_starts(struct msg **mp, const char *prefix, size_t n)
+{
+	size_t i = sorted_at(prefix, n, 0), end = sorted_at(prefix, n, 1), start;
+	char num[48];
+
+	if (i == end) {
+		msg_puts(mp, "nobody here starts with ");
+		sanitize(mp, prefix, n, NICK_MAX);
+		return;
+	}
+	snprintf(num, sizeof(num), "%zu here start with ", end - i);
+	msg_puts(mp, num);
+	sanitize(mp, prefix, n, NICK_MAX);
+	msg_puts(mp, ": ");
+	for (start = (*mp)->len; i < end && (*mp)->len - start <= LIST_MAX; i++) {
+		if ((*mp)->len > start)
+			msg_put(mp, ", ", 2);
+		msg_puts(mp, room.sorted[i]->nick);
+	}
+	if (i < end) {
+		snprintf(num, sizeof(num), " and %zu more", end - i);
+		msg_puts(mp, num);
+	}
+}
+
+/* /quiet: who joins, leaves and is renamed is not told to p, or is again. */
+static void
+cmd_quiet(struct peer *p, const char *arg, size_t n)
+{
+	struct ident *id = ident_of(p);
+
+	(void)arg, (void)n;
+	id->quiet = !id->quiet;
+	notice(p, id->quiet ? "quiet: joins, leaves and renames are not shown; /quiet shows them again" :
+	    "joins, leaves and renames are shown again");
 }
 
 /* The host puts a peer out; the peer is told why, the room too. */
@@ -2466,7 +2709,7 @@ cmd_kick(struct peer *p, const char *arg, size_t n)
 		notice_text(q, REFUSE_KICK " (", arg + r, n - r, ")");
 	else
 		notice(q, REFUSE_KICK);
-	leave(q, "was kicked by the host", arg + r, n - r);
+	leave(q, P_KICKED, arg + r, n - r);
 }
 
 /* A peer leaves; the host leaving closes the room: the role knows which. */
@@ -2806,7 +3049,7 @@ cmd_topic(struct peer *p, const char *arg, size_t n)
 	room.topic = NULL;
 	if (m->len == 1 && m->data[0] == '-') {
 		free(m);
-		notice_room("%s cleared the topic", p->nick);
+		notice_room(0, "%s cleared the topic", p->nick);
 	} else {
 		room.topic = m;
 		snprintf(head, sizeof(head), "%s set the topic: ", p->nick);
@@ -3271,7 +3514,7 @@ source_done(struct peer *p)
 static void
 member_eof(struct peer *p)
 {
-	leave(p, "left", NULL, 0);
+	leave(p, P_LEFT, NULL, 0);
 }
 
 /* A peer's socket failed: it goes now, nothing more is written to it. */
@@ -3279,7 +3522,7 @@ static void
 member_lost(struct peer *p, const char *why)
 {
 	if (p->state == JOINED) {
-		leave(p, "left", why, strlen(why));
+		leave(p, P_LEFT, why, strlen(why));
 		outq_clear(&p->q);
 	}
 	peer_close(p);
@@ -3296,7 +3539,7 @@ member_drained(struct peer *p)
 static void
 member_quit(struct peer *p, const char *reason, size_t n)
 {
-	leave(p, "left", reason, n);
+	leave(p, P_LEFT, reason, n);
 }
 
 /* The host keeps serving without a keyboard. */
@@ -3344,7 +3587,8 @@ room_close(struct peer *p, const char *reason, size_t n)
 	(void)p, (void)reason, (void)n;
 	if (room.closing)
 		return;
-	notice_room(NOTICE_SHUTDOWN);
+	tell_gathered();
+	notice_room(0, NOTICE_SHUTDOWN);
 	room.closing = 1;
 	room.gate.shut = 1;
 	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);
@@ -3758,7 +4002,7 @@ track_names(const char *s, size_t n)
 	size_t k, rn, t = sizeof(tail) - 1;
 
 	if (starts(s, n, "here: ")) {
-		name_list(s + 6, n - 6);
+		name_list(s + 6, n - 6, name_add);
 		return;
 	}
 	for (k = 0; k < n && s[k] != ' '; k++)
@@ -3777,7 +4021,10 @@ track_names(const char *s, size_t n)
 			;
 		k = (size_t)(here - r) + 8;
 		if (k + t < rn && !memcmp(r + rn - t, tail, t))
-			name_list(r + k, rn - k - t);
+			name_list(r + k, rn - k - t, name_add);
+	} else if (strspn(s, "0123456789") == k && (starts(r, rn, "joined: ") ||
+	    starts(r, rn, "left: ") || starts(r, rn, "here start with "))) {
+		track_counted(s, n);
 	} else if (starts(r, rn, "joined") || starts(r, rn, "reconnected")) {
 		name_add(s, k);
 	} else if ((starts(r, rn, "left") && (rn == 4 || r[4] == ' ')) ||
@@ -3790,6 +4037,33 @@ track_names(const char *s, size_t n)
 		}
 		name_del(s, k);
 		name_add(r + 7, rn - 7);
+	}
+}
+
+/*
+ * The notices that start with a count: "37 joined: a, b and 35 more;
+ * 12 left: c" (a big room's joins and leaves, gathered) and "3 here
+ * start with al: a, b, c" (/who PREFIX). No name holds ':' or ';'.
+ */
+static void
+track_counted(const char *s, size_t n)
+{
+	const char *end = s + n, *e, *c;
+	size_t k;
+
+	for (;;) {
+		for (k = 0; s + k < end && s[k] >= '0' && s[k] <= '9'; k++)
+			;
+		for (e = s += k; e + 1 < end && (e[0] != ';' || e[1] != ' '); e++)
+			;
+		if (e + 1 >= end)
+			e = end;
+		if (!k || !(c = memchr(s, ':', (size_t)(e - s))) || c + 2 > e)
+			return;
+		name_list(c + 2, (size_t)(e - c - 2), same(s, (size_t)(c - s), " left") ? name_del : name_add);
+		if (e == end)
+			return;
+		s = e + 2;
 	}
 }
 
@@ -4616,9 +4890,9 @@ name_del(const char *s, size_t n)
 	memmove(term.names + i, term.names + i + 1, (term.nnames - i) * sizeof(*term.names));
 }
 
-/* "a, b, c", from a welcome or /who, maybe ending in " and N more". */
+/* "a, b, c", from a welcome or /who, maybe ending in " and N more": each added, or taken off. */
 static void
-name_list(const char *s, size_t n)
+name_list(const char *s, size_t n, void (*each)(const char *, size_t))
 {
 	size_t k;
 
@@ -4627,7 +4901,7 @@ name_list(const char *s, size_t n)
 	for (;;) {
 		for (k = 0; k < n && s[k] != ',' && s[k] != ' '; k++)
 			;
-		name_add(s, k);
+		each(s, k);
 		if (n - k >= 7 && !memcmp(s + k, " (away)", 7))
 			k += 7;
 		if (k + 2 > n || s[k] != ',' || s[k + 1] != ' ')
@@ -5083,12 +5357,12 @@ term_key(struct peer *p, unsigned char c)
 /* ---- usage and main ----------------------------------------------- */
 
 static const char synopsis[] =
-    "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-m max] [-n nick]\n"
-    "               [-P password] [-s addr] [port]\n"
+    "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-J n] [-m max]\n"
+    "               [-n nick] [-P password] [-s addr] [port]\n"
     "       chat [-46BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
     "            [-w secs] host [port]\n"
-    "       chat -l -U path [-BCtTv] [-b lines] [-e command] [-m max] [-n nick]\n"
-    "               [-P password]\n"
+    "       chat -l -U path [-BCtTv] [-b lines] [-e command] [-J n] [-m max]\n"
+    "               [-n nick] [-P password]\n"
     "       chat -U path [-BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
     "            [-w secs]\n";
 
@@ -5117,6 +5391,7 @@ help(void)
 	    "            say, the room's lines its input; its exit ends the session\n"
 	    "  -h        this help\n"
 	    "  -H        show the room's history when stdout is not a terminal too\n"
+	    "  -J N      host: gather joins and leaves past N members (default %d)\n"
 	    "  -m MAX    host: most peers at once (default %d, or what the\n"
 	    "            descriptor limit allows)\n"
 	    "  -n NICK   nickname (default $USER, then $LOGNAME, made a valid name)\n"
@@ -5131,7 +5406,7 @@ help(void)
 	    "  -v        report where we listen or connect on stderr\n"
 	    "  -w SECS   give up a connection attempt after SECS\n"
 	    "\n"
-	    "room commands:\n", DEFAULT_PORT, BACKLOG_DEFAULT, PEERS_DEFAULT);
+	    "room commands:\n", DEFAULT_PORT, BACKLOG_DEFAULT, GATHER_DEFAULT, PEERS_DEFAULT);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		msg_puts(&m, "  ");
 		put_help(&m, &commands[i]);
@@ -5322,12 +5597,12 @@ int
 main(int argc, char *argv[])
 {
 	const char *port = DEFAULT_PORT, *addr = NULL, *nick, *nickarg = NULL;
-	long maxarg = -1, backarg = -1;
+	long maxarg = -1, backarg = -1, gatherarg = -1;
 	int c, listening = 0, qset = 0;
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46Bb:Ce:hHlm:n:P:q:rs:tTU:vw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46Bb:Ce:hHJ:lm:n:P:q:rs:tTU:vw:")) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
 		case 'e': opt.exec = optarg; break;
@@ -5336,6 +5611,7 @@ main(int argc, char *argv[])
 		case '6': opt.family = AF_INET6; break;
 		case 'b': backarg = number(optarg, 0, BACKLOG_MAX, "-b value"); break;
 		case 'h': help(); return 0;
+		case 'J': gatherarg = number(optarg, 0, 1000000, "-J value"); break;
 		case 'l': listening = 1; break;
 		case 'm': maxarg = number(optarg, 1, 1000000, "-m value"); break;
 		case 'n': nickarg = optarg; break;
@@ -5368,8 +5644,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "chat: cannot use -q with -e: the program's exit ends the session\n");
 		usage();
 	}
-	if (!listening && (addr || maxarg >= 0 || backarg >= 0 || opt.topiclock)) {
-		fprintf(stderr, "chat: -b, -m, -s and -T need -l\n");
+	if (!listening && (addr || maxarg >= 0 || backarg >= 0 || gatherarg >= 0 || opt.topiclock)) {
+		fprintf(stderr, "chat: -b, -J, -m, -s and -T need -l\n");
 		usage();
 	}
 	if (opt.unixpath && (addr || opt.family != AF_UNSPEC)) {
@@ -5388,6 +5664,8 @@ main(int argc, char *argv[])
 	}
 	if (backarg >= 0)
 		opt.backmax = (size_t)backarg;
+	if (gatherarg >= 0)
+		opt.gather = (size_t)gatherarg;
 	if (!opt.password)
 		opt.password = getenv("CHAT_PASSWORD");
 	if (opt.password && (!*opt.password || strpbrk(opt.password, "\r\n"))) {

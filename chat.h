@@ -43,6 +43,17 @@
 #define ACCEPT_BURST	1024	/* connections taken per listener per turn; big rooms have long turns */
 #define LISTEN_MAX	8	/* listening sockets: one per address family is the usual */
 #define LIST_MAX	2048	/* bytes of nicknames in a welcome or /who before "and N more" */
+/*
+ * In a room of more members than this (-J), who joins and leaves is
+ * gathered and told once every GATHER_MS: one notice of a join costs
+ * every member a line, so a crowd of N joining costs N * N / 2 lines.
+ * Up to 100 that is at most 5,000 short lines, what one line to 5,000
+ * peers costs, and a person can still follow who comes and goes.
+ */
+#define GATHER_DEFAULT	100
+#define GATHER_MS	3000
+#define GATHER_LIST	1024	/* bytes of names for each of joined and left before "and N more" */
+#define TALKED_MS	(5 * 60 * 1000)	/* one who spoke this recently is named alone when leaving */
 #define ADDR_TEXT	64	/* a numeric address as text: INET6_ADDRSTRLEN is 46 */
 #define SUN_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)	/* -U PATH and its NUL: 108 on Linux, 104 on BSDs */
 #define JOIN_MS		250	/* a peer that says nothing joins as guestN after this */
@@ -232,6 +243,7 @@ enum {
 	T_RELISTEN,	/* host: RELISTEN_MS without listening */
 	T_LEAVE,	/* client: LEAVE_MS for the host to close after /quit */
 	T_SHUTDOWN,	/* host: SHUTDOWN_MS to flush every queue */
+	T_GATHER,	/* host: GATHER_MS, then who joined and left is told */
 	NTIMERS
 };
 
@@ -278,6 +290,7 @@ struct ident {
 	struct ident **ignores;	/* whom it ignores, nignores of IGNORE_MAX... */
 	size_t nignores;
 	size_t ignorers;	/* ...and how many ignore it: deliver asks only then */
+	int quiet;		/* /quiet: not told who joins, leaves or is renamed */
 	size_t keylen;		/* /session: the key, if any, that takes the name back */
 	char key[SESSION_MAX];
 };
@@ -317,6 +330,10 @@ enum {
 
 enum state { JOINING, JOINED, CLOSING };
 
+/* What the room is told of a member coming or going, and on which side it is gathered. */
+enum event { P_JOINED, P_BACK, P_LEFT, P_DROPPED, P_KICKED };
+enum { CAME, WENT };
+
 /* Every value is a distinct power of two. */
 enum {
 	F_HOLD = 1 << 0,	/* queue passed OUTQ_HIGH: its gate is held */
@@ -353,6 +370,7 @@ struct peer {
 	struct timer timer;	/* its deadline in the stage it is in: T_AUTH, T_PAUSE, T_JOIN joining; T_STALL, T_STUCK behind (flow); T_CLOSE leaving */
 	struct timer lag;	/* while it holds the room: T_LAG */
 	long long moved;	/* when its queue last took bytes */
+	long long said;		/* when it last said a room line, 0 for never */
 	char *stash;		/* input read but put aside while its queue is long */
 	size_t stashlen;
 	struct peer *next_stashed;	/* next on the list of peers with a stash */
@@ -461,6 +479,9 @@ static struct peer *next_member(size_t *);
 static size_t nick_hash(const unsigned long *, size_t);
 static void nick_add(struct peer *);
 static void nick_remove(struct peer *);
+static void sort_in(struct peer *);
+static void sort_out(struct peer *);
+static size_t sorted_at(const char *, size_t, int);
 static struct peer *find_member(const char *, size_t);
 static int looks_like(const unsigned long *, size_t, const char *);
 static int same_name(const char *, size_t, const char *);
@@ -473,14 +494,14 @@ static void nick_variant(char *, const char *, size_t);
 static void nick_guest(char *);
 
 /* the room: delivery */
-static void deliver(const struct peer *, struct peer *, struct msg *, size_t, size_t);
+static void deliver(const struct peer *, struct peer *, int, struct msg *, size_t, size_t);
 static void run_flush(void);
 static void send_to(struct peer *, struct msg *);
 static size_t line_begin(void);
 static int line_end(const struct peer *, struct peer *, size_t, size_t);
 static void vformat(struct msg **, const char *, va_list);
 static void notice(struct peer *, const char *, ...);
-static void notice_room(const char *, ...);
+static size_t notice_room(int, const char *, ...);
 static void notice_text(struct peer *, const char *, const char *, size_t,
     const char *);
 static void put_members(struct msg **, struct msg **);
@@ -489,7 +510,12 @@ static void put_members(struct msg **, struct msg **);
 static void join(struct peer *, const char *, size_t);
 static struct peer *resumed(struct peer *, const char *, size_t);
 static void take_over(struct peer *, struct peer *);
-static void leave(struct peer *, const char *, const char *, size_t);
+static void leave(struct peer *, enum event, const char *, size_t);
+static void presence(struct peer *, enum event, const char *, size_t);
+static void gather_name(const char *, int);
+static int unlist(struct msg *, const char *, size_t);
+static void tell_gathered(void);
+static void gather_expired(struct timer *);
 static void say(struct peer *, enum form, const char *, size_t);
 static void remember(const char *, size_t);
 static void replay(struct peer *);
@@ -508,6 +534,8 @@ static void cmd_msg(struct peer *, const char *, size_t);
 static void cmd_reply(struct peer *, const char *, size_t);
 static void cmd_me(struct peer *, const char *, size_t);
 static void cmd_who(struct peer *, const char *, size_t);
+static void who_starts(struct msg **, const char *, size_t);
+static void cmd_quiet(struct peer *, const char *, size_t);
 static void cmd_kick(struct peer *, const char *, size_t);
 static void cmd_quit(struct peer *, const char *, size_t);
 static void cmd_pass(struct peer *, const char *, size_t);
@@ -580,6 +608,7 @@ static void link_hear(struct peer *, const char *, size_t);
 static int same(const char *, size_t, const char *);
 static int host_says(const char *, size_t);
 static void track_names(const char *, size_t);
+static void track_counted(const char *, size_t);
 static size_t welcome_name(const char *, size_t);
 static void link_eof(struct peer *);
 static void link_lost(struct peer *, const char *);
@@ -631,7 +660,7 @@ static int mentions(const char *, size_t, const char *);
 static size_t name_find(const char *, size_t, int *);
 static void name_add(const char *, size_t);
 static void name_del(const char *, size_t);
-static void name_list(const char *, size_t);
+static void name_list(const char *, size_t, void (*)(const char *, size_t));
 static int starts(const char *, size_t, const char *);
 static int is_time(const char *, size_t);
 static void present(struct msg **, const char *, size_t);

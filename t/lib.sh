@@ -562,6 +562,8 @@ plain_chat_pid() {
 
 # hwm_kib PID : the process's peak resident memory (VmHWM), in KiB.
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+# rss_kib PID : resident memory now (VmRSS), in KiB.
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 # cpu_ticks PID : CPU time the process has used (user + system), in
 # clock ticks (getconf CLK_TCK a second).
