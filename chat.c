@@ -491,7 +491,7 @@ outq_tail(struct outq *q)
  * lengthen it. The queue is charged for the whole message, once for a
  * run of slices of it: that is what it keeps alive. The write itself
  * waits for the end of the loop turn, so everything queued in one turn
- * goes out in one writev.
+ * goes out in one writev (a newcomer's welcome goes at once: join).
  */
 static void
 outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
@@ -2111,6 +2111,10 @@ join(struct peer *p, const char *want, size_t n)
 	replay(p);
 	if (want && !ok)
 		notice(p, "invalid nickname: " NICK_RULE, NICK_MAX);
+	/* Written now, not at the end of the turn: a crowd of a thousand
+	 * joining in one turn would hold a welcome each until then, and
+	 * leave the heap that much bigger for good. */
+	drain(p);
 }
 
 /* The member called want[0..n) if p is that person come back: both gave the same /session key. */
