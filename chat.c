@@ -27,9 +27,12 @@
  * 3. deliver says who gets it, one rule for every room line, action,
  *    notice and private line: the peer it is for, or with none every
  *    member of the room; never its sender, nor one who ignores the
- *    sender. Each gets a slice of the shared message on its queue
- *    (outq_push). Lines queued back to back are one slice, and the
- *    lines one peer sends in one read go out together, as a run.
+ *    sender, nor news of who came and went to one who asked for /quiet.
+ *    Each gets a slice of the shared message on its queue (outq_push).
+ *    Lines queued back to back are one slice, and the lines one peer
+ *    sends in one read go out together, as a run. In a room of more
+ *    than -J members, joins and leaves are gathered (presence) and
+ *    told in one notice every GATHER_MS (tell_gathered).
  * 4. flow decides, from each queue, whether it holds the room (no peer
  *    is read while a reader that keeps pace is far behind) and whether
  *    its peer is read; a queue is charged for every message it holds a
@@ -2011,19 +2014,28 @@ notice_text(struct peer *to, const char *before, const char *text, size_t n,
     const char *after)
 {
 	struct msg *m = to ? msg_new(64 + n) : NULL;
-	struct msg **mp = to ? &m : &io.shared;
-	size_t mark = to ? 0 : line_begin();
+	size_t mark;
 
+	if (!to) {
+		mark = line_begin();
+		put_quoted(&io.shared, before, text, n, after);
+		deliver(NULL, NULL, 0, io.shared, mark, io.shared->len);
+		return;
+	}
+	put_quoted(&m, before, text, n, after);
+	send_to(to, m);
+}
+
+/* The notice "BEFORE TEXT AFTER", the text made safe. */
+static void
+put_quoted(struct msg **mp, const char *before, const char *text, size_t n,
+    const char *after)
+{
 	put_form(mp, FORM_NOTICE, NULL);
 	msg_puts(mp, before);
 	sanitize(mp, text, n, LINE_MAX_BYTES);
 	msg_puts(mp, after);
-	if (!to) {
-		line_end(NULL, NULL, mark, mark);
-		return;
-	}
 	msg_puts(mp, "\n");
-	send_to(to, m);
 }
 
 /*
@@ -2184,6 +2196,7 @@ presence(struct peer *p, enum event e, const char *reason, size_t n)
 		[P_DROPPED] = "dropped (not reading)", [P_KICKED] = "was kicked by the host",
 	};
 	int side = e <= P_BACK ? CAME : WENT;
+	char head[NICK_MAX + 64];
 	size_t mark;
 
 	if (e != P_KICKED && room.nmembers > opt.gather &&
@@ -2192,17 +2205,9 @@ presence(struct peer *p, enum event e, const char *reason, size_t n)
 		return;
 	}
 	tell_gathered();
+	snprintf(head, sizeof(head), "%s %s%s", p->nick, what[e], n ? " (" : "");
 	mark = line_begin();
-	put_form(&io.shared, FORM_NOTICE, NULL);
-	msg_puts(&io.shared, p->nick);
-	msg_puts(&io.shared, " ");
-	msg_puts(&io.shared, what[e]);
-	if (n) {
-		msg_puts(&io.shared, " (");
-		sanitize(&io.shared, reason, n, LINE_MAX_BYTES);
-		msg_puts(&io.shared, ")");
-	}
-	msg_put(&io.shared, "\n", 1);
+	put_quoted(&io.shared, head, reason, n, n ? ")" : "");
 	deliver(NULL, NULL, e != P_KICKED, io.shared, mark, io.shared->len);
 }
 

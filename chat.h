@@ -504,6 +504,8 @@ static void notice(struct peer *, const char *, ...);
 static size_t notice_room(int, const char *, ...);
 static void notice_text(struct peer *, const char *, const char *, size_t,
     const char *);
+static void put_quoted(struct msg **, const char *, const char *, size_t,
+    const char *);
 static void put_members(struct msg **, struct msg **);
 
 /* the room: join, leave, say */

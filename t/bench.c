@@ -60,6 +60,7 @@
 #define QUIET_MS	3000	/* nothing arrived this long after the last write: done */
 #define STALL_MS	12000	/* nothing moved at all: longer than chat's 10 s stuck timeout */
 #define SETTLE_MS	500	/* after the sync: the last syncs are still on their way */
+#define GATHER_SETTLE_MS 3500	/* scale, idle: chat's last notice of joins too, gathered every 3 s */
 #define ONE_LINE_MS	30000	/* scale: every peer must have the line within this */
 #define TURN_MS		10	/* between turns while joining: each read takes many notices */
 #define CONNECT_WINDOW	256	/* connections not yet accepted by the host, at most... */
@@ -860,9 +861,9 @@ sync_readers(void)
  * a sync.
  */
 static void
-settle(void)
+settle(long ms)
 {
-	double end = now + SETTLE_MS / 1000.0;
+	double end = now + ms / 1000.0;
 
 	while (now < end)
 		paced_turn(until(end));
@@ -945,7 +946,7 @@ scale(size_t npeer)
 	lines = 1;
 	sync_readers();
 	connect_s = now - start;
-	settle();
+	settle(GATHER_SETTLE_MS);
 	rss1 = host_status("VmRSS");
 	nextseq = 0;
 	endseq = 1;
@@ -974,7 +975,7 @@ idle(size_t npeer, long secs)
 	connect_readers(npeer);
 	lines = 0;
 	sync_readers();
-	settle();
+	settle(GATHER_SETTLE_MS);
 	t0 = host_ticks();
 	w0 = host_wakeups();
 	end = clock_s() + secs;
@@ -1037,7 +1038,7 @@ busy_room(size_t npeer, size_t ntalk, long rate, long secs, long paste)
 	peers[sender].synced = 1;	/* a reader, not told its own sync */
 	nsynced++;
 	sync_readers();
-	settle();
+	settle(SETTLE_MS);
 	t0 = host_ticks();
 	busy.t0 = start = last_payload = last_move = now = clock_s();
 	paste_at = start + secs / 2.0;

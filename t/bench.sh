@@ -16,7 +16,7 @@
 # BUSY_PEERS, BUSY_PEERS2, TALKERS, RATE, BUSY_SECS, PASTE and
 # BIG_PEERS override the sizes; BIG_PEERS is as many peers as the
 # descriptor limit (ulimit -Hn) leaves room for, on both sides, unless
-# set. CHAT=/path/to/binary measures another build; CHAT_OLD=/path/to/binary
+# set. SCENARIOS="scale biggest" runs those only. CHAT=/path/to/binary measures another build; CHAT_OLD=/path/to/binary
 # measures that one too, in the same rounds, with a column of its own
 # and chat/old, the ratio of the two: a change is judged against a
 # build of main measured in the same run. With two CPUs or more and taskset, the host runs on CPU 0 and
@@ -188,6 +188,7 @@ _against() {
 scenario() {
 	_s=$1
 	shift
+	case " ${SCENARIOS:-$_s} " in *" $_s "*) ;; *) return ;; esac
 	_r=1
 	while [ $_r -le "$RUNS" ]; do
 		for _h in $HOSTS; do
