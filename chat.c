@@ -4240,8 +4240,8 @@ term_start(void)
 
 /*
  * On every way out (it is the first atexit handler, so it runs last):
- * stdout blocks again, what is queued for it is drawn and written, the
- * input line goes, and the terminal is as we found it. The shell's
+ * what is queued for stdout is drawn and written, blocking, the input
+ * line erased last, and the terminal is as we found it. The shell's
  * prompt comes after the last line.
  */
 static void
@@ -4249,14 +4249,15 @@ term_stop(void)
 {
 	if (!term.on)
 		return;
+	term.leaving = 1;
+	term_redraw();	/* behind the rest: the input line goes last */
+	if (io.stdio && term.fl >= 0 &&
+	    fcntl(STDOUT_FILENO, F_SETFL, term.fl & ~O_NONBLOCK) == 0)
+		io.stdio->flags |= F_POLLWRITE;	/* a blocking descriptor, for flush_blocking */
+	if (io.stdio)
+		flush_blocking(io.stdio);
 	if (term.fl >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, term.fl);
-	term.leaving = 1;
-	term_redraw();
-	if (io.stdio) {
-		io.stdio->flags |= F_POLLWRITE;	/* a blocking descriptor again */
-		flush_blocking(io.stdio);
-	}
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.saved);
 	term.on = 0;	/* what is said after this goes to stderr as it is */
 }
