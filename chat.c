@@ -39,10 +39,14 @@
  *    part of, whole, so its limits bound what it keeps alive.
  * 5. At the end of the turn end_turn writes every queue that grew, one
  *    writev each (flush_dirty, drain), and frees the peers that went.
+ *    drain is the one place bytes are written, the terminal's too: its
+ *    queue holds lines until its show hook draws them (present) at the
+ *    front, between an erase and a redraw of the input line; what the
+ *    editor draws after a key is queued behind that.
  * At the client the same loop relays two queues: what the user types
  * goes up the link (user_line), what the host sends comes down to our
  * stdout (link_hear), each side read only while the other's queue is
- * short; at the terminal present draws it.
+ * short.
  *
  * A person, as against a connection, is a struct ident: /r, /ignore and
  * /away point to it, and a reconnection with the same /session key
@@ -251,8 +255,8 @@ static struct {
 	int replay;		/* the history is being shown */
 	int bell;		/* a line drawn mentions us */
 	struct msg *draw;	/* scratch for a line being drawn */
-	struct msg *out;	/* drawn but not yet taken by the terminal... */
-	size_t done;		/* ...from here on */
+	struct msg *notes;	/* chat's own messages, drawn above the lines that wait (term_note) */
+	int leaving;		/* at exit: the input line is erased, not drawn again */
 	int fl;			/* stdout's file status flags as we found them */
 } term;
 
@@ -281,11 +285,8 @@ vwarning(const char *fmt, va_list ap)
 	k += vsnprintf(text + k, sizeof(text) - (size_t)k, fmt, ap);
 	if (n && fmt[n - 1] == ':' && (size_t)k < sizeof(text))
 		snprintf(text + k, sizeof(text) - (size_t)k, " %s", strerror(e));
-	if (term.on && isatty(STDERR_FILENO)) {
-		/* above the input line, which is drawn again under it */
-		msg_puts(&term.out, ERASE_LINE);
-		wrap_put(&term.out, text, strlen(text), 6);
-		term_redraw();
+	if (term.on && isatty(STDERR_FILENO) && io.stdio && io.stdio->wfd >= 0) {
+		term_note(text);	/* above the input line, at once */
 		return;
 	}
 	fprintf(stderr, "%s\n", text);
@@ -599,6 +600,7 @@ outq_pop(struct outq *q, size_t n)
 	struct slice *s;
 	size_t left, had = q->bytes, freed = 0;
 
+	q->drawn = q->drawn > n ? q->drawn - n : 0;	/* what is written is drawn first */
 	while (n > 0 && q->n > 0) {
 		s = &q->ring[q->head];
 		left = s->end - s->off;
@@ -637,7 +639,11 @@ outq_clear(struct outq *q)
 	memset(q, 0, sizeof(*q));
 }
 
-/* One writev of the front of a queue. */
+/*
+ * One writev of the front of a queue: of a queue that is drawn (the
+ * terminal's), of what is drawn only; the lines behind it are not for
+ * the screen as they are.
+ */
 static ssize_t
 queue_writev(struct peer *p)
 {
@@ -649,6 +655,8 @@ queue_writev(struct peer *p)
 	/* A blocking pipe or terminal takes PIPE_BUF without blocking
 	 * once poll says it is writable; more might not go at once. */
 	limit = (p->flags & F_POLLWRITE) ? PIPE_BUF : SIZE_MAX;
+	if (p->role->show && q->drawn < limit)
+		limit = q->drawn;
 	for (k = 0; k < q->n && k < IOV_BATCH && total < limit; k++) {
 		s = &q->ring[(q->head + k) & (q->cap - 1)];
 		iov[k].iov_base = s->m->data + s->off;
@@ -661,9 +669,10 @@ queue_writev(struct peer *p)
 }
 
 /*
- * Write as much of a queue as one writev takes (at the terminal, as
- * term_show draws). Partial writes, EAGAIN and EINTR are dealt with
- * here, and for the terminal's own buffer in term_flush.
+ * Write as much of a queue as one writev takes: the one place bytes go
+ * out to a peer, the terminal too, whose show hook first draws the
+ * lines queued for it at the front (term_show). Partial writes, EAGAIN
+ * and EINTR are dealt with here, for every queue.
  */
 static void
 drain(struct peer *p)
@@ -671,10 +680,11 @@ drain(struct peer *p)
 	struct outq *q = &p->q;
 	ssize_t n;
 
-	if ((!q->n && !p->role->show) || (p->flags & F_DIALING))
+	if (!q->n || (p->flags & F_DIALING))
 		return;
-	/* the terminal draws its queue itself, around the input line */
-	n = p->role->show ? p->role->show(p) : queue_writev(p);
+	if (p->role->show)
+		p->role->show(p);
+	n = queue_writev(p);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 		p->role->on_write_error(p, strerror(errno));
 		return;
@@ -723,9 +733,10 @@ flush_dirty(void)
 }
 
 /*
- * At exit: what is queued for our stdout is written, blocking. A pipe
- * of ours that does not block (to a program, -e) takes what it has
- * room for: a program that does not read is not waited for.
+ * At exit: what is queued for our stdout is written, blocking (the
+ * terminal's too, once term_stop made it block again). A pipe of ours
+ * that does not block (to a program, -e) takes what it has room for: a
+ * program that does not read is not waited for.
  */
 static void
 flush_blocking(struct peer *p)
@@ -803,8 +814,7 @@ handle_slot(size_t i, short rev)
 		p->role->on_write_error(p, "stdout closed");
 		return;
 	}
-	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) &&
-	    (p->q.n || p->role->show))
+	if (i == p->wslot && (rev & (POLLOUT | POLLERR | POLLHUP)) && p->q.n)
 		drain(p);
 	if (i != p->rslot || (p->flags & F_DEAD))
 		return;
@@ -3093,7 +3103,7 @@ static const struct role member = {
 static const struct role console[] = {
 	[FACE_PLAIN] = { CONSOLE, .on_read = frame, .on_eof = console_eof },
 	[FACE_TERM] = { CONSOLE, .on_read = term_input, .on_eof = console_eof,
-	    .show = term_show, .on_drained = term_drained },
+	    .show = term_show },
 	[FACE_PROG] = { CONSOLE, .on_read = frame, .on_eof = program_eof },
 };
 
@@ -3647,7 +3657,7 @@ static const struct role user[] = {
 	    .on_lost = user_lost, .on_write_error = user_lost },
 	[FACE_TERM] = { USER, .on_read = term_input, .on_eof = user_eof,
 	    .on_lost = user_lost, .on_write_error = user_lost,
-	    .show = term_show, .on_drained = term_drained },
+	    .show = term_show },
 	[FACE_PROG] = { USER, .on_read = frame, .on_eof = program_eof,
 	    .on_lost = stdout_lost, .on_write_error = stdout_lost },
 };
@@ -4474,7 +4484,9 @@ static const unsigned char palette[] = {
 /*
  * When stdin and stdout are both a terminal, chat edits one input line
  * at the bottom itself, in raw mode, and every incoming line is printed
- * above it: erase the input line, print, redraw.
+ * above it: erase the input line, print, redraw. All of it goes out
+ * through the stdio peer's queue, as drain writes every queue: the
+ * lines stay queued as lines until term_show draws them at its front.
  */
 static void
 term_start(void)
@@ -4500,24 +4512,35 @@ term_start(void)
 		term.colour = 0;
 	else
 		term.colour = (t && strstr(t, "256color")) || (ct && *ct) ? 256 : 8;
-	term.out = msg_new(4096);
 	term.draw = msg_new(256);
-	term_size();
+	term.notes = msg_new(256);
+	term_size(&term.draw);	/* the first width: nothing to clear */
 	/* a terminal that stops reading must not stop the room */
 	if ((term.fl = fcntl(STDOUT_FILENO, F_GETFL)) >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, term.fl | O_NONBLOCK);
 	atexit(term_stop);
 }
 
-/* On every way out: the input line goes, the terminal is as we found it. */
+/*
+ * On every way out (it is the first atexit handler, so it runs last):
+ * what is queued for stdout is drawn and written, blocking, the input
+ * line erased last, and the terminal is as we found it. The shell's
+ * prompt comes after the last line.
+ */
 static void
 term_stop(void)
 {
 	if (!term.on)
 		return;
+	term.leaving = 1;
+	term_redraw();	/* behind the rest: the input line goes last */
+	if (io.stdio && term.fl >= 0 &&
+	    fcntl(STDOUT_FILENO, F_SETFL, term.fl & ~O_NONBLOCK) == 0)
+		io.stdio->flags |= F_POLLWRITE;	/* a blocking descriptor, for flush_blocking */
+	if (io.stdio)
+		flush_blocking(io.stdio);
 	if (term.fl >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, term.fl);
-	term_erase();
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.saved);
 	term.on = 0;	/* what is said after this goes to stderr as it is */
 }
@@ -4540,58 +4563,54 @@ on_stop(int sig)
 	errno = e;
 }
 
-/* What is drawn goes out as the terminal takes it (term_flush). */
-static void
-term_write(const char *s, size_t n)
+/*
+ * Lines wait in the terminal's queue, not drawn yet: the input line
+ * need not be drawn now, the next lines drawn end with it.
+ */
+static int
+lines_wait(void)
 {
-	msg_put(&term.out, s, n);
-	term_flush();
+	return io.stdio->q.bytes > io.stdio->q.drawn;
 }
 
 /*
- * Write what the terminal will take now; what it will not waits for
- * poll to say it is writable. Says whether all is out. Blocking, once
- * the descriptor is (at exit), or when stdout is not polled any more.
+ * Queue what was drawn now (the input line, one of chat's messages)
+ * behind what was drawn before, which is then all the queue holds:
+ * drain writes it at the end of the turn.
  */
-static int
-term_flush(void)
+static void
+term_put(struct msg *m)
 {
-	struct pollfd f = { STDOUT_FILENO, POLLOUT, 0 };
-	ssize_t w;
+	struct outq *q = &io.stdio->q;
+	size_t had = q->bytes;
 
-	while (term.done < term.out->len) {
-		w = write(STDOUT_FILENO, term.out->data + term.done,
-		    term.out->len - term.done);
-		if (w > 0) {
-			term.done += (size_t)w;
-		} else if (w < 0 && errno == EINTR) {
-			continue;
-		} else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (io.stdio && (io.stdio->flags & F_POLLWRITE)) {
-				set_writing(io.stdio, 1);
-				return 0;
-			}
-			poll(&f, 1, -1);	/* at exit: wait for it */
-		} else {
-			term.done = term.out->len;	/* gone: nothing more to show */
-		}
+	outq_push(io.stdio, m, 0, m->len);
+	q->drawn += q->bytes - had;
+	if (!m->refs)
+		free(m);	/* stdout is gone */
+}
+
+/*
+ * One of chat's own messages, above the input line, wrapped under its
+ * "chat: ", and out at once, as stderr would be: a password prompt
+ * may follow it on stderr. While lines wait to be drawn it waits with
+ * them, to be drawn above them.
+ */
+static void
+term_note(const char *text)
+{
+	struct msg *m;
+
+	if (lines_wait()) {
+		wrap_put(&term.notes, text, strlen(text), 6);
+	} else {
+		m = msg_new(256);
+		msg_puts(&m, ERASE_LINE);
+		wrap_put(&m, text, strlen(text), 6);
+		put_input(&m);
+		term_put(m);
 	}
-	term.out->len = term.done = 0;
-	return 1;
-}
-
-/* The terminal's queue is out: keep polling while the screen is behind. */
-static void
-term_drained(struct peer *p)
-{
-	if (term.done < term.out->len)
-		set_writing(p, 1);
-}
-
-static void
-term_erase(void)
-{
-	term_write(ERASE_LINE, sizeof(ERASE_LINE) - 1);
+	drain(io.stdio);
 }
 
 /*
@@ -4599,10 +4618,10 @@ term_erase(void)
  * at before each drawing: a resize may come before its SIGWINCH. One
  * that reflows its lines, as most do, has wrapped an input line wider
  * than it is now, with the cursor on the row its column fell on: go up
- * to the first of those rows and clear them all.
+ * to the first of those rows and clear them all, first thing in *mp.
  */
 static void
-term_size(void)
+term_size(struct msg **mp)
 {
 	size_t old = term.cols;
 	char seq[32];
@@ -4617,7 +4636,7 @@ term_size(void)
 		term.cols = 80;
 	if (old && term.cols < old && term.shown >= term.cols) {
 		n = snprintf(seq, sizeof(seq), "\r\033[%zuA\033[J", term.shown / term.cols);
-		msg_put(&term.out, seq, (size_t)n);
+		msg_put(mp, seq, (size_t)n);
 		term.shown = 0;
 	}
 }
@@ -4730,20 +4749,24 @@ term_step(int dir)
 }
 
 /*
- * Draw the input line on one row: a line wider than the terminal
- * scrolls sideways, by whole characters, so that the cursor stays in
- * view; it never wraps. It takes at most all columns but the last,
- * which only the cursor may take, at the end of the line.
+ * Draw the input line on one row, into *mp: a line wider than the
+ * terminal scrolls sideways, by whole characters, so that the cursor
+ * stays in view; it never wraps. It takes at most all columns but the
+ * last, which only the cursor may take, at the end of the line. At
+ * exit the row is only erased.
  */
 static void
-term_redraw(void)
+put_input(struct msg **mp)
 {
 	char seq[32];
 	size_t room = term.cols - 1, col, w, i, next;
 	int n;
 
-	if (!term.on)
+	msg_puts(mp, ERASE_LINE);
+	if (term.leaving) {
+		term.shown = 0;
 		return;
+	}
 	if (term.view > term.cur)
 		term.view = term.cur;
 	/* no further right than it need be to show the end: a wider terminal shows more */
@@ -4757,34 +4780,53 @@ term_redraw(void)
 	next = term.cur < term.len ? cluster(term.line, term.len, term.cur, &w) : term.cur;
 	while (term.view < term.cur && text_cols(term.line + term.view, next - term.view) > room)
 		term.view = cluster(term.line, term.len, term.view, &w);
-	term.draw->len = 0;
-	msg_puts(&term.draw, ERASE_LINE);
 	for (i = term.view, col = 0; i < term.len; i = next) {
 		next = cluster(term.line, term.len, i, &w);
 		if (col + w > room)
 			break;
 		if ((unsigned char)term.line[i] == 0xc2 && i + 1 < term.len &&
 		    (unsigned char)term.line[i + 1] < 0xa0)
-			msg_put(&term.draw, "?", 1);	/* a C1 control, pasted */
+			msg_put(mp, "?", 1);	/* a C1 control, pasted */
 		else
-			msg_put(&term.draw, term.line + i, next - i);
+			msg_put(mp, term.line + i, next - i);
 		col += w;
 	}
 	term.shown = text_cols(term.line + term.view, term.cur - term.view);
 	n = snprintf(seq, sizeof(seq), "\r\033[%zuC", term.shown);
 	if (term.shown)
-		msg_put(&term.draw, seq, (size_t)n);
+		msg_put(mp, seq, (size_t)n);
 	else
-		msg_put(&term.draw, "\r", 1);
-	term_write(term.draw->data, term.draw->len);
+		msg_put(mp, "\r", 1);
+}
+
+/*
+ * The input line changed (a key, SIGCONT): it is drawn again behind
+ * what is drawn already, unless lines wait, which are drawn with it.
+ */
+static void
+term_redraw(void)
+{
+	struct msg *m;
+
+	if (!term.on || !io.stdio || lines_wait())
+		return;
+	m = msg_new(256);
+	put_input(&m);
+	term_put(m);
 }
 
 /* SIGWINCH: draw the input line at the new width at once. */
 static void
 term_resize(void)
 {
-	term_size();
-	term_redraw();
+	struct msg *m;
+
+	if (!term.on || !io.stdio || lines_wait())
+		return;	/* the lines drawn next are drawn at the new width */
+	m = msg_new(256);
+	term_size(&m);
+	put_input(&m);
+	term_put(m);
 }
 
 /*
@@ -5056,39 +5098,47 @@ wrap_put(struct msg **mp, const char *s, size_t n, size_t indent)
 }
 
 /*
- * Draw queued lines above the input line, TERM_CHUNK at a time, and
- * only once the terminal has taken what was drawn before: until then
- * they stay queued, and the queue's rules (hold, lag, missed lines)
- * apply as to any reader. Says how much of the queue it drew.
+ * The show hook, before each write: once the terminal has taken all
+ * that was drawn, the lines queued behind it are drawn, TERM_CHUNK at a
+ * time, into one message that takes their place at the front: the
+ * input line erased, chat's messages that waited, the lines, the bell,
+ * the input line again. Until then they stay queued as lines, and the
+ * queue's rules (hold, lag, missed lines) apply as to any reader.
  */
-static ssize_t
+static void
 term_show(struct peer *p)
 {
 	struct outq *q = &p->q;
 	struct slice *sl;
+	struct msg *m;
 	const char *s, *end, *nl;
 	size_t k, used = 0;
 
-	if (!term_flush() || !q->n)
-		return 0;
-	term_size();
-	msg_puts(&term.out, ERASE_LINE);
-	for (k = 0; k < q->n && term.out->len < TERM_CHUNK; k++) {
+	if (q->drawn || !q->n)
+		return;
+	m = msg_new(256 + (q->bytes < TERM_CHUNK ? q->bytes : TERM_CHUNK));	/* it grows as drawn */
+	term_size(&m);
+	msg_puts(&m, ERASE_LINE);
+	msg_put(&m, term.notes->data, term.notes->len);
+	term.notes->len = 0;
+	for (k = 0; k < q->n && m->len < TERM_CHUNK; k++) {
 		sl = &q->ring[(q->head + k) & (q->cap - 1)];
 		end = sl->m->data + sl->end;
-		for (s = sl->m->data + sl->off; s < end && term.out->len < TERM_CHUNK;
+		for (s = sl->m->data + sl->off; s < end && m->len < TERM_CHUNK;
 		    s = nl < end ? nl + 1 : end) {
 			if (!(nl = memchr(s, '\n', (size_t)(end - s))))
 				nl = end;	/* a slice that ends mid-line: all of it */
-			present(&term.out, s, (size_t)(nl - s));
+			present(&m, s, (size_t)(nl - s));
 			used += (size_t)(nl - s) + (nl < end);
 		}
 	}
 	if (term.bell && !opt.nobell)
-		msg_puts(&term.out, "\a");
+		msg_puts(&m, "\a");
 	term.bell = 0;
-	term_redraw();
-	return (ssize_t)used;
+	put_input(&m);
+	outq_pop(q, used);
+	outq_unshift(p, m);
+	q->drawn = m->len;
 }
 
 /*
@@ -5574,10 +5624,12 @@ stdio_new(const struct role *faces)
 		p->flags |= F_TEXT;
 	if (fstat(STDIN_FILENO, &st) < 0)
 		p->rfd = -1;
-	/* Regular files and /dev/null never block; pipes and terminals may. */
+	/* Regular files and /dev/null never block; pipes and terminals may,
+	 * but not the terminal term_start made non-blocking. */
 	if (fstat(STDOUT_FILENO, &st) < 0)
 		p->wfd = -1;
-	else if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && !isatty(STDOUT_FILENO)))
+	else if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && !isatty(STDOUT_FILENO)) &&
+	    !term.on)
 		p->flags |= F_POLLWRITE;
 	/* `chat HOST | grep -m1 x` ends when grep does, not at the next line */
 	if (p->wfd >= 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {

@@ -210,6 +210,7 @@ struct outq {
 	size_t cost;		/* bytes of the messages it holds a part of, whole: its limits count these... */
 	size_t hist;		/* ...less history at the front: not held against it */
 	size_t answers;		/* ...and at most this its own, not the room's: answers (send_to) */
+	size_t drawn;		/* a queue that is drawn (role show): bytes at the front drawn, the rest lines to draw */
 };
 
 /*
@@ -310,7 +311,7 @@ struct role {
 	void (*on_ctrl_d)(struct peer *, const char *, size_t);	/* Ctrl-D, the input line empty */
 	void (*on_quit)(struct peer *, const char *, size_t);	/* /quit [REASON], or a signal */
 	void (*on_exit)(struct peer *);		/* -e: its program exited, all it wrote is read */
-	ssize_t (*show)(struct peer *);		/* writes its queue itself, says how much; NULL: writev */
+	void (*show)(struct peer *);		/* draws its queued lines at the front, before a write; NULL: written as they are */
 	size_t line_max;	/* bytes in a line it sends, CR and LF not counted */
 	struct gate *in;	/* what its input feeds: read only while open */
 	struct gate *out;	/* what its queue holds when it passes OUTQ_HIGH */
@@ -643,16 +644,16 @@ static int exit_status(int);
 static void term_start(void);
 static void term_stop(void);
 static void on_stop(int);
-static void term_write(const char *, size_t);
-static int term_flush(void);
-static void term_drained(struct peer *);
-static void term_erase(void);
-static void term_size(void);
+static void term_size(struct msg **);
 static int joins(int, int, size_t, int);
 static size_t cluster(const char *, size_t, size_t, size_t *);
 static size_t text_cols(const char *, size_t);
 static size_t cluster_before(size_t);
 static size_t term_step(int);
+static int lines_wait(void);
+static void term_put(struct msg *);
+static void term_note(const char *);
+static void put_input(struct msg **);
 static void term_redraw(void);
 static void term_resize(void);
 static void put_nick(struct msg **, const char *, size_t);
@@ -667,7 +668,7 @@ static int starts(const char *, size_t, const char *);
 static int is_time(const char *, size_t);
 static void present(struct msg **, const char *, size_t);
 static void wrap_put(struct msg **, const char *, size_t, size_t);
-static ssize_t term_show(struct peer *);
+static void term_show(struct peer *);
 static void term_input(struct peer *, const char *, size_t);
 static void term_own(struct peer *, const char *, size_t);
 static void term_enter(struct peer *);

@@ -9,13 +9,13 @@
 # was said.  Checked in tmux with capture-pane and the cursor position.
 . "$(dirname "$0")/lib.sh"
 
-plan 119
+plan 121
 
 # The protocol is UTF-8: the terminal, tmux and the pane run in a UTF-8
 # locale, so tmux draws wide characters in two columns.
 export LC_ALL=C.UTF-8
 W=60
-tmux_up 118 $W 15
+tmux_up 120 $W 15
 # A Ctrl-C that reaches the pane's shell must not close the window (and
 # with it the server).
 tm set-option -g remain-on-exit on
@@ -783,6 +783,42 @@ keys Enter
 sends "at the host's console: the line is shown as <host> hi" '<host> hi'
 keys C-c
 wait_exit carl
+
+# Lines still queued when the session ends are all drawn, in order and
+# once, before the shell's prompt: here the host's, whose terminal is
+# not read (its tmux server stopped) while the room floods it, until
+# well past the SHUTDOWN_MS its queues get once it is told to go.
+NQ=5000
+HP=$(closed_port)
+: >"$T/qhost.pid"
+term "sh -c 'echo \$\$ >\"$T/qhost.pid\"; exec \"$CHAT\" -l -v -s 127.0.0.1 -n host $HP'; echo chat-ended"
+wait_screen '^chat: listening on 127\.0\.0\.1 port '
+PIDS="$PIDS $(cat "$T/qhost.pid")"
+PORT=$HP join_room qcarl carl
+PORT=$HP join_room qdan dan
+wait_screen '^\*\*\* dan joined$'
+typ 'half typed'
+waits "$KEY_SECS" showing 'half typed' 10
+qstart=$(raw_size)
+tmuxd=$(tm display-message -p '#{pid}')
+awk -v n="$NQ" 'BEGIN { for (i = 1; i <= n; i++) printf "line %06d\n", i }' >"$T/qlines"
+kill -STOP "$tmuxd"
+cat "$T/qlines" 1<>"$T/qcarl.in"
+wait_line "$T/qdan.out" "<carl> line $(printf %06d "$NQ")" 20
+kill -TERM "$(cat "$T/qhost.pid")"
+wait_line "$T/qdan.out" '*** host shutting down'
+sleep 3
+kill -CONT "$tmuxd"
+wait_screen '^chat-ended$'
+# drawn: the room lines and the prompt, as the pane was written them
+drawn() {
+	tail -c +"$((qstart + 1))" "$T/pane.raw" | LC_ALL=C sed 's/\x1b\[[0-9;]*[A-Za-z]//g' |
+	    LC_ALL=C grep -ao 'line [0-9]\{6\}\|chat-ended'
+}
+check "at exit: all $NQ lines still queued are drawn, in order, once, before the prompt" \
+    eval '[ "$(drawn | LC_ALL=C sed "s/^line 0*//" | tr "\n" " ")" = \
+	"$(seq "$NQ" | tr "\n" " ")chat-ended " ] || { diag "$(drawn | tail -n 2)"; false; }'
+check "  then the input line is erased, not drawn again after them" eval '! screen_has "half typed"'
 
 # --- chat's own messages get their own row ---------------------------------
 
