@@ -1136,6 +1136,10 @@ close_expired(struct timer *t)
  *   (outq_push).
  * - A peer is read while the gate its input feeds is open and its own
  *   answers are no more than INPUT_MARK (may_read).
+ * - The link, once a write to it failed (F_GONE), is read whatever its
+ *   gate: no more can come than its socket holds, and only its end,
+ *   read, tells the client that the host has gone; a queue that never
+ *   drains (a program that does not read) would hide it for ever.
  */
 static void
 flow(struct peer *p)
@@ -1172,12 +1176,17 @@ flow(struct peer *p)
 	set_reading(p, may_read(p));
 }
 
-/* Whether p is read: not while its gate is held or shut, nor while its answers pile up. */
+/*
+ * Whether p is read: not while its gate is held or shut (one that is
+ * gone is read all the same), nor while its answers pile up.
+ */
 static int
 may_read(struct peer *p)
 {
+	int gate_open = !p->role->in->holders && !p->role->in->shut;
+
 	return !(p->flags & (F_DEAD | F_DIALING)) && p->state != CLOSING &&
-	    p->rfd >= 0 && !p->role->in->holders && !p->role->in->shut && !p->stash &&
+	    p->rfd >= 0 && (gate_open || (p->flags & F_GONE)) && !p->stash &&
 	    !answers_wait(p) && !(p->flags & F_PAUSED);
 }
 
@@ -3916,7 +3925,7 @@ link_reset(void)
 
 	link_close();
 	h->inlen = 0;
-	h->flags &= ~(F_DISCARD | F_WDONE);
+	h->flags &= ~(F_DISCARD | F_WDONE | F_GONE);
 	h->flags |= F_DIALING;
 	if (q->n && q->ring[q->head].off) {
 		s = q->ring[q->head].m->data + q->ring[q->head].off;
@@ -4113,13 +4122,18 @@ link_lost(struct peer *p, const char *why)
 	host_gone(why);
 }
 
-/* A write failed: the host may have said why it closed, so read that first. */
+/*
+ * A write failed: the host may have said why it closed, so read that
+ * first, to the end, whatever our stdout is taking (F_GONE): the end
+ * is what tells us the host has gone.
+ */
 static void
 link_wfail(struct peer *p, const char *why)
 {
 	(void)why;
 	if (!opt.redial)
 		outq_clear(&p->q);
+	p->flags |= F_GONE;
 	stop_writing(p);
 }
 

@@ -347,6 +347,7 @@ enum {
 	F_DROP = 1 << 7,	/* dropped for not reading: the room is told */
 	F_AUTHED = 1 << 8,	/* gave the password, or none is needed */
 	F_DIALING = 1 << 9,	/* not connected (yet, or again): queue, do not write */
+	F_GONE = 1 << 10,	/* a write failed: the peer is gone, and what it sent is read to its end */
 	F_TEXT = 1 << 11,	/* its lines are text, whatever they start with (a pipe) */
 	F_LAGGARD = 1 << 12,	/* held the room LAG_MS, or its queue took nothing for STALL_MS: may not hold it until it has caught up */
 	F_STASHED = 1 << 13,	/* on the list of peers with input put aside */

@@ -6,7 +6,7 @@
 # children do not end the room, and it does not outlive chat.
 . "$(dirname "$0")/lib.sh"
 
-plan 49
+plan 51
 
 # gone PID : no such process, or only a zombie.
 gone() { ! ps -o stat= -p "$1" 2>/dev/null | grep -qv '^Z'; }
@@ -286,6 +286,41 @@ signal fhost TERM
 # (0 if it kept up to the end, 1 if it was dropped for falling behind)
 check "once the room closed, the flooding bot's chat has ended too" \
     eval 'wait_exit fbot 10 && { [ "$RC" -eq 0 ] || [ "$RC" -eq 1 ]; } || { diag "exit $RC"; false; }'
+
+# The same end, without the race: a host on a Unix socket that floods a
+# bot until the bot stops reading (its program never reads), then shuts
+# its socket for reading, so that the bot's next write fails with no
+# hang-up for poll to see, then goes. Only the end of the connection,
+# read, can tell the bot that its host has gone.
+cat >"$T/halfhost.pl" <<'EOF'
+use Socket;
+$| = 1;
+socket(my $l, PF_UNIX, SOCK_STREAM, 0) or die "socket: $!\n";
+bind($l, pack_sockaddr_un($ARGV[0])) or die "bind: $!\n";
+listen($l, 1) or die "listen: $!\n";
+print "listening\n";
+accept(my $c, $l) or die "accept: $!\n";
+alarm 60;
+# a child reads all the bot says, so that it goes on writing
+if (!fork) { 1 while sysread $c, my $buf, 65536; exit 0; }
+my $chunk = ("<host> " . ("x" x 56) . "\n") x 1024;
+my $w = '';
+vec($w, fileno $c, 1) = 1;
+send $c, $chunk, MSG_DONTWAIT while select(undef, my $ww = $w, undef, 1) > 0;
+print "not read\n";
+shutdown($c, 0) or die "shutdown: $!\n";
+wait;
+sleep 1;
+print "gone\n";
+EOF
+spawn_in /dev/null halfhost perl "$T/halfhost.pl" "$T/half.sock"
+wait_line "$T/halfhost.out" "listening"
+spawn_in /dev/null halfbot "$CHAT" -n halfbot -e "echo \$\$ >$T/half.pids; exec yes flood" -U "$T/half.sock"
+check "a bot whose program floods and never reads: its write failed, then its host went, and its chat ends" \
+    eval 'wait_line "$T/halfhost.out" "gone" 60 && wait_exit halfbot 10 && [ "$RC" -eq 1 ] &&
+	has_line "$T/halfbot.err" "chat: connection closed by host"'
+check "and so does its program" \
+    poll 5 pids_gone "$T/half.pids"
 
 # A host whose program never reads, in a busy room: its queue is
 # bounded (it misses lines, counted), the room is not held for it.
