@@ -87,10 +87,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = data[i++];
 		if (len > size - i)
 			len = size - i;
-		if (who[turn % 3]->flags & F_DEAD)
+		/* the loop reads neither one that is dead nor one whose
+		 * input waits put aside (stash) */
+		if ((who[turn % 3]->flags & F_DEAD) || who[turn % 3]->stash)
 			continue;
 		frame(who[turn % 3], (const char *)data + i, len);
 		flush_dirty();	/* end_turn() would free who[] under us */
+		resume_input(1);	/* the queues are written: what waits is read */
+		flush_dirty();
 	}
 	for (i = SLOT_FIRST; i < io.nslots; i++)
 		peer_close(io.slotpeer[i]);
