@@ -385,6 +385,64 @@ hash(const void *data, size_t n)
 }
 
 /*
+ * SipHash-1-3 under a key of the process's own: no one outside can
+ * choose names or addresses that fall into one bucket of a table.
+ */
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND(v) do { \
+	v[0] += v[1]; v[1] = ROTL(v[1], 13); v[1] ^= v[0]; v[0] = ROTL(v[0], 32); \
+	v[2] += v[3]; v[3] = ROTL(v[3], 16); v[3] ^= v[2]; \
+	v[0] += v[3]; v[3] = ROTL(v[3], 21); v[3] ^= v[0]; \
+	v[2] += v[1]; v[1] = ROTL(v[1], 17); v[1] ^= v[2]; v[2] = ROTL(v[2], 32); \
+} while (0)
+
+static uint64_t
+keyed_hash(const void *data, size_t n)
+{
+	static uint64_t key[2];
+	static int keyed;
+	const unsigned char *s = data;
+	uint64_t v[4], m;
+	size_t i, j;
+
+	if (!keyed && !random_bytes(key, sizeof(key)))
+		key[0] = (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32), key[1] = (uint64_t)(uintptr_t)&m;
+	keyed = 1;
+	v[0] = key[0] ^ 0x736f6d6570736575ULL;
+	v[1] = key[1] ^ 0x646f72616e646f6dULL;
+	v[2] = key[0] ^ 0x6c7967656e657261ULL;
+	v[3] = key[1] ^ 0x7465646279746573ULL;
+	for (i = 0; i <= n; i += 8) {
+		m = i + 8 > n ? (uint64_t)n << 56 : 0;	/* the last word holds the length */
+		for (j = 0; j < 8 && i + j < n; j++)
+			m |= (uint64_t)s[i + j] << (8 * j);
+		v[3] ^= m;
+		SIPROUND(v);
+		v[0] ^= m;
+	}
+	v[2] ^= 0xff;
+	SIPROUND(v);
+	SIPROUND(v);
+	SIPROUND(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/* n bytes from the system's random source; 0 if it gave fewer. */
+static int
+random_bytes(void *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t k;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	while (fd >= 0 && got < n && (k = read(fd, (char *)buf + got, n - got)) > 0)
+		got += (size_t)k;
+	if (fd >= 0)
+		close(fd);
+	return got == n;
+}
+
+/*
  * "HH:MM ", the local time, before a history line: when it was said.
  * Worked out again only when the second has changed.
  */
@@ -1607,21 +1665,30 @@ next_member(size_t *i)
 
 /*
  * Nicknames are unique by their skeleton (skeleton()), so that is what
- * is hashed. A peer is in the table from its join until it is freed: a
- * lookup passes over those that left, and naming a newcomer does not
- * walk the whole room.
+ * is hashed, once, when the name is given: p->skel. A peer is in the
+ * table from its join until it is freed: a lookup passes over those
+ * that left, and naming a newcomer does not walk the whole room. The
+ * hash is keyed, so no one can fill a bucket on purpose, and a lookup
+ * works out a skeleton again only for a name whose hash is the same.
  */
-static size_t
-nick_hash(const unsigned long *k, size_t n)
+static uint64_t
+skel_hash(const char *name, size_t n)
 {
-	return (size_t)hash(k, n * sizeof(*k)) & (room.nbuckets - 1);
+	unsigned long k[NICK_MAX];
+
+	return keyed_hash(k, skeleton(name, n, k) * sizeof(*k));
+}
+
+static struct peer **
+nick_bucket(uint64_t h)
+{
+	return &room.nicks[h & (room.nbuckets - 1)];
 }
 
 /* The table is made at the first name: a bucket for each peer -m allows. */
 static void
 nick_add(struct peer *p)
 {
-	unsigned long k[NICK_MAX];
 	struct peer **b;
 
 	if (!room.nicks) {
@@ -1630,7 +1697,8 @@ nick_add(struct peer *p)
 		room.nicks = xmalloc(room.nbuckets * sizeof(*room.nicks));
 		memset(room.nicks, 0, room.nbuckets * sizeof(*room.nicks));
 	}
-	b = &room.nicks[nick_hash(k, skeleton(p->nick, strlen(p->nick), k))];
+	p->skel = skel_hash(p->nick, strlen(p->nick));
+	b = nick_bucket(p->skel);
 	p->next_same_hash = *b;
 	*b = p;
 }
@@ -1638,12 +1706,11 @@ nick_add(struct peer *p)
 static void
 nick_remove(struct peer *p)
 {
-	unsigned long k[NICK_MAX];
 	struct peer **b;
 
 	if (!room.nicks)
 		return;
-	b = &room.nicks[nick_hash(k, skeleton(p->nick, strlen(p->nick), k))];
+	b = nick_bucket(p->skel);
 	while (*b && *b != p)
 		b = &(*b)->next_same_hash;
 	if (*b)
@@ -1702,35 +1769,30 @@ sorted_at(const char *name, size_t n, int after)
 static struct peer *
 find_member(const char *name, size_t n)
 {
-	unsigned long want[NICK_MAX];
-	size_t k;
+	uint64_t h;
 	struct peer *p;
 
 	if (n > NICK_MAX || !room.nicks)
 		return NULL;
-	k = skeleton(name, n, want);
-	for (p = room.nicks[nick_hash(want, k)]; p; p = p->next_same_hash)
-		if (p->state == JOINED && !(p->flags & F_DEAD) && looks_like(want, k, p->nick))
+	h = skel_hash(name, n);
+	for (p = *nick_bucket(h); p; p = p->next_same_hash)
+		if (p->skel == h && p->state == JOINED && !(p->flags & F_DEAD) &&
+		    same_name(name, n, p->nick))
 			return p;
 	return NULL;
-}
-
-/* Has name the skeleton k[0..n)? */
-static int
-looks_like(const unsigned long *k, size_t n, const char *name)
-{
-	unsigned long have[NICK_MAX];
-
-	return skeleton(name, strlen(name), have) == n && !memcmp(k, have, n * sizeof(*k));
 }
 
 /* Does name a[0..an) look the same as b, as find_member compares them? */
 static int
 same_name(const char *a, size_t an, const char *b)
 {
-	unsigned long k[NICK_MAX];
+	unsigned long ka[NICK_MAX], kb[NICK_MAX];
+	size_t n;
 
-	return an <= NICK_MAX && looks_like(k, skeleton(a, an, k), b);
+	if (an > NICK_MAX)
+		return 0;
+	n = skeleton(a, an, ka);
+	return skeleton(b, strlen(b), kb) == n && !memcmp(ka, kb, n * sizeof(*ka));
 }
 
 /* A name as the eye sees it: case folded, look-alikes made one; bytes that are not UTF-8 as themselves. */
@@ -3498,7 +3560,7 @@ source_of(const struct sockaddr_storage *ss)
 static struct source **
 source_bucket(const unsigned char *a, size_t n)
 {
-	return &room.sources[hash(a, n) % SOURCE_BUCKETS];
+	return &room.sources[keyed_hash(a, n) % SOURCE_BUCKETS];
 }
 
 /* Why a new connection from this address is turned away, or NULL. */
@@ -3720,15 +3782,9 @@ static void
 make_key(void)
 {
 	unsigned char r[SESSION_BYTES];
-	size_t i, got = 0;
-	ssize_t k;
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	size_t i;
 
-	while (fd >= 0 && got < sizeof(r) && (k = read(fd, r + got, sizeof(r) - got)) > 0)
-		got += (size_t)k;
-	if (fd >= 0)
-		close(fd);
-	if (got < sizeof(r))
+	if (!random_bytes(r, sizeof(r)))
 		return;
 	for (i = 0; i < sizeof(r); i++)
 		snprintf(uplink.key + 2 * i, 3, "%02x", r[i]);

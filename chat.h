@@ -380,6 +380,7 @@ struct peer {
 	struct peer *next_dirty;	/* next on the dirty list */
 	struct peer *next_dead;	/* next on the dead list */
 	struct peer *next_same_hash;	/* next in its nickname's hash bucket */
+	uint64_t skel;		/* the keyed hash of its nickname's skeleton */
 };
 
 enum {
@@ -409,6 +410,8 @@ static long long now_ms(void);
 static void own_fd(int);
 static long number(const char *, long, long, const char *);
 static unsigned long hash(const void *, size_t);
+static uint64_t keyed_hash(const void *, size_t);
+static int random_bytes(void *, size_t);
 static const char *hhmm(void);
 static size_t split_word(const char *, size_t, size_t *);
 
@@ -478,14 +481,14 @@ static enum form parse_form(const char *, size_t, size_t *, size_t *);
 
 /* the room: names */
 static struct peer *next_member(size_t *);
-static size_t nick_hash(const unsigned long *, size_t);
+static uint64_t skel_hash(const char *, size_t);
+static struct peer **nick_bucket(uint64_t);
 static void nick_add(struct peer *);
 static void nick_remove(struct peer *);
 static void sort_in(struct peer *);
 static void sort_out(struct peer *);
 static size_t sorted_at(const char *, size_t, int);
 static struct peer *find_member(const char *, size_t);
-static int looks_like(const unsigned long *, size_t, const char *);
 static int same_name(const char *, size_t, const char *);
 static size_t skeleton(const char *, size_t, unsigned long *);
 static unsigned long unconfuse(unsigned long);

@@ -8,6 +8,7 @@
  *	t/bench scale  PORT HOSTPID PEERS
  *	t/bench idle   PORT HOSTPID PEERS SECS
  *	t/bench busy   PORT HOSTPID PEERS TALKERS RATE SECS PASTE
+ *	t/bench names  PORT HOSTPID PEERS LINES COLLIDE
  *	t/bench port			a free port on 127.0.0.1, for ncat
  *	t/bench relay			the floor: a host that only copies bytes
  *
@@ -112,6 +113,7 @@ static size_t window = CONNECT_WINDOW;	/* ...and at most half its listen backlog
 static long fds0;		/* descriptors the host held before we came */
 static size_t sender = (size_t)-1;	/* index: peers[] moves as it grows */
 static long lines;		/* payload lines in this run */
+static char **hello;		/* names: the first line of peers[i] */
 static double now;		/* seconds, monotonic, at the last turn */
 static double last_payload;	/* when the last payload line arrived */
 static double last_move;	/* when any byte was last read or written */
@@ -420,6 +422,8 @@ dial(int reader, int rcvbuf, int mute)
 	from_source(fd, npeers % SOURCES);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		fail("connect to 127.0.0.1 port %u (connection %zu):", port, npeers + 1);
+	if (hello && write(fd, hello[npeers], strlen(hello[npeers])) < 0)
+		fail("write to connection %zu:", npeers + 1);
 	nonblock(fd);
 	if (npeers == peercap) {
 		peercap = peercap ? peercap * 2 : 64;
@@ -986,6 +990,129 @@ idle(size_t npeer, long secs)
 	printf("cpu_s=%.2f wakeups=%lld\n", (double)t0 / sysconf(_SC_CLK_TCK), w0);
 }
 
+/*
+ * names: what a name lookup costs when an attacker picks the names.
+ * With collide, every name of the room falls into one bucket of the
+ * unkeyed FNV-1a that chat hashed skeletons with until 2026-12 (a
+ * skeleton of ASCII lower case is the letters as unsigned longs, 8
+ * bytes each here), for a table of the size -m PEERS+1 makes; without,
+ * they are random. The names are 64 letters of NAME_ABC, so a prefix's
+ * hash is worked out once and only the last NAME_TAIL letters vary.
+ */
+#define NAME_LEN	64
+#define NAME_TAIL	4
+#define NAMES_MS	90000	/* names: the lookups and the line, however slow */
+static const char name_abc[] = "abcdefghjkpqstuv";	/* 16: no l, i, m, o, look-alikes of others */
+
+static unsigned long
+fnv_letter(unsigned long h, int c)
+{
+	int k;
+
+	h = ((h ^ (unsigned char)c) * 16777619UL) & 0xffffffffUL;
+	for (k = 1; k < (int)sizeof(unsigned long); k++)
+		h = (h * 16777619UL) & 0xffffffffUL;
+	return h;
+}
+
+/* Fill want names, "/nick NAME\n" each, from one prefix's tails that hash to bucket 0. */
+static size_t
+colliding(char **out, size_t want, size_t have, unsigned long mask, char *name)
+{
+	unsigned long h[NAME_TAIL + 1];
+	int d[NAME_TAIL] = { 0 }, k = 0;
+	size_t i;
+
+	for (i = 0; i < NAME_LEN - NAME_TAIL; i++)
+		name[i] = name_abc[rand() % 16];
+	h[0] = 2166136261UL;
+	for (i = 0; i < NAME_LEN - NAME_TAIL; i++)
+		h[0] = fnv_letter(h[0], name[i]);
+	for (;;) {	/* an odometer over the tail, the hash of each level kept */
+		for (; k < NAME_TAIL; k++) {
+			name[NAME_LEN - NAME_TAIL + k] = name_abc[d[k]];
+			h[k + 1] = fnv_letter(h[k], name_abc[d[k]]);
+		}
+		if (!(h[NAME_TAIL] & mask) && have < want) {
+			out[have] = xcalloc(1, NAME_LEN + 8);
+			snprintf(out[have++], NAME_LEN + 8, "/nick %.*s\n", NAME_LEN, name);
+		}
+		for (k = NAME_TAIL - 1; k >= 0 && ++d[k] == 16; k--)
+			d[k] = 0;
+		if (k < 0)
+			return have;
+	}
+}
+
+static char **
+make_names(size_t n, int collide, size_t buckets)
+{
+	char **out = xcalloc(n, sizeof(*out)), name[NAME_LEN];
+	size_t have = 0, i;
+
+	srand(1);
+	while (collide && have < n)
+		have = colliding(out, n, have, buckets - 1, name);
+	for (; have < n; have++) {
+		for (i = 0; i < NAME_LEN; i++)
+			name[i] = name_abc[rand() % 16];
+		out[have] = xcalloc(1, NAME_LEN + 8);
+		snprintf(out[have], NAME_LEN + 8, "/nick %.*s\n", NAME_LEN, name);
+	}
+	return out;
+}
+
+/*
+ * npeer peers join with those names, then one of them sends nlines
+ * "/nick" of its own name, which chat answers with nothing but looks
+ * up, and one line: the host's CPU for the joins and for the lookups,
+ * and how long the others wait for that line.
+ */
+static void
+names(size_t npeer, long nlines, int collide)
+{
+	size_t buckets = 1, len, off = 0;
+	long long t0, t1;
+	double start;
+	char *flood, *s;
+	long i;
+	ssize_t k;
+
+	while (buckets < npeer + 1)
+		buckets *= 2;
+	hello = make_names(npeer + 1, collide, buckets);
+	now = last_move = clock_s();
+	t0 = host_ticks();
+	sender = dial(0, 0, 0);
+	connect_readers(npeer);
+	lines = 1;
+	sync_readers();
+	t0 = host_ticks() - t0;
+	settle(GATHER_SETTLE_MS);
+	len = strlen(hello[0]);
+	flood = xcalloc((size_t)nlines + 1, len + LINE_LEN);
+	for (i = 0, s = flood; i < nlines; i++, s += len)
+		memcpy(s, hello[0], len);
+	put_digits(s, SEQ_DIGITS, 0);
+	s[SEQ_DIGITS] = ' ';
+	memcpy(s + SEQ_DIGITS + 1, filler, sizeof(filler) - 1);
+	s[LINE_LEN - 1] = '\n';
+	len = (size_t)(s + LINE_LEN - flood);
+	t1 = host_ticks();
+	start = now = clock_s();
+	while (ncomplete < nreaders) {
+		if (off < len && (k = write(peers[sender].fd, flood + off, len - off)) > 0)
+			off += (size_t)k, last_move = now;
+		if (now - start > NAMES_MS / 1000.0)	/* a host that walks a bucket a lookup is slow, not stopped */
+			fail("the line reached %zu of %zu peers in %d s", ncomplete, nreaders, NAMES_MS / 1000);
+		turn(off < len ? 1 : 100);
+	}
+	printf("join_cpu_s=%.2f nick_cpu_s=%.2f line_ms=%.0f\n",
+	    (double)t0 / sysconf(_SC_CLK_TCK),
+	    (double)(host_ticks() - t1) / sysconf(_SC_CLK_TCK),
+	    (last_payload - start) * 1000);
+}
+
 /* Talker who says its line number num, now, in one write. */
 static void
 talk(size_t who, long num)
@@ -1183,6 +1310,7 @@ usage(void)
 	    "       t/bench scale PORT HOSTPID PEERS\n"
 	    "       t/bench idle PORT HOSTPID PEERS SECS\n"
 	    "       t/bench busy PORT HOSTPID PEERS TALKERS RATE SECS PASTE\n"
+	    "       t/bench names PORT HOSTPID PEERS LINES COLLIDE\n"
 	    "       t/bench port\n"
 	    "       t/bench relay\n", stderr);
 	exit(2);
@@ -1224,6 +1352,9 @@ main(int argc, char *argv[])
 		    number(argv[6], 1, 1000, "rate"),
 		    number(argv[7], 1, 3600, "seconds"),
 		    number(argv[8], 0, 999999, "paste lines"));
+	else if (!strcmp(mode, "names") && argc == 7)
+		names((size_t)number(argv[4], 1, 1000000, "peers"),
+		    number(argv[5], 1, 9999999, "lines"), (int)number(argv[6], 0, 1, "collide"));
 	else
 		usage();
 	return 0;

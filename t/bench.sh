@@ -13,9 +13,9 @@
 # load and reads the host's CPU and memory from /proc. A run that fails
 # shows as "failed", and the host is not tried again in that scenario:
 # it would fail the same. READERS, LINES, PEERS, IDLE_PEERS, IDLE_SECS,
-# BUSY_PEERS, BUSY_PEERS2, TALKERS, RATE, BUSY_SECS, PASTE and
-# BIG_PEERS override the sizes; BIG_PEERS is as many peers as the
-# descriptor limit (ulimit -Hn) leaves room for, on both sides, unless
+# BUSY_PEERS, BUSY_PEERS2, TALKERS, RATE, BUSY_SECS, PASTE, BIG_PEERS,
+# NAME_PEERS and NAME_LINES override the sizes; BIG_PEERS is as many
+# peers as the descriptor limit (ulimit -Hn) leaves room for, on both sides, unless
 # set. SCENARIOS="scale biggest" runs those only. CHAT=/path/to/binary measures another build; CHAT_OLD=/path/to/binary
 # measures that one too, in the same rounds, with a column of its own
 # and chat/old, the ratio of the two: a change is judged against a
@@ -37,6 +37,8 @@ TALKERS=${TALKERS:-100}
 RATE=${RATE:-10}
 BUSY_SECS=${BUSY_SECS:-10}
 PASTE=${PASTE:-10000}
+NAME_PEERS=${NAME_PEERS:-3000}
+NAME_LINES=${NAME_LINES:-2000}
 LIMIT=120	# seconds for one run, however it goes
 # Each side needs a descriptor for each peer, and a few of its own:
 # chat keeps 16 (FD_RESERVE), t/bench 6, and one peer is the sender.
@@ -254,6 +256,12 @@ scenario busy $BUSY_PEERS busy "$BUSY_PEERS" "$TALKERS" "$RATE" "$BUSY_SECS" 0
 scenario busy5k $BUSY_PEERS2 busy "$BUSY_PEERS2" "$TALKERS" "$RATE" "$BUSY_SECS" 0
 scenario paste $((BUSY_PEERS + 1)) busy "$BUSY_PEERS" "$TALKERS" "$RATE" "$BUSY_SECS" "$PASTE"
 scenario biggest $((BIG_PEERS + 1)) scale "$BIG_PEERS"
+# Only chat knows names: the relay and ncat would copy each /nick to all.
+_hosts=$HOSTS
+HOSTS="chat${CHAT_OLD:+ old}"
+scenario names $((NAME_PEERS + 1)) names "$NAME_PEERS" "$NAME_LINES" 0
+scenario collide $((NAME_PEERS + 1)) names "$NAME_PEERS" "$NAME_LINES" 1
+HOSTS=$_hosts
 echo >&2
 
 echo
@@ -282,6 +290,11 @@ row paste paste_ms 'paste to all ms'
 row biggest connect_s 'connect+join s'
 row biggest rss_per_peer_b 'host RSS/idle peer B'
 row biggest one_line_ms 'one line to all ms'
+for s in names collide; do
+	row $s join_cpu_s 'host CPU for joins s'
+	row $s nick_cpu_s 'host CPU for /nicks s'
+	row $s line_ms 'next line to all ms'
+done
 echo
 echo "fanout:  $READERS readers and 1 sender; $LINES lines of 64 bytes, as fast as they go"
 echo "stuck:   the same plus 1 peer that never reads (4 KiB receive buffer)"
@@ -291,6 +304,8 @@ echo "busy:    $BUSY_PEERS peers, all reading, $TALKERS of them saying $RATE lin
 echo "busy5k:  the same with $BUSY_PEERS2 peers"
 echo "paste:   busy, and 1 more peer pastes $PASTE lines at once half way through"
 echo "biggest: $BIG_PEERS peers, as many as ulimit -Hn ($(ulimit -Hn)) allows, and 1 sender"
+echo "names:   $NAME_PEERS peers join with random names of 64 letters; 1 says /nick of its own name $NAME_LINES times, then a line"
+echo "collide: the same with names that share a bucket of the unkeyed hash chat had before 2026-12"
 echo "chat -l -s 127.0.0.1 -m N  vs  t/bench relay  vs  ncat -l --chat --max-conns N 127.0.0.1 PORT"
 
 for _f in "$T"/*.failed; do
