@@ -1427,10 +1427,13 @@ utf8_cut(const char *s, size_t n, char next)
 
 /*
  * Append text safe for any terminal: TAB becomes a space, C0 controls,
- * DEL and C1 controls go, invalid UTF-8 becomes U+FFFD, and valid UTF-8
- * passes untouched. Runs of printable ASCII are copied whole. At most
- * max bytes are appended, cut at a character: a line of invalid bytes
- * would triple. Says whether it cut.
+ * DEL and C1 controls go, and so do the bidi embeddings, overrides and
+ * isolates and the line and paragraph separators (bidi_control), with
+ * which a line could be drawn as another's; invalid UTF-8 becomes
+ * U+FFFD, and the rest of valid UTF-8 passes untouched. Runs of
+ * printable ASCII are copied whole. At most max bytes are appended, cut
+ * at a character: a line of invalid bytes would triple. Says whether it
+ * cut.
  */
 static int
 sanitize(struct msg **mp, const char *s, size_t n, size_t max)
@@ -1449,7 +1452,7 @@ sanitize(struct msg **mp, const char *s, size_t n, size_t max)
 			put = u[i] == '\t' ? " " : "", k = u[i] == '\t', j = i + 1;
 		} else if ((k = utf8_len(u + i, n - i, &c))) {
 			put = s + i, j = i + k;
-			if (c <= 0x9f)
+			if (c <= 0x9f || bidi_control(c))
 				k = 0;
 		} else {
 			/* A lone 8-bit C1 byte is a control, not a typo. */
@@ -1465,6 +1468,13 @@ sanitize(struct msg **mp, const char *s, size_t n, size_t max)
 		i = j;
 	}
 	return 0;
+}
+
+/* U+2028..U+202E and U+2066..U+2069 reorder or break what follows. */
+static int
+bidi_control(unsigned long c)
+{
+	return (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 /* The bytes of a line that count: one CR before its LF does not. */

@@ -412,6 +412,7 @@ static long number(const char *, long, long, const char *);
 static unsigned long hash(const void *, size_t);
 static uint64_t keyed_hash(const void *, size_t);
 static int random_bytes(void *, size_t);
+static int bidi_control(unsigned long);
 static const char *hhmm(void);
 static size_t split_word(const char *, size_t, size_t *);
 

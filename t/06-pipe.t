@@ -4,7 +4,7 @@
 # control bytes from the network to the terminal.
 . "$(dirname "$0")/lib.sh"
 
-plan 26
+plan 27
 
 start_host host || give_up "host did not start"
 
@@ -89,6 +89,7 @@ check "-q -1: the reader is still there after all that" running reader
 	printf 'c1:\302\233[2J:\302\200:\302\237:end\n'
 	printf 'utf8: héllo 世界 🙂 Ψ\n'
 	printf 'lone:\233[2J:end\n'
+	printf 'bidi:\342\200\256lihs\342\200\254:\342\201\246x\342\201\251:\342\200\252\342\200\250\342\200\251:end\n'
 	printf 'crlf line\r\n'
 	printf 'END\n'
 } >"$T/evil"
@@ -110,6 +111,8 @@ check "valid UTF-8 from the network survives" \
 check "the text around stripped control bytes survives" \
     eval 'has "$f" "^esc:.*red.*:end\$" && has "$f" "^c0:.*:end\$" &&
 	has "$f" "^c1:.*:end\$" && has_line "$f" "crlf line"'
+check "no bidi override, embedding, isolate or line separator from the network reaches stdout" \
+    has_line "$f" "bidi:lihs:x::end"
 check "a lone 0x9b byte (8-bit CSI) is not written raw: stdout is valid UTF-8" \
     got_all perl -MEncode -e 'local $/; $_ = <>;
 	exit(eval { decode("UTF-8", $_, Encode::FB_CROAK); 1 } ? 0 : 1)' "$f"

@@ -6,7 +6,7 @@
 # found.
 . "$(dirname "$0")/lib.sh"
 
-plan 54
+plan 55
 
 TAB=$(printf '\t')
 chat=$CHAT
@@ -204,6 +204,22 @@ check "and so is its history line, replayed to a newcomer (got $got)" \
 check "a chat client joining after it gets the whole history and stays" \
     eval 'joined_or_gone late2 late2 -H && wait_line "$T/late2.out" "*** end of history" &&
 	running late2'
+
+# A right-to-left override after "<eve> " could draw the rest of the
+# line as "<alice> ..." on a terminal that applies bidi: the host takes
+# out overrides, embeddings, isolates and line separators, from the
+# text, the topic and an away reason alike.
+rlo=$(printf '\342\200\256') pdf=$(printf '\342\200\254') lri=$(printf '\342\201\246')
+pdi=$(printf '\342\201\251') lsep=$(printf '\342\200\250') psep=$(printf '\342\200\251')
+# eve's own /who answers once her reason is set; watch asks after that.
+send eve2 "ih ${rlo}>ecila<${pdf} ${lri}x${pdi}${lsep}y${psep}z\n/topic ${rlo}cipot${pdf}\n/away ${rlo}yawa\n/who\n"
+wait_for "$T/eve2.out" '^\*\*\* here: .*eve \(away\)'
+send watch "/who\n"
+wait_for "$T/watch.out" '^\*\*\* eve is away'
+check "no bidi control or line separator a peer sends reaches the room, in text, topic or away reason" \
+    eval 'has_line "$T/watch.out" "<eve> ih >ecila< xyz" && has "$T/watch.out" "cipot" &&
+	has "$T/watch.out" "eve is away: yawa" &&
+	! LC_ALL=C grep -aq "$rlo\|$pdf\|$lri\|$pdi\|$lsep\|$psep" "$T/watch.out"'
 
 # === 3. Nicknames that look like others, or like the marks ================
 
