@@ -13,6 +13,7 @@
 #define DEFAULT_PORT	"54321"
 #define LINE_MAX_BYTES	4096	/* one line from a peer, LF not counted: a long paste still fits */
 #define NICK_MAX	64	/* bytes of UTF-8 in a nickname: 21 common Chinese characters (3 bytes each), 16 rare ones (4) */
+#define SKEL_MAX	(NICK_MAX * LOOK_MAX)	/* characters in a name's skeleton, each standing for up to LOOK_MAX */
 /*
  * The longest line a chat host sends: a stamp and LINE_MAX_BYTES of
  * text, or a welcome with LIST_MAX bytes of names. The client cuts a
@@ -175,6 +176,8 @@ enum gcb {
 enum {
 	SC_BOPOMOFO = 2, SC_HANGUL = 29, SC_HAN = 54, SC_HIRAGANA = 55, SC_KATAKANA = 56,
 };
+#define LOOK_SEQ 0x110000	/* in look_alike, a sequence in look_alike_seq */
+#define LOOK_MAX 5	/* characters in the longest */
 #define HANGUL_LO 0xAC00	/* the Hangul syllables, left out of grapheme_break */
 #define HANGUL_HI 0xD7A3
 /* END unicode types */
@@ -492,7 +495,6 @@ static size_t sorted_at(const char *, size_t, int);
 static struct peer *find_member(const char *, size_t);
 static int same_name(const char *, size_t, const char *);
 static size_t skeleton(const char *, size_t, unsigned long *);
-static unsigned long unconfuse(unsigned long);
 static int scripts_ok(int *, int);
 static int nick_ok(const char *, size_t);
 static int nick_char(unsigned long, int);
@@ -700,6 +702,8 @@ static void open_stdio(void);
 /* Unicode */
 static const void *ufind(const void *, size_t, size_t, unsigned long);
 static unsigned long fold(unsigned long);
+static size_t stands_for(unsigned long, unsigned long *);
+static int composes(unsigned long, unsigned long);
 static int nick_script(unsigned long);
 static int cp_width(unsigned long);
 static int gcb_of(unsigned long);

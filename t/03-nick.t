@@ -3,7 +3,7 @@
 # guests.
 . "$(dirname "$0")/lib.sh"
 
-plan 46
+plan 73
 
 start_host host || give_up "host did not start"
 
@@ -149,3 +149,64 @@ check "with no \$LOGNAME to fall back on, the host names it guestN" \
     wait_for "$T/mixed2.out" '^\*\*\* welcome guest[0-9]+\. here: '
 check "and stderr says so" \
     has "$T/mixed2.err" '^chat: \$USER cannot be a nickname, .*; the host will name you guestN$'
+
+# --- look-alikes (issue 22) ---
+# Each pair: with the first name in the room, the second, which looks
+# the same, is refused or given a variant, and /msg to it reaches the
+# first or is refused: it never reaches a second person. The names are
+# perl strings, \x{...} for code points.
+start_host looks || give_up "host did not start"
+u() { perl -CO -e 'print eval qq{"$ARGV[0]"}' "$1"; }
+i=0
+while read -r first second what; do
+	i=$((i + 1))
+	f=$(u "$first") s=$(u "$second")
+	raw_join "f$i" "$f"
+	raw_peer "s$i" 127.0.0.1 "/nick $s\n"
+	wait_for "$T/s$i.out" '^\*\*\* (welcome|invalid nickname)'
+	send "s$i" "/msg $s probe $i\n"
+	wait_for "$T/s$i.out" "^\\*\\*\\* no such nick: |probe $i\$"
+	if has "$T/s$i.out" '^\*\*\* no such nick: ' ||
+	    wait_for "$T/f$i.out" "^\\*[^ ]+\\* probe $i\$"; then
+		if has "$T/s$i.out" "^\\*\\*\\* welcome $s\\. "; then
+			not_ok "$what: $second joins as itself beside $first"
+		else
+			ok "$what: $second beside $first is refused or a variant, /msg reaches $first"
+		fi
+	else
+		not_ok "$what: /msg $second beside $first reaches someone else"
+		diag "$(head -n 3 "$T/s$i.out")"
+	fi
+	send "f$i" '/quit\n'
+	send "s$i" '/quit\n'
+	wait_for "$T/f$i.err" 'connection closed'
+	wait_for "$T/s$i.err" 'connection closed'
+done <<'PAIRS'
+alice aIice capital I for l
+bill biII capital I for l, twice
+moon rnoon rn for m
+jos\x{E9} jose\x{301} NFD against NFC
+BOB \x{412}\x{41E}\x{412} Cyrillic capitals
+TIM \x{3A4}\x{399}\x{39C} Greek capitals
+HEN \x{397}\x{395}\x{39D} Greek capitals
+alice \x{251}lice IPA alpha
+alice a\x{1C0}ice dental click for l
+big bi\x{261} IPA script g
+nick n\x{131}ck dotless i
+bob bo\x{299} IPA small capital B
+coo \x{1D04}\x{1D0F}\x{1D0F} small capitals
+oo \x{585}\x{585} Armenian
+bob1 bob\x{FF11} fullwidth digit
+bob bob\x{640} tatweel
+ok ok\x{335} short stroke overlay
+ab a\x{338}b long solidus overlay
+eve eve\x{307} dot above, not precomposed
+dot dot\x{2D0} modifier letter triangular colon
+pop \x{440}\x{43E}\x{440} Cyrillic lower case
+bob b\x{43E}b mixed scripts
+alice \x{430}lice mixed scripts
+ALICE \x{410}LICE Cyrillic capital A
+cool \x{441}\x{43E}\x{43E}l mixed scripts
+one \x{3BF}ne Greek omicron
+kim \x{3BA}\x{3B9}m Greek kappa iota
+PAIRS

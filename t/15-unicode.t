@@ -1,9 +1,10 @@
 #!/bin/sh
 # The Unicode tables compiled into chat.c (the characters a nickname may
-# hold, case folding, column widths, grapheme breaks), and the types in
-# chat.h they are made of, are exactly what t/unicode.pl makes from the
-# Unicode Character Database: nobody edited them by hand, and nobody
-# changed the generator without running it.
+# hold, the pairs NFC composes, names' skeletons from Unicode's
+# confusables, case folding, column widths, grapheme breaks), and the
+# types in chat.h they are made of, are exactly what t/unicode.pl makes
+# from the Unicode Character Database and the confusables data: nobody
+# edited them by hand, and nobody changed the generator without running it.
 # And the code that reads them finds the clusters and widths it should.
 . "$(dirname "$0")/lib.sh"
 
@@ -12,6 +13,12 @@ ucd=/usr/share/unicode
 
 if [ ! -r "$ucd/UnicodeData.txt" ]; then
 	echo "1..0 # SKIP no $ucd/UnicodeData.txt (Debian: apt-get install unicode-data)"
+	exit 0
+fi
+
+confusables=/usr/lib/python3/dist-packages/confusable_homoglyphs/confusables.json
+if [ ! -r "$confusables" ]; then
+	echo "1..0 # SKIP no $confusables (Debian: apt-get install python3-confusable-homoglyphs)"
 	exit 0
 fi
 
@@ -32,9 +39,9 @@ version_of() {
 		head -n 1
 }
 
-perl "$top/t/unicode.pl" "$ucd" >"$T/want.c" 2>"$T/gen.err" ||
+perl "$top/t/unicode.pl" "$ucd" "$confusables" >"$T/want.c" 2>"$T/gen.err" ||
 	give_up "t/unicode.pl failed: $(head -n 1 "$T/gen.err")"
-perl "$top/t/unicode.pl" -h "$ucd" >"$T/want.h" 2>"$T/gen.err" ||
+perl "$top/t/unicode.pl" -h "$ucd" "$confusables" >"$T/want.h" 2>"$T/gen.err" ||
 	give_up "t/unicode.pl -h failed: $(head -n 1 "$T/gen.err")"
 block "$top/chat.c" >"$T/got.c"
 block "$top/chat.h" types >"$T/got.h"
