@@ -466,6 +466,9 @@ sub skeletons {
 		next if @k != 1;
 		for my $e (@{$json->{$k}}) {
 			my @e = $cps->($e->{c});
+			# Through б, 6 would be o and 0: the digits 2 to 9
+			# stay themselves.
+			next if grep { $_ >= ord('2') && $_ <= ord('9') } $k[0], @e;
 			if (@e == 1) {
 				$join->($k[0], $e[0]);
 			} elsif (!$multi{$k[0]}) {
