@@ -136,18 +136,10 @@ sub version {
 }
 
 # each_range NAME, CODE : call CODE->(LO, HI, VALUE) for each data line
-# "LO[..HI] ; VALUE ..." of a property file, comments stripped.
+# "LO[..HI] ; VALUE ..." of a property file: the first word of fields.
 sub each_range {
 	my ($name, $code) = @_;
-	my $fh = open_ucd($name);
-	while (<$fh>) {
-		s/#.*//;
-		next unless /\S/;
-		/^\s*([0-9A-F]+)(?:\.\.([0-9A-F]+))?\s*;\s*([^;\s]+)/
-			or die "unicode.pl: $name:$.: cannot read: $_";
-		$code->(hex $1, hex($2 // $1), $3);
-	}
-	close $fh;
+	fields($name, sub { $code->($_[0], $_[1], (split ' ', $_[2])[0]) });
 }
 
 # unicode_data : code point => [name, general category, canonical
