@@ -27,7 +27,9 @@
  * 3. deliver says who gets it, one rule for every room line, action,
  *    notice and private line: the peer it is for, or with none every
  *    member of the room; never its sender, nor one who ignores the
- *    sender, nor news of who came and went to one who asked for /quiet.
+ *    sender, nor news of who came and went to one who asked for /quiet;
+ *    a notice that quotes someone (a reason, a topic, a new name) goes
+ *    to those who ignore them without the words (notice_by).
  *    Each gets a slice of the shared message on its queue (outq_push).
  *    Lines queued back to back are one slice, and the lines one peer
  *    sends in one read go out together, as a run. In a room of more
@@ -193,6 +195,7 @@ static struct {
 	struct timer shutdown;	/* the end of the final flush */
 	struct source *sources[SOURCE_BUCKETS];	/* addresses with connections waiting */
 	struct msg *topic;	/* /topic: made safe, no LF; NULL for none */
+	struct ident *topic_by;	/* who set it, while they are here */
 	struct {
 		struct msg *names[2];	/* CAME, WENT: "a, b" of GATHER_LIST at most */
 		size_t count[2];	/* how many, named or not */
@@ -1931,26 +1934,23 @@ nick_guest(char *out)
  * for, or with none to every member of the room, and never back to its
  * sender (from) nor to one who ignores the sender, nor news of who
  * came and went to one who asked for /quiet. The host's notices
- * have no sender. A line to one peer is its own, not the room's: it
- * counts as its answers, which hold its input back (INPUT_MARK).
+ * have no sender; one that quotes a person's words does not reach
+ * those who ignore that person with the words (deliver_room). A line
+ * to one peer is its own, not the room's: it counts as its answers,
+ * which hold its input back (INPUT_MARK).
  */
 static void
 deliver(const struct peer *from, struct peer *to, int news, struct msg *m,
     size_t off, size_t end)
 {
-	const struct ident *who;
-	size_t i = SLOT_STDIN, had;
+	size_t had;
 
-	run_flush();	/* what was said before goes first */
-	who = from && from->id && from->id->ignorers ? from->id : NULL;
 	if (!to) {
-		while ((to = next_member(&i)))
-			if (to != from && !(who && ignores(to, who)) &&
-			    !(news && to->id && to->id->quiet))
-				outq_push(to, m, off, end);
+		deliver_room(from, from ? from->id : NULL, news, m, off, end, NULL);
 		return;
 	}
-	if (who && ignores(to, who))
+	run_flush();	/* what was said before goes first */
+	if (from && ignores(to, from->id))
 		return;	/* as if it went: ignoring is not a thing one is told */
 	had = to->q.cost;
 	outq_push(to, m, off, end);
@@ -1959,6 +1959,32 @@ deliver(const struct peer *from, struct peer *to, int news, struct msg *m,
 	to->q.answers += to->q.cost - had;
 	if (to->q.answers > INPUT_MARK)
 		flow(to);	/* its answers pile up: read it no more for now */
+}
+
+/*
+ * deliver's rule for the whole room. A line holds words that by chose
+ * (its sender's line, or a notice quoting their reason, name or topic):
+ * one who ignores by gets plain instead, a notice that quotes nothing
+ * of theirs, or with none nothing at all.
+ */
+static void
+deliver_room(const struct peer *from, const struct ident *by, int news,
+    struct msg *m, size_t off, size_t end, struct msg *plain)
+{
+	struct peer *to;
+	size_t i = SLOT_STDIN;
+
+	run_flush();	/* what was said before goes first */
+	if (by && !by->ignorers)
+		by = NULL;	/* the common case: nobody to ask */
+	while ((to = next_member(&i))) {
+		if (to == from || (news && to->id && to->id->quiet))
+			continue;
+		if (!by || !ignores(to, by))
+			outq_push(to, m, off, end);
+		else if (plain)
+			outq_push(to, plain, 0, plain->len);
+	}
 }
 
 /*
@@ -2064,9 +2090,13 @@ notice(struct peer *p, const char *fmt, ...)
 	send_to(p, m);
 }
 
-/* A notice to every member, news of who came and went not to the quiet; says where it starts. */
+/*
+ * A notice to every member, news of who came and went not to the
+ * quiet; by, if not NULL, chose what it says, and those who ignore by
+ * do not get it. Says where it starts.
+ */
 static size_t
-notice_room(int news, const char *fmt, ...)
+notice_room(const struct peer *by, int news, const char *fmt, ...)
 {
 	va_list ap;
 	size_t mark = line_begin();
@@ -2075,24 +2105,38 @@ notice_room(int news, const char *fmt, ...)
 	vformat(&io.shared, fmt, ap);
 	va_end(ap);
 	msg_put(&io.shared, "\n", 1);
-	deliver(NULL, NULL, news, io.shared, mark, io.shared->len);
+	notice_by(by, news, mark, NULL);
 	return mark;
 }
 
-/* A notice quoting what a peer sent, made safe, to one peer or (to NULL) the room. */
+/*
+ * The room notice begun at mark quotes words that by chose: those who
+ * ignore by get the notice plain instead, or with none nothing.
+ */
+static void
+notice_by(const struct peer *by, int news, size_t mark, const char *plain)
+{
+	struct msg *m = NULL;
+
+	if (plain && by && by->id && by->id->ignorers) {
+		m = msg_new(64);
+		put_form(&m, FORM_NOTICE, NULL);
+		msg_puts(&m, plain);
+		msg_puts(&m, "\n");
+	}
+	deliver_room(NULL, by ? by->id : NULL, news, io.shared, mark,
+	    io.shared->len, m);
+	if (m && !m->refs)
+		free(m);
+}
+
+/* A notice quoting what a peer sent, made safe, to one peer. */
 static void
 notice_text(struct peer *to, const char *before, const char *text, size_t n,
     const char *after)
 {
-	struct msg *m = to ? msg_new(64 + n) : NULL;
-	size_t mark;
+	struct msg *m = msg_new(64 + n);
 
-	if (!to) {
-		mark = line_begin();
-		put_quoted(&io.shared, before, text, n, after);
-		deliver(NULL, NULL, 0, io.shared, mark, io.shared->len);
-		return;
-	}
 	put_quoted(&m, before, text, n, after);
 	send_to(to, m);
 }
@@ -2114,7 +2158,7 @@ put_quoted(struct msg **mp, const char *before, const char *text, size_t n,
  * are counted, not walked, so a newcomer to a big room costs little.
  */
 static void
-put_members(struct msg **mp, struct msg **away)
+put_members(struct msg **mp, struct msg **away, const struct peer *viewer)
 {
 	struct peer *p;
 	size_t i = SLOT_STDIN, start = (*mp)->len, listed = 0;
@@ -2128,8 +2172,8 @@ put_members(struct msg **mp, struct msg **away)
 		if (!p->id || !p->id->away)
 			continue;
 		msg_puts(mp, " (away)");
-		if (away && p->id->away->len)
-			put_away(away, p);
+		if (away && p->id->away->len && !ignores(viewer, p->id))
+			put_away(away, p, 1);
 	}
 	if ((*mp)->len == start)
 		msg_puts(mp, "nobody else");
@@ -2184,13 +2228,13 @@ join(struct peer *p, const char *want, size_t n)
 		msg_puts(&m, " is taken)");
 	}
 	msg_puts(&m, ". here: ");
-	put_members(&m, NULL);	/* p is not a member yet */
+	put_members(&m, NULL, p);	/* p is not a member yet */
 	msg_puts(&m, ". type /help for commands\n");
 	presence(p, old ? P_BACK : P_JOINED, NULL, 0);	/* before p is in */
 	set_state(p, JOINED);
 	send_to(p, m);
 	if (room.topic)
-		notice_text(p, "topic: ", room.topic->data, room.topic->len, "");
+		tell_topic(p);
 	replay(p);
 	if (want && !ok)
 		notice(p, "invalid nickname: " NICK_RULE, NICK_MAX);
@@ -2267,7 +2311,7 @@ presence(struct peer *p, enum event e, const char *reason, size_t n)
 		[P_DROPPED] = "dropped (not reading)", [P_KICKED] = "was kicked by the host",
 	};
 	int side = e <= P_BACK ? CAME : WENT;
-	char head[NICK_MAX + 64];
+	char plain[NICK_MAX + 64], head[NICK_MAX + 66];
 	size_t mark;
 
 	if (e != P_KICKED && room.nmembers > opt.gather &&
@@ -2276,10 +2320,13 @@ presence(struct peer *p, enum event e, const char *reason, size_t n)
 		return;
 	}
 	tell_gathered();
-	snprintf(head, sizeof(head), "%s %s%s", p->nick, what[e], n ? " (" : "");
+	snprintf(plain, sizeof(plain), "%s %s", p->nick, what[e]);
+	snprintf(head, sizeof(head), "%s%s", plain, n ? " (" : "");
 	mark = line_begin();
 	put_quoted(&io.shared, head, reason, n, n ? ")" : "");
-	deliver(NULL, NULL, e != P_KICKED, io.shared, mark, io.shared->len);
+	/* the reason is the host's for a kick, else the peer's own */
+	notice_by(!n ? NULL : e == P_KICKED ? io.stdio : p, e != P_KICKED,
+	    mark, plain);
 }
 
 /*
@@ -2634,7 +2681,7 @@ cmd_nick(struct peer *p, const char *arg, size_t n)
 	nick_add(p);
 	sort_in(p);
 	tell_gathered();	/* the order of what happened is kept */
-	mark = notice_room(1, "%s is now %s", old, p->nick);
+	mark = notice_room(p, 1, "%s is now %s", old, p->nick);
 	if (p->id && p->id->quiet)	/* not news to p */
 		deliver(NULL, p, 0, io.shared, mark, io.shared->len);
 }
@@ -2720,7 +2767,7 @@ cmd_who(struct peer *p, const char *arg, size_t n)
 		who_starts(&m, arg, w);
 	} else {
 		msg_puts(&m, "here: ");
-		put_members(&m, &away);
+		put_members(&m, &away, p);
 	}
 	msg_puts(&m, "\n");
 	send_to(p, m);
@@ -2893,6 +2940,8 @@ ident_forget(struct ident *id)
 	}
 	away_clear(id);
 	id->keylen = 0;
+	if (room.topic_by == id)
+		room.topic_by = NULL;	/* nobody ignores who is gone */
 }
 
 /* Does p ignore the person id? */
@@ -3001,18 +3050,18 @@ tell_away(struct peer *p, struct peer *q)
 		p->id->refs++;
 	}
 	m = msg_new(NICK_MAX + AWAY_MAX + 32);
-	put_away(&m, q);
+	put_away(&m, q, !ignores(p, id));
 	send_to(p, m);
 }
 
-/* "*** NAME is away: REASON", or without a reason "*** NAME is away". */
+/* "*** NAME is away: REASON", or without a reason (or why) "*** NAME is away". */
 static void
-put_away(struct msg **mp, struct peer *q)
+put_away(struct msg **mp, struct peer *q, int why)
 {
 	put_form(mp, FORM_NOTICE, NULL);
 	msg_puts(mp, q->nick);
 	msg_puts(mp, " is away");
-	if (q->id->away->len) {
+	if (why && q->id->away->len) {
 		msg_puts(mp, ": ");
 		msg_put(mp, q->id->away->data, q->id->away->len);
 	}
@@ -3110,13 +3159,11 @@ cmd_topic(struct peer *p, const char *arg, size_t n)
 {
 	char head[NICK_MAX + 32];
 	struct msg *m;
+	size_t mark;
 	int cut;
 
 	if (!n) {
-		if (room.topic)
-			notice_text(p, "topic: ", room.topic->data, room.topic->len, "");
-		else
-			notice(p, "no topic is set");
+		tell_topic(p);
 		return;
 	}
 	if (opt.topiclock && !(p->role->flags & R_HOST)) {
@@ -3127,16 +3174,32 @@ cmd_topic(struct peer *p, const char *arg, size_t n)
 	cut = sanitize(&m, arg, n, TOPIC_MAX);
 	free(room.topic);
 	room.topic = NULL;
+	room.topic_by = NULL;
 	if (m->len == 1 && m->data[0] == '-') {
 		free(m);
-		notice_room(0, "%s cleared the topic", p->nick);
+		notice_room(NULL, 0, "%s cleared the topic", p->nick);
 	} else {
 		room.topic = m;
+		room.topic_by = ident_of(p);
 		snprintf(head, sizeof(head), "%s set the topic: ", p->nick);
-		notice_text(NULL, head, m->data, m->len, "");
+		mark = line_begin();
+		put_quoted(&io.shared, head, m->data, m->len, "");
+		notice_by(p, 0, mark, TOPIC_HIDDEN);
 	}
 	if (cut)
 		notice(p, "topic cut to %d bytes", TOPIC_MAX);
+}
+
+/* The topic as p may see it: not its words if p ignores who set it. */
+static void
+tell_topic(struct peer *p)
+{
+	if (!room.topic)
+		notice(p, "no topic is set");
+	else if (ignores(p, room.topic_by))
+		notice(p, TOPIC_HIDDEN);
+	else
+		notice_text(p, "topic: ", room.topic->data, room.topic->len, "");
 }
 
 /* ---- the host ----------------------------------------------------- */
@@ -3668,7 +3731,7 @@ room_close(struct peer *p, const char *reason, size_t n)
 	if (room.closing)
 		return;
 	tell_gathered();
-	notice_room(0, NOTICE_SHUTDOWN);
+	notice_room(NULL, 0, NOTICE_SHUTDOWN);
 	room.closing = 1;
 	room.gate.shut = 1;
 	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);

@@ -107,6 +107,7 @@
 #define SESSION_BYTES	16	/* random bytes in the client's key: 128 bits */
 #define AWAY_MAX	160	/* bytes of an /away reason: one row of a wide terminal */
 #define TOPIC_MAX	300	/* bytes of a topic */
+#define TOPIC_HIDDEN	"someone you ignore set the topic"	/* what they see of it */
 #define IGNORE_MAX	32	/* people one may /ignore at once: bounds the list walked */
 #define TOLD_MAX	32	/* senders remembered as told one is away; past it, told again */
 
@@ -503,18 +504,21 @@ static void nick_guest(char *);
 
 /* the room: delivery */
 static void deliver(const struct peer *, struct peer *, int, struct msg *, size_t, size_t);
+static void deliver_room(const struct peer *, const struct ident *, int,
+    struct msg *, size_t, size_t, struct msg *);
 static void run_flush(void);
 static void send_to(struct peer *, struct msg *);
 static size_t line_begin(void);
 static int line_end(const struct peer *, struct peer *, size_t, size_t);
 static void vformat(struct msg **, const char *, va_list);
 static void notice(struct peer *, const char *, ...);
-static size_t notice_room(int, const char *, ...);
+static size_t notice_room(const struct peer *, int, const char *, ...);
+static void notice_by(const struct peer *, int, size_t, const char *);
 static void notice_text(struct peer *, const char *, const char *, size_t,
     const char *);
 static void put_quoted(struct msg **, const char *, const char *, size_t,
     const char *);
-static void put_members(struct msg **, struct msg **);
+static void put_members(struct msg **, struct msg **, const struct peer *);
 
 /* the room: join, leave, say */
 static void join(struct peer *, const char *, size_t);
@@ -563,12 +567,13 @@ static void cmd_back(struct peer *, const char *, size_t);
 static void away_end(struct peer *);
 static void away_clear(struct ident *);
 static void tell_away(struct peer *, struct peer *);
-static void put_away(struct msg **, struct peer *);
+static void put_away(struct msg **, struct peer *, int);
 static void cmd_ignore(struct peer *, const char *, size_t);
 static void cmd_unignore(struct peer *, const char *, size_t);
 static void unignore_at(struct ident *, size_t);
 static void list_ignores(struct peer *);
 static void cmd_topic(struct peer *, const char *, size_t);
+static void tell_topic(struct peer *);
 
 /* the host */
 static void host_start(const char *, const char *, const char *, long);

@@ -4,7 +4,7 @@
 # cannot make of them (a forged member, raw escapes, an unbounded list).
 . "$(dirname "$0")/lib.sh"
 
-plan 55
+plan 63
 
 start_host host || give_up "host did not start"
 HPORT=$PORT
@@ -249,3 +249,47 @@ check "and he gets every line of the others, in order, then the next one" \
 	in_order "$T/hbob.out" "<dave> dave line 100" "<carol> carol after them"'
 check "someone who ignores nobody gets all 200 of hers in order, and the others'" \
     eval 'in_turn "$T/hcarol.out" eve 200 && in_turn "$T/hcarol.out" dave 100'
+
+# Nothing eve chooses reaches bob once he ignores her: not her away
+# reason, her topic, her new name nor her quit reason. carol, who
+# ignores nobody, sees them all; and bob still sees what the host says.
+start_host leaks || diag "host did not start"
+raw_join leve eve
+raw_join lbob bob
+raw_join lcarol carol
+raw_join lmal mallory
+send lbob '/ignore eve\n/ignore mallory\n'
+wait_line "$T/lbob.out" "*** you ignore mallory now: /unignore mallory ends it"
+send leve '/away EVE SAYS away\n'
+wait_line "$T/leve.out" "*** you are away: EVE SAYS away (/back ends it)"
+send lcarol '/who\n'
+wait_line "$T/lcarol.out" "*** eve is away: EVE SAYS away"
+send lbob '/who\n/msg eve hello\n/msg bob marker a\n'
+check "/who shows bob that eve is away, not her reason" \
+    eval 'wait_line "$T/lbob.out" "-> *bob* marker a" &&
+	has "$T/lbob.out" "^\*\*\* here: .*eve \(away\)"'
+check "a /msg to her tells him she is away, without the reason" \
+    in_order "$T/lbob.out" "-> *eve* hello" "*** eve is away" "-> *bob* marker a"
+send leve '/topic EVE SAYS topic\n'
+wait_line "$T/lcarol.out" "*** eve set the topic: EVE SAYS topic"
+send lbob '/topic\n/msg bob marker b\n'
+check "her topic: bob is told that someone he ignores set it, and not what" \
+    eval 'wait_line "$T/lbob.out" "-> *bob* marker b" &&
+	[ "$(count "$T/lbob.out" "^\*\*\* someone you ignore set the topic$")" -eq 2 ]'
+send leve '/nick EVE_SAYS_rename\n'
+wait_line "$T/lcarol.out" "*** eve is now EVE_SAYS_rename"
+send leve '/quit EVE SAYS bye\n'
+check "her quit reason reaches the others" \
+    wait_line "$T/lcarol.out" "*** EVE_SAYS_rename left (EVE SAYS bye)"
+check "bob is told she left, without her reason" \
+    wait_line "$T/lbob.out" "*** EVE_SAYS_rename left"
+say leaks "/kick mallory HOST SAYS spam"
+check "a reason the host gave is the host's words: bob sees it" \
+    wait_line "$T/lbob.out" "*** mallory was kicked by the host (HOST SAYS spam)"
+send lcarol '/topic carol topic\n'
+wait_line "$T/lbob.out" "*** carol set the topic: carol topic"
+send lbob '/topic\n'
+check "a topic someone else set is shown again" \
+    wait_line "$T/lbob.out" "*** topic: carol topic"
+check "no word of eve's reached bob: not her reasons, her topic nor her rename" \
+    lacks "$T/lbob.out" 'EVE SAYS|is now'
