@@ -64,14 +64,18 @@
  * the types and the prototypes, under the same headings.
  */
 /*
- * POSIX.1-2008, and the per-socket keepalive options, which no standard
- * has: macOS and NetBSD show them beside POSIX on request, FreeBSD and
- * DragonFly only when no standard is asked for at all.
+ * POSIX.1-2008, and what no standard has: the per-socket keepalive
+ * options, and who is at the other end of a Unix-domain socket
+ * (SO_PEERCRED, getpeereid). Linux, macOS and NetBSD show them beside
+ * POSIX on request, FreeBSD and DragonFly only when no standard is
+ * asked for at all.
  */
 #if defined(__APPLE__)
 #define _DARWIN_C_SOURCE
 #elif defined(__NetBSD__)
 #define _NETBSD_SOURCE
+#elif defined(__linux__)
+#define _DEFAULT_SOURCE
 #endif
 #if !defined(__FreeBSD__) && !defined(__DragonFly__)
 #define _POSIX_C_SOURCE 200809L
@@ -154,7 +158,7 @@ static struct {
 	} run;
 	struct peer *dirty;	/* queues that grew this turn */
 	struct peer *dead;	/* peers to free at the end of the turn */
-	struct peer *stashed;	/* peers with input put aside (answers_wait) */
+	struct peer *stashed;	/* peers with input put aside (answers_wait, F_PAUSED) */
 	size_t nqueued;		/* peers with something queued */
 	struct timerlist timers[NTIMERS];
 	long long now;		/* the clock at the start of this turn, ms */
@@ -167,6 +171,7 @@ static struct {
 		[T_CLOSE] = { NULL, NULL, close_expired },
 		[T_LAG] = { NULL, NULL, lag_expired },
 		[T_PAUSE] = { NULL, NULL, pause_expired },
+		[T_FORGET] = { NULL, NULL, forget_expired },
 		[T_QUIT] = { NULL, NULL, quit_expired },
 		[T_DIAL] = { NULL, NULL, dial_expired },
 		[T_REDIAL] = { NULL, NULL, redial_expired },
@@ -1343,7 +1348,8 @@ resume_input(int run)
 			continue;
 		}
 		pp = &p->next_stashed;
-		if (answers_wait(p) || p->role->in->holders || p->role->in->shut)
+		if (answers_wait(p) || (p->flags & F_PAUSED) ||
+		    p->role->in->holders || p->role->in->shut)
 			continue;
 		ready = 1;
 		if (!run)
@@ -1500,7 +1506,7 @@ frame(struct peer *p, const char *s, size_t n)
 	size_t len;
 
 	while (n > 0 && p->state != CLOSING && !(p->flags & F_DEAD)) {
-		if (answers_wait(p)) {
+		if (answers_wait(p) || (p->flags & F_PAUSED)) {
 			stash(p, s, n);
 			break;
 		}
@@ -2610,7 +2616,7 @@ check_password(struct peer *p, const char *s, size_t n)
 	if (n < pl || strncasecmp(s, CMD_PASS, pl) ||
 	    secret_differs(s + pl, n - pl, opt.password, strlen(opt.password))) {
 		if (p->src)
-			p->src->pause = io.now + PAUSE_MS;
+			source_pause(p->src);
 		notice(p, REFUSE_PASSWORD);
 		leave(p, P_LEFT, NULL, 0);
 		return;
@@ -3488,19 +3494,15 @@ announce(const char *addr, unsigned port)
 
 /*
  * Take the connections waiting on a listener, a bounded number a turn.
- * In a password room one address may have only WAITING_MAX of them
- * waiting to give it, so nobody can keep the others out by opening
- * connections that never do, and one that gave a wrong password makes
- * the next connections from its address wait PAUSE_MS before they are
- * read. None of them count against -m until they join.
+ * In a password room each waits with the others from its address
+ * (source_wait) to give it. None of them count against -m until they
+ * join.
  */
 static void
 accept_peers(int lfd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	struct source *src = NULL;
-	const char *why;
 	struct peer *p;
 	int i, fd;
 
@@ -3516,28 +3518,14 @@ accept_peers(int lfd)
 				warnx("accept:");
 			return;
 		}
-		if (opt.password && (why = source_admit(src = source_of(&ss)))) {
-			refuse(fd, why);
-			close(fd);
-			continue;
-		}
 		tune_socket(fd, ss.ss_family);
 		room.npeers++;
 		p = peer_new(&member, fd, fd);
 		flow(p);
-		if (opt.password)
+		if (opt.password) {
 			notice(p, NOTICE_PASSWORD);	/* its first line */
-		if (opt.password && src->pause > io.now) {
-			/* its address just gave a wrong password: the next try waits */
-			p->src = src;
-			src->waiting++;
-			p->flags |= F_PAUSED;
-			set_reading(p, 0);
-			timer_set(&p->timer, T_PAUSE, io.now + PAUSE_MS);
-		} else if (opt.password) {
-			p->src = src;
-			src->waiting++;
 			timer_set(&p->timer, T_AUTH, io.now + AUTH_MS);
+			source_wait(source_of(&ss, fd), p);
 		} else {
 			p->flags |= F_AUTHED;
 			timer_set(&p->timer, T_JOIN, io.now + JOIN_MS);
@@ -3583,19 +3571,23 @@ refuse(int fd, const char *why)
 
 /*
  * The entry for a connection's address: its IPv4 address, or its IPv6
- * /64. Unix-domain peers have none, and share one entry of no bytes.
+ * /64; for a Unix-domain peer, the user it runs as (peer_uid), or where
+ * the system does not say, one entry of no bytes for all of them.
  */
 static struct source *
-source_of(const struct sockaddr_storage *ss)
+source_of(const struct sockaddr_storage *ss, int fd)
 {
 	const unsigned char *a = (const unsigned char *)"";
 	struct source *s, **b;
 	size_t n = 0;
+	uint32_t uid;
 
 	if (ss->ss_family == AF_INET)
 		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr, n = 4;
 	else if (ss->ss_family == AF_INET6)
 		a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr, n = 8;
+	else if (peer_uid(fd, &uid))
+		a = (const unsigned char *)&uid, n = sizeof(uid);	/* a -U room has no other kind */
 	b = source_bucket(a, n);
 	for (s = *b; s; s = s->next)
 		if (s->keylen == n && !memcmp(s->key, a, n))
@@ -3610,17 +3602,90 @@ source_of(const struct sockaddr_storage *ss)
 	return s;
 }
 
+/*
+ * The user at the other end of a Unix-domain socket, where the system
+ * tells: SO_PEERCRED on Linux, getpeereid on the BSDs and macOS.
+ */
+static int
+peer_uid(int fd, uint32_t *uid)
+{
+#if defined(__linux__) && defined(SO_PEERCRED)
+	struct { pid_t pid; uid_t uid; gid_t gid; } cred;	/* struct ucred, which POSIX hides */
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || len != sizeof(cred))
+		return 0;
+	*uid = (uint32_t)cred.uid;
+	return 1;
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
+    defined(__DragonFly__)
+	uid_t u;
+	gid_t g;
+
+	if (getpeereid(fd, &u, &g))
+		return 0;
+	*uid = (uint32_t)u;
+	return 1;
+#else
+	(void)fd, (void)uid;
+	return 0;
+#endif
+}
+
 static struct source **
 source_bucket(const unsigned char *a, size_t n)
 {
 	return &room.sources[keyed_hash(a, n) % SOURCE_BUCKETS];
 }
 
-/* Why a new connection from this address is turned away, or NULL. */
-static const char *
-source_admit(struct source *s)
+/*
+ * p waits with the others from its address to give the password. Their
+ * number is bounded, so that an address cannot hold the room's memory,
+ * but a newcomer is never turned away for it: the oldest of them makes
+ * room, as sshd's MaxStartups does, so that connections which never
+ * give a password cannot keep out one that will. While its address
+ * pauses, p is not read either.
+ */
+static void
+source_wait(struct source *s, struct peer *p)
 {
-	return s->waiting >= WAITING_MAX ? REFUSE_WAITING : NULL;
+	struct peer *old;
+
+	if (s->nwait == WAITING_MAX) {
+		old = s->wait[0];
+		source_done(old);
+		notice(old, REFUSE_WAITING);
+		leave(old, P_LEFT, NULL, 0);
+	}
+	p->src = s;
+	s->wait[s->nwait++] = p;
+	if (s->pause > io.now)
+		pause_peer(p);
+}
+
+/*
+ * A wrong password from this address: none of its connections, waiting
+ * or new, is read for PAUSE_MS, so that it gives at most about one
+ * password a second however many connections it has. What they had
+ * sent meanwhile waits (frame).
+ */
+static void
+source_pause(struct source *s)
+{
+	unsigned i;
+
+	s->pause = io.now + PAUSE_MS;
+	timer_set(&s->timer, T_FORGET, s->pause);
+	for (i = 0; i < s->nwait; i++)
+		pause_peer(s->wait[i]);
+}
+
+static void
+pause_peer(struct peer *p)
+{
+	p->flags |= F_PAUSED;
+	set_reading(p, 0);
+	timer_set(&p->timer, T_PAUSE, io.now + PAUSE_MS);
 }
 
 /* The pause is over: now it may give the password. */
@@ -3641,13 +3706,36 @@ pause_expired(struct timer *t)
 static void
 source_done(struct peer *p)
 {
-	struct source *s = p->src, **b;
+	struct source *s = p->src;
+	unsigned i;
 
 	if (!s)
 		return;
 	p->src = NULL;
-	if (--s->waiting || s->pause > io.now)
-		return;
+	for (i = 0; s->wait[i] != p; i++)
+		;
+	memmove(s->wait + i, s->wait + i + 1, (--s->nwait - i) * sizeof(*s->wait));
+	if (!s->nwait && s->pause <= io.now)
+		source_free(s);
+}
+
+/* Its pause is over: it goes, unless connections of it still wait. */
+static void
+forget_expired(struct timer *t)
+{
+	struct source *s = (struct source *)(void *)((char *)t - offsetof(struct source, timer));
+
+	timer_set(t, T_NONE, 0);
+	if (!s->nwait)
+		source_free(s);
+}
+
+static void
+source_free(struct source *s)
+{
+	struct source **b;
+
+	timer_set(&s->timer, T_NONE, 0);
 	for (b = source_bucket(s->key, s->keylen); *b != s; b = &(*b)->next)
 		;
 	*b = s->next;

@@ -59,8 +59,8 @@
 #define SUN_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)	/* -U PATH and its NUL: 108 on Linux, 104 on BSDs */
 #define JOIN_MS		250	/* a peer that says nothing joins as guestN after this */
 #define AUTH_MS		10000	/* time to give the password in */
-#define WAITING_MAX	8	/* connections from one address waiting to give the password */
-#define PAUSE_MS	1000	/* after a wrong password, new connections from its address wait this long */
+#define WAITING_MAX	8	/* connections from one address waiting to give the password; a ninth pushes out the oldest */
+#define PAUSE_MS	1000	/* after a wrong password, none from its address is read for this long */
 #define SOURCE_BUCKETS	256	/* hash buckets for the addresses with connections waiting */
 #define RELISTEN_MS	1000	/* out of descriptors with no spare: pause listening */
 #define PEERS_DEFAULT	10000	/* most peers at once unless -m says otherwise */
@@ -242,6 +242,7 @@ enum {
 	T_CLOSE,	/* peer: CLOSE_MS to flush before closing */
 	T_LAG,		/* peer: LAG_MS holding the room */
 	T_PAUSE,	/* peer: PAUSE_MS before it is read, after a wrong password */
+	T_FORGET,	/* an address: PAUSE_MS after its wrong password, forgotten */
 	T_QUIT,		/* client: -q seconds after stdin EOF */
 	T_DIAL,		/* client: -w seconds for a connection attempt */
 	T_REDIAL,	/* client: -r backoff before connecting again */
@@ -273,8 +274,10 @@ struct peer;
 struct source {
 	unsigned char key[8];	/* the address, or its first 64 bits */
 	size_t keylen;
-	unsigned waiting;	/* its connections waiting to give the password */
-	long long pause;	/* a wrong password: no new connection before this */
+	struct peer *wait[WAITING_MAX];	/* its connections waiting to give the password, oldest first */
+	unsigned nwait;
+	long long pause;	/* a wrong password: none of them is read before this */
+	struct timer timer;	/* T_FORGET: then it goes, if none waits */
 	struct source *next;	/* next in its hash bucket */
 };
 
@@ -356,7 +359,7 @@ enum {
 	F_LAGGARD = 1 << 12,	/* held the room LAG_MS, or its queue took nothing for STALL_MS: may not hold it until it has caught up */
 	F_STASHED = 1 << 13,	/* on the list of peers with input put aside */
 	F_REPLAY = 1 << 14,	/* what is queued now is history (q.hist) */
-	F_PAUSED = 1 << 15,	/* its address gave a wrong password: not read yet */
+	F_PAUSED = 1 << 15,	/* its address gave a wrong password: not read, what it sent waits */
 	F_WATCHOUT = 1 << 16,	/* stdout a pipe or socket: polled idle too, for its reader going */
 };
 
@@ -589,11 +592,16 @@ static void announce(const char *, unsigned);
 static void accept_peers(int);
 static void shed(int);
 static void refuse(int, const char *);
-static struct source *source_of(const struct sockaddr_storage *);
+static struct source *source_of(const struct sockaddr_storage *, int);
+static int peer_uid(int, uint32_t *);
 static struct source **source_bucket(const unsigned char *, size_t);
-static const char *source_admit(struct source *);
+static void source_wait(struct source *, struct peer *);
+static void source_pause(struct source *);
+static void pause_peer(struct peer *);
 static void pause_expired(struct timer *);
 static void source_done(struct peer *);
+static void forget_expired(struct timer *);
+static void source_free(struct source *);
 static void member_eof(struct peer *);
 static void member_lost(struct peer *, const char *);
 static void member_drained(struct peer *);

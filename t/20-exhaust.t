@@ -6,7 +6,7 @@
 # side under prove -j.)
 . "$(dirname "$0")/lib.sh"
 
-plan 7
+plan 10
 
 
 # === 1. Memory: queues of notices, history for newcomers ===================
@@ -169,16 +169,20 @@ check "while 127.0.0.1 keeps opening connections without /pass, 127.0.0.2 with t
 kill "$(pid_of attack)" 2>/dev/null
 
 
-# A ninth connection from one address waiting for the password is
-# turned away; another address is not; a wrong password makes the next
-# try from its address wait a second.
+# Eight connections from one address waiting for the password do not
+# keep out a ninth that gives it: the oldest of the eight makes room
+# and is told why; another address is not touched. A wrong password
+# makes the next try from its address wait a second.
 start_host pw2 -P s3cret || diag "host -P did not start"
 spawn_in /dev/null waiters perl $PEER -e '
 	my @s = map { dial($ARGV[0]) } 1 .. 8;
-	sleep 0.5;
+	read_until($_, qr/needs a password/, 3) for @s;
 	my $ninth = dial($ARGV[0]);
-	my $got = read_until($ninth, qr/\n/, 3);
-	print "ninth: $got";
+	syswrite($ninth, "/pass s3cret\n/nick ninth\n");
+	my $got = read_until($ninth, qr/^\*\*\* welcome /m, 3);
+	print $got =~ /^\*\*\* welcome ninth\./m ? "ninth: in\n" : "ninth: out\n";
+	$got = read_until($s[0], qr/waiting/, 3);
+	print "oldest: $1\n" while $got =~ /^\*\*\* (.*)$/mg;
 	my $other = dial($ARGV[0], 0, "127.0.0.3");
 	syswrite($other, "/pass s3cret\n/nick other\n");
 	$got = read_until($other, qr/^\*\*\* welcome /m, 3);
@@ -186,9 +190,11 @@ spawn_in /dev/null waiters perl $PEER -e '
 	print "done\n";
 	1 while <STDIN>;' "$PORT"
 wait_line "$T/waiters.out" "done" 20
-check "a ninth connection from one address waiting for the password is turned away" \
-    has_line "$T/waiters.out" "ninth: *** too many connections from your address are waiting, try later"
-check "while one from another address gets in" has_line "$T/waiters.out" "other: in"
+check "eight connections waiting without a password do not keep out a ninth that gives it" \
+    has_line "$T/waiters.out" "ninth: in"
+check "the oldest of the eight makes room, and is told why" \
+    has_line "$T/waiters.out" "oldest: too many connections from your address are waiting, try later"
+check "one from another address gets in too" has_line "$T/waiters.out" "other: in"
 kill "$(pid_of waiters)" 2>/dev/null
 spawn_in /dev/null retry perl $PEER -e '
 	my $s = dial($ARGV[0], 0, "127.0.0.4");
@@ -203,6 +209,42 @@ wait_for "$T/retry.out" '^(in|out) after ' 20
 t=$(sed -n 's/^in after \([0-9.]*\) s$/\1/p' "$T/retry.out")
 check "after a wrong password the next try from that address waits a second (${t:-not in})" \
     eval '[ -n "$t" ] && perl -e "exit !($t >= 0.9)"'
+
+# Five connections from one address, already waiting, give a wrong
+# password at once: they are answered about a second apart, not in one
+# go. One from another address with the right password, after the
+# first answer, is not held up by them: it is in before the second.
+spawn_in /dev/null guess perl $PEER -e '
+	my @s = map { dial($ARGV[0], 0, "127.0.0.5") } 1 .. 5;
+	read_until($_, qr/needs a password/, 3) for @s;
+	syswrite($_, "/pass wrong\n") for @s;
+	my (@at, $in, $v);
+	my $end = time + 15;
+	while (@at < 5 && time < $end) {
+		my $rin = "";
+		vec($rin, fileno $_, 1) = 1 for grep { defined } @s, $v;
+		select(my $r = $rin, undef, undef, 0.5) or next;
+		for my $s (grep { defined && vec($r, fileno $_, 1) } @s) {
+			sysread($s, my $buf, 4096) or undef $s, next;
+			push @at, time if $buf =~ /wrong password/;
+		}
+		if ($v && vec($r, fileno $v, 1) && !$in) {
+			sysread($v, my $buf, 4096);
+			$in = @at if $buf =~ /welcome victim/;
+		}
+		if (@at == 1 && !$v) {
+			$v = dial($ARGV[0], 0, "127.0.0.6");
+			syswrite($v, "/pass s3cret\n/nick victim\n");
+		}
+	}
+	printf "answers %d over %.1f s; victim in after %s\n", scalar @at,
+	    @at ? $at[-1] - $at[0] : 0, $in // "none";' "$PORT"
+wait_for "$T/guess.out" '^answers ' 30
+g=$(cat "$T/guess.out")
+check "five wrong passwords from one address are answered a second apart ($g)" \
+    matches "$g" '^answers 5 over ([4-9]|[1-9][0-9])\.'
+check "a right password from another address is not held up by them" \
+    matches "$g" 'victim in after 1$'
 
 # === 1, continued: the /help flood from the start ===========================
 

@@ -6,7 +6,7 @@
 # permissions decide who may join; -r, -P and the usage errors.
 . "$(dirname "$0")/lib.sh"
 
-plan 68
+plan 69
 
 # unix_host LABEL PATH [ARGS...] : host a room as "host" on the socket
 # PATH, with -C and -v; true once it says it listens there (false if it
@@ -293,27 +293,71 @@ check "raw, no /pass first: *** wrong password" \
 say pa "marker after the wrong ones"
 check "the room never heard of those turned away" \
     absent "$T/phost.out" "<pa> marker after the wrong ones" 'pbad|raw'
-# Unix-domain peers have no address: they are one source, and may
-# have WAITING_MAX connections waiting to give the password, together.
-spawn waiters perl -MSocket -e '
+# Unix-domain peers are told apart by the user they run as. Eight idle
+# connections of one user, renewed all the while, do not keep out one
+# of that user who gives the password: the oldest waiting makes room.
+# (First the pause after the wrong passwords above ends: a join is read.)
+unix_join pb pb "$P" -P sekrit
+spawn waiters perl -MSocket -MTime::HiRes=sleep -e '
 	my @s;
-	for (1 .. 8) {
+	$| = 1;
+	for my $i (1 .. 400) {
 		socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "$!\n";
 		connect($s, pack_sockaddr_un($ARGV[0])) or die "$!\n";
 		push @s, $s;
-	}
-	$| = 1;
-	print "waiting\n";
-	sleep 100000;' "$P"
-# the eight are ahead of the ninth in the listen queue, however slow the host
+		shift @s if @s > 8;
+		print "waiting\n" if $i == 8;
+		sleep 0.05;
+	}' "$P"
 wait_line "$T/waiters.out" "waiting"
-got=$(perl -MSocket -e '
-	socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "$!\n";
-	connect($s, pack_sockaddr_un($ARGV[0])) or die "$!\n";
-	alarm 10;
-	print scalar <$s>;' "$P")
-is "$got" "*** too many connections from your address are waiting, try later" \
-    "all Unix-domain peers count as one address: the ninth waiting one is turned away"
+ins=0
+for i in 1 2 3; do
+	got=$(perl -MSocket -e '
+		socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "$!\n";
+		connect($s, pack_sockaddr_un($ARGV[0])) or die "$!\n";
+		syswrite($s, "/pass sekrit\n/nick v$ARGV[1]\n");
+		alarm 5;
+		while (<$s>) { print, last if /^\*\*\* (welcome|too many)/ }' "$P" "$i")
+	case $got in "*** welcome v$i. "*) ins=$((ins + 1)) ;; *) diag "try $i: $got" ;; esac
+done
+is "$ins" 3 "eight idle connections of one user, renewed, keep out none of that user with the password"
+kill "$(pid_of waiters)" 2>/dev/null
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+	# eight of nobody's wait; a connection of root's is another user's,
+	# and makes none of them go
+	chmod 711 "$T"
+	chmod 666 "$P"
+	spawn_in /dev/null others setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    perl -MSocket -e '
+		my @s = map {
+			socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "$!\n";
+			connect($s, pack_sockaddr_un($ARGV[0])) or die "$!\n"; $s } 1 .. 8;
+		$| = 1;
+		print "waiting\n";
+		sleep 1 until -e $ARGV[1];
+		my $told = 0;
+		for my $s (@s) {
+			my $rin = "";
+			vec($rin, fileno $s, 1) = 1;
+			select(my $r = $rin, undef, undef, 0.2) or next;
+			sysread($s, my $buf, 4096);
+			$told++ if $buf =~ /too many/;
+		}
+		print "told $told\n";' "$P" "$T/others.go"
+	wait_line "$T/others.out" "waiting"
+	got=$(perl -MSocket -e '
+		socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "$!\n";
+		connect($s, pack_sockaddr_un($ARGV[0])) or die "$!\n";
+		alarm 5;
+		print scalar <$s>;' "$P")
+	touch "$T/others.go"
+	wait_for "$T/others.out" '^told ' 10
+	check "another user's connection is not counted with theirs: none of the eight made room" \
+	    eval '[ "$got" = "*** this room needs a password: send /pass PASSWORD" ] &&
+		has_line "$T/others.out" "told 0"'
+else
+	skip "Unix-domain users told apart: needs root, setpriv and the user nobody"
+fi
 
 # --- usage ----------------------------------------------------------------
 
