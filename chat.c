@@ -171,7 +171,6 @@ static struct {
 		[T_CLOSE] = { NULL, NULL, close_expired },
 		[T_LAG] = { NULL, NULL, lag_expired },
 		[T_PAUSE] = { NULL, NULL, pause_expired },
-		[T_FORGET] = { NULL, NULL, forget_expired },
 		[T_QUIT] = { NULL, NULL, quit_expired },
 		[T_DIAL] = { NULL, NULL, dial_expired },
 		[T_REDIAL] = { NULL, NULL, redial_expired },
@@ -198,7 +197,9 @@ static struct {
 	int spare;		/* a descriptor kept to shed connections on EMFILE */
 	struct timer relisten;	/* out of descriptors: listen again then */
 	struct timer shutdown;	/* the end of the final flush */
-	struct source *sources[SOURCE_BUCKETS];	/* addresses with connections waiting */
+	struct source *sources[SOURCE_BUCKETS];	/* addresses with connections waiting or a pause */
+	size_t nsources;
+	long long next_guess;	/* the room's next turn to answer a wrong password */
 	struct msg *topic;	/* /topic: made safe, no LF; NULL for none */
 	struct ident *topic_by;	/* who set it, while they are here */
 	struct {
@@ -3578,7 +3579,6 @@ static struct source *
 source_of(const struct sockaddr_storage *ss, int fd)
 {
 	const unsigned char *a = (const unsigned char *)"";
-	struct source *s, **b;
 	size_t n = 0;
 	uint32_t uid;
 
@@ -3588,10 +3588,26 @@ source_of(const struct sockaddr_storage *ss, int fd)
 		a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr, n = 8;
 	else if (peer_uid(fd, &uid))
 		a = (const unsigned char *)&uid, n = sizeof(uid);	/* a -U room has no other kind */
-	b = source_bucket(a, n);
+	return source_get(a, n);
+}
+
+/*
+ * The entry for the address a[0..n), made if need be. Past SOURCES_MAX
+ * of them, a new one shares the entry of no bytes, so that however
+ * many addresses an attacker has, the table stays small and they are
+ * not let guess any faster.
+ */
+static struct source *
+source_get(const unsigned char *a, size_t n)
+{
+	struct source *s, **b = source_bucket(a, n);
+
 	for (s = *b; s; s = s->next)
 		if (s->keylen == n && !memcmp(s->key, a, n))
 			return s;
+	if (n && room.nsources >= SOURCES_MAX)
+		return source_get(a, 0);
+	room.nsources++;
 	s = xmalloc(sizeof(*s));
 	memset(s, 0, sizeof(*s));
 	if (n)
@@ -3665,17 +3681,21 @@ source_wait(struct source *s, struct peer *p)
 
 /*
  * A wrong password from this address: none of its connections, waiting
- * or new, is read for PAUSE_MS, so that it gives at most about one
- * password a second however many connections it has. What they had
- * sent meanwhile waits (frame).
+ * or new, is read for PAUSE_MS, nor before the room's next turn to
+ * answer one (GUESS_MS after the last), so that it guesses at most
+ * about once a second however many connections it has, and the room
+ * is guessed at about 20 times a second however many addresses try.
+ * Meanwhile what they send waits (frame), and AUTH_MS runs on.
  */
 static void
 source_pause(struct source *s)
 {
+	long long turn = room.next_guess > io.now ? room.next_guess : io.now;
 	unsigned i;
 
-	s->pause = io.now + PAUSE_MS;
-	timer_set(&s->timer, T_FORGET, s->pause);
+	room.next_guess = turn + GUESS_MS;
+	s->pause = io.now + PAUSE_MS > turn ? io.now + PAUSE_MS : turn;
+	timer_set(&s->timer, T_PAUSE, s->pause);	/* in order: both only grow */
 	for (i = 0; i < s->nwait; i++)
 		pause_peer(s->wait[i]);
 }
@@ -3685,18 +3705,24 @@ pause_peer(struct peer *p)
 {
 	p->flags |= F_PAUSED;
 	set_reading(p, 0);
-	timer_set(&p->timer, T_PAUSE, io.now + PAUSE_MS);
 }
 
-/* The pause is over: now it may give the password. */
+/* The pause is over: its connections may give the password; with none, it goes. */
 static void
 pause_expired(struct timer *t)
 {
-	struct peer *p = timer_peer(t);
+	struct source *s = (struct source *)(void *)((char *)t - offsetof(struct source, timer));
+	unsigned i;
 
-	p->flags &= ~F_PAUSED;
-	flow(p);
-	timer_set(t, T_AUTH, io.now + AUTH_MS);
+	timer_set(t, T_NONE, 0);
+	if (!s->nwait) {
+		source_free(s);
+		return;
+	}
+	for (i = 0; i < s->nwait; i++) {
+		s->wait[i]->flags &= ~F_PAUSED;
+		flow(s->wait[i]);
+	}
 }
 
 /*
@@ -3719,17 +3745,6 @@ source_done(struct peer *p)
 		source_free(s);
 }
 
-/* Its pause is over: it goes, unless connections of it still wait. */
-static void
-forget_expired(struct timer *t)
-{
-	struct source *s = (struct source *)(void *)((char *)t - offsetof(struct source, timer));
-
-	timer_set(t, T_NONE, 0);
-	if (!s->nwait)
-		source_free(s);
-}
-
 static void
 source_free(struct source *s)
 {
@@ -3740,6 +3755,7 @@ source_free(struct source *s)
 		;
 	*b = s->next;
 	free(s);
+	room.nsources--;
 }
 
 static void

@@ -60,8 +60,10 @@
 #define JOIN_MS		250	/* a peer that says nothing joins as guestN after this */
 #define AUTH_MS		10000	/* time to give the password in */
 #define WAITING_MAX	8	/* connections from one address waiting to give the password; a ninth pushes out the oldest */
-#define PAUSE_MS	1000	/* after a wrong password, none from its address is read for this long */
-#define SOURCE_BUCKETS	256	/* hash buckets for the addresses with connections waiting */
+#define PAUSE_MS	1000	/* after a wrong password, none from its address is read for this long... */
+#define GUESS_MS	50	/* ...nor before its turn: the room answers 20 a second */
+#define SOURCES_MAX	4096	/* addresses kept apart; those past it share one entry */
+#define SOURCE_BUCKETS	1024	/* hash buckets for them */
 #define RELISTEN_MS	1000	/* out of descriptors with no spare: pause listening */
 #define PEERS_DEFAULT	10000	/* most peers at once unless -m says otherwise */
 #define FD_RESERVE	16	/* descriptors kept for stdio, listeners and the spare */
@@ -241,8 +243,7 @@ enum {
 	T_STUCK,	/* peer: STUCK_MS since its backlog last moved */
 	T_CLOSE,	/* peer: CLOSE_MS to flush before closing */
 	T_LAG,		/* peer: LAG_MS holding the room */
-	T_PAUSE,	/* peer: PAUSE_MS before it is read, after a wrong password */
-	T_FORGET,	/* an address: PAUSE_MS after its wrong password, forgotten */
+	T_PAUSE,	/* an address: the end of its pause after a wrong password */
 	T_QUIT,		/* client: -q seconds after stdin EOF */
 	T_DIAL,		/* client: -w seconds for a connection attempt */
 	T_REDIAL,	/* client: -r backoff before connecting again */
@@ -277,7 +278,7 @@ struct source {
 	struct peer *wait[WAITING_MAX];	/* its connections waiting to give the password, oldest first */
 	unsigned nwait;
 	long long pause;	/* a wrong password: none of them is read before this */
-	struct timer timer;	/* T_FORGET: then it goes, if none waits */
+	struct timer timer;	/* T_PAUSE: the end of it */
 	struct source *next;	/* next in its hash bucket */
 };
 
@@ -376,7 +377,7 @@ struct peer {
 	char *in_line;		/* a line begun, not ended: line_max + 1 bytes, or NULL */
 	size_t inlen;		/* bytes of it */
 	struct outq q;		/* what is to be written to it */
-	struct timer timer;	/* its deadline in the stage it is in: T_AUTH, T_PAUSE, T_JOIN joining; T_STALL, T_STUCK behind (flow); T_CLOSE leaving */
+	struct timer timer;	/* its deadline in the stage it is in: T_AUTH, T_JOIN joining; T_STALL, T_STUCK behind (flow); T_CLOSE leaving */
 	struct timer lag;	/* while it holds the room: T_LAG */
 	long long moved;	/* when its queue last took bytes */
 	long long said;		/* when it last said a room line, 0 for never */
@@ -596,11 +597,11 @@ static struct source *source_of(const struct sockaddr_storage *, int);
 static int peer_uid(int, uint32_t *);
 static struct source **source_bucket(const unsigned char *, size_t);
 static void source_wait(struct source *, struct peer *);
+static struct source *source_get(const unsigned char *, size_t);
 static void source_pause(struct source *);
 static void pause_peer(struct peer *);
 static void pause_expired(struct timer *);
 static void source_done(struct peer *);
-static void forget_expired(struct timer *);
 static void source_free(struct source *);
 static void member_eof(struct peer *);
 static void member_lost(struct peer *, const char *);

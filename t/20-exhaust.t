@@ -6,7 +6,7 @@
 # side under prove -j.)
 . "$(dirname "$0")/lib.sh"
 
-plan 10
+plan 12
 
 
 # === 1. Memory: queues of notices, history for newcomers ===================
@@ -245,6 +245,43 @@ check "five wrong passwords from one address are answered a second apart ($g)" \
     matches "$g" '^answers 5 over ([4-9]|[1-9][0-9])\.'
 check "a right password from another address is not held up by them" \
     matches "$g" 'victim in after 1$'
+
+# Fifty addresses, two waiting connections each, give a wrong password
+# at once. Each address's first is answered at once, but the room takes
+# the second ones at about 20 a second in all: the hundred answers
+# spread over more than 2 s (one second each would be 1 s). A right
+# password from an address of its own is not held up by them either.
+spawn_in /dev/null crowd perl $PEER -e '
+	my @s = map { my $a = "127.0.0." . (10 + $_ % 50); dial($ARGV[0], 0, $a) } 0 .. 99;
+	read_until($_, qr/needs a password/, 3) for @s;
+	syswrite($_, "/pass wrong\n") for @s;
+	my (@at, $in, $v);
+	my $end = time + 20;
+	while (@at < 100 && time < $end) {
+		my $rin = "";
+		vec($rin, fileno $_, 1) = 1 for grep { defined } @s, $v;
+		select(my $r = $rin, undef, undef, 0.5) or next;
+		for my $s (grep { defined && vec($r, fileno $_, 1) } @s) {
+			sysread($s, my $buf, 4096) or undef $s, next;
+			push @at, time if $buf =~ /wrong password/;
+		}
+		if ($v && vec($r, fileno $v, 1) && !$in) {
+			sysread($v, my $buf, 4096);
+			$in = @at if $buf =~ /welcome victim/;
+		}
+		if (@at && !$v) {
+			$v = dial($ARGV[0], 0, "127.0.0.99");
+			syswrite($v, "/pass s3cret\n/nick victim\n");
+		}
+	}
+	printf "answers %d over %.1f s; victim in after %s\n", scalar @at,
+	    @at ? $at[-1] - $at[0] : 0, $in // "none";' "$PORT"
+wait_for "$T/crowd.out" '^answers ' 40
+g=$(cat "$T/crowd.out")
+check "a hundred wrong passwords from fifty addresses: the room answers about 20 a second ($g)" \
+    matches "$g" '^answers 100 over ([2-9]|[1-9][0-9])\.'
+check "meanwhile a right password from another address gets in before they are all answered" \
+    matches "$g" 'victim in after ([1-9]|[1-9][0-9])$'
 
 # === 1, continued: the /help flood from the start ===========================
 

@@ -163,7 +163,7 @@ check "...in the order they were said" \
 check "the ignored one is not told: the /msg copy comes back as usual" \
     wait_line "$T/bob.out" "-> *alice* a secret alice ignores"
 say bob "/nick robert"
-wait_line "$T/alice.out" "*** bob is now robert"
+wait_line "$T/dave.out" "*** bob is now robert"
 say bob "renamed, still ignored"
 send carol "carol marker two\n"
 check "ignoring follows the person across a rename" \
