@@ -127,6 +127,7 @@ static struct {
 	int commands;		/* -C: lines from a pipe may be commands, not only text */
 	int history;		/* -H: show the history to a pipe or file too */
 	int topiclock;		/* -T: only the host sets the topic */
+	long rate;		/* -R: lines a second a member may send, 0 for no limit */
 	long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
 	long connwait;		/* -w: seconds per connection attempt, -1 for none */
 	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
@@ -172,6 +173,7 @@ static struct {
 		[T_LEAVE] = { NULL, NULL, leave_expired },
 		[T_SHUTDOWN] = { NULL, NULL, shutdown_expired },
 		[T_GATHER] = { NULL, NULL, gather_expired },
+		[T_PACE] = { NULL, NULL, pace_expired },
 	},
 };
 
@@ -1100,6 +1102,7 @@ peer_close(struct peer *p)
 	p->flags |= F_DEAD;
 	flow(p);	/* it holds nothing now, and is read no more */
 	timer_set(&p->timer, T_NONE, 0);
+	timer_set(&p->pace, T_NONE, 0);
 	set_writing(p, 0);
 	p->next_dead = io.dead;
 	io.dead = p;
@@ -1192,8 +1195,10 @@ close_expired(struct timer *t)
  *   up, its queue empty. One whose queue takes nothing for STUCK_MS is
  *   dropped (stuck_expired), as is one more than OUTQ_HARD behind
  *   (outq_push).
- * - A peer is read while the gate its input feeds is open and its own
- *   answers are no more than INPUT_MARK (may_read).
+ * - A peer is read while the gate its input feeds is open, its own
+ *   answers are no more than INPUT_MARK, and (-R) it may send another
+ *   line (may_read); the rest of a read that it may not send yet waits,
+ *   put aside (stash), and is framed when it may (resume_input).
  * - The link, once a write to it failed (F_GONE), is read whatever its
  *   gate: no more can come than its socket holds, and only its end,
  *   read, tells the client that the host has gone; a queue that never
@@ -1245,7 +1250,7 @@ may_read(struct peer *p)
 
 	return !(p->flags & (F_DEAD | F_DIALING)) && p->state != CLOSING &&
 	    p->rfd >= 0 && (gate_open || (p->flags & F_GONE)) && !p->stash &&
-	    !answers_wait(p) && !(p->flags & F_PAUSED);
+	    !answers_wait(p) && !paced(p) && !(p->flags & F_PAUSED);
 }
 
 /* Its own queue is too long to take more of its commands. */
@@ -1253,6 +1258,38 @@ static int
 answers_wait(struct peer *p)
 {
 	return (p->role->flags & R_ANSWERED) && p->q.answers > INPUT_MARK;
+}
+
+/*
+ * -R, a token bucket: a member has sent all the lines it may for now,
+ * RATE_BURST seconds' worth ahead of the clock. Time is counted in ms
+ * times opt.rate, so that a line costs exactly 1000 of it.
+ */
+static int
+paced(const struct peer *p)
+{
+	return opt.rate && p->paced >
+	    io.now * opt.rate + (RATE_BURST * opt.rate - 1) * 1000LL;
+}
+
+/* A member sends a line: one more is paid for; out of them, it waits one line's time. */
+static void
+pace(struct peer *p)
+{
+	long long now = io.now * opt.rate;
+
+	if (!opt.rate || !(p->role->flags & R_PACED) || p->state != JOINED)
+		return;
+	p->paced = (p->paced > now ? p->paced : now) + 1000;
+	if (paced(p))
+		timer_set(&p->pace, T_PACE, io.now + (1000 + opt.rate - 1) / opt.rate);
+}
+
+/* It may send a line again: read it, and what it put aside goes on (resume_input). */
+static void
+pace_expired(struct timer *t)
+{
+	flow((struct peer *)(void *)((char *)t - offsetof(struct peer, pace)));
 }
 
 static void
@@ -1340,7 +1377,8 @@ resume_input(int run)
 			continue;
 		}
 		pp = &p->next_stashed;
-		if (answers_wait(p) || p->role->in->holders || p->role->in->shut)
+		if (answers_wait(p) || paced(p) || p->role->in->holders ||
+		    p->role->in->shut)
 			continue;
 		ready = 1;
 		if (!run)
@@ -1497,7 +1535,7 @@ frame(struct peer *p, const char *s, size_t n)
 	size_t len;
 
 	while (n > 0 && p->state != CLOSING && !(p->flags & F_DEAD)) {
-		if (answers_wait(p)) {
+		if (answers_wait(p) || paced(p)) {
 			stash(p, s, n);
 			break;
 		}
@@ -1585,8 +1623,10 @@ static void
 line_done(struct peer *p, const char *s, size_t n)
 {
 	n = bare_len(s, n);
-	if (n && p->state != CLOSING && !(p->flags & F_DEAD))
+	if (n && p->state != CLOSING && !(p->flags & F_DEAD)) {
+		pace(p);
 		p->role->on_line(p, s, n);
+	}
 }
 
 /* The one place the host's line forms are built: the stamp before the text. */
@@ -3147,7 +3187,7 @@ static const struct role member = {
 	.on_lost = member_lost, .on_write_error = member_lost,
 	.on_drained = member_drained, .on_quit = member_quit,
 	.line_max = LINE_MAX_BYTES, .in = &room.gate, .out = &room.gate,
-	.flags = R_WATCHED | R_ANSWERED,
+	.flags = R_WATCHED | R_ANSWERED | R_PACED,
 };
 
 /*
@@ -5477,11 +5517,11 @@ term_key(struct peer *p, unsigned char c)
 
 static const char synopsis[] =
     "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-J n] [-m max]\n"
-    "               [-n nick] [-P password] [-s addr] [port]\n"
+    "               [-n nick] [-P password] [-R lines] [-s addr] [port]\n"
     "       chat [-46BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
     "            [-w secs] host [port]\n"
     "       chat -l -U path [-BCtTv] [-b lines] [-e command] [-J n] [-m max]\n"
-    "               [-n nick] [-P password]\n"
+    "               [-n nick] [-P password] [-R lines]\n"
     "       chat -U path [-BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
     "            [-w secs]\n";
 
@@ -5517,6 +5557,8 @@ help(void)
 	    "  -P PASS   the room's password (or $CHAT_PASSWORD, kept out of ps)\n"
 	    "  -q SECS   after stdin EOF, stay SECS before leaving; -1: until the host goes\n"
 	    "  -r        keep trying to connect, and connect again after a drop\n"
+	    "  -R LINES  host: a peer may send LINES lines a second (twice that at once);\n"
+	    "            the rest wait, unread, and none is lost\n"
 	    "  -s ADDR   host: listen on ADDR only (default: every address)\n"
 	    "  -t        at a terminal, show the time each line was said\n"
 	    "  -T        host: only the host may set the /topic\n"
@@ -5723,7 +5765,7 @@ main(int argc, char *argv[])
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46Bb:Ce:hHJ:lm:n:P:q:rs:tTU:vw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46Bb:Ce:hHJ:lm:n:P:q:rR:s:tTU:vw:")) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
 		case 'e': opt.exec = optarg; break;
@@ -5739,6 +5781,7 @@ main(int argc, char *argv[])
 		case 'P': opt.password = optarg; break;
 		case 'q': opt.quitwait = number(optarg, -1, 1000000, "-q value"); qset = 1; break;
 		case 'r': opt.redial = 1; break;
+		case 'R': opt.rate = number(optarg, 1, RATE_MAX, "-R value"); break;
 		case 's': addr = optarg; break;
 		case 't': opt.stamps = 1; break;
 		case 'T': opt.topiclock = 1; break;
@@ -5765,8 +5808,9 @@ main(int argc, char *argv[])
 		fprintf(stderr, "chat: cannot use -q with -e: the program's exit ends the session\n");
 		usage();
 	}
-	if (!listening && (addr || maxarg >= 0 || backarg >= 0 || gatherarg >= 0 || opt.topiclock)) {
-		fprintf(stderr, "chat: -b, -J, -m, -s and -T need -l\n");
+	if (!listening && (addr || maxarg >= 0 || backarg >= 0 || gatherarg >= 0 ||
+	    opt.topiclock || opt.rate)) {
+		fprintf(stderr, "chat: -b, -J, -m, -R, -s and -T need -l\n");
 		usage();
 	}
 	if (opt.unixpath && (addr || opt.family != AF_UNSPEC)) {

@@ -109,6 +109,13 @@
 #define TOPIC_MAX	300	/* bytes of a topic */
 #define IGNORE_MAX	32	/* people one may /ignore at once: bounds the list walked */
 #define TOLD_MAX	32	/* senders remembered as told one is away; past it, told again */
+/*
+ * -R LINES: a member may send LINES lines a second on average, and
+ * RATE_BURST seconds' worth at once after a quiet spell: a paste of a
+ * screenful goes at once, a flood at the rate.
+ */
+#define RATE_BURST	2
+#define RATE_MAX	10000	/* most -R allows: past it pacing means nothing */
 
 /*
  * The protocol's marks. Every line the host sends starts with one, and
@@ -248,6 +255,7 @@ enum {
 	T_LEAVE,	/* client: LEAVE_MS for the host to close after /quit */
 	T_SHUTDOWN,	/* host: SHUTDOWN_MS to flush every queue */
 	T_GATHER,	/* host: GATHER_MS, then who joined and left is told */
+	T_PACE,		/* peer: -R, the time one line takes, then it may send again */
 	NTIMERS
 };
 
@@ -330,6 +338,7 @@ enum {
 	R_HOST = 1 << 2,	/* speaks for the host: may /kick, cannot be kicked */
 	R_ANSWERED = 1 << 3,	/* commands answered on its own queue: read only while it is short */
 	R_SKIPS = 1 << 4,	/* past OUTQ_HARD it misses lines, counted, instead of being dropped */
+	R_PACED = 1 << 5,	/* -R: its lines are paced, once it has joined */
 };
 
 enum state { JOINING, JOINED, CLOSING };
@@ -376,6 +385,8 @@ struct peer {
 	struct timer lag;	/* while it holds the room: T_LAG */
 	long long moved;	/* when its queue last took bytes */
 	long long said;		/* when it last said a room line, 0 for never */
+	long long paced;	/* -R: its lines are paid for up to this time, in ms times -R */
+	struct timer pace;	/* while it may send no more lines: T_PACE */
 	char *stash;		/* input read but put aside while its queue is long */
 	size_t stashlen;
 	struct peer *next_stashed;	/* next on the list of peers with a stash */
@@ -462,6 +473,9 @@ static void close_expired(struct timer *);
 static void flow(struct peer *);
 static int may_read(struct peer *);
 static int answers_wait(struct peer *);
+static int paced(const struct peer *);
+static void pace(struct peer *);
+static void pace_expired(struct timer *);
 static void update_reading(void);
 static void stall_expired(struct timer *);
 static void stuck_expired(struct timer *);
