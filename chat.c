@@ -85,6 +85,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -194,6 +195,8 @@ static struct {
 	struct timer relisten;	/* out of descriptors: listen again then */
 	struct timer shutdown;	/* the end of the final flush */
 	struct source *sources[SOURCE_BUCKETS];	/* addresses with connections waiting */
+	struct ban bans[BANS_MAX];	/* /ban: in force, or ended and not dropped yet (bans_expire) */
+	size_t nbans;
 	struct msg *topic;	/* /topic: made safe, no LF; NULL for none */
 	struct {
 		struct msg *names[2];	/* CAME, WENT: "a, b" of GATHER_LIST at most */
@@ -2505,6 +2508,9 @@ static const struct command commands[] = {
 	{ "unignore", cmd_unignore, 1, 0, "NAME", "see NAME's lines again" },
 	{ "quit", cmd_quit, 0, C_LEAVES, "[REASON]", "leave the room" },
 	{ "kick", cmd_kick, 1, C_HOST, "NAME [REASON]", "the host only: put NAME out of the room" },
+	{ "ban", cmd_ban, 1, C_HOST, "NAME [MINUTES] [REASON]", "the host only: kick NAME, keep them out (60 min)" },
+	{ "unban", cmd_unban, 1, C_HOST, "ADDR|NAME", "the host only: lift the bans on ADDR, or given to NAME" },
+	{ "bans", cmd_bans, 0, C_HOST, "", "the host only: list the bans" },
 	{ "help", cmd_help, 0, 0, "", "this list" },
 	{ "pass", cmd_pass, 0, C_FIRST | C_NOTAB, "PASSWORD", "the room's password, as the first line" },
 	{ "session", cmd_session, 1, C_FIRST, "KEY", "before /nick: with it, a reconnection gets your name back" },
@@ -2818,18 +2824,180 @@ static void
 cmd_kick(struct peer *p, const char *arg, size_t n)
 {
 	struct peer *q;
-	size_t w, r;
+	size_t r;
 
-	w = split_word(arg, n, &r);
+	if ((q = target(p, arg, n, &r)))
+		put_out(q, REFUSE_KICK, arg + r, n - r);
+}
+
+/*
+ * The member the first word of a host's command names, and where the
+ * rest starts; or NULL, and the host is told so.
+ */
+static struct peer *
+target(struct peer *p, const char *arg, size_t n, size_t *rest)
+{
+	struct peer *q;
+	size_t w = split_word(arg, n, rest);
+
 	if (!(q = find_member(arg, w)) || (q->role->flags & R_HOST)) {
 		notice_text(p, "no such nick: ", arg, w, "");
+		return NULL;
+	}
+	return q;
+}
+
+/* q is put out: told the refusal and the host's reason if any, the room too. */
+static void
+put_out(struct peer *q, const char *why, const char *reason, size_t n)
+{
+	char before[64];
+
+	snprintf(before, sizeof(before), "%s (", why);
+	if (n)
+		notice_text(q, before, reason, n, ")");
+	else
+		notice(q, "%s", why);
+	leave(q, P_KICKED, reason, n);
+}
+
+/*
+ * /ban NAME [MINUTES] [REASON]: NAME is put out as by /kick, and its
+ * address and /session key are kept out for MINUTES (ban_of says
+ * which), in the bounded table of bans; a full table is said, not
+ * made room in.
+ */
+static void
+cmd_ban(struct peer *p, const char *arg, size_t n)
+{
+	struct peer *q;
+	struct ban *b;
+	size_t r, w, next;
+	long long ms = BAN_MINUTES * 60000LL, t;
+	const char *why;
+
+	if (!(q = target(p, arg, n, &r)))
+		return;
+	w = split_word(arg + r, n - r, &next);
+	if (w && (t = minutes_ms(arg + r, w)) >= 0)
+		ms = t, r += next;
+	if (ms <= 0 || ms > BAN_MINUTES_MAX * 60000LL) {
+		notice(p, "a ban lasts more than 0 and at most %d minutes", BAN_MINUTES_MAX);
 		return;
 	}
-	if (r < n)
-		notice_text(q, REFUSE_KICK " (", arg + r, n - r, ")");
-	else
-		notice(q, REFUSE_KICK);
-	leave(q, P_KICKED, arg + r, n - r);
+	if (!(b = ban_new())) {
+		notice(p, "%d bans already, the most there can be: /unban one first", BANS_MAX);
+		return;
+	}
+	if ((why = ban_of(b, q))) {
+		notice(p, "%s %s: not banned; /kick puts them out", q->nick, why);
+		return;
+	}
+	b->until = io.now + ms;
+	b->reasonlen = n - r <= BAN_REASON_MAX ? n - r :
+	    utf8_cut(arg + r, BAN_REASON_MAX, arg[r + BAN_REASON_MAX]);
+	memcpy(b->reason, arg + r, b->reasonlen);
+	room.nbans++;
+	tell_ban(p, "banned ", b, 1);
+	if (!b->addrlen)
+		notice(p, "%s's address is not banned: the host's own or the Unix-domain"
+		    " socket's, it is everyone's who comes through this machine", q->nick);
+	put_out(q, REFUSE_BANNED, arg + r, n - r);
+}
+
+/* /unban ADDR|NAME: the bans on that address, or given to that name, end now. */
+static void
+cmd_unban(struct peer *p, const char *arg, size_t n)
+{
+	unsigned char a[8];
+	size_t i, rest, w = split_word(arg, n, &rest), an = address_parse(arg, w, a);
+	struct ban *b;
+	int lifted = 0;
+
+	bans_expire();
+	for (i = 0; i < room.nbans; i++) {
+		b = &room.bans[i];
+		if ((an && b->addrlen == an && !memcmp(b->addr, a, an)) ||
+		    same_name(arg, w, b->nick)) {
+			tell_ban(p, "unbanned ", b, 0);
+			b->until = 0;
+			lifted = 1;
+		}
+	}
+	bans_expire();
+	if (!lifted)
+		notice_text(p, "no ban on ", arg, w, "");
+}
+
+/* /bans: each ban, what it keeps out, the minutes left and why. */
+static void
+cmd_bans(struct peer *p, const char *arg, size_t n)
+{
+	size_t i;
+
+	(void)arg, (void)n;
+	bans_expire();
+	if (!room.nbans)
+		notice(p, "nobody is banned");
+	for (i = 0; i < room.nbans; i++)
+		tell_ban(p, "ban on ", &room.bans[i], 1);
+}
+
+/*
+ * One ban, as the host is told it: "BEFORE NAME: ADDR and session key",
+ * ADDR the IPv4 address or the IPv6 /64, then if left ", N min left
+ * (REASON)".
+ */
+static void
+tell_ban(struct peer *p, const char *before, const struct ban *b, int left)
+{
+	struct msg *m = msg_new(256);
+	char text[ADDR_TEXT + 64];
+
+	put_form(&m, FORM_NOTICE, NULL);
+	msg_puts(&m, before);
+	msg_puts(&m, b->nick);
+	msg_puts(&m, ": ");
+	address_text(b->addr, b->addrlen, text);
+	msg_puts(&m, text);
+	msg_puts(&m, b->addrlen && b->keylen ? " and " : "");
+	msg_puts(&m, b->keylen ? "session key" : "");
+	snprintf(text, sizeof(text), ", %lld min left",
+	    b->until > io.now ? (b->until - io.now + 59999) / 60000 : 0);
+	msg_puts(&m, left ? text : "");
+	if (left && b->reasonlen) {
+		msg_puts(&m, " (");
+		sanitize(&m, b->reason, b->reasonlen, BAN_REASON_MAX);
+		msg_puts(&m, ")");
+	}
+	msg_puts(&m, "\n");
+	send_to(p, m);
+}
+
+/*
+ * MINUTES, as /ban takes them, in ms: digits, with maybe a fraction
+ * ("0.5" is 30 seconds); -1 if it is no such number.
+ */
+static long long
+minutes_ms(const char *s, size_t n)
+{
+	long long ms = 0, unit = 60000;
+	size_t i;
+	int dot = 0;
+
+	if (!n || n > 12 || s[0] == '.' || s[n - 1] == '.')
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.' && !dot)
+			dot = 1;
+		else if (s[i] < '0' || s[i] > '9')
+			return -1;
+		else if (dot)
+			unit /= 10, ms += (s[i] - '0') * unit;
+		else
+			ms = ms * 10 + (s[i] - '0') * 60000;
+	}
+	return ms;
 }
 
 /* A peer leaves; the host leaving closes the room: the role knows which. */
@@ -2876,8 +3044,9 @@ put_help(struct msg **mp, const struct command *c)
 	else
 		n = snprintf(line, sizeof(line), "//TEXT");
 	msg_puts(mp, line);
-	for (; n < HELP_COLUMN; n++)
+	do
 		msg_put(mp, " ", 1);
+	while (++n < HELP_COLUMN);
 	msg_puts(mp, c ? c->help : "say a line that starts with /");
 	msg_puts(mp, "\n");
 }
@@ -2973,6 +3142,10 @@ cmd_session(struct peer *p, const char *arg, size_t n)
 	id = ident_of(p);
 	memcpy(id->key, arg, n);
 	id->keylen = n;
+	if (banned(NULL, id)) {
+		notice(p, REFUSE_BANNED);
+		leave(p, P_LEFT, NULL, 0);
+	}
 }
 
 /* /away [TEXT]: said to whoever sends a /msg, once each, and shown in /who. */
@@ -3493,6 +3666,11 @@ accept_peers(int lfd)
 				warnx("accept:");
 			return;
 		}
+		if (banned(&ss, NULL)) {	/* before the password: no guessing from there */
+			refuse(fd, REFUSE_BANNED);
+			close(fd);
+			continue;
+		}
 		if (opt.password && (why = source_admit(src = source_of(&ss)))) {
 			refuse(fd, why);
 			close(fd);
@@ -3559,20 +3737,32 @@ refuse(int fd, const char *why)
 }
 
 /*
+ * The bytes a connection's address is known by, for the password's
+ * waiting slots and for bans: its IPv4 address, or its IPv6 /64 (one
+ * subscriber's network); none for a Unix-domain peer.
+ */
+static size_t
+address_key(const struct sockaddr_storage *ss, const unsigned char **a)
+{
+	*a = (const unsigned char *)"";
+	if (ss->ss_family == AF_INET)
+		*a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6)
+		*a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr;
+	return ss->ss_family == AF_INET ? 4 : ss->ss_family == AF_INET6 ? 8 : 0;
+}
+
+/*
  * The entry for a connection's address: its IPv4 address, or its IPv6
  * /64. Unix-domain peers have none, and share one entry of no bytes.
  */
 static struct source *
 source_of(const struct sockaddr_storage *ss)
 {
-	const unsigned char *a = (const unsigned char *)"";
+	const unsigned char *a;
 	struct source *s, **b;
-	size_t n = 0;
+	size_t n = address_key(ss, &a);
 
-	if (ss->ss_family == AF_INET)
-		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr, n = 4;
-	else if (ss->ss_family == AF_INET6)
-		a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr, n = 8;
 	b = source_bucket(a, n);
 	for (s = *b; s; s = s->next)
 		if (s->keylen == n && !memcmp(s->key, a, n))
@@ -3629,6 +3819,117 @@ source_done(struct peer *p)
 		;
 	*b = s->next;
 	free(s);
+}
+
+/* An address_key as text: "192.0.2.1", "2001:db8::/64", or "" for none. */
+static void
+address_text(const unsigned char *a, size_t n, char *out)
+{
+	unsigned char six[16] = { 0 };
+
+	out[0] = '\0';
+	if (n == 4)
+		inet_ntop(AF_INET, a, out, ADDR_TEXT);
+	if (n == 8 && inet_ntop(AF_INET6, memcpy(six, a, 8), out, ADDR_TEXT - 3))
+		strcat(out, "/64");
+}
+
+/* The address_key of s[0..n), written as address_text does (the /64 may go); 0 if none. */
+static size_t
+address_parse(const char *s, size_t n, unsigned char *out)
+{
+	char text[ADDR_TEXT];
+	unsigned char six[16];
+
+	if (n >= sizeof(text))
+		return 0;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	if (inet_pton(AF_INET, text, out) == 1)
+		return 4;
+	if (n > 3 && !strcmp(text + n - 3, "/64"))
+		text[n - 3] = '\0';
+	if (inet_pton(AF_INET6, text, six) != 1)
+		return 0;
+	memcpy(out, six, 8);
+	return 8;
+}
+
+/* Bans end when their time is up: whoever looks at the table drops those first. */
+static void
+bans_expire(void)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < room.nbans; i++)
+		if (room.bans[i].until > io.now && k++ != i)
+			room.bans[k - 1] = room.bans[i];
+	room.nbans = k;
+}
+
+/* The place for one more ban, counted once filled in; NULL if BANS_MAX are in force. */
+static struct ban *
+ban_new(void)
+{
+	bans_expire();
+	return room.nbans < BANS_MAX ? &room.bans[room.nbans] : NULL;
+}
+
+/*
+ * What keeps q out: its address and its /session key, whichever it
+ * has. Not an address that everyone who comes through the host's
+ * machine shares: a Unix-domain peer has none, and the host's own (the
+ * address the connection came to; a connection comes from it only from
+ * the machine itself, from its users and whatever ssh or a proxy there
+ * forwards) would keep them all out. Why q cannot be banned, or NULL.
+ */
+static const char *
+ban_of(struct ban *b, const struct peer *q)
+{
+	struct sockaddr_storage ss, own;
+	socklen_t len = sizeof(ss), olen = sizeof(own);
+	const unsigned char *a, *o;
+	size_t n;
+
+	memset(b, 0, sizeof(*b));
+	ss.ss_family = own.ss_family = AF_UNSPEC;
+	if (getpeername(q->rfd, (struct sockaddr *)&ss, &len) < 0 ||
+	    getsockname(q->rfd, (struct sockaddr *)&own, &olen) < 0)
+		ss.ss_family = AF_UNSPEC;
+	n = address_key(&ss, &a);
+	if (n && address_key(&own, &o) == n && !memcmp(a, o, n))
+		n = 0;	/* the host's own */
+	memcpy(b->addr, a, n);
+	b->addrlen = n;
+	b->keylen = q->id ? q->id->keylen : 0;
+	memcpy(b->key, q->id ? q->id->key : "", b->keylen);
+	memcpy(b->nick, q->nick, sizeof(b->nick));
+	if (b->addrlen || b->keylen)
+		return NULL;
+	if (ss.ss_family == AF_UNIX)
+		return "is on the Unix-domain socket, which all share, and has no /session key";
+	return "comes from the host's own address, which all on this machine share,"
+	    " and has no /session key";
+}
+
+/* Is a connection from this address (ss), or a person with this key (id), banned? */
+static int
+banned(const struct sockaddr_storage *ss, const struct ident *id)
+{
+	const unsigned char *a = NULL;
+	size_t i, n = ss ? address_key(ss, &a) : 0;
+	const struct ban *b;
+
+	bans_expire();
+	for (i = 0; i < room.nbans; i++) {
+		b = &room.bans[i];
+		if (n && b->addrlen == n && !memcmp(b->addr, a, n))
+			return 1;
+		if (id && id->keylen && b->keylen &&
+		    !secret_differs(id->key, id->keylen, b->key, b->keylen))
+			return 1;
+	}
+	return 0;
 }
 
 static void
@@ -4078,12 +4379,11 @@ host_says(const char *s, size_t n)
 {
 	static const char *const refusals[] = {
 		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
-		REFUSE_KICK, REFUSE_WAITING,
+		REFUSE_KICK, REFUSE_WAITING, REFUSE_BANNED,
 	};
-	const size_t kl = sizeof(REFUSE_KICK " (") - 1;
 	size_t i;
-	int refused = n > kl && !memcmp(s, REFUSE_KICK " (", kl) &&
-	    s[n - 1] == ')';
+	int refused = with_reason(s, n, REFUSE_KICK) ||
+	    with_reason(s, n, REFUSE_BANNED);
 
 	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
 		refused |= same(s, n, refusals[i]);
@@ -4100,6 +4400,16 @@ host_says(const char *s, size_t n)
 	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
 		uplink.in_history = 1;
 	return uplink.in_history || same(s, n, NOTICE_PASSWORD);
+}
+
+/* Is s[0..n) the refusal r with the host's reason: "R (REASON)"? A kick and a ban carry one. */
+static int
+with_reason(const char *s, size_t n, const char *r)
+{
+	size_t k = strlen(r);
+
+	return n > k + 3 && !memcmp(s, r, k) && !memcmp(s + k, " (", 2) &&
+	    s[n - 1] == ')';
 }
 
 /*

@@ -116,6 +116,10 @@
  */
 #define RATE_BURST	2
 #define RATE_MAX	10000	/* most -R allows: past it pacing means nothing */
+#define BANS_MAX	256	/* bans at once; /ban past it is refused until one ends or is lifted */
+#define BAN_MINUTES	60	/* a /ban without MINUTES */
+#define BAN_MINUTES_MAX	525600	/* a year */
+#define BAN_REASON_MAX	160	/* bytes of a ban's reason kept for /bans */
 
 /*
  * The protocol's marks. Every line the host sends starts with one, and
@@ -154,6 +158,7 @@ enum form { FORM_TEXT, FORM_NOTICE, FORM_SAY, FORM_ACTION, FORM_PRIVATE, FORM_SE
 #define REFUSE_BUSY	"host is out of descriptors, try later"
 #define REFUSE_KICK	"you were kicked out by the host"
 #define REFUSE_WAITING	"too many connections from your address are waiting, try later"
+#define REFUSE_BANNED	"you are banned from this room"	/* a ban may carry a reason too */
 
 /* Slots of the pollfd table before the listeners and peers. */
 enum { SLOT_SIGNAL, SLOT_STDIN, SLOT_STDOUT, SLOT_FIRST };
@@ -283,6 +288,21 @@ struct source {
 	unsigned waiting;	/* its connections waiting to give the password */
 	long long pause;	/* a wrong password: no new connection before this */
 	struct source *next;	/* next in its hash bucket */
+};
+
+/*
+ * A /ban: what keeps a person out, until when. Kept in memory only, in
+ * a table of BANS_MAX.
+ */
+struct ban {
+	unsigned char addr[8];	/* the address as struct source has it... */
+	size_t addrlen;		/* ...0 for none: a Unix-domain peer, or the host's own */
+	char key[SESSION_MAX];	/* its /session key... */
+	size_t keylen;		/* ...0 for none */
+	char nick[NICK_MAX + 1];	/* the name it was given to, for /bans and /unban */
+	char reason[BAN_REASON_MAX];	/* the host's reason, cut at a character */
+	size_t reasonlen;
+	long long until;	/* when it ends, on the loop's clock */
 };
 
 /*
@@ -561,6 +581,13 @@ static void cmd_who(struct peer *, const char *, size_t);
 static void who_starts(struct msg **, const char *, size_t);
 static void cmd_quiet(struct peer *, const char *, size_t);
 static void cmd_kick(struct peer *, const char *, size_t);
+static struct peer *target(struct peer *, const char *, size_t, size_t *);
+static void put_out(struct peer *, const char *, const char *, size_t);
+static void cmd_ban(struct peer *, const char *, size_t);
+static void cmd_unban(struct peer *, const char *, size_t);
+static void cmd_bans(struct peer *, const char *, size_t);
+static void tell_ban(struct peer *, const char *, const struct ban *, int);
+static long long minutes_ms(const char *, size_t);
 static void cmd_quit(struct peer *, const char *, size_t);
 static void cmd_pass(struct peer *, const char *, size_t);
 static void cmd_help(struct peer *, const char *, size_t);
@@ -598,11 +625,18 @@ static void announce(const char *, unsigned);
 static void accept_peers(int);
 static void shed(int);
 static void refuse(int, const char *);
+static size_t address_key(const struct sockaddr_storage *, const unsigned char **);
 static struct source *source_of(const struct sockaddr_storage *);
 static struct source **source_bucket(const unsigned char *, size_t);
 static const char *source_admit(struct source *);
 static void pause_expired(struct timer *);
 static void source_done(struct peer *);
+static void address_text(const unsigned char *, size_t, char *);
+static size_t address_parse(const char *, size_t, unsigned char *);
+static void bans_expire(void);
+static struct ban *ban_new(void);
+static const char *ban_of(struct ban *, const struct peer *);
+static int banned(const struct sockaddr_storage *, const struct ident *);
 static void member_eof(struct peer *);
 static void member_lost(struct peer *, const char *);
 static void member_drained(struct peer *);
@@ -631,6 +665,7 @@ static void redial_later(const char *);
 static void link_hear(struct peer *, const char *, size_t);
 static int same(const char *, size_t, const char *);
 static int host_says(const char *, size_t);
+static int with_reason(const char *, size_t, const char *);
 static void track_names(const char *, size_t);
 static void track_counted(const char *, size_t);
 static size_t welcome_name(const char *, size_t);

@@ -17,7 +17,7 @@ fi
 # -h names every option and every room command.
 missing=
 for w in -4 -6 -b -C -e -h -H -l -m -n -P -q -r -R -s -t -T -U -v -w \
-    /nick /msg /me /who /r /away /back /topic /ignore /unignore /quit /kick \
+    /nick /msg /me /who /r /away /back /topic /ignore /unignore /quit /kick /ban /unban /bans \
     /help /pass /session //TEXT; do
 	LC_ALL=C grep -Eq -- "(^|[[ ,])$w( |,|\]|$)" "$T/help.out" || missing="$missing $w"
 done
