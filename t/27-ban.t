@@ -140,11 +140,11 @@ check "/bans with none in force says so" \
     wait_line "$T/host.out" "*** nobody is banned"
 
 # --- a ban ends by itself -----------------------------------------------
-# MINUTES may have a fraction: 0.03 is 1.8 s. One process tries from the
+# MINUTES may have a fraction: 0.05 is 3 s. One process tries from the
 # banned address every 0.2 s until it is welcomed, for 10 s at most.
 raw_peer fay 127.0.0.1 "/nick fay\n" 127.0.0.5
 wait_for "$T/fay.out" '^\*\*\* welcome fay\. '
-say host "/ban fay 0.03"
+say host "/ban fay 0.05"
 wait_line "$T/host.out" "*** banned fay: 127.0.0.5, 1 min left"
 perl $PEER -e '
 	my $end = time + 10;
