@@ -91,6 +91,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -133,6 +134,7 @@ static struct {
 	int commands;		/* -C: lines from a pipe may be commands, not only text */
 	int history;		/* -H: show the history to a pipe or file too */
 	int topiclock;		/* -T: only the host sets the topic */
+	long rate;		/* -R: lines a second a member may send, 0 for no limit */
 	long quitwait;		/* -q: seconds to stay after stdin EOF, -1 for ever */
 	long connwait;		/* -w: seconds per connection attempt, -1 for none */
 	const char *password;	/* -P or $CHAT_PASSWORD: asked of every peer */
@@ -178,6 +180,7 @@ static struct {
 		[T_LEAVE] = { NULL, NULL, leave_expired },
 		[T_SHUTDOWN] = { NULL, NULL, shutdown_expired },
 		[T_GATHER] = { NULL, NULL, gather_expired },
+		[T_PACE] = { NULL, NULL, pace_expired },
 	},
 };
 
@@ -200,6 +203,8 @@ static struct {
 	struct source *sources[SOURCE_BUCKETS];	/* addresses with connections waiting or a pause */
 	size_t nsources;
 	long long next_guess;	/* the room's next turn to answer a wrong password */
+	struct ban bans[BANS_MAX];	/* /ban: in force, or ended and not dropped yet (bans_expire) */
+	size_t nbans;
 	struct msg *topic;	/* /topic: made safe, no LF; NULL for none */
 	struct ident *topic_by;	/* who set it, while they are here */
 	struct {
@@ -1109,6 +1114,7 @@ peer_close(struct peer *p)
 	p->flags |= F_DEAD;
 	flow(p);	/* it holds nothing now, and is read no more */
 	timer_set(&p->timer, T_NONE, 0);
+	timer_set(&p->pace, T_NONE, 0);
 	set_writing(p, 0);
 	p->next_dead = io.dead;
 	io.dead = p;
@@ -1201,8 +1207,10 @@ close_expired(struct timer *t)
  *   up, its queue empty. One whose queue takes nothing for STUCK_MS is
  *   dropped (stuck_expired), as is one more than OUTQ_HARD behind
  *   (outq_push).
- * - A peer is read while the gate its input feeds is open and its own
- *   answers are no more than INPUT_MARK (may_read).
+ * - A peer is read while the gate its input feeds is open, its own
+ *   answers are no more than INPUT_MARK, and (-R) it may send another
+ *   line (may_read); the rest of a read that it may not send yet waits,
+ *   put aside (stash), and is framed when it may (resume_input).
  * - The link, once a write to it failed (F_GONE), is read whatever its
  *   gate: no more can come than its socket holds, and only its end,
  *   read, tells the client that the host has gone; a queue that never
@@ -1245,7 +1253,7 @@ flow(struct peer *p)
 
 /*
  * Whether p is read: not while its gate is held or shut (one that is
- * gone is read all the same), nor while its answers pile up.
+ * gone is read all the same), nor while its input waits.
  */
 static int
 may_read(struct peer *p)
@@ -1254,7 +1262,17 @@ may_read(struct peer *p)
 
 	return !(p->flags & (F_DEAD | F_DIALING)) && p->state != CLOSING &&
 	    p->rfd >= 0 && (gate_open || (p->flags & F_GONE)) && !p->stash &&
-	    !answers_wait(p) && !(p->flags & F_PAUSED);
+	    !input_waits(p);
+}
+
+/*
+ * What p sends waits, read or not: its answers pile up, it has said
+ * its -R lines for now, or its address pauses after a wrong password.
+ */
+static int
+input_waits(struct peer *p)
+{
+	return answers_wait(p) || paced(p) || (p->flags & F_PAUSED);
 }
 
 /* Its own queue is too long to take more of its commands. */
@@ -1262,6 +1280,38 @@ static int
 answers_wait(struct peer *p)
 {
 	return (p->role->flags & R_ANSWERED) && p->q.answers > INPUT_MARK;
+}
+
+/*
+ * -R, a token bucket: a member has sent all the lines it may for now,
+ * RATE_BURST seconds' worth ahead of the clock. Time is counted in ms
+ * times opt.rate, so that a line costs exactly 1000 of it.
+ */
+static int
+paced(const struct peer *p)
+{
+	return opt.rate && p->paced >
+	    io.now * opt.rate + (RATE_BURST * opt.rate - 1) * 1000LL;
+}
+
+/* A member sends a line: one more is paid for; out of them, it waits one line's time. */
+static void
+pace(struct peer *p)
+{
+	long long now = io.now * opt.rate;
+
+	if (!opt.rate || !(p->role->flags & R_PACED) || p->state != JOINED)
+		return;
+	p->paced = (p->paced > now ? p->paced : now) + 1000;
+	if (paced(p))
+		timer_set(&p->pace, T_PACE, io.now + (1000 + opt.rate - 1) / opt.rate);
+}
+
+/* It may send a line again: read it, and what it put aside goes on (resume_input). */
+static void
+pace_expired(struct timer *t)
+{
+	flow((struct peer *)(void *)((char *)t - offsetof(struct peer, pace)));
 }
 
 static void
@@ -1349,8 +1399,7 @@ resume_input(int run)
 			continue;
 		}
 		pp = &p->next_stashed;
-		if (answers_wait(p) || (p->flags & F_PAUSED) ||
-		    p->role->in->holders || p->role->in->shut)
+		if (input_waits(p) || p->role->in->holders || p->role->in->shut)
 			continue;
 		ready = 1;
 		if (!run)
@@ -1507,7 +1556,7 @@ frame(struct peer *p, const char *s, size_t n)
 	size_t len;
 
 	while (n > 0 && p->state != CLOSING && !(p->flags & F_DEAD)) {
-		if (answers_wait(p) || (p->flags & F_PAUSED)) {
+		if (input_waits(p)) {
 			stash(p, s, n);
 			break;
 		}
@@ -1595,8 +1644,10 @@ static void
 line_done(struct peer *p, const char *s, size_t n)
 {
 	n = bare_len(s, n);
-	if (n && p->state != CLOSING && !(p->flags & F_DEAD))
+	if (n && p->state != CLOSING && !(p->flags & F_DEAD)) {
+		pace(p);
 		p->role->on_line(p, s, n);
+	}
 }
 
 /* The one place the host's line forms are built: the stamp before the text. */
@@ -2519,6 +2570,9 @@ static const struct command commands[] = {
 	{ "unignore", cmd_unignore, 1, 0, "NAME", "see NAME's lines again" },
 	{ "quit", cmd_quit, 0, C_LEAVES, "[REASON]", "leave the room" },
 	{ "kick", cmd_kick, 1, C_HOST, "NAME [REASON]", "the host only: put NAME out of the room" },
+	{ "ban", cmd_ban, 1, C_HOST, "NAME [MINUTES] [REASON]", "the host only: kick NAME, keep them out (60 min)" },
+	{ "unban", cmd_unban, 1, C_HOST, "ADDR|NAME", "the host only: lift the bans on ADDR, or given to NAME" },
+	{ "bans", cmd_bans, 0, C_HOST, "", "the host only: list the bans" },
 	{ "help", cmd_help, 0, 0, "", "this list" },
 	{ "pass", cmd_pass, 0, C_FIRST | C_NOTAB, "PASSWORD", "the room's password, as the first line" },
 	{ "session", cmd_session, 1, C_FIRST, "KEY", "before /nick: with it, a reconnection gets your name back" },
@@ -2832,18 +2886,180 @@ static void
 cmd_kick(struct peer *p, const char *arg, size_t n)
 {
 	struct peer *q;
-	size_t w, r;
+	size_t r;
 
-	w = split_word(arg, n, &r);
+	if ((q = target(p, arg, n, &r)))
+		put_out(q, REFUSE_KICK, arg + r, n - r);
+}
+
+/*
+ * The member the first word of a host's command names, and where the
+ * rest starts; or NULL, and the host is told so.
+ */
+static struct peer *
+target(struct peer *p, const char *arg, size_t n, size_t *rest)
+{
+	struct peer *q;
+	size_t w = split_word(arg, n, rest);
+
 	if (!(q = find_member(arg, w)) || (q->role->flags & R_HOST)) {
 		notice_text(p, "no such nick: ", arg, w, "");
+		return NULL;
+	}
+	return q;
+}
+
+/* q is put out: told the refusal and the host's reason if any, the room too. */
+static void
+put_out(struct peer *q, const char *why, const char *reason, size_t n)
+{
+	char before[64];
+
+	snprintf(before, sizeof(before), "%s (", why);
+	if (n)
+		notice_text(q, before, reason, n, ")");
+	else
+		notice(q, "%s", why);
+	leave(q, P_KICKED, reason, n);
+}
+
+/*
+ * /ban NAME [MINUTES] [REASON]: NAME is put out as by /kick, and its
+ * address and /session key are kept out for MINUTES (ban_of says
+ * which), in the bounded table of bans; a full table is said, not
+ * made room in.
+ */
+static void
+cmd_ban(struct peer *p, const char *arg, size_t n)
+{
+	struct peer *q;
+	struct ban *b;
+	size_t r, w, next;
+	long long ms = BAN_MINUTES * 60000LL, t;
+	const char *why;
+
+	if (!(q = target(p, arg, n, &r)))
+		return;
+	w = split_word(arg + r, n - r, &next);
+	if (w && (t = minutes_ms(arg + r, w)) >= 0)
+		ms = t, r += next;
+	if (ms <= 0 || ms > BAN_MINUTES_MAX * 60000LL) {
+		notice(p, "a ban lasts more than 0 and at most %d minutes", BAN_MINUTES_MAX);
 		return;
 	}
-	if (r < n)
-		notice_text(q, REFUSE_KICK " (", arg + r, n - r, ")");
-	else
-		notice(q, REFUSE_KICK);
-	leave(q, P_KICKED, arg + r, n - r);
+	if (!(b = ban_new())) {
+		notice(p, "%d bans already, the most there can be: /unban one first", BANS_MAX);
+		return;
+	}
+	if ((why = ban_of(b, q))) {
+		notice(p, "%s %s: not banned; /kick puts them out", q->nick, why);
+		return;
+	}
+	b->until = io.now + ms;
+	b->reasonlen = n - r <= BAN_REASON_MAX ? n - r :
+	    utf8_cut(arg + r, BAN_REASON_MAX, arg[r + BAN_REASON_MAX]);
+	memcpy(b->reason, arg + r, b->reasonlen);
+	room.nbans++;
+	tell_ban(p, "banned ", b, 1);
+	if (!b->addrlen)
+		notice(p, "%s's address is not banned: the host's own or the Unix-domain"
+		    " socket's, it is everyone's who comes through this machine", q->nick);
+	put_out(q, REFUSE_BANNED, arg + r, n - r);
+}
+
+/* /unban ADDR|NAME: the bans on that address, or given to that name, end now. */
+static void
+cmd_unban(struct peer *p, const char *arg, size_t n)
+{
+	unsigned char a[8];
+	size_t i, rest, w = split_word(arg, n, &rest), an = address_parse(arg, w, a);
+	struct ban *b;
+	int lifted = 0;
+
+	bans_expire();
+	for (i = 0; i < room.nbans; i++) {
+		b = &room.bans[i];
+		if ((an && b->addrlen == an && !memcmp(b->addr, a, an)) ||
+		    same_name(arg, w, b->nick)) {
+			tell_ban(p, "unbanned ", b, 0);
+			b->until = 0;
+			lifted = 1;
+		}
+	}
+	bans_expire();
+	if (!lifted)
+		notice_text(p, "no ban on ", arg, w, "");
+}
+
+/* /bans: each ban, what it keeps out, the minutes left and why. */
+static void
+cmd_bans(struct peer *p, const char *arg, size_t n)
+{
+	size_t i;
+
+	(void)arg, (void)n;
+	bans_expire();
+	if (!room.nbans)
+		notice(p, "nobody is banned");
+	for (i = 0; i < room.nbans; i++)
+		tell_ban(p, "ban on ", &room.bans[i], 1);
+}
+
+/*
+ * One ban, as the host is told it: "BEFORE NAME: ADDR and session key",
+ * ADDR the IPv4 address or the IPv6 /64, then if left ", N min left
+ * (REASON)".
+ */
+static void
+tell_ban(struct peer *p, const char *before, const struct ban *b, int left)
+{
+	struct msg *m = msg_new(256);
+	char text[ADDR_TEXT + 64];
+
+	put_form(&m, FORM_NOTICE, NULL);
+	msg_puts(&m, before);
+	msg_puts(&m, b->nick);
+	msg_puts(&m, ": ");
+	address_text(b->addr, b->addrlen, text);
+	msg_puts(&m, text);
+	msg_puts(&m, b->addrlen && b->keylen ? " and " : "");
+	msg_puts(&m, b->keylen ? "session key" : "");
+	snprintf(text, sizeof(text), ", %lld min left",
+	    b->until > io.now ? (b->until - io.now + 59999) / 60000 : 0);
+	msg_puts(&m, left ? text : "");
+	if (left && b->reasonlen) {
+		msg_puts(&m, " (");
+		sanitize(&m, b->reason, b->reasonlen, BAN_REASON_MAX);
+		msg_puts(&m, ")");
+	}
+	msg_puts(&m, "\n");
+	send_to(p, m);
+}
+
+/*
+ * MINUTES, as /ban takes them, in ms: digits, with maybe a fraction
+ * ("0.5" is 30 seconds); -1 if it is no such number.
+ */
+static long long
+minutes_ms(const char *s, size_t n)
+{
+	long long ms = 0, unit = 60000;
+	size_t i;
+	int dot = 0;
+
+	if (!n || n > 12 || s[0] == '.' || s[n - 1] == '.')
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.' && !dot)
+			dot = 1;
+		else if (s[i] < '0' || s[i] > '9')
+			return -1;
+		else if (dot)
+			unit /= 10, ms += (s[i] - '0') * unit;
+		else
+			ms = ms * 10 + (s[i] - '0') * 60000;
+	}
+	return ms;
 }
 
 /* A peer leaves; the host leaving closes the room: the role knows which. */
@@ -2890,8 +3106,9 @@ put_help(struct msg **mp, const struct command *c)
 	else
 		n = snprintf(line, sizeof(line), "//TEXT");
 	msg_puts(mp, line);
-	for (; n < HELP_COLUMN; n++)
+	do
 		msg_put(mp, " ", 1);
+	while (++n < HELP_COLUMN);
 	msg_puts(mp, c ? c->help : "say a line that starts with /");
 	msg_puts(mp, "\n");
 }
@@ -2989,6 +3206,10 @@ cmd_session(struct peer *p, const char *arg, size_t n)
 	id = ident_of(p);
 	memcpy(id->key, arg, n);
 	id->keylen = n;
+	if (banned(NULL, id)) {
+		notice(p, REFUSE_BANNED);
+		leave(p, P_LEFT, NULL, 0);
+	}
 }
 
 /* /away [TEXT]: said to whoever sends a /msg, once each, and shown in /who. */
@@ -3217,7 +3438,7 @@ static const struct role member = {
 	.on_lost = member_lost, .on_write_error = member_lost,
 	.on_drained = member_drained, .on_quit = member_quit,
 	.line_max = LINE_MAX_BYTES, .in = &room.gate, .out = &room.gate,
-	.flags = R_WATCHED | R_ANSWERED,
+	.flags = R_WATCHED | R_ANSWERED | R_PACED,
 };
 
 /*
@@ -3519,6 +3740,11 @@ accept_peers(int lfd)
 				warnx("accept:");
 			return;
 		}
+		if (banned(&ss, NULL)) {	/* before the password: no guessing from there */
+			refuse(fd, REFUSE_BANNED);
+			close(fd);
+			continue;
+		}
 		tune_socket(fd, ss.ss_family);
 		room.npeers++;
 		p = peer_new(&member, fd, fd);
@@ -3571,6 +3797,22 @@ refuse(int fd, const char *why)
 }
 
 /*
+ * The bytes a connection's address is known by, for the password's
+ * waiting slots and for bans: its IPv4 address, or its IPv6 /64 (one
+ * subscriber's network); none for a Unix-domain peer.
+ */
+static size_t
+address_key(const struct sockaddr_storage *ss, const unsigned char **a)
+{
+	*a = (const unsigned char *)"";
+	if (ss->ss_family == AF_INET)
+		*a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6)
+		*a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr;
+	return ss->ss_family == AF_INET ? 4 : ss->ss_family == AF_INET6 ? 8 : 0;
+}
+
+/*
  * The entry for a connection's address: its IPv4 address, or its IPv6
  * /64; for a Unix-domain peer, the user it runs as (peer_uid), or where
  * the system does not say, one entry of no bytes for all of them.
@@ -3578,15 +3820,11 @@ refuse(int fd, const char *why)
 static struct source *
 source_of(const struct sockaddr_storage *ss, int fd)
 {
-	const unsigned char *a = (const unsigned char *)"";
-	size_t n = 0;
+	const unsigned char *a;
+	size_t n = address_key(ss, &a);
 	uint32_t uid;
 
-	if (ss->ss_family == AF_INET)
-		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr, n = 4;
-	else if (ss->ss_family == AF_INET6)
-		a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr, n = 8;
-	else if (peer_uid(fd, &uid))
+	if (!n && peer_uid(fd, &uid))
 		a = (const unsigned char *)&uid, n = sizeof(uid);	/* a -U room has no other kind */
 	return source_get(a, n);
 }
@@ -3756,6 +3994,117 @@ source_free(struct source *s)
 	*b = s->next;
 	free(s);
 	room.nsources--;
+}
+
+/* An address_key as text: "192.0.2.1", "2001:db8::/64", or "" for none. */
+static void
+address_text(const unsigned char *a, size_t n, char *out)
+{
+	unsigned char six[16] = { 0 };
+
+	out[0] = '\0';
+	if (n == 4)
+		inet_ntop(AF_INET, a, out, ADDR_TEXT);
+	if (n == 8 && inet_ntop(AF_INET6, memcpy(six, a, 8), out, ADDR_TEXT - 3))
+		strcat(out, "/64");
+}
+
+/* The address_key of s[0..n), written as address_text does (the /64 may go); 0 if none. */
+static size_t
+address_parse(const char *s, size_t n, unsigned char *out)
+{
+	char text[ADDR_TEXT];
+	unsigned char six[16];
+
+	if (n >= sizeof(text))
+		return 0;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	if (inet_pton(AF_INET, text, out) == 1)
+		return 4;
+	if (n > 3 && !strcmp(text + n - 3, "/64"))
+		text[n - 3] = '\0';
+	if (inet_pton(AF_INET6, text, six) != 1)
+		return 0;
+	memcpy(out, six, 8);
+	return 8;
+}
+
+/* Bans end when their time is up: whoever looks at the table drops those first. */
+static void
+bans_expire(void)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < room.nbans; i++)
+		if (room.bans[i].until > io.now && k++ != i)
+			room.bans[k - 1] = room.bans[i];
+	room.nbans = k;
+}
+
+/* The place for one more ban, counted once filled in; NULL if BANS_MAX are in force. */
+static struct ban *
+ban_new(void)
+{
+	bans_expire();
+	return room.nbans < BANS_MAX ? &room.bans[room.nbans] : NULL;
+}
+
+/*
+ * What keeps q out: its address and its /session key, whichever it
+ * has. Not an address that everyone who comes through the host's
+ * machine shares: a Unix-domain peer has none, and the host's own (the
+ * address the connection came to; a connection comes from it only from
+ * the machine itself, from its users and whatever ssh or a proxy there
+ * forwards) would keep them all out. Why q cannot be banned, or NULL.
+ */
+static const char *
+ban_of(struct ban *b, const struct peer *q)
+{
+	struct sockaddr_storage ss, own;
+	socklen_t len = sizeof(ss), olen = sizeof(own);
+	const unsigned char *a, *o;
+	size_t n;
+
+	memset(b, 0, sizeof(*b));
+	ss.ss_family = own.ss_family = AF_UNSPEC;
+	if (getpeername(q->rfd, (struct sockaddr *)&ss, &len) < 0 ||
+	    getsockname(q->rfd, (struct sockaddr *)&own, &olen) < 0)
+		ss.ss_family = AF_UNSPEC;
+	n = address_key(&ss, &a);
+	if (n && address_key(&own, &o) == n && !memcmp(a, o, n))
+		n = 0;	/* the host's own */
+	memcpy(b->addr, a, n);
+	b->addrlen = n;
+	b->keylen = q->id ? q->id->keylen : 0;
+	memcpy(b->key, q->id ? q->id->key : "", b->keylen);
+	memcpy(b->nick, q->nick, sizeof(b->nick));
+	if (b->addrlen || b->keylen)
+		return NULL;
+	if (ss.ss_family == AF_UNIX)
+		return "is on the Unix-domain socket, which all share, and has no /session key";
+	return "comes from the host's own address, which all on this machine share,"
+	    " and has no /session key";
+}
+
+/* Is a connection from this address (ss), or a person with this key (id), banned? */
+static int
+banned(const struct sockaddr_storage *ss, const struct ident *id)
+{
+	const unsigned char *a = NULL;
+	size_t i, n = ss ? address_key(ss, &a) : 0;
+	const struct ban *b;
+
+	bans_expire();
+	for (i = 0; i < room.nbans; i++) {
+		b = &room.bans[i];
+		if (n && b->addrlen == n && !memcmp(b->addr, a, n))
+			return 1;
+		if (id && id->keylen && b->keylen &&
+		    !secret_differs(id->key, id->keylen, b->key, b->keylen))
+			return 1;
+	}
+	return 0;
 }
 
 static void
@@ -4205,12 +4554,11 @@ host_says(const char *s, size_t n)
 {
 	static const char *const refusals[] = {
 		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
-		REFUSE_KICK, REFUSE_WAITING,
+		REFUSE_KICK, REFUSE_WAITING, REFUSE_BANNED,
 	};
-	const size_t kl = sizeof(REFUSE_KICK " (") - 1;
 	size_t i;
-	int refused = n > kl && !memcmp(s, REFUSE_KICK " (", kl) &&
-	    s[n - 1] == ')';
+	int refused = with_reason(s, n, REFUSE_KICK) ||
+	    with_reason(s, n, REFUSE_BANNED);
 
 	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
 		refused |= same(s, n, refusals[i]);
@@ -4227,6 +4575,16 @@ host_says(const char *s, size_t n)
 	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
 		uplink.in_history = 1;
 	return uplink.in_history || same(s, n, NOTICE_PASSWORD);
+}
+
+/* Is s[0..n) the refusal r with the host's reason: "R (REASON)"? A kick and a ban carry one. */
+static int
+with_reason(const char *s, size_t n, const char *r)
+{
+	size_t k = strlen(r);
+
+	return n > k + 3 && !memcmp(s, r, k) && !memcmp(s + k, " (", 2) &&
+	    s[n - 1] == ')';
 }
 
 /*
@@ -5644,11 +6002,11 @@ term_key(struct peer *p, unsigned char c)
 
 static const char synopsis[] =
     "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-J n] [-m max]\n"
-    "               [-n nick] [-P password] [-s addr] [port]\n"
+    "               [-n nick] [-P password] [-R lines] [-s addr] [port]\n"
     "       chat [-46BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
     "            [-w secs] host [port]\n"
     "       chat -l -U path [-BCtTv] [-b lines] [-e command] [-J n] [-m max]\n"
-    "               [-n nick] [-P password]\n"
+    "               [-n nick] [-P password] [-R lines]\n"
     "       chat -U path [-BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
     "            [-w secs]\n";
 
@@ -5684,6 +6042,8 @@ help(void)
 	    "  -P PASS   the room's password (or $CHAT_PASSWORD, kept out of ps)\n"
 	    "  -q SECS   after stdin EOF, stay SECS before leaving; -1: until the host goes\n"
 	    "  -r        keep trying to connect, and connect again after a drop\n"
+	    "  -R LINES  host: a peer may send LINES lines a second (twice that at once);\n"
+	    "            the rest wait, unread, and none is lost\n"
 	    "  -s ADDR   host: listen on ADDR only (default: every address)\n"
 	    "  -t        at a terminal, show the time each line was said\n"
 	    "  -T        host: only the host may set the /topic\n"
@@ -5890,7 +6250,7 @@ main(int argc, char *argv[])
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46Bb:Ce:hHJ:lm:n:P:q:rs:tTU:vw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46Bb:Ce:hHJ:lm:n:P:q:rR:s:tTU:vw:")) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
 		case 'e': opt.exec = optarg; break;
@@ -5906,6 +6266,7 @@ main(int argc, char *argv[])
 		case 'P': opt.password = optarg; break;
 		case 'q': opt.quitwait = number(optarg, -1, 1000000, "-q value"); qset = 1; break;
 		case 'r': opt.redial = 1; break;
+		case 'R': opt.rate = number(optarg, 1, RATE_MAX, "-R value"); break;
 		case 's': addr = optarg; break;
 		case 't': opt.stamps = 1; break;
 		case 'T': opt.topiclock = 1; break;
@@ -5932,8 +6293,9 @@ main(int argc, char *argv[])
 		fprintf(stderr, "chat: cannot use -q with -e: the program's exit ends the session\n");
 		usage();
 	}
-	if (!listening && (addr || maxarg >= 0 || backarg >= 0 || gatherarg >= 0 || opt.topiclock)) {
-		fprintf(stderr, "chat: -b, -J, -m, -s and -T need -l\n");
+	if (!listening && (addr || maxarg >= 0 || backarg >= 0 || gatherarg >= 0 ||
+	    opt.topiclock || opt.rate)) {
+		fprintf(stderr, "chat: -b, -J, -m, -R, -s and -T need -l\n");
 		usage();
 	}
 	if (opt.unixpath && (addr || opt.family != AF_UNSPEC)) {

@@ -112,6 +112,17 @@
 #define TOPIC_HIDDEN	"someone you ignore set the topic"	/* what they see of it */
 #define IGNORE_MAX	32	/* people one may /ignore at once: bounds the list walked */
 #define TOLD_MAX	32	/* senders remembered as told one is away; past it, told again */
+/*
+ * -R LINES: a member may send LINES lines a second on average, and
+ * RATE_BURST seconds' worth at once after a quiet spell: a paste of a
+ * screenful goes at once, a flood at the rate.
+ */
+#define RATE_BURST	2
+#define RATE_MAX	10000	/* most -R allows: past it pacing means nothing */
+#define BANS_MAX	256	/* bans at once; /ban past it is refused until one ends or is lifted */
+#define BAN_MINUTES	60	/* a /ban without MINUTES */
+#define BAN_MINUTES_MAX	525600	/* a year */
+#define BAN_REASON_MAX	160	/* bytes of a ban's reason kept for /bans */
 
 /*
  * The protocol's marks. Every line the host sends starts with one, and
@@ -150,6 +161,7 @@ enum form { FORM_TEXT, FORM_NOTICE, FORM_SAY, FORM_ACTION, FORM_PRIVATE, FORM_SE
 #define REFUSE_BUSY	"host is out of descriptors, try later"
 #define REFUSE_KICK	"you were kicked out by the host"
 #define REFUSE_WAITING	"too many connections from your address are waiting, try later"
+#define REFUSE_BANNED	"you are banned from this room"	/* a ban may carry a reason too */
 
 /* Slots of the pollfd table before the listeners and peers. */
 enum { SLOT_SIGNAL, SLOT_STDIN, SLOT_STDOUT, SLOT_FIRST };
@@ -251,6 +263,7 @@ enum {
 	T_LEAVE,	/* client: LEAVE_MS for the host to close after /quit */
 	T_SHUTDOWN,	/* host: SHUTDOWN_MS to flush every queue */
 	T_GATHER,	/* host: GATHER_MS, then who joined and left is told */
+	T_PACE,		/* peer: -R, the time one line takes, then it may send again */
 	NTIMERS
 };
 
@@ -280,6 +293,21 @@ struct source {
 	long long pause;	/* a wrong password: none of them is read before this */
 	struct timer timer;	/* T_PAUSE: the end of it */
 	struct source *next;	/* next in its hash bucket */
+};
+
+/*
+ * A /ban: what keeps a person out, until when. Kept in memory only, in
+ * a table of BANS_MAX.
+ */
+struct ban {
+	unsigned char addr[8];	/* the address as struct source has it... */
+	size_t addrlen;		/* ...0 for none: a Unix-domain peer, or the host's own */
+	char key[SESSION_MAX];	/* its /session key... */
+	size_t keylen;		/* ...0 for none */
+	char nick[NICK_MAX + 1];	/* the name it was given to, for /bans and /unban */
+	char reason[BAN_REASON_MAX];	/* the host's reason, cut at a character */
+	size_t reasonlen;
+	long long until;	/* when it ends, on the loop's clock */
 };
 
 /*
@@ -335,6 +363,7 @@ enum {
 	R_HOST = 1 << 2,	/* speaks for the host: may /kick, cannot be kicked */
 	R_ANSWERED = 1 << 3,	/* commands answered on its own queue: read only while it is short */
 	R_SKIPS = 1 << 4,	/* past OUTQ_HARD it misses lines, counted, instead of being dropped */
+	R_PACED = 1 << 5,	/* -R: its lines are paced, once it has joined */
 };
 
 enum state { JOINING, JOINED, CLOSING };
@@ -381,6 +410,8 @@ struct peer {
 	struct timer lag;	/* while it holds the room: T_LAG */
 	long long moved;	/* when its queue last took bytes */
 	long long said;		/* when it last said a room line, 0 for never */
+	long long paced;	/* -R: its lines are paid for up to this time, in ms times -R */
+	struct timer pace;	/* while it may send no more lines: T_PACE */
 	char *stash;		/* input read but put aside while its queue is long */
 	size_t stashlen;
 	struct peer *next_stashed;	/* next on the list of peers with a stash */
@@ -466,7 +497,11 @@ static void close_expired(struct timer *);
 /* flow control */
 static void flow(struct peer *);
 static int may_read(struct peer *);
+static int input_waits(struct peer *);
 static int answers_wait(struct peer *);
+static int paced(const struct peer *);
+static void pace(struct peer *);
+static void pace_expired(struct timer *);
 static void update_reading(void);
 static void stall_expired(struct timer *);
 static void stuck_expired(struct timer *);
@@ -555,6 +590,13 @@ static void cmd_who(struct peer *, const char *, size_t);
 static void who_starts(struct msg **, const char *, size_t);
 static void cmd_quiet(struct peer *, const char *, size_t);
 static void cmd_kick(struct peer *, const char *, size_t);
+static struct peer *target(struct peer *, const char *, size_t, size_t *);
+static void put_out(struct peer *, const char *, const char *, size_t);
+static void cmd_ban(struct peer *, const char *, size_t);
+static void cmd_unban(struct peer *, const char *, size_t);
+static void cmd_bans(struct peer *, const char *, size_t);
+static void tell_ban(struct peer *, const char *, const struct ban *, int);
+static long long minutes_ms(const char *, size_t);
 static void cmd_quit(struct peer *, const char *, size_t);
 static void cmd_pass(struct peer *, const char *, size_t);
 static void cmd_help(struct peer *, const char *, size_t);
@@ -593,6 +635,7 @@ static void announce(const char *, unsigned);
 static void accept_peers(int);
 static void shed(int);
 static void refuse(int, const char *);
+static size_t address_key(const struct sockaddr_storage *, const unsigned char **);
 static struct source *source_of(const struct sockaddr_storage *, int);
 static int peer_uid(int, uint32_t *);
 static struct source **source_bucket(const unsigned char *, size_t);
@@ -603,6 +646,12 @@ static void pause_peer(struct peer *);
 static void pause_expired(struct timer *);
 static void source_done(struct peer *);
 static void source_free(struct source *);
+static void address_text(const unsigned char *, size_t, char *);
+static size_t address_parse(const char *, size_t, unsigned char *);
+static void bans_expire(void);
+static struct ban *ban_new(void);
+static const char *ban_of(struct ban *, const struct peer *);
+static int banned(const struct sockaddr_storage *, const struct ident *);
 static void member_eof(struct peer *);
 static void member_lost(struct peer *, const char *);
 static void member_drained(struct peer *);
@@ -631,6 +680,7 @@ static void redial_later(const char *);
 static void link_hear(struct peer *, const char *, size_t);
 static int same(const char *, size_t, const char *);
 static int host_says(const char *, size_t);
+static int with_reason(const char *, size_t, const char *);
 static void track_names(const char *, size_t);
 static void track_counted(const char *, size_t);
 static size_t welcome_name(const char *, size_t);

@@ -16,8 +16,8 @@ fi
 
 # -h names every option and every room command.
 missing=
-for w in -4 -6 -b -C -e -h -H -l -m -n -P -q -r -s -t -T -U -v -w \
-    /nick /msg /me /who /r /away /back /topic /ignore /unignore /quit /kick \
+for w in -4 -6 -b -C -e -h -H -l -m -n -P -q -r -R -s -t -T -U -v -w \
+    /nick /msg /me /who /r /away /back /topic /ignore /unignore /quit /kick /ban /unban /bans \
     /help /pass /session //TEXT; do
 	LC_ALL=C grep -Eq -- "(^|[[ ,])$w( |,|\]|$)" "$T/help.out" || missing="$missing $w"
 done

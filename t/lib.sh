@@ -333,8 +333,10 @@ join_room() {
 	wait_for "$T/$_l.out" '^\*\*\* welcome '
 }
 
-# raw_peer LABEL [ADDR [FIRST]] : connect a raw byte-level peer to the
-# room. FIRST (a printf format) is sent as soon as it connects, well
+# raw_peer LABEL [ADDR [FIRST [FROM]]] : connect a raw byte-level peer to
+# the room, from the IPv4 address FROM if given (127.0.0.2, say: a
+# loopback address other than the host's). FIRST (a printf format) is
+# sent as soon as it connects, well
 # within the 250 ms a newcomer has to name itself, however slow the
 # test is meanwhile. Bytes written on its stdin (send, say) go to the
 # host unchanged, in the writes they arrive in; everything received
@@ -342,7 +344,7 @@ join_room() {
 # "raw: connection closed" on .err and exits 0.
 raw_peer() {
 	spawn "$1" perl "$T/raw.pl" "${2:-127.0.0.1}" "$PORT" \
-	    "$(printf "${3:-}" | od -An -tx1 | tr -d ' \n')"
+	    "$(printf "${3:-}" | od -An -tx1 | tr -d ' \n')" "${4:-}"
 }
 
 # raw_join LABEL NICK : a raw peer that names itself NICK, welcomed.
@@ -407,12 +409,15 @@ PEER="-I$T -mpeer"
 # CPU to load, for each of a hundred and more raw peers a run.
 cat >"$T/raw.pl" <<'EOF'
 use strict;
-use Socket qw(:addrinfo SOCK_STREAM IPPROTO_TCP TCP_NODELAY);
+use Socket qw(:addrinfo SOCK_STREAM IPPROTO_TCP TCP_NODELAY inet_aton
+    pack_sockaddr_in);
 
-my ($host, $port, $first) = @ARGV;
+my ($host, $port, $first, $from) = @ARGV;
 my ($err, @ai) = getaddrinfo($host, $port, { socktype => SOCK_STREAM });
 die "raw: $host $port: $err\n" if $err;
 socket(my $s, $ai[0]{family}, SOCK_STREAM, 0) or die "raw: socket: $!\n";
+bind($s, pack_sockaddr_in(0, inet_aton($from))) or die "raw: bind $from: $!\n"
+	if $from;
 connect($s, $ai[0]{addr}) or die "raw: connect $host $port: $!\n";
 setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1);
 syswrite($s, pack("H*", $first)) if defined $first && length $first;
