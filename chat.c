@@ -235,6 +235,8 @@ static struct {
 	long long backoff;	/* -r: the next wait, doubling to a cap */
 	unsigned long dials;	/* connections made so far */
 	long long since;	/* when the last one was made */
+	int asked;		/* passwords typed at the terminal so far... */
+	int retry;		/* ...and the next connection tries the last one */
 	int quit_sent;		/* /quit went to the host: a close is expected */
 	int host_closing;	/* the host said it shuts down: the close is the end */
 	int hide_history;	/* no -H, stdout not a terminal: the history is left out... */
@@ -4423,19 +4425,22 @@ connected(void)
 {
 	struct peer *h = uplink.host;
 	struct addrinfo *ai = uplink.trying;
-	const char *done = uplink.dials ? "reconnected to" : "connected to";
+	/* a try with the password typed is not a reconnection: it said so */
+	int again = uplink.dials && !uplink.retry;
+	const char *done = again ? "reconnected to" : "connected to";
 	char addr[ADDR_TEXT];
 	struct msg *m = msg_new(64);
 
 	h->flags &= ~F_DIALING;
 	tune_socket(h->rfd, ai->ai_family);
 	io.pfd[h->rslot].events = 0;
-	if ((opt.verbose || uplink.dials) && ai->ai_family == AF_UNIX)
+	if ((opt.verbose || again) && ai->ai_family == AF_UNIX)
 		warnx("%s %s", done, opt.unixpath);
-	else if ((opt.verbose || uplink.dials) && !getnameinfo(ai->ai_addr,
+	else if ((opt.verbose || again) && !getnameinfo(ai->ai_addr,
 	    ai->ai_addrlen, addr, sizeof(addr), NULL, 0, NI_NUMERICHOST))
 		warnx("%s %s port %s", done, addr, uplink.port);
 	uplink.dials++;
+	uplink.retry = 0;
 	uplink.since = io.now;
 	if (opt.password) {
 		msg_puts(&m, CMD_PASS);
@@ -4831,7 +4836,8 @@ host_gone(const char *why)
 /*
  * The host turned us away, and said why: that goes on stderr, once,
  * and we fail. Turned away from a room with a password for want of
- * one, we ask for it at a terminal and connect again at once with it;
+ * one, or for a wrong one typed, we ask for it at a terminal, up to
+ * PASSWORD_TRIES times as ssh does, and connect again at once with it;
  * elsewhere we say how to give it.
  */
 static void
@@ -4839,7 +4845,8 @@ turned_away(void)
 {
 	const char *why = uplink.refused->data;
 
-	if (opt.password || strcmp(why, REFUSE_PASSWORD)) {
+	if ((opt.password && !uplink.asked) || uplink.asked >= PASSWORD_TRIES ||
+	    strcmp(why, REFUSE_PASSWORD)) {
 		warnx("%s", why);
 		link_exit(1);
 	}
@@ -4848,22 +4855,26 @@ turned_away(void)
 		    " or in $CHAT_PASSWORD");
 		link_exit(1);
 	}
-	if (!(opt.password = ask_password())) {
+	if (!(opt.password = ask_password(uplink.asked ?
+	    "wrong password, try again" : "this room needs a password"))) {
 		warnx("no password given");
 		link_exit(1);
 	}
+	uplink.asked++;
+	uplink.retry = 1;
+	warnx("trying again with the password");
 	link_reset();
 	timer_set(&uplink.redial, T_REDIAL, io.now);
 }
 
 /*
- * The room's password, asked for at the terminal, without echo, in the
- * terminal's own line editing. Whatever mode the terminal was in (our
- * raw one, at the input line) comes back after, also when Ctrl-C gives
- * up. NULL if none was given.
+ * The room's password, asked for at the terminal after saying why,
+ * without echo, in the terminal's own line editing. Whatever mode the
+ * terminal was in (our raw one, at the input line) comes back after,
+ * also when Ctrl-C gives up. NULL if none was given.
  */
 static const char *
-ask_password(void)
+ask_password(const char *why)
 {
 	static char pw[LINE_MAX_BYTES + 1];
 	struct termios was, ask;
@@ -4878,7 +4889,7 @@ ask_password(void)
 	ask.c_iflag |= ICRNL;
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &ask) < 0)
 		return NULL;
-	warnx("this room needs a password");
+	warnx("%s", why);
 	fputs("password: ", stderr);
 	while ((got = typed(&c)) && c != '\n' && c != '\r')
 		if (n < sizeof(pw) - 1)

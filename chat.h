@@ -95,6 +95,7 @@
 #define CLOSE_MS	10000	/* time to flush a leaving peer's queue */
 #define SHUTDOWN_MS	2000	/* time to flush every queue when the host stops */
 #define LEAVE_MS	2000	/* time a client waits for the host to close after SIGINT */
+#define PASSWORD_TRIES	3	/* passwords typed at the prompt before giving up, as ssh */
 #define RECONNECT_MIN_MS 500	/* -r: first wait before connecting again... */
 #define RECONNECT_MAX_MS 30000	/* ...doubling up to this, give or take a quarter... */
 #define LASTED_MS	10000	/* ...starting over after a connection that lasted this long */
@@ -697,7 +698,7 @@ static void leave_expired(struct timer *);
 static void send_quit(void);
 static void host_gone(const char *);
 static void turned_away(void);
-static const char *ask_password(void);
+static const char *ask_password(const char *why);
 static int typed(char *);
 static void link_exit(int);
 

@@ -5,8 +5,8 @@
 # /quit and Ctrl-C do.
 . "$(dirname "$0")/lib.sh"
 
-plan 29
-tmux_up 29 120 16
+plan 34
+tmux_up 34 120 16
 
 # term CMD : run CMD in the terminal (whatever ran there before is
 # killed), on a cleared screen.  Run number $TN notes the terminal's
@@ -116,6 +116,8 @@ check "nothing of the room's refusal is shown" \
 keys sekrit Enter
 check "the password typed there admits it" wait_line "$T/pw.out" "*** pia joined"
 check "the welcome follows" wait_screen '^\*\*\* welcome pia\. '
+check "after the password, chat says it tries again with it, not that it reconnected" \
+    eval 'screen_has "^chat: trying again with the password$" && ! screen_has reconnected'
 check "the password was never on the screen" eval '! screen_has sekrit'
 check "the terminal is chat's again: raw, keys read one by one" poll 10 mode -icanon -echo
 keys 'hi all' Enter
@@ -132,6 +134,30 @@ check "saying no password was given" wait_screen '^chat: no password given$'
 term "'$CHAT' -n rex 127.0.0.1 $PORT"
 wait_screen '^password:'
 keys wrong Enter
-check "a wrong password typed there: exit 1, chat: wrong password, once" \
-    eval 'ended 1 && [ "$(screen | grep -c "wrong password")" -eq 1 ] &&
-	screen_has "^chat: wrong password$"'
+check "a wrong password typed there: told so, and asked again" \
+    eval 'wait_screen "^chat: wrong password, try again$" &&
+	poll 10 eval "[ \$(screen | grep -c ^password:) -eq 2 ]"'
+keys wrong2 Enter
+check "a second wrong one: asked a third time" \
+    poll 10 eval '[ "$(screen | grep -c "^password:")" -eq 3 ]'
+keys wrong3 Enter
+check "the third wrong one: exit 1, chat: wrong password, once, no fourth prompt" \
+    eval 'ended 1 && [ "$(screen | grep -c "^chat: wrong password$")" -eq 1 ] &&
+	[ "$(screen | grep -c "^password:")" -eq 3 ]'
+
+term "'$CHAT' -n sue 127.0.0.1 $PORT"
+wait_screen '^password:'
+keys wrong Enter
+wait_screen '^chat: wrong password, try again$'
+keys sekrit Enter
+check "a wrong password, then the right one: it joins" wait_line "$T/pw.out" "*** sue joined"
+keys C-c
+ended 0
+
+term "'$CHAT' -n tia 127.0.0.1 $PORT"
+wait_screen '^password:'
+keys wrong Enter
+wait_screen '^chat: wrong password, try again$'
+keys C-c
+check "Ctrl-C at the second prompt still gives up: exit 1, no password given" \
+    eval 'ended 1 && screen_has "^chat: no password given$"'
