@@ -238,6 +238,8 @@ static struct {
 	int asked;		/* passwords typed at the terminal so far... */
 	int retry;		/* ...and the next connection tries the last one */
 	int quit_sent;		/* /quit went to the host: a close is expected */
+	size_t typed;		/* lines typed that are queued, not written yet... */
+	struct msg *pending;	/* ...and at the terminal, as the room will see them */
 	int host_closing;	/* the host said it shuts down: the close is the end */
 	int hide_history;	/* no -H, stdout not a terminal: the history is left out... */
 	int in_history;		/* ...and this is between its notices */
@@ -4713,10 +4715,19 @@ link_wfail(struct peer *p, const char *why)
 	stop_writing(p);
 }
 
-/* The /quit is out: tell the host nothing more comes. */
+/*
+ * Everything queued is written to the connection: the lines typed are
+ * the host's now, and the terminal shows the pending ones as sent. The
+ * /quit is out: tell the host nothing more comes.
+ */
 static void
 link_drained(struct peer *p)
 {
+	uplink.typed = 0;
+	if (uplink.pending) {
+		send_to(io.stdio, uplink.pending);
+		uplink.pending = NULL;
+	}
 	if (p->flags & F_QUIT) {
 		shutdown(p->wfd, SHUT_WR);
 		stop_writing(p);
@@ -4740,7 +4751,39 @@ user_line(struct peer *p, const char *s, size_t n)
 	else if ((c = find_command(s, n, &a)) && (c->flags & C_LEAVES))
 		uplink.quit_sent = 1;
 	msg_put(&io.shared, s, n);
-	line_end(p, uplink.host, mark, mark);
+	if (line_end(p, uplink.host, mark, mark))
+		uplink.typed++;
+}
+
+/*
+ * A line typed now waits to be written: the link is down, or lines
+ * typed while it was are not all written yet (they go first).
+ */
+static int
+offline(void)
+{
+	return uplink.host && ((uplink.host->flags & F_DIALING) || uplink.pending);
+}
+
+/*
+ * How many lines typed are still queued for the host: at most the
+ * lines in its queue, less the /quit behind them; what went into the
+ * connection is the host's, lost only if the connection dies with it.
+ */
+static size_t
+unsent(void)
+{
+	struct outq *q = &uplink.host->q;
+	struct slice *sl;
+	size_t k, lines = 0;
+
+	for (k = 0; k < q->n; k++) {
+		sl = &q->ring[(q->head + k) & (q->cap - 1)];
+		lines += count_lines(sl->m->data + sl->off, sl->end - sl->off);
+	}
+	if (lines && (uplink.host->flags & F_QUIT))
+		lines--;
+	return lines < uplink.typed ? lines : uplink.typed;
 }
 
 /*
@@ -4916,10 +4959,20 @@ typed(char *c)
 	return r == 1;
 }
 
-/* What the host sent us is written out before we go. */
+/*
+ * What the host sent us is written out before we go; lines typed that
+ * never went are counted, and their loss is a failure.
+ */
 static void
 link_exit(int status)
 {
+	size_t lost = unsent();
+
+	if (lost) {
+		warnx("%zu line%s typed %s not sent", lost, lost == 1 ? "" : "s",
+		    lost == 1 ? "was" : "were");
+		status = status ? status : 1;
+	}
 	flush_blocking(io.stdio);
 	exit(exit_status(status));
 }
@@ -5589,8 +5642,10 @@ present(struct msg **mp, const char *s, size_t n)
 	char stamp[16];
 	size_t at, len, body = 0, sl = 0, indent;
 	enum form f;
-	int hi, old = term.replay;
+	int hi, old = term.replay, pending = n && s[0] == MARK_PENDING[0];
 
+	if (pending)
+		s++, n--;
 	if (old && is_time(s, n)) {
 		memcpy(stamp, s, 6);
 		sl = opt.stamps ? 6 : 0;
@@ -5617,7 +5672,12 @@ present(struct msg **mp, const char *s, size_t n)
 	term.bell |= hi;
 	(*lp)->len = 0;
 	msg_put(lp, stamp, sl);
-	if (!term.colour || f == FORM_TEXT) {
+	if (pending) {
+		msg_puts(lp, term.colour ? "\033[2m" PENDING_SIGN : PENDING_SIGN);
+		msg_put(lp, s, n);
+		msg_puts(lp, term.colour ? "\033[0m" : "");
+		sl += text_cols(PENDING_SIGN, strlen(PENDING_SIGN));
+	} else if (!term.colour || f == FORM_TEXT) {
 		msg_put(lp, s, n);
 	} else if (f == FORM_NOTICE) {
 		msg_puts(lp, "\033[2m");
@@ -5757,7 +5817,9 @@ term_input(struct peer *p, const char *s, size_t n)
 /*
  * What the room sees of a line we typed, shown in its place: a room
  * line or an action under our name. Other commands are not shown:
- * their answers are, and the host's copy of a /msg.
+ * their answers are, and the host's copy of a /msg. One typed while
+ * the link is down is shown pending, and again once it is written to
+ * the host (link_drained).
  */
 static void
 term_own(struct peer *p, const char *s, size_t n)
@@ -5766,6 +5828,7 @@ term_own(struct peer *p, const char *s, size_t n)
 	struct msg *m;
 	enum form f = FORM_SAY;
 	size_t a;
+	int wait = offline();
 
 	if (n > 1 && s[0] == '/' && s[1] == '/') {
 		s++, n--;
@@ -5775,9 +5838,16 @@ term_own(struct peer *p, const char *s, size_t n)
 		f = FORM_ACTION, s += a, n -= a;
 	}
 	m = msg_new(n + NICK_MAX + 8);
+	if (wait)
+		msg_puts(&m, MARK_PENDING);
 	put_form(&m, f, my_nick());
 	sanitize(&m, s, n, LINE_MAX_BYTES);
 	msg_puts(&m, "\n");
+	if (wait) {
+		if (!uplink.pending)
+			uplink.pending = msg_new(m->len);
+		msg_put(&uplink.pending, m->data + 1, m->len - 1);
+	}
 	send_to(p, m);
 }
 

@@ -102,6 +102,13 @@
 #define RECALL_MAX	100	/* lines kept for Up and Down at the terminal */
 #define TERM_CHUNK	65536	/* bytes of room lines drawn on the terminal at a time */
 #define ERASE_LINE	"\r\033[K"	/* back to the start of the row and clear it: the input line */
+/*
+ * A line typed while the link is down, at the terminal: queued for the
+ * screen behind this byte, which no line from a host can start with
+ * (sanitize takes controls out), and drawn dim behind PENDING_SIGN.
+ */
+#define MARK_PENDING	"\001"
+#define PENDING_SIGN	"\342\200\246 "	/* U+2026 HORIZONTAL ELLIPSIS: on its way */
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
 #define BACKLOG_MAX	10000	/* most -b allows: at most ~42 MiB, lines cut to 4096 bytes of text after sanitising */
 #define HELP_COLUMN	20	/* where the text of a /help line starts */
@@ -699,6 +706,8 @@ static void send_quit(void);
 static void host_gone(const char *);
 static void turned_away(void);
 static const char *ask_password(const char *why);
+static size_t unsent(void);
+static int offline(void);
 static int typed(char *);
 static void link_exit(int);
 
