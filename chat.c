@@ -242,7 +242,11 @@ static struct {
 	struct msg *pending;	/* ...and at the terminal, as the room will see them */
 	int host_closing;	/* the host said it shuts down: the close is the end */
 	int hide_history;	/* no -H, stdout not a terminal: the history is left out... */
-	int in_history;		/* ...and this is between its notices */
+	enum history in_history;	/* ...and this is between its notices, and what to do */
+	int rejoin;		/* welcomed before: this connection is a reconnection... */
+	struct msg *held;	/* ...whose history waits for its end (H_HOLD) */
+	unsigned long seen[SEEN_MAX];	/* hashes of the room lines shown last, others'... */
+	size_t nseen;		/* ...SEEN_MAX at most, the newest at nseen - 1 */
 	struct msg *refused;	/* why the host turned us away, as it said it */
 	struct timer quit;	/* -q: when to leave after stdin EOF */
 	struct timer leave;	/* after Ctrl-C: when to stop waiting for the close */
@@ -4502,9 +4506,13 @@ link_reset(void)
 		nl = memchr(s, '\n', left);
 		outq_pop(q, nl ? (size_t)(nl - s) + 1 : left);
 	}
-	uplink.host_closing = uplink.in_history = 0;
+	uplink.host_closing = 0;
+	uplink.in_history = H_NONE;
+	uplink.rejoin = uplink.me[0] != '\0';
 	free(uplink.refused);
 	uplink.refused = NULL;
+	free(uplink.held);
+	uplink.held = NULL;
 }
 
 /* -r: the host went away; connect again after a while. */
@@ -4522,25 +4530,155 @@ redial_later(const char *why)
  * A line from the host, made safe for the terminal, for our stdout;
  * not a notice meant for chat itself (host_says), and not the history
  * when it is left out: everything between the two history notices,
- * whatever those lines look like.
+ * whatever those lines look like. After a reconnection the history is
+ * held to its end, for what this client has not shown (history_since).
  */
 static void
 link_hear(struct peer *p, const char *s, size_t n)
 {
 	const size_t ml = sizeof(MARK_NOTICE) - 1;
-	size_t mark, at, len;
+	size_t at, len;
 	int notice = parse_form(s, n, &at, &len) == FORM_NOTICE;
 
-	if (uplink.in_history) {
+	if (uplink.in_history == H_HIDE || uplink.in_history == H_HOLD) {
 		if (notice && same(s + ml, n - ml, NOTICE_HISTORY_END))
-			uplink.in_history = 0;
+			history_since(p, 1);
+		else if (uplink.held && uplink.held->len + n < HELD_MAX)
+			msg_put(&uplink.held, s, n), msg_put(&uplink.held, "\n", 1);
+		else if (uplink.held)
+			history_since(p, 0), link_show(p, s, n);	/* too much: as it comes */
 		return;
 	}
 	if (notice && host_says(s + ml, n - ml))
 		return;
+	if (notice && same(s + ml, n - ml, NOTICE_HISTORY_END))
+		uplink.in_history = H_NONE;
+	link_show(p, s, n);
+}
+
+/* A line for our stdout, remembered as shown if it is a room line. */
+static void
+link_show(struct peer *p, const char *s, size_t n)
+{
+	size_t mark;
+
+	if (uplink.in_history && is_time(s, n))
+		seen_add(s + 6, n - 6);
+	else
+		seen_add(s, n);
 	mark = line_begin();
 	sanitize(&io.shared, s, n, SIZE_MAX);
 	line_end(p, io.stdio, mark, mark);
+}
+
+/*
+ * A room line or an action from someone else, as history keeps it (no
+ * time): its hash, newest last, SEEN_MAX of them. Our own lines are not
+ * needed: after a drop, history never shows them again (history_since).
+ */
+static void
+seen_add(const char *s, size_t n)
+{
+	size_t at, len;
+	enum form f = parse_form(s, n, &at, &len);
+
+	if ((f != FORM_SAY && f != FORM_ACTION) || same(s + at, len, uplink.me))
+		return;
+	if (uplink.nseen == SEEN_MAX)
+		memmove(uplink.seen, uplink.seen + 1, (SEEN_MAX - 1) * sizeof(*uplink.seen));
+	else
+		uplink.nseen++;
+	uplink.seen[uplink.nseen - 1] = hash(s, n) | 1;
+}
+
+/*
+ * The end of the history held on a reconnection: only what this client
+ * has not shown goes out, in its frame; nothing new, no frame. What it
+ * showed ends where the held lines read back match the lines it showed
+ * last (history_anchor); its own lines it showed as it typed them, and
+ * a pipe never shows them. Past HELD_MAX (ended is 0) the frame stays
+ * open and the rest is shown as it comes.
+ */
+static void
+history_since(struct peer *p, int ended)
+{
+	struct msg *m = uplink.held;
+	const char *s, *nl, *end;
+	size_t k = 0, from, framed = 0;
+	unsigned long *h;
+
+	uplink.in_history = ended ? H_NONE : H_SHOW;
+	if (!m)
+		return;
+	uplink.held = NULL;
+	end = m->data + m->len;
+	h = xmalloc((count_lines(m->data, m->len) + 1) * sizeof(*h));
+	for (s = m->data; s < end; s = nl + 1, k++) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		h[k] = held_hash(s, (size_t)(nl - s));
+	}
+	from = history_anchor(h, k);
+	uplink.in_history = H_SHOW;	/* their times come off, for seen_add */
+	for (s = m->data, k = 0; s < end; s = nl + 1, k++) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (k < from || !h[k])
+			continue;
+		if (!framed++)
+			link_show(p, MARK_NOTICE NOTICE_HISTORY, sizeof(MARK_NOTICE NOTICE_HISTORY) - 1);
+		link_show(p, s, (size_t)(nl - s));
+	}
+	if (!ended && !framed)
+		link_show(p, MARK_NOTICE NOTICE_HISTORY, sizeof(MARK_NOTICE NOTICE_HISTORY) - 1);
+	else if (ended && framed)
+		link_show(p, MARK_NOTICE NOTICE_HISTORY_END, sizeof(MARK_NOTICE NOTICE_HISTORY_END) - 1);
+	uplink.in_history = ended ? H_NONE : H_SHOW;
+	free(h);
+	free(m);
+}
+
+/* A held history line: the hash seen_add gives its text, 0 for our own. */
+static unsigned long
+held_hash(const char *s, size_t n)
+{
+	size_t at, len;
+	enum form f;
+
+	if (is_time(s, n))
+		s += 6, n -= 6;
+	f = parse_form(s, n, &at, &len);
+	if ((f == FORM_SAY || f == FORM_ACTION) && same(s + at, len, uplink.me))
+		return 0;
+	return hash(s, n) | 1;
+}
+
+/*
+ * The first held line (of n, hashed) this client has not shown: the one
+ * after the last that, read back with those before it, agrees with the
+ * lines shown last as far as either goes. None agrees: all are new.
+ */
+static size_t
+history_anchor(const unsigned long *h, size_t n)
+{
+	size_t j;
+
+	if (!uplink.nseen)
+		return 0;
+	for (j = n; j-- > 0;)
+		if (h[j] && agrees(h, j))
+			return j + 1;
+	return 0;
+}
+
+/* Held lines up to j, our own left out, read back agree with those shown last. */
+static int
+agrees(const unsigned long *h, size_t j)
+{
+	size_t k = uplink.nseen;
+
+	for (j++; j-- > 0 && k > 0;)
+		if (h[j] && h[j] != uplink.seen[--k])
+			return 0;
+	return 1;
 }
 
 /* s[0..n) is the string t, no more and no less. */
@@ -4579,9 +4717,16 @@ host_says(const char *s, size_t n)
 	track_names(s, n);
 	if (same(s, n, NOTICE_SHUTDOWN))
 		uplink.host_closing = 1;
-	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
-		uplink.in_history = 1;
-	return uplink.in_history || same(s, n, NOTICE_PASSWORD);
+	if (same(s, n, NOTICE_HISTORY) && uplink.hide_history) {
+		uplink.in_history = H_HIDE;
+	} else if (same(s, n, NOTICE_HISTORY) && uplink.rejoin) {
+		uplink.in_history = H_HOLD;
+		uplink.held = msg_new(4096);
+	} else if (same(s, n, NOTICE_HISTORY)) {
+		uplink.in_history = H_SHOW;
+	}
+	return uplink.in_history == H_HIDE || uplink.in_history == H_HOLD ||
+	    same(s, n, NOTICE_PASSWORD);
 }
 
 /* Is s[0..n) the refusal r with the host's reason: "R (REASON)"? A kick and a ban carry one. */

@@ -96,6 +96,8 @@
 #define SHUTDOWN_MS	2000	/* time to flush every queue when the host stops */
 #define LEAVE_MS	2000	/* time a client waits for the host to close after SIGINT */
 #define PASSWORD_TRIES	3	/* passwords typed at the prompt before giving up, as ssh */
+#define SEEN_MAX	64	/* room lines a client remembers showing, to skip in history after a drop */
+#define HELD_MAX	(4 * 1024 * 1024)	/* most history held back after a drop before it is shown as is */
 #define RECONNECT_MIN_MS 500	/* -r: first wait before connecting again... */
 #define RECONNECT_MAX_MS 30000	/* ...doubling up to this, give or take a quarter... */
 #define LASTED_MS	10000	/* ...starting over after a connection that lasted this long */
@@ -375,6 +377,8 @@ enum {
 };
 
 enum state { JOINING, JOINED, CLOSING };
+/* The client, between the history's notices: shown as it comes, left out, or held till its end. */
+enum history { H_NONE, H_SHOW, H_HIDE, H_HOLD };
 
 /* What the room is told of a member coming or going, and on which side it is gathered. */
 enum event { P_JOINED, P_BACK, P_LEFT, P_DROPPED, P_KICKED };
@@ -707,6 +711,12 @@ static void host_gone(const char *);
 static void turned_away(void);
 static const char *ask_password(const char *why);
 static size_t unsent(void);
+static void link_show(struct peer *, const char *, size_t);
+static void seen_add(const char *, size_t);
+static void history_since(struct peer *, int);
+static unsigned long held_hash(const char *, size_t);
+static size_t history_anchor(const unsigned long *, size_t);
+static int agrees(const unsigned long *, size_t);
 static int offline(void);
 static int typed(char *);
 static void link_exit(int);
