@@ -48,7 +48,10 @@
  * At the client the same loop relays two queues: what the user types
  * goes up the link (user_line), what the host sends comes down to our
  * stdout (link_hear), each side read only while the other's queue is
- * short.
+ * short. With the link down what is typed waits in its queue, shown
+ * pending at the terminal until it is written (link_drained), and the
+ * history after a reconnection is held to its end, so that only what
+ * this client has not shown comes down (history_since).
  *
  * A person, as against a connection, is a struct ident: /r, /ignore and
  * /away point to it, and a reconnection with the same /session key
