@@ -1,8 +1,8 @@
 #!/bin/sh
 # A newcomer's first minutes at a terminal (tmux): the host says where
 # it listens and how to join, a room with a password asks for it
-# without echo, and at the host Ctrl-D does not close the room while
-# /quit and Ctrl-C do.
+# without echo (three times, as ssh does, while it is wrong), and at the
+# host Ctrl-D does not close the room while /quit and Ctrl-C do.
 . "$(dirname "$0")/lib.sh"
 
 plan 34
