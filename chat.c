@@ -4657,7 +4657,9 @@ held_hash(const char *s, size_t n)
 /*
  * The first held line (of n, hashed) this client has not shown: the one
  * after the last that, read back with those before it, agrees with the
- * lines shown last as far as either goes. None agrees: all are new.
+ * lines shown last as far as either goes. None agrees, as when a line
+ * of someone we /ignore came between: the one after the last shown.
+ * None at all: all are new.
  */
 static size_t
 history_anchor(const unsigned long *h, size_t n)
@@ -4668,6 +4670,9 @@ history_anchor(const unsigned long *h, size_t n)
 		return 0;
 	for (j = n; j-- > 0;)
 		if (h[j] && agrees(h, j))
+			return j + 1;
+	for (j = n; j-- > 0;)
+		if (h[j] == uplink.seen[uplink.nseen - 1])
 			return j + 1;
 	return 0;
 }
@@ -5976,7 +5981,7 @@ term_own(struct peer *p, const char *s, size_t n)
 	struct msg *m;
 	enum form f = FORM_SAY;
 	size_t a;
-	int wait = offline();
+	int pend = offline();
 
 	if (n > 1 && s[0] == '/' && s[1] == '/') {
 		s++, n--;
@@ -5986,12 +5991,12 @@ term_own(struct peer *p, const char *s, size_t n)
 		f = FORM_ACTION, s += a, n -= a;
 	}
 	m = msg_new(n + NICK_MAX + 8);
-	if (wait)
+	if (pend)
 		msg_puts(&m, MARK_PENDING);
 	put_form(&m, f, my_nick());
 	sanitize(&m, s, n, LINE_MAX_BYTES);
 	msg_puts(&m, "\n");
-	if (wait) {
+	if (pend) {
 		if (!uplink.pending)
 			uplink.pending = msg_new(m->len);
 		msg_put(&uplink.pending, m->data + 1, m->len - 1);

@@ -5,9 +5,9 @@
 # screen, and a script's stdout, get only what was said since.
 . "$(dirname "$0")/lib.sh"
 
-plan 15
+plan 16
 export LC_ALL=C.UTF-8
-tmux_up 15 80 20
+tmux_up 16 80 20
 tm set-option -g remain-on-exit on
 
 # term CMD : run CMD in the terminal, its exit status to $T/term.rc.
@@ -143,6 +143,25 @@ check "a reconnection with nothing new: no history, and no frame" \
     eval '[ "$(count "$T/cc.out" "^\*\*\* history follows$")" -eq 2 ] &&
 	[ "$(count "$T/cc.out" "^\*\*\* end of history$")" -eq 2 ] &&
 	[ "$(count "$T/cc.out" "<bob> after the drop$")" -eq 1 ]'
+
+# A line cc never got live (it ignores eve) comes between those it saw.
+join_room eve eve
+say cc "/ignore eve"
+wait_for "$T/cc.out" '^\*\*\* you ignore eve now'
+say bob "b1"
+wait_line "$T/room.out" "<bob> b1"
+say eve "e1"
+wait_line "$T/room.out" "<eve> e1"
+say bob "b2"
+wait_line "$T/cc.out" "<bob> b2"
+cut rl 3
+wait_for "$T/cc.err" 'reconnecting$'
+say bob "new after the ignore"
+wait_line "$T/room.out" "<bob> new after the ignore"
+say rl go
+check "a line of someone ignored among those seen: still only what is new" \
+    eval 'wait_for "$T/cc.out" "^[0-9:]* *<bob> new after the ignore$" &&
+	[ "$(count "$T/cc.out" "<bob> b1$")" -eq 1 ] && [ "$(count "$T/cc.out" "<bob> b2$")" -eq 1 ]'
 
 # At the terminal: a line said again while away is new; ours is not.
 # seen RE : how many rows, the scrollback too, match RE.
