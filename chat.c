@@ -146,6 +146,7 @@ static struct {
 	size_t backmax;		/* -b: room lines kept for newcomers */
 	size_t gather;		/* -J: in a room of more members, joins and leaves are gathered */
 	const char *unixpath;	/* -U: a Unix-domain socket's path, in place of address and port */
+	const char *logpath;	/* -L: the room's log, appended to and read back at start */
 } opt = { .family = AF_UNSPEC, .connwait = -1, .backmax = BACKLOG_DEFAULT,
     .gather = GATHER_DEFAULT };
 
@@ -220,6 +221,26 @@ static struct {
 	dev_t sockdev;		/* ...if it is still the one we made, */
 	ino_t sockino;		/* not one another host put there since */
 } room = { .spare = -1 };
+
+/*
+ * The room's log on disk (-L): every room line, after the time it was
+ * said, written at the end of each turn and before anyone is sent it.
+ */
+static struct {
+	const char *path;
+	int fd;			/* -1 without -L */
+	int regular;		/* a regular file: read back at start, its truncation seen */
+	struct msg *held;	/* lines not written yet: this turn's, or those a write failed for */
+	size_t lost;		/* lines not held, past LOG_HELD_MAX, while writes fail */
+	int failing;		/* a write failed, and it was said; retried each turn */
+	off_t end;		/* where the file ended after our last write */
+	size_t since;		/* bytes logged since the topic was last stated */
+	struct msg **found;	/* at start: history lines read back, newest first... */
+	size_t nfound;
+	int topic_known;	/* ...whether the last topic line was found... */
+	int skip;		/* ...the next line from the end is the rest of a bad one... */
+	size_t bad;		/* ...and lines skipped as not chat's */
+} roomlog = { .fd = -1 };
 
 /* The client's link to a host. */
 static struct {
@@ -468,24 +489,32 @@ random_bytes(void *buf, size_t n)
 }
 
 /*
- * "HH:MM ", the local time, before a history line: when it was said.
- * Worked out again only when the second has changed.
+ * A time as text: "HH:MM ", the local time, before a history line, or
+ * with utc the log's stamp (LOG_STAMP). Worked out again only when the
+ * second has changed.
  */
+static const char *
+time_text(time_t t, int utc)
+{
+	static char text[2][32];
+	static time_t second[2] = { (time_t)-1, (time_t)-1 };
+	struct tm tm, *ok;
+
+	if (t != second[utc]) {
+		second[utc] = t;
+		ok = utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm);
+		if (t == (time_t)-1 || !ok || !strftime(text[utc], sizeof(text[utc]),
+		    utc ? LOG_STAMP : "%H:%M ", &tm))
+			text[utc][0] = '\0';
+	}
+	return text[utc];
+}
+
+/* "HH:MM ", now: when a line was said. */
 static const char *
 hhmm(void)
 {
-	static char text[16];
-	static time_t second = (time_t)-1;
-	struct tm tm;
-	time_t t = time(NULL);
-
-	if (t != second) {
-		second = t;
-		if (t == (time_t)-1 || !localtime_r(&t, &tm) ||
-		    !strftime(text, sizeof(text), "%H:%M ", &tm))
-			text[0] = '\0';
-	}
-	return text;
+	return time_text(time(NULL), 0);
 }
 
 /* The length of the first word of s[0..n); *rest is where the words after it start. */
@@ -765,6 +794,8 @@ drain(struct peer *p)
 
 	if (!q->n || (p->flags & F_DIALING))
 		return;
+	if (roomlog.fd >= 0 && roomlog.held->len && !roomlog.failing)
+		log_flush();	/* a line anyone is sent is in the log first */
 	if (p->role->show)
 		p->role->show(p);
 	n = queue_writev(p);
@@ -934,8 +965,9 @@ peer_read(struct peer *p)
 }
 
 /*
- * End of a turn: write what was queued, then free the dead. Telling the
- * room who was dropped queues more and may drop more, hence the loop.
+ * End of a turn: write the room's lines to the log (-L), then what was
+ * queued, then free the dead. Telling the room who was dropped queues
+ * more and may drop more, hence the loop.
  */
 static void
 end_turn(void)
@@ -943,6 +975,8 @@ end_turn(void)
 	struct peer *p, *list;
 
 	for (;;) {
+		if (roomlog.fd >= 0)
+			log_flush();
 		flush_dirty();
 		if (!(list = io.dead))
 			return;
@@ -2044,6 +2078,8 @@ deliver_room(const struct peer *from, const struct ident *by, int news,
 	size_t i = SLOT_STDIN;
 
 	run_flush();	/* what was said before goes first */
+	if (roomlog.fd >= 0)
+		log_lines(m->data + off, end - off);	/* every room line, as everyone sees it */
 	if (by && !by->ignorers)
 		by = NULL;	/* the common case: nobody to ask */
 	while ((to = next_member(&i))) {
@@ -2505,24 +2541,34 @@ say(struct peer *p, enum form f, const char *text, size_t n)
 	put_form(&io.shared, f, p->nick);
 	body = io.shared->len;
 	cut = sanitize(&io.shared, text, n, LINE_MAX_BYTES);
-	if (line_end(p, NULL, mark, body))
-		remember(io.shared->data + mark, io.shared->len - mark);
+	if (line_end(p, NULL, mark, body) && opt.backmax)
+		remember(kept_line(time(NULL), io.shared->data + mark, io.shared->len - mark - 1));
 	if (cut)
 		notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
 }
 
+/* A room line s[0..n), no LF, as the history keeps it: after "HH:MM ", the time t it was said. */
+static struct msg *
+kept_line(time_t t, const char *s, size_t n)
+{
+	struct msg *m = msg_new(n + 8);
+
+	msg_puts(&m, time_text(t, 0));
+	msg_put(&m, s, n);
+	msg_put(&m, "\n", 1);
+	m->refs = 1;	/* the backlog's own */
+	return m;
+}
+
 /*
- * Keep a room line for late joiners, as a message of its own that
- * every newcomer's queue shares, with the time it was said; the oldest
- * goes first.
+ * Keep a room line for late joiners (kept_line), as a message of its
+ * own that every newcomer's queue shares; the oldest goes first.
  */
 static void
-remember(const char *s, size_t n)
+remember(struct msg *m)
 {
-	struct msg *m, **l;
+	struct msg **l;
 
-	if (!opt.backmax)
-		return;
 	if (!room.backlog) {
 		room.backlog = xmalloc(opt.backmax * sizeof(*room.backlog));
 		memset(room.backlog, 0, opt.backmax * sizeof(*room.backlog));
@@ -2534,10 +2580,6 @@ remember(const char *s, size_t n)
 		room.backhead = (room.backhead + 1) % opt.backmax;
 		msg_unref(*l);
 	}
-	m = msg_new(n + 8);
-	msg_puts(&m, hhmm());
-	msg_put(&m, s, n);
-	m->refs = 1;	/* the backlog's own */
 	*l = m;
 }
 
@@ -3425,6 +3467,7 @@ cmd_topic(struct peer *p, const char *arg, size_t n)
 		put_quoted(&io.shared, head, m->data, m->len, "");
 		notice_by(p, 0, mark, TOPIC_HIDDEN);
 	}
+	roomlog.since = 0;	/* the log has just said what the topic is */
 	if (cut)
 		notice(p, "topic cut to %d bytes", TOPIC_MAX);
 }
@@ -3439,6 +3482,346 @@ tell_topic(struct peer *p)
 		notice(p, TOPIC_HIDDEN);
 	else
 		notice_text(p, "topic: ", room.topic->data, room.topic->len, "");
+}
+
+/* ---- the room's log (-L) ------------------------------------------ */
+
+/*
+ * Open the log to append the room's lines to, made 0600 if new, or end
+ * the host with the reason; then read its end back. chat never
+ * truncates it, and never follows a symbolic link to it that neither
+ * we nor root own: another's link could point us at a file of ours. A
+ * path that is not a link, or not there, is opened so that a link put
+ * there meanwhile is not followed either (O_NOFOLLOW, O_EXCL).
+ */
+static void
+log_open(const char *path)
+{
+	struct stat st;
+	int flags = O_RDWR | O_APPEND | O_CREAT | O_NOCTTY;
+
+	if (lstat(path, &st) < 0)
+		flags |= errno == ENOENT ? O_EXCL : 0;
+	else if (!S_ISLNK(st.st_mode))
+		flags |= O_NOFOLLOW;
+	else if (st.st_uid != geteuid() && st.st_uid != 0)
+		die("%s: a symbolic link owned by another user; not followed", path);
+	if ((roomlog.fd = open(path, flags, 0600)) < 0)
+		die("%s:", path);
+	own_fd(roomlog.fd);	/* a FIFO that is not read fails a write, not the room */
+	signal(SIGXFSZ, SIG_IGN);	/* past the file size limit: EFBIG, a failed write */
+	roomlog.path = path;
+	roomlog.held = msg_new(SHARED_MAX);
+	log_read();
+}
+
+/*
+ * The end of the log, read back a chunk at a time from the end: its
+ * last -b messages and actions are the history again, with the times
+ * they were said, and its last topic line the topic. A last line cut
+ * short (a full disk) is skipped, and ended, so the next line is not
+ * glued to it. Only a regular file is read back.
+ */
+static void
+log_read(void)
+{
+	struct stat st;
+	char *buf, last = '\n';
+	size_t k, tail = 0;
+	off_t pos;
+
+	if (fstat(roomlog.fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	roomlog.regular = 1;
+	roomlog.end = pos = st.st_size;
+	roomlog.found = xmalloc((opt.backmax + 1) * sizeof(*roomlog.found));
+	buf = xmalloc(LOG_CHUNK + LOG_LINE_MAX);
+	if (pos && pread(roomlog.fd, &last, 1, pos - 1) == 1 && last != '\n') {
+		roomlog.bad++, roomlog.skip = 1;
+		msg_put(&roomlog.held, "\n", 1);
+	}
+	while (pos > 0 && !log_enough(st.st_size - pos)) {
+		k = pos < LOG_CHUNK ? (size_t)pos : LOG_CHUNK;
+		pos -= k;
+		if (pread(roomlog.fd, buf + LOG_CHUNK - k, k, pos) != (ssize_t)k) {
+			warnx("%s: reading back:", roomlog.path);
+			break;
+		}
+		log_scan(buf + LOG_CHUNK - k, k + tail, pos, &tail);
+	}
+	free(buf);
+	while (roomlog.nfound)
+		remember(roomlog.found[--roomlog.nfound]);
+	free(roomlog.found);
+	if (roomlog.bad)
+		warnx("%s: %zu lines skipped: not UTF-8, longer than a host line or "
+		    "without a time", roomlog.path, roomlog.bad);
+}
+
+/* Whether scanned bytes from the end were enough: the history is full, and the topic known. */
+static int
+log_enough(off_t scanned)
+{
+	return (roomlog.nfound >= opt.backmax || scanned >= LOG_REACH) &&
+	    (roomlog.topic_known || scanned >= LOG_RESTATE + 2 * LOG_LINE_MAX);
+}
+
+/*
+ * The lines of s[0..n), which starts at offset at in the file, from
+ * the last: each after an LF is whole. What comes before the first LF
+ * began in the chunk before, unless this is the file's start: those
+ * *tail bytes are moved to the end of the buffer (s + n less the old
+ * tail), for the next chunk to be read in front of them; if they are
+ * too many for a line already, the line is skipped.
+ */
+static void
+log_scan(char *s, size_t n, off_t at, size_t *tail)
+{
+	size_t i, e = n;
+
+	for (i = n; i > 0; i--) {
+		if (s[i - 1] == '\n') {
+			log_seen(s + i, e - i, at + (off_t)i);
+			e = i - 1;
+		}
+	}
+	if (!at) {
+		log_seen(s, e, 0);
+	} else if (e > LOG_LINE_MAX) {
+		roomlog.bad += !roomlog.skip;
+		roomlog.skip = 1;
+		*tail = 0;
+	} else {
+		memmove(s + n - *tail, s, e);
+		*tail = e;
+	}
+}
+
+/*
+ * One line of the log read back, at offset at: a message or an action
+ * is history while -b wants more, and the first topic line found, the
+ * last written, is the topic. A line chat would not have written is
+ * skipped and counted, and so is the rest of one too long or cut.
+ */
+static void
+log_seen(const char *s, size_t n, off_t at)
+{
+	const size_t ml = sizeof(MARK_NOTICE) - 1;
+	size_t nick, len;
+	enum form f;
+	time_t t;
+
+	if (roomlog.skip) {
+		roomlog.skip = 0;
+		return;
+	}
+	if (!n)
+		return;
+	if (n > LOG_LINE_MAX || (t = log_time(s, n)) == (time_t)-1 ||
+	    !clean_text(s + LOG_STAMP_LEN, n - LOG_STAMP_LEN)) {
+		roomlog.bad++;
+		return;
+	}
+	s += LOG_STAMP_LEN, n -= LOG_STAMP_LEN;
+	f = parse_form(s, n, &nick, &len);
+	if ((f == FORM_SAY || f == FORM_ACTION) && roomlog.nfound < opt.backmax) {
+		roomlog.found[roomlog.nfound++] = kept_line(t, s, n);
+	} else if (f == FORM_NOTICE && !roomlog.topic_known && log_topic(s + ml, n - ml)) {
+		roomlog.topic_known = 1;
+		roomlog.since = (size_t)(roomlog.end - at);
+	}
+}
+
+/*
+ * Whether the notice s[0..n), after its mark, is a topic line as only
+ * cmd_topic and log_restate write them, "NAME set the topic: TEXT",
+ * "NAME cleared the topic" or "topic: TEXT"; if so it is the topic
+ * now. NAME must be a valid name, one word, so no reason or name in a
+ * notice of another kind can make it read as one, and a peer's own
+ * lines start with its stamp, never with the notice's mark.
+ */
+static int
+log_topic(const char *s, size_t n)
+{
+	static const char set[] = " set the topic: ", clear[] = " cleared the topic",
+	    again[] = "topic: ";
+	const char *sp = memchr(s, ' ', n), *text;
+	size_t w = sp ? (size_t)(sp - s) : n;
+
+	if (n >= sizeof(again) - 1 && !memcmp(s, again, sizeof(again) - 1))
+		text = s + sizeof(again) - 1;
+	else if (!sp || !nick_ok(s, w))
+		return 0;
+	else if (n - w == sizeof(clear) - 1 && !memcmp(sp, clear, sizeof(clear) - 1))
+		text = NULL;
+	else if (n - w >= sizeof(set) - 1 && !memcmp(sp, set, sizeof(set) - 1))
+		text = sp + sizeof(set) - 1;
+	else
+		return 0;
+	free(room.topic);
+	room.topic = NULL;
+	if (text) {
+		room.topic = msg_new((size_t)(s + n - text) + 1);
+		sanitize(&room.topic, text, (size_t)(s + n - text), TOPIC_MAX);
+	}
+	return 1;
+}
+
+/* The time of a log line's stamp in seconds since the epoch, as timegm would give it; -1 for none. */
+static time_t
+log_time(const char *s, size_t n)
+{
+	static const char form[] = "0000-00-00T00:00:00Z ";
+	long y, mo, d, h, mi, sec, days;
+	size_t i;
+
+	if (n < LOG_STAMP_LEN)
+		return (time_t)-1;
+	for (i = 0; i < LOG_STAMP_LEN; i++)
+		if (form[i] == '0' ? s[i] < '0' || s[i] > '9' : s[i] != form[i])
+			return (time_t)-1;
+	y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+	h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return (time_t)-1;
+	/* days since 1970-01-01, the year counted from March so the leap day comes last */
+	y -= mo <= 2;
+	days = 365 * y + y / 4 - y / 100 + y / 400 +
+	    (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1 - 719468;
+	return (time_t)days * 86400 + h * 3600 + mi * 60 + sec;
+}
+
+/* The number n decimal digits at s spell. */
+static long
+digits(const char *s, size_t n)
+{
+	long v = 0;
+
+	while (n--)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+/* Whether s[0..n) is text as sanitize leaves it: valid UTF-8 without a control character. */
+static int
+clean_text(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned long c;
+	size_t i, k;
+
+	for (i = 0; i < n; i += k)
+		if (!(k = utf8_len(u + i, n - i, &c)) || c < 0x20 ||
+		    (c >= 0x7f && c <= 0x9f) || bidi_control(c))
+			return 0;
+	return 1;
+}
+
+/* Room lines s[0..n), whole, to be logged at the end of the turn, each after its stamp. */
+static void
+log_lines(const char *s, size_t n)
+{
+	const char *e;
+	size_t k;
+
+	for (; n; s += k, n -= k) {
+		e = memchr(s, '\n', n);
+		k = e ? (size_t)(e - s) + 1 : n;
+		log_put(s, k);
+	}
+}
+
+/*
+ * One line to log, LF included. While the topic is set the log says it
+ * again every LOG_RESTATE bytes, so that reading back that much finds
+ * it. While writes fail, LOG_HELD_MAX of lines wait; the rest are lost.
+ */
+static void
+log_put(const char *s, size_t n)
+{
+	if (roomlog.failing && roomlog.held->len + LOG_LINE_MAX > LOG_HELD_MAX) {
+		roomlog.lost++;
+		return;
+	}
+	if (room.topic && roomlog.since + n > LOG_RESTATE)
+		log_restate(&roomlog.held);
+	msg_puts(&roomlog.held, time_text(time(NULL), 1));
+	msg_put(&roomlog.held, s, n);
+	roomlog.since += LOG_STAMP_LEN + n;
+}
+
+/* "*** topic: TEXT", the topic as a newcomer is told it, stated in the log again. */
+static void
+log_restate(struct msg **mp)
+{
+	msg_puts(mp, time_text(time(NULL), 1));
+	put_quoted(mp, "topic: ", room.topic->data, room.topic->len, "");
+	roomlog.since = 0;
+}
+
+/*
+ * Write the lines held, in one write: at the end of every turn, and
+ * before any queue is written in it (drain). A log that was truncated
+ * since (logrotate's copytruncate) is told the topic first. A failed
+ * write is said once and tried again each turn; a short one is
+ * finished in the next.
+ */
+static void
+log_flush(void)
+{
+	struct msg *h = roomlog.held;
+	off_t at;
+	ssize_t k;
+
+	if (!h->len)
+		return;
+	if (roomlog.regular && (at = lseek(roomlog.fd, 0, SEEK_END)) >= 0) {
+		if (at < roomlog.end && room.topic)
+			log_truncated();
+		roomlog.end = at;
+	}
+	h = roomlog.held;
+	if ((k = write(roomlog.fd, h->data, h->len)) < 0) {
+		if (errno != EINTR)
+			log_failed();
+		return;
+	}
+	roomlog.end += k;
+	h->len -= (size_t)k;
+	memmove(h->data, h->data + k, h->len);
+	if (h->len)
+		return;
+	if (roomlog.failing && roomlog.lost)
+		warnx("%s: written again; %zu lines were not logged", roomlog.path, roomlog.lost);
+	else if (roomlog.failing)
+		warnx("%s: written again, nothing lost", roomlog.path);
+	roomlog.failing = 0, roomlog.lost = 0;
+	if (h->cap > LOG_HELD_MAX) {	/* a huge turn's: not kept for good */
+		free(h);
+		roomlog.held = msg_new(SHARED_MAX);
+	}
+}
+
+/* The log was truncated: the lines held go after a statement of the topic. */
+static void
+log_truncated(void)
+{
+	struct msg *m = msg_new(roomlog.held->len + TOPIC_MAX + 64);
+
+	log_restate(&m);
+	msg_put(&m, roomlog.held->data, roomlog.held->len);
+	roomlog.since = roomlog.held->len;
+	free(roomlog.held);
+	roomlog.held = m;
+}
+
+/* A write failed: said once, until one works again; the room goes on. */
+static void
+log_failed(void)
+{
+	if (!roomlog.failing)
+		warnx("%s: cannot write, the room goes on and the lines wait:", roomlog.path);
+	roomlog.failing = 1;
 }
 
 /* ---- the host ----------------------------------------------------- */
@@ -3480,6 +3863,8 @@ host_start(const char *addr, const char *port, const char *nick, long maxarg)
 	p->flags |= F_AUTHED;
 	opt.maxpeers = peer_limit(maxarg);
 	nick_add(p);
+	if (opt.logpath)
+		log_open(opt.logpath);
 	room.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (opt.unixpath) {
 		listen_unix(opt.unixpath);
@@ -6235,12 +6620,12 @@ term_key(struct peer *p, unsigned char c)
 /* ---- usage and main ----------------------------------------------- */
 
 static const char synopsis[] =
-    "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-J n] [-m max]\n"
-    "               [-n nick] [-P password] [-R lines] [-s addr] [port]\n"
+    "usage: chat -l [-46BCtTv] [-b lines] [-e command] [-J n] [-L file]\n"
+    "               [-m max] [-n nick] [-P password] [-R lines] [-s addr] [port]\n"
     "       chat [-46BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
     "            [-w secs] host [port]\n"
-    "       chat -l -U path [-BCtTv] [-b lines] [-e command] [-J n] [-m max]\n"
-    "               [-n nick] [-P password] [-R lines]\n"
+    "       chat -l -U path [-BCtTv] [-b lines] [-e command] [-J n] [-L file]\n"
+    "               [-m max] [-n nick] [-P password] [-R lines]\n"
     "       chat -U path [-BCHrtv] [-e command] [-n nick] [-P password] [-q secs]\n"
     "            [-w secs]\n";
 
@@ -6270,6 +6655,8 @@ help(void)
 	    "  -h        this help\n"
 	    "  -H        show the room's history when stdout is not a terminal too\n"
 	    "  -J N      host: gather joins and leaves past N members (default %d)\n"
+	    "  -L FILE   host: append the room's lines to FILE, and read its end back\n"
+	    "            at start: the history and the topic again\n"
 	    "  -m MAX    host: most peers at once (default %d, or what the\n"
 	    "            descriptor limit allows)\n"
 	    "  -n NICK   nickname (default $USER, then $LOGNAME, made a valid name)\n"
@@ -6484,7 +6871,7 @@ main(int argc, char *argv[])
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46Bb:Ce:hHJ:lm:n:P:q:rR:s:tTU:vw:")) != -1) {
+	while ((c = getopt(argc, argv, ":46Bb:Ce:hHJ:lL:m:n:P:q:rR:s:tTU:vw:")) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
 		case 'e': opt.exec = optarg; break;
@@ -6495,6 +6882,7 @@ main(int argc, char *argv[])
 		case 'h': help(); return 0;
 		case 'J': gatherarg = number(optarg, 0, 1000000, "-J value"); break;
 		case 'l': listening = 1; break;
+		case 'L': opt.logpath = optarg; break;
 		case 'm': maxarg = number(optarg, 1, 1000000, "-m value"); break;
 		case 'n': nickarg = optarg; break;
 		case 'P': opt.password = optarg; break;
@@ -6528,8 +6916,8 @@ main(int argc, char *argv[])
 		usage();
 	}
 	if (!listening && (addr || maxarg >= 0 || backarg >= 0 || gatherarg >= 0 ||
-	    opt.topiclock || opt.rate)) {
-		fprintf(stderr, "chat: -b, -J, -m, -R, -s and -T need -l\n");
+	    opt.topiclock || opt.rate || opt.logpath)) {
+		fprintf(stderr, "chat: -b, -J, -L, -m, -R, -s and -T need -l\n");
 		usage();
 	}
 	if (opt.unixpath && (addr || opt.family != AF_UNSPEC)) {

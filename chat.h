@@ -133,6 +133,20 @@
 #define BAN_MINUTES	60	/* a /ban without MINUTES */
 #define BAN_MINUTES_MAX	525600	/* a year */
 #define BAN_REASON_MAX	160	/* bytes of a ban's reason kept for /bans */
+/*
+ * The room's log (-L): each line is a stamp, the time in UTC, and a
+ * room line. At start only its end is read, back from the end: as far
+ * as -b lines of history need, and the topic, which the log states
+ * again after each LOG_RESTATE bytes while one is set; never past
+ * LOG_REACH, so a log of gigabytes starts as fast as a small one.
+ */
+#define LOG_STAMP	"%Y-%m-%dT%H:%M:%SZ "	/* 2026-12-02T06:40:01Z, then the line */
+#define LOG_STAMP_LEN	21
+#define LOG_LINE_MAX	(LOG_STAMP_LEN + RECV_MAX)	/* a stamp and the longest line a host sends */
+#define LOG_CHUNK	65536	/* read back at a time */
+#define LOG_RESTATE	(1024 * 1024)	/* the topic is stated again after this many bytes */
+#define LOG_REACH	(64 * 1024 * 1024)	/* bytes read back for the history at most: -b 10000 lines of 4 KiB fit */
+#define LOG_HELD_MAX	(4 * 1024 * 1024)	/* lines kept while the log cannot be written; past it, not logged */
 
 /*
  * The protocol's marks. Every line the host sends starts with one, and
@@ -464,6 +478,7 @@ static unsigned long hash(const void *, size_t);
 static uint64_t keyed_hash(const void *, size_t);
 static int random_bytes(void *, size_t);
 static int bidi_control(unsigned long);
+static const char *time_text(time_t, int);
 static const char *hhmm(void);
 static size_t split_word(const char *, size_t, size_t *);
 
@@ -582,7 +597,8 @@ static int unlist(struct msg *, const char *, size_t);
 static void tell_gathered(void);
 static void gather_expired(struct timer *);
 static void say(struct peer *, enum form, const char *, size_t);
-static void remember(const char *, size_t);
+static struct msg *kept_line(time_t, const char *, size_t);
+static void remember(struct msg *);
 static void replay(struct peer *);
 
 /* the room: commands */
@@ -632,6 +648,23 @@ static void unignore_at(struct ident *, size_t);
 static void list_ignores(struct peer *);
 static void cmd_topic(struct peer *, const char *, size_t);
 static void tell_topic(struct peer *);
+
+/* the room's log (-L) */
+static void log_open(const char *);
+static void log_read(void);
+static int log_enough(off_t);
+static void log_scan(char *, size_t, off_t, size_t *);
+static void log_seen(const char *, size_t, off_t);
+static int log_topic(const char *, size_t);
+static time_t log_time(const char *, size_t);
+static long digits(const char *, size_t);
+static int clean_text(const char *, size_t);
+static void log_lines(const char *, size_t);
+static void log_put(const char *, size_t);
+static void log_restate(struct msg **);
+static void log_flush(void);
+static void log_truncated(void);
+static void log_failed(void);
 
 /* the host */
 static void host_start(const char *, const char *, const char *, long);
