@@ -30,6 +30,8 @@
  *    sender, nor news of who came and went to one who asked for /quiet;
  *    a notice that quotes someone (a reason, a topic, a new name) goes
  *    to those who ignore them without the words (notice_by).
+ *    A line for the whole room is also held for the room's log (-L,
+ *    log_lines), whole, whoever gets less of it.
  *    Each gets a slice of the shared message on its queue (outq_push).
  *    Lines queued back to back are one slice, and the lines one peer
  *    sends in one read go out together, as a run. In a room of more
@@ -39,8 +41,12 @@
  *    is read while a reader that keeps pace is far behind) and whether
  *    its peer is read; a queue is charged for every message it holds a
  *    part of, whole, so its limits bound what it keeps alive.
- * 5. At the end of the turn end_turn writes every queue that grew, one
- *    writev each (flush_dirty, drain), and frees the peers that went.
+ * 5. At the end of the turn end_turn writes the lines held for the log
+ *    in one write (log_flush), which drain does too before any queue is
+ *    written, so that a line anyone got is in the log; then every queue
+ *    that grew, one writev each (flush_dirty, drain), and frees the
+ *    peers that went. At start the log's end is read back (log_read):
+ *    the history and the topic.
  *    drain is the one place bytes are written, the terminal's too: its
  *    queue holds lines until its show hook draws them (present) at the
  *    front, between an erase and a redraw of the input line; what the
@@ -62,7 +68,7 @@
  *
  * The file reads in that order: state; utilities; messages and queues;
  * the loop, slots, timers and signals; flow control; framing; the room;
- * the host; the client; programs (-e); the terminal; usage and main;
+ * the room's log; the host; the client; programs (-e); the terminal; usage and main;
  * last, the Unicode tables and their lookups. chat.h holds the limits,
  * the types and the prototypes, under the same headings.
  */

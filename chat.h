@@ -5,7 +5,7 @@
  * in the order of the sections of chat.c: utilities; messages and
  * queues; the loop, slots, timers and signals; flow control; framing,
  * sanitising and the line forms; the room (names, delivery, joining and
- * leaving, commands, people); the host; the client; programs as
+ * leaving, commands, people); the room's log; the host; the client; programs as
  * participants; the terminal; usage and main; Unicode.
  */
 
