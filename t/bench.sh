@@ -19,7 +19,9 @@
 # set. SCENARIOS="scale biggest" runs those only. CHAT=/path/to/binary measures another build; CHAT_OLD=/path/to/binary
 # measures that one too, in the same rounds, with a column of its own
 # and chat/old, the ratio of the two: a change is judged against a
-# build of main measured in the same run. With two CPUs or more and taskset, the host runs on CPU 0 and
+# build of main measured in the same run. The busy room is hosted a
+# fourth way too, by chat -L with its log in the tmp dir, and a table of
+# its own sets it beside chat without -L. With two CPUs or more and taskset, the host runs on CPU 0 and
 # t/bench on CPU 1: left to the scheduler, the two share a CPU in some
 # runs and not in others, and the figures of one host swing by a
 # factor of two from run to run. PIN=0 leaves them to the scheduler.
@@ -102,6 +104,14 @@ start_chat() {
 	listening chat
 }
 
+# start_logged CONNS : chat with the room's log (-L), a new one each run.
+start_logged() {
+	rm -f "$T/room.log"
+	$ONHOST "$CHAT" -l -v -s 127.0.0.1 -m "$1" -L "$T/room.log" 0 </dev/null >/dev/null 2>"$T/host.err" &
+	HOSTPID=$!
+	listening chat
+}
+
 # start_old CONNS : the build to compare with (CHAT_OLD).
 start_old() {
 	$ONHOST "$CHAT_OLD" -l -v -s 127.0.0.1 -m "$1" 0 </dev/null >/dev/null 2>"$T/host.err" &
@@ -170,19 +180,21 @@ run() {
 
 # ratios SCENARIO : chat's figures over the relay's from this round, one
 # value per round in $T/SCENARIO.ratio.KEY; none where the relay's is 0.
+# The same for chat over the old build, and for chat with -L over chat.
 ratios() {
-	_against relay ratio "$1"
-	_against old oldratio "$1"
+	_against chat relay ratio "$1"
+	_against chat old oldratio "$1"
+	_against logged chat logratio "$1"
 }
 
-# _against HOST NAME SCENARIO : chat's figures over HOST's, as NAME.
+# _against HOST OTHER NAME SCENARIO : HOST's figures over OTHER's, as NAME.
 _against() {
-	[ -e "$T/last.chat" ] && [ -e "$T/last.$1" ] || return
-	for _kv in $(cat "$T/last.chat"); do
+	[ -e "$T/last.$1" ] && [ -e "$T/last.$2" ] || return
+	for _kv in $(cat "$T/last.$1"); do
 		_k=${_kv%%=*}
-		_rv=$(tr ' ' '\n' <"$T/last.$1" | sed -n "s/^$_k=//p")
+		_rv=$(tr ' ' '\n' <"$T/last.$2" | sed -n "s/^$_k=//p")
 		awk -v c="${_kv#*=}" -v r="$_rv" 'BEGIN { if (r + 0 != 0) print c / r }' \
-		    >>"$T/$3.$2.$_k"
+		    >>"$T/$4.$3.$_k"
 	done
 }
 
@@ -252,7 +264,12 @@ scenario fanout $((READERS + 1)) fanout "$READERS" "$LINES"
 scenario stuck $((READERS + 2)) stuck "$READERS" "$LINES"
 scenario scale $((PEERS + 1)) scale "$PEERS"
 scenario idle $((IDLE_PEERS + 1)) idle "$IDLE_PEERS" "$IDLE_SECS"
+# busy once more with chat -L, in the same rounds: what the log costs
+_hosts=$HOSTS
+HOSTS="$HOSTS logged"
 scenario busy $BUSY_PEERS busy "$BUSY_PEERS" "$TALKERS" "$RATE" "$BUSY_SECS" 0
+HOSTS=$_hosts
+rm -f "$T/last.logged"
 scenario busy5k $BUSY_PEERS2 busy "$BUSY_PEERS2" "$TALKERS" "$RATE" "$BUSY_SECS" 0
 scenario paste $((BUSY_PEERS + 1)) busy "$BUSY_PEERS" "$TALKERS" "$RATE" "$BUSY_SECS" "$PASTE"
 scenario biggest $((BIG_PEERS + 1)) scale "$BIG_PEERS"
@@ -295,12 +312,22 @@ for s in names collide; do
 	row $s nick_cpu_s 'host CPU for /nicks s'
 	row $s line_ms 'next line to all ms'
 done
+if [ -e "$T/busy.logged.p99_ms" ] || [ -e "$T/busy.logged.failed" ]; then
+	echo
+	printf '%-8s %-24s %10s %10s %10s\n' scenario metric chat 'chat -L' '-L/chat'
+	for _m in 'p50_ms talkers p50 delay ms' 'p99_ms talkers p99 delay ms' \
+	    'max_ms talkers max delay ms' 'lost lost lines' 'cpu_s host CPU s'; do
+		printf '%-8s %-24s %10s %10s %10s\n' busy "${_m#* }" "$(cell busy chat "${_m%% *}")" \
+		    "$(cell busy logged "${_m%% *}")" "$(cell busy logratio "${_m%% *}")"
+	done
+fi
 echo
 echo "fanout:  $READERS readers and 1 sender; $LINES lines of 64 bytes, as fast as they go"
 echo "stuck:   the same plus 1 peer that never reads (4 KiB receive buffer)"
 echo "scale:   $PEERS peers that only read, and 1 sender; RSS from /proc before and after"
 echo "idle:    $IDLE_PEERS peers that only read, and 1 sender; ${IDLE_SECS}s of silence"
 echo "busy:    $BUSY_PEERS peers, all reading, $TALKERS of them saying $RATE lines/s each for ${BUSY_SECS}s"
+echo "busy -L:  the same room hosted by chat -L FILE, its log on $(df -P "$T" | awk 'NR == 2 { print $1 }')"
 echo "busy5k:  the same with $BUSY_PEERS2 peers"
 echo "paste:   busy, and 1 more peer pastes $PASTE lines at once half way through"
 echo "biggest: $BIG_PEERS peers, as many as ulimit -Hn ($(ulimit -Hn)) allows, and 1 sender"
