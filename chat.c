@@ -3575,10 +3575,11 @@ log_enough(off_t scanned)
 /*
  * The lines of s[0..n), which starts at offset at in the file, from
  * the last: each after an LF is whole. What comes before the first LF
- * began in the chunk before, unless this is the file's start: those
- * *tail bytes are moved to the end of the buffer (s + n less the old
- * tail), for the next chunk to be read in front of them; if they are
- * too many for a line already, the line is skipped.
+ * is the end of a line that began further back, unless this is the
+ * file's start: those bytes are moved to the end of the buffer (s + n
+ * less the old *tail) and are the new *tail, for the next chunk to be
+ * read in front of them; if they are too many for a line already, the
+ * line is skipped.
  */
 static void
 log_scan(char *s, size_t n, off_t at, size_t *tail)
