@@ -5,7 +5,7 @@
 # that fail do not stop the room.
 . "$(dirname "$0")/lib.sh"
 
-plan 37
+plan 38
 
 TZ=UTC0
 export TZ
@@ -161,6 +161,11 @@ if [ "$(id -u)" != 0 ]; then
 else
 	skip "root may write any file"
 fi
+start_host hn -L /dev/null || give_up "host with -L /dev/null did not start"
+join_room kim kim
+say kim "into the void"
+check "a file that is not a regular one is written, not read back" \
+    eval 'wait_line "$T/hn.out" "<kim> into the void" && stopped hn && [ "$RC" = 0 ]'
 run cl 5 "$CHAT" -L "$T/x.log" 127.0.0.1 1 </dev/null
 check "-L is the host's: a client with it is a usage error" \
     eval '[ "$RC" = 2 ] && has "$T/cl.err" "need -l" && [ ! -e "$T/x.log" ]'
