@@ -3495,10 +3495,11 @@ tell_topic(struct peer *p)
 /*
  * Open the log to append the room's lines to, made 0600 if new, or end
  * the host with the reason; then read its end back. chat never
- * truncates it, and never follows a symbolic link to it that neither
- * we nor root own: another's link could point us at a file of ours. A
- * path that is not a link, or not there, is opened so that a link put
- * there meanwhile is not followed either (O_NOFOLLOW, O_EXCL).
+ * truncates it, and never follows a symbolic link on the way to it
+ * that neither we nor root own (log_links): another's link could point
+ * us at a file of ours. A path that is not a link, or not there, is
+ * opened so that a link put there meanwhile is not followed either
+ * (O_NOFOLLOW, O_EXCL).
  */
 static void
 log_open(const char *path)
@@ -3506,12 +3507,11 @@ log_open(const char *path)
 	struct stat st;
 	int flags = O_RDWR | O_APPEND | O_CREAT | O_NOCTTY;
 
+	log_links(path);
 	if (lstat(path, &st) < 0)
 		flags |= errno == ENOENT ? O_EXCL : 0;
 	else if (!S_ISLNK(st.st_mode))
 		flags |= O_NOFOLLOW;
-	else if (st.st_uid != geteuid() && st.st_uid != 0)
-		die("%s: a symbolic link owned by another user; not followed", path);
 	if ((roomlog.fd = open(path, flags, 0600)) < 0)
 		die("%s:", path);
 	own_fd(roomlog.fd);	/* a FIFO that is not read fails a write, not the room */
@@ -3519,6 +3519,30 @@ log_open(const char *path)
 	roomlog.path = path;
 	roomlog.held = msg_new(SHARED_MAX);
 	log_read();
+}
+
+/*
+ * The host ends if the path to the log goes through a symbolic link,
+ * a directory's or the file's own, that neither we nor root own.
+ */
+static void
+log_links(const char *path)
+{
+	char *p = xmalloc(strlen(path) + 1), *e;
+	struct stat st;
+
+	strcpy(p, path);
+	for (e = strchr(p + 1, '/');; e = strchr(e + 1, '/')) {
+		if (e)
+			*e = '\0';	/* p is the path as far as this component */
+		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode) &&
+		    st.st_uid != geteuid() && st.st_uid != 0)
+			die("%s: a symbolic link owned by another user; not followed", p);
+		if (!e)
+			break;
+		*e = '/';
+	}
+	free(p);
 }
 
 /*

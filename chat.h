@@ -651,6 +651,7 @@ static void tell_topic(struct peer *);
 
 /* the room's log (-L) */
 static void log_open(const char *);
+static void log_links(const char *);
 static void log_read(void);
 static int log_enough(off_t);
 static void log_scan(char *, size_t, off_t, size_t *);

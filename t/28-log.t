@@ -5,7 +5,7 @@
 # that fail do not stop the room.
 . "$(dirname "$0")/lib.sh"
 
-plan 38
+plan 39
 
 TZ=UTC0
 export TZ
@@ -184,7 +184,15 @@ if [ "$(id -u)" = 0 ] && chown -h nobody "$T/mine.log" 2>/dev/null; then
 	check "one another user owns is not: exit 1" \
 	    eval '[ "$RC" = 1 ] && has_line "$T/ln.err" "chat: $T/mine.log: a symbolic link owned by another user; not followed" &&
 		cmp -s "$T/target.log" "$T/target.before"'
+	mkdir "$T/real"
+	ln -s "$T/real" "$T/theirs"
+	chown -h nobody "$T/theirs"
+	run ld 5 "$CHAT" -l -s 127.0.0.1 -L "$T/theirs/room.log" 0 </dev/null
+	check "nor a directory's on the way to it" \
+	    eval '[ "$RC" = 1 ] && has_line "$T/ld.err" "chat: $T/theirs: a symbolic link owned by another user; not followed" &&
+		[ ! -e "$T/real/room.log" ]'
 else
+	skip "making a link another user owns needs root"
 	skip "making a link another user owns needs root"
 fi
 
