@@ -210,54 +210,19 @@ t=$(sed -n 's/^in after \([0-9.]*\) s$/\1/p' "$T/retry.out")
 check "after a wrong password the next try from that address waits a second (${t:-not in})" \
     eval '[ -n "$t" ] && perl -e "exit !($t >= 0.9)"'
 
-# Five connections from one address, already waiting, give a wrong
-# password at once: they are answered about a second apart, not in one
-# go. One from another address with the right password, after the
-# first answer, is not held up by them: it is in before the second.
-spawn_in /dev/null guess perl $PEER -e '
-	my @s = map { dial($ARGV[0], 0, "127.0.0.5") } 1 .. 5;
-	read_until($_, qr/needs a password/, 3) for @s;
-	syswrite($_, "/pass wrong\n") for @s;
-	my (@at, $in, $v);
-	my $end = time + 15;
-	while (@at < 5 && time < $end) {
-		my $rin = "";
-		vec($rin, fileno $_, 1) = 1 for grep { defined } @s, $v;
-		select(my $r = $rin, undef, undef, 0.5) or next;
-		for my $s (grep { defined && vec($r, fileno $_, 1) } @s) {
-			sysread($s, my $buf, 4096) or undef $s, next;
-			push @at, time if $buf =~ /wrong password/;
-		}
-		if ($v && vec($r, fileno $v, 1) && !$in) {
-			sysread($v, my $buf, 4096);
-			$in = @at if $buf =~ /welcome victim/;
-		}
-		if (@at == 1 && !$v) {
-			$v = dial($ARGV[0], 0, "127.0.0.6");
-			syswrite($v, "/pass s3cret\n/nick victim\n");
-		}
-	}
-	printf "answers %d over %.1f s; victim in after %s\n", scalar @at,
-	    @at ? $at[-1] - $at[0] : 0, $in // "none";' "$PORT"
-wait_for "$T/guess.out" '^answers ' 30
-g=$(cat "$T/guess.out")
-check "five wrong passwords from one address are answered a second apart ($g)" \
-    matches "$g" '^answers 5 over ([4-9]|[1-9][0-9])\.'
-check "a right password from another address is not held up by them" \
-    matches "$g" 'victim in after 1$'
-
-# Fifty addresses, two waiting connections each, give a wrong password
-# at once. Each address's first is answered at once, but the room takes
-# the second ones at about 20 a second in all: the hundred answers
-# spread over more than 2 s (one second each would be 1 s). A right
-# password from an address of its own is not held up by them either.
-spawn_in /dev/null crowd perl $PEER -e '
-	my @s = map { my $a = "127.0.0." . (10 + $_ % 50); dial($ARGV[0], 0, $a) } 0 .. 99;
+# guesses LABEL N A FROM : N connections, the Ith from 127.0.0.(FROM + I % A),
+# each give a wrong password at once; after the first answer, one from
+# 127.0.0.99 gives the right one. Prints how many answers came over how
+# long, and after how many of them the victim was in.
+guesses() {
+	spawn_in /dev/null "$1" perl $PEER -e '
+	my ($port, $n, $a, $from) = @ARGV;
+	my @s = map { dial($port, 0, "127.0.0." . ($from + $_ % $a)) } 0 .. $n - 1;
 	read_until($_, qr/needs a password/, 3) for @s;
 	syswrite($_, "/pass wrong\n") for @s;
 	my (@at, $in, $v);
 	my $end = time + 20;
-	while (@at < 100 && time < $end) {
+	while (@at < $n && time < $end) {
 		my $rin = "";
 		vec($rin, fileno $_, 1) = 1 for grep { defined } @s, $v;
 		select(my $r = $rin, undef, undef, 0.5) or next;
@@ -270,12 +235,32 @@ spawn_in /dev/null crowd perl $PEER -e '
 			$in = @at if $buf =~ /welcome victim/;
 		}
 		if (@at && !$v) {
-			$v = dial($ARGV[0], 0, "127.0.0.99");
+			$v = dial($port, 0, "127.0.0.99");
 			syswrite($v, "/pass s3cret\n/nick victim\n");
 		}
 	}
 	printf "answers %d over %.1f s; victim in after %s\n", scalar @at,
-	    @at ? $at[-1] - $at[0] : 0, $in // "none";' "$PORT"
+	    @at ? $at[-1] - $at[0] : 0, $in // "none";' "$PORT" "$2" "$3" "$4"
+}
+
+# Five connections from one address, already waiting, give a wrong
+# password at once: they are answered about a second apart, not in one
+# go. One from another address with the right password, after the
+# first answer, is not held up by them: it is in before the second.
+guesses guess 5 1 5
+wait_for "$T/guess.out" '^answers ' 30
+g=$(cat "$T/guess.out")
+check "five wrong passwords from one address are answered a second apart ($g)" \
+    matches "$g" '^answers 5 over ([4-9]|[1-9][0-9])\.'
+check "a right password from another address is not held up by them" \
+    matches "$g" 'victim in after 1$'
+
+# Fifty addresses, two waiting connections each, give a wrong password
+# at once. Each address's first is answered at once, but the room takes
+# the second ones at about 20 a second in all: the hundred answers
+# spread over more than 2 s (one second each would be 1 s). A right
+# password from an address of its own is not held up by them either.
+guesses crowd 100 50 10
 wait_for "$T/crowd.out" '^answers ' 40
 g=$(cat "$T/crowd.out")
 check "a hundred wrong passwords from fifty addresses: the room answers about 20 a second ($g)" \
