@@ -5537,6 +5537,33 @@ help(void)
 }
 
 /*
+ * getopt, but options may come after the operands too, as nc takes them
+ * on Linux, without GNU getopt's reordering: where getopt stops at an
+ * operand, it is put aside in operand[] (the first OPERANDS_MAX; *nops
+ * counts them all) and getopt goes on after it. After "--" the rest are
+ * operands. POSIX has getopt leave optind at an operand and move it
+ * past "--", which is how the two are told apart.
+ */
+static int
+next_option(int argc, char *argv[], const char *opts, char **operand, int *nops)
+{
+	int at, c, rest = 0;
+
+	for (;;) {
+		at = optind;
+		if (!rest && (c = getopt(argc, argv, opts)) != -1)
+			return c;
+		rest |= optind > at;	/* it was "--" */
+		if (optind >= argc)
+			return -1;
+		if (*nops < OPERANDS_MAX)
+			operand[*nops] = argv[optind];
+		++*nops;
+		optind++;
+	}
+}
+
+/*
  * The nickname: -n, else one made of $USER, else of $LOGNAME (nick_of);
  * NULL lets the host pick, and none is what that means, for saying so
  * when a name from the environment could not be used.
@@ -5550,7 +5577,8 @@ pick_nick(const char *arg, const char *none)
 
 	if (arg) {
 		if (!nick_ok(arg, strlen(arg))) {
-			fprintf(stderr, "chat: invalid nickname: %s\n", arg);
+			fprintf(stderr, "chat: invalid nickname \"%s\": names are "
+			    NICK_RULE "\n", arg, NICK_MAX);
 			usage();
 		}
 		return arg;
@@ -5714,16 +5742,40 @@ open_stdio(void)
 			exit(1);
 }
 
+/*
+ * HOST and PORT, or -l's PORT: a wrong count says what was meant, nc's
+ * `-l ADDR PORT` too.
+ */
+static void
+operands_check(int argc, char *argv[], int listening)
+{
+	if (listening && (argc == 2 || (argc == 1 && strpbrk(argv[0], ".:")))) {
+		fprintf(stderr, "chat: -l takes a port, not an address: use -s %s\n",
+		    argv[0]);
+		usage();
+	}
+	if (!listening && argc < 1) {
+		fprintf(stderr, "chat: no host to join given (-l hosts a room)\n");
+		usage();
+	}
+	if (argc > (listening ? 1 : 2)) {
+		fprintf(stderr, "chat: too many arguments: %s\n", argv[listening ? 1 : 2]);
+		usage();
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *port = DEFAULT_PORT, *addr = NULL, *nick, *nickarg = NULL;
+	char *operand[OPERANDS_MAX];
 	long maxarg = -1, backarg = -1, gatherarg = -1;
-	int c, listening = 0, qset = 0;
+	int c, listening = 0, qset = 0, nops = 0;
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46Bb:Ce:hHJ:lm:n:P:q:rs:tTU:vw:")) != -1) {
+	while ((c = next_option(argc, argv, ":46Bb:Ce:hHJ:lm:n:P:q:rs:tTU:vw:",
+	    operand, &nops)) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
 		case 'e': opt.exec = optarg; break;
@@ -5755,8 +5807,8 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
+	argc = nops;
+	argv = operand;
 	if (listening && (qset || opt.connwait >= 0 || opt.redial || opt.history)) {
 		fprintf(stderr, "chat: cannot use -H, -q, -r or -w with -l\n");
 		usage();
@@ -5793,8 +5845,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "chat: the password must be one line, not empty\n");
 		usage();
 	}
-	if (!opt.unixpath && (argc > (listening ? 1 : 2) || (!listening && argc < 1)))
-		usage();
+	if (!opt.unixpath)
+		operands_check(argc, argv, listening);
 	if (argc == (listening ? 1 : 2))
 		port = argv[argc - 1];
 	number(port, listening ? 0 : 1, 65535, "port");

@@ -101,6 +101,7 @@
 #define ERASE_LINE	"\r\033[K"	/* back to the start of the row and clear it: the input line */
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
 #define BACKLOG_MAX	10000	/* most -b allows: at most ~42 MiB, lines cut to 4096 bytes of text after sanitising */
+#define OPERANDS_MAX	3	/* command-line operands kept: one more than any mode takes */
 #define HELP_COLUMN	20	/* where the text of a /help line starts */
 #define SESSION_MIN	16	/* bytes of a /session key: a guess is not a way in... */
 #define SESSION_MAX	64	/* ...and the client's 32 hex digits fit */
@@ -692,7 +693,9 @@ static void term_key(struct peer *, unsigned char);
 /* usage and main */
 static void usage(void);
 static void help(void);
+static int next_option(int, char *[], const char *, char **, int *);
 static const char *pick_nick(const char *, const char *);
+static void operands_check(int, char *[], int);
 static int nick_of(const char *, char *);
 static size_t peer_limit(long);
 static void setup(void);
