@@ -20,7 +20,8 @@
  *    an overlong one is cut) and gives each to on_line: hear.
  * 2. hear is the one place that decides what a line means. A command
  *    runs through run_command, which enforces its row of the commands
- *    table (host only, allowed before joining, the words it needs).
+ *    table (host only, allowed before joining, only before joining, the
+ *    words it needs).
  *    Text goes to say, which stamps it (put_form, the one place a line
  *    form is built) and sanitises it into the shared message io.shared
  *    (line_begin, line_end), and keeps it for newcomers (remember).
@@ -2097,6 +2098,16 @@ notice_text(struct peer *to, const char *before, const char *text, size_t n,
 	send_to(to, m);
 }
 
+/* The notice "WHAT", or with a reason "WHAT (REASON)", to one peer or (to NULL) the room. */
+static void
+notice_why(struct peer *to, const char *what, const char *reason, size_t n)
+{
+	char head[128];
+
+	snprintf(head, sizeof(head), "%s%s", what, n ? " (" : "");
+	notice_text(to, head, reason, n, n ? ")" : "");
+}
+
 /* The notice "BEFORE TEXT AFTER", the text made safe. */
 static void
 put_quoted(struct msg **mp, const char *before, const char *text, size_t n,
@@ -2155,8 +2166,7 @@ join(struct peer *p, const char *want, size_t n)
 	if ((old = ok ? resumed(p, want, n) : NULL)) {
 		take_over(p, old);
 	} else if (room.nmembers > opt.maxpeers) {	/* the host is a member too */
-		notice(p, REFUSE_FULL);
-		leave(p, P_LEFT, NULL, 0);
+		turn_away(p, REFUSE_FULL);
 		return;
 	}
 	/* One allocation for the longest welcome: two names, a list one
@@ -2465,9 +2475,9 @@ static const struct command commands[] = {
 	{ "unignore", cmd_unignore, 1, 0, "NAME", "see NAME's lines again" },
 	{ "quit", cmd_quit, 0, C_LEAVES, "[REASON]", "leave the room" },
 	{ "kick", cmd_kick, 1, C_HOST, "NAME [REASON]", "the host only: put NAME out of the room" },
-	{ "help", cmd_help, 0, 0, "", "this list" },
-	{ "pass", cmd_pass, 0, C_FIRST | C_NOTAB, "PASSWORD", "the room's password, as the first line" },
-	{ "session", cmd_session, 1, C_FIRST, "KEY", "before /nick: with it, a reconnection gets your name back" },
+	{ "help", cmd_help, 0, C_FIRST, "", "this list" },
+	{ "pass", cmd_pass, 0, C_FIRST | C_BEFORE, "PASSWORD", "the room's password, as the first line" },
+	{ "session", cmd_session, 1, C_FIRST | C_BEFORE, "KEY", "before /nick; a reconnection with KEY keeps your name" },
 };
 
 /*
@@ -2529,8 +2539,9 @@ find_command(const char *s, size_t n, size_t *arg)
 /*
  * The rules of the command table, enforced here so no command checks
  * them itself: a newcomer's first command joins it unless it is one
- * that may come first; some are the host's alone; a member's command
- * gets the words it needs, or a usage notice.
+ * that may come first; some are the host's alone; some mean something
+ * only before joining, and a member (the host too) is told so; a
+ * member's command gets the words it needs, or a usage notice.
  */
 static void
 run_command(struct peer *p, const struct command *c, const char *arg, size_t n)
@@ -2543,6 +2554,10 @@ run_command(struct peer *p, const struct command *c, const char *arg, size_t n)
 		return;	/* turned away: the room is full */
 	if ((c->flags & C_HOST) && !(p->role->flags & R_HOST)) {
 		notice(p, "only the host can /%s", c->name);
+		return;
+	}
+	if ((c->flags & C_BEFORE) && p->state == JOINED) {
+		notice(p, "/%s applies only before joining: %s", c->name, c->help);
 		return;
 	}
 	/* before joining, the command itself says what a bare one means */
@@ -2564,8 +2579,7 @@ check_password(struct peer *p, const char *s, size_t n)
 	    secret_differs(s + pl, n - pl, opt.password, strlen(opt.password))) {
 		if (p->src)
 			p->src->pause = io.now + PAUSE_MS;
-		notice(p, REFUSE_PASSWORD);
-		leave(p, P_LEFT, NULL, 0);
+		turn_away(p, REFUSE_PASSWORD);
 		return;
 	}
 	p->flags |= F_AUTHED;
@@ -2591,10 +2605,7 @@ secret_differs(const char *s, size_t n, const char *key, size_t len)
 static void
 auth_expired(struct timer *t)
 {
-	struct peer *p = timer_peer(t);
-
-	notice(p, REFUSE_TIMEOUT);
-	leave(p, P_LEFT, NULL, 0);
+	turn_away(timer_peer(t), REFUSE_TIMEOUT);
 }
 
 /* A peer that said nothing for JOIN_MS joins as guestN. */
@@ -2781,14 +2792,15 @@ cmd_kick(struct peer *p, const char *arg, size_t n)
 	size_t w, r;
 
 	w = split_word(arg, n, &r);
-	if (!(q = find_member(arg, w)) || (q->role->flags & R_HOST)) {
+	if (!(q = find_member(arg, w))) {
 		notice_text(p, "no such nick: ", arg, w, "");
 		return;
 	}
-	if (r < n)
-		notice_text(q, REFUSE_KICK " (", arg + r, n - r, ")");
-	else
-		notice(q, REFUSE_KICK);
+	if (q->role->flags & R_HOST) {
+		notice(p, "the host cannot be kicked: /quit closes the room");
+		return;
+	}
+	notice_why(q, REFUSE_KICK, arg + r, n - r);
 	leave(q, P_KICKED, arg + r, n - r);
 }
 
@@ -2816,6 +2828,8 @@ cmd_help(struct peer *p, const char *arg, size_t n)
 	put_form(&m, FORM_NOTICE, NULL);
 	msg_puts(&m, "commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if ((commands[i].flags & C_BEFORE) && p->state == JOINED)
+			continue;	/* they would only be refused */
 		put_form(&m, FORM_NOTICE, NULL);
 		put_help(&m, &commands[i]);
 	}
@@ -2921,10 +2935,6 @@ cmd_session(struct peer *p, const char *arg, size_t n)
 	struct ident *id;
 	size_t rest;
 
-	if (p->state != JOINING) {
-		notice(p, "/session comes before /nick, as you connect");
-		return;
-	}
 	if (n < SESSION_MIN || n > SESSION_MAX || split_word(arg, n, &rest) != n) {
 		notice(p, "a /session key is one word of %d to %d bytes",
 		    SESSION_MIN, SESSION_MAX);
@@ -2942,14 +2952,18 @@ cmd_away(struct peer *p, const char *arg, size_t n)
 	struct ident *id = ident_of(p);
 	struct msg *m;
 
+	int cut;
+
 	away_clear(id);
 	m = msg_new(n + 1);
-	sanitize(&m, arg, n, AWAY_MAX);
+	cut = sanitize(&m, arg, n, AWAY_MAX);
 	id->away = m;
 	if (m->len)
 		notice_text(p, "you are away: ", m->data, m->len, " (/back ends it)");
 	else
 		notice(p, "you are away (/back ends it)");
+	if (cut)
+		notice(p, "away reason cut to %d bytes", AWAY_MAX);
 }
 
 static void
@@ -3513,9 +3527,50 @@ refuse(int fd, const char *why)
 	char buf[128];
 	int n = snprintf(buf, sizeof(buf), MARK_NOTICE "%s\n", why);
 
+	refused(fd, why);
 	if (write(fd, buf, (size_t)n) < 0) {
 		/* the connection goes anyway */
 	}
+}
+
+/* A peer we will not serve after all: it is told why, then it goes. */
+static void
+turn_away(struct peer *p, const char *why)
+{
+	refused(p->rfd, why);
+	notice(p, why);
+	leave(p, P_LEFT, NULL, 0);
+}
+
+/*
+ * The host is told on stderr that a connection was turned away, and
+ * why; once a second for each reason at most, so that a flood of them
+ * is a line a second, which says how many it stands for.
+ */
+static void
+refused(int fd, const char *why)
+{
+	static struct { const char *why; long long at; unsigned long more; } told[8];
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[ADDR_TEXT] = "", more[64] = "";
+	size_t i;
+
+	for (i = 0; i < 7 && told[i].why && told[i].why != why; i++)
+		;
+	told[i].why = why;
+	if (told[i].at && io.now - told[i].at < REFUSED_MS) {
+		told[i].more++;
+		return;
+	}
+	if (told[i].more)
+		snprintf(more, sizeof(more), " (and %lu more since the last told)", told[i].more);
+	told[i].at = io.now;
+	told[i].more = 0;
+	ss.ss_family = AF_UNSPEC;
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family != AF_UNIX)
+		getnameinfo((struct sockaddr *)&ss, len, addr, sizeof(addr), NULL, 0, NI_NUMERICHOST);
+	warnx("turned away a connection%s%s: %s%s", *addr ? " from " : "", addr, why, more);
 }
 
 /*
@@ -3657,6 +3712,7 @@ console_ctrl_d(struct peer *p, const char *reason, size_t n)
 
 /*
  * The host leaves (/quit, Ctrl-C, SIGTERM, SIGHUP): the room is told,
+ * with the reason of a /quit REASON,
  * nobody is read any more, and every queue gets SHUTDOWN_MS to drain.
  */
 static void
@@ -3664,11 +3720,11 @@ room_close(struct peer *p, const char *reason, size_t n)
 {
 	size_t i;
 
-	(void)p, (void)reason, (void)n;
+	(void)p;
 	if (room.closing)
 		return;
 	tell_gathered();
-	notice_room(0, NOTICE_SHUTDOWN);
+	notice_why(NULL, NOTICE_SHUTDOWN, reason, n);
 	room.closing = 1;
 	room.gate.shut = 1;
 	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);
@@ -4027,6 +4083,16 @@ same(const char *s, size_t n, const char *t)
 	return strlen(t) == n && !memcmp(s, t, n);
 }
 
+/* s[0..n) is the notice t, or t with a reason: "t (REASON)". */
+static int
+same_why(const char *s, size_t n, const char *t)
+{
+	size_t k = strlen(t);
+
+	return same(s, n, t) || (n > k + 2 && !memcmp(s, t, k) &&
+	    !memcmp(s + k, " (", 2) && s[n - 1] == ')');
+}
+
 /*
  * The notices the client acts on, without their mark; says which are
  * kept off stdout. A refusal is said once, on stderr, when the host
@@ -4038,12 +4104,10 @@ host_says(const char *s, size_t n)
 {
 	static const char *const refusals[] = {
 		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
-		REFUSE_KICK, REFUSE_WAITING,
+		REFUSE_WAITING,
 	};
-	const size_t kl = sizeof(REFUSE_KICK " (") - 1;
 	size_t i;
-	int refused = n > kl && !memcmp(s, REFUSE_KICK " (", kl) &&
-	    s[n - 1] == ')';
+	int refused = same_why(s, n, REFUSE_KICK);
 
 	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
 		refused |= same(s, n, refusals[i]);
@@ -4055,7 +4119,7 @@ host_says(const char *s, size_t n)
 		return 1;
 	}
 	track_names(s, n);
-	if (same(s, n, NOTICE_SHUTDOWN))
+	if (same_why(s, n, NOTICE_SHUTDOWN))
 		uplink.host_closing = 1;
 	if (uplink.hide_history && same(s, n, NOTICE_HISTORY))
 		uplink.in_history = 1;
@@ -4305,15 +4369,21 @@ host_gone(const char *why)
 
 /*
  * The host turned us away, and said why: that goes on stderr, once,
- * and we fail. Turned away from a room with a password for want of
- * one, we ask for it at a terminal and connect again at once with it;
- * elsewhere we say how to give it.
+ * and we fail; with -r, a room that may take us later (full, or busy)
+ * is tried again, backing off. Turned away from a room with a password
+ * for want of one, we ask for it at a terminal and connect again at
+ * once with it; elsewhere we say how to give it.
  */
 static void
 turned_away(void)
 {
 	const char *why = uplink.refused->data;
 
+	if (opt.redial && (!strcmp(why, REFUSE_FULL) || !strcmp(why, REFUSE_BUSY) ||
+	    !strcmp(why, REFUSE_WAITING))) {
+		redial_later(why);
+		return;
+	}
 	if (opt.password || strcmp(why, REFUSE_PASSWORD)) {
 		warnx("%s", why);
 		link_exit(1);
@@ -5342,7 +5412,7 @@ completions(const char *s, size_t n, int command, const char **out, size_t max)
 	if (command) {
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]) && k < max; i++)
 			if ((host || !(commands[i].flags & C_HOST)) &&
-			    !(commands[i].flags & C_NOTAB))
+			    !(commands[i].flags & C_BEFORE))
 				offer(out, &k, commands[i].name, s, n);
 	} else if (host) {
 		while (k < max && (q = next_member(&slot)))

@@ -101,6 +101,7 @@
 #define ERASE_LINE	"\r\033[K"	/* back to the start of the row and clear it: the input line */
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
 #define BACKLOG_MAX	10000	/* most -b allows: at most ~42 MiB, lines cut to 4096 bytes of text after sanitising */
+#define REFUSED_MS	1000	/* the host is told of connections turned away at most this often, each reason */
 #define OPERANDS_MAX	3	/* command-line operands kept: one more than any mode takes */
 #define HELP_COLUMN	20	/* where the text of a /help line starts */
 #define SESSION_MIN	16	/* bytes of a /session key: a guess is not a way in... */
@@ -392,7 +393,7 @@ enum {
 	C_FIRST = 1 << 1,	/* may come before joining, and does not join */
 	C_LEAVES = 1 << 2,	/* the host closes the connection after it */
 	C_ACTION = 1 << 3,	/* its text is said to the room as an action (term_own shows it) */
-	C_NOTAB = 1 << 4,	/* Tab does not offer it: it means nothing once joined */
+	C_BEFORE = 1 << 4,	/* only before joining: a member is told so, /help and Tab leave it out */
 };
 
 /* A room command and its rules, checked in run_command before it runs. */
@@ -511,6 +512,7 @@ static int line_end(const struct peer *, struct peer *, size_t, size_t);
 static void vformat(struct msg **, const char *, va_list);
 static void notice(struct peer *, const char *, ...);
 static size_t notice_room(int, const char *, ...);
+static void notice_why(struct peer *, const char *, const char *, size_t);
 static void notice_text(struct peer *, const char *, const char *, size_t,
     const char *);
 static void put_quoted(struct msg **, const char *, const char *, size_t,
@@ -585,6 +587,8 @@ static void announce(const char *, unsigned);
 static void accept_peers(int);
 static void shed(int);
 static void refuse(int, const char *);
+static void turn_away(struct peer *, const char *);
+static void refused(int, const char *);
 static struct source *source_of(const struct sockaddr_storage *);
 static struct source **source_bucket(const unsigned char *, size_t);
 static const char *source_admit(struct source *);
@@ -617,6 +621,7 @@ static void link_reset(void);
 static void redial_later(const char *);
 static void link_hear(struct peer *, const char *, size_t);
 static int same(const char *, size_t, const char *);
+static int same_why(const char *, size_t, const char *);
 static int host_says(const char *, size_t);
 static void track_names(const char *, size_t);
 static void track_counted(const char *, size_t);
