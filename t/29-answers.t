@@ -5,7 +5,7 @@
 # reason of the host's /quit.
 . "$(dirname "$0")/lib.sh"
 
-plan 19
+plan 21
 
 start_host host || give_up "host did not start"
 main=$PORT
@@ -105,3 +105,25 @@ check "the host's /quit REASON: the room sees the reason" \
 check "...and a chat client takes it as the end announced: exit 0, the host closed the room" \
     eval 'wait_exit bob && [ "$RC" -eq 0 ] && has_line "$T/bob.err" "chat: the host closed the room" &&
 	has_line "$T/bob.out" "*** host shutting down (going home)"'
+
+# --- the bell of a host called "host" ---------------------------------------
+
+# With $USER and $LOGNAME unset the host is called "host", a word its
+# own notices are full of; they ring no bell, a /msg to it still does.
+tmux_up 2 100 20
+: >"$T/pane.raw"
+tm pipe-pane -t t "cat >>'$T/pane.raw'"
+bells() { LC_ALL=C tr -cd '\007' <"$T/pane.raw" | wc -c | tr -d ' '; }
+tm respawn-pane -k -t t "env -u USER -u LOGNAME LC_ALL=C.UTF-8 '$CHAT' -l -v -s 127.0.0.1 0 2>'$T/th.err'; sleep 100000"
+host_port th
+raw_join dee dee
+send dee "hi\n/topic a topic\n"
+wait_screen 'dee set the topic'
+keys '/kick host' Enter '/topic the host rules' Enter '/kick dee bye' Enter
+wait_screen 'dee was kicked by the host \(bye\)'
+raw_join eve eve
+send eve "/me asks\n"
+check "with \$USER unset, the host's own notices ring no bell for the word host" \
+    eval 'wait_screen "^\* eve asks" && [ "$(bells)" = 0 ]'
+send eve "/msg host psst\n"
+check "...and a /msg to it still does" eval 'wait_screen "^\*eve\* psst" && poll 5 eval "[ \"\$(bells)\" = 1 ]"'
