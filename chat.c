@@ -3556,7 +3556,9 @@ refused(int fd, const char *why)
 	char addr[ADDR_TEXT] = "", more[64] = "";
 	size_t i;
 
-	for (i = 0; i < 7 && told[i].why && told[i].why != why; i++)
+	/* a reason of its own for each; one more than there are shares the last */
+	for (i = 0; i + 1 < sizeof(told) / sizeof(told[0]) && told[i].why &&
+	    told[i].why != why; i++)
 		;
 	told[i].why = why;
 	if (told[i].at && io.now - told[i].at < REFUSED_MS) {
