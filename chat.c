@@ -20,7 +20,8 @@
  *    an overlong one is cut) and gives each to on_line: hear.
  * 2. hear is the one place that decides what a line means. A command
  *    runs through run_command, which enforces its row of the commands
- *    table (host only, allowed before joining, the words it needs).
+ *    table (host only, allowed before joining, only before joining, the
+ *    words it needs).
  *    Text goes to say, which stamps it (put_form, the one place a line
  *    form is built) and sanitises it into the shared message io.shared
  *    (line_begin, line_end), and keeps it for newcomers (remember).
@@ -2252,6 +2253,16 @@ notice_text(struct peer *to, const char *before, const char *text, size_t n,
 	send_to(to, m);
 }
 
+/* The notice "WHAT", or with a reason "WHAT (REASON)", to one peer or (to NULL) the room. */
+static void
+notice_why(struct peer *to, const char *what, const char *reason, size_t n)
+{
+	char head[128];
+
+	snprintf(head, sizeof(head), "%s%s", what, n ? " (" : "");
+	notice_text(to, head, reason, n, n ? ")" : "");
+}
+
 /* The notice "BEFORE TEXT AFTER", the text made safe. */
 static void
 put_quoted(struct msg **mp, const char *before, const char *text, size_t n,
@@ -2310,8 +2321,7 @@ join(struct peer *p, const char *want, size_t n)
 	if ((old = ok ? resumed(p, want, n) : NULL)) {
 		take_over(p, old);
 	} else if (room.nmembers > opt.maxpeers) {	/* the host is a member too */
-		notice(p, REFUSE_FULL);
-		leave(p, P_LEFT, NULL, 0);
+		turn_away(p, REFUSE_FULL);
 		return;
 	}
 	/* One allocation for the longest welcome: two names, a list one
@@ -2629,12 +2639,12 @@ static const struct command commands[] = {
 	{ "unignore", cmd_unignore, 1, 0, "NAME", "see NAME's lines again" },
 	{ "quit", cmd_quit, 0, C_LEAVES, "[REASON]", "leave the room" },
 	{ "kick", cmd_kick, 1, C_HOST, "NAME [REASON]", "the host only: put NAME out of the room" },
-	{ "ban", cmd_ban, 1, C_HOST, "NAME [MINUTES] [REASON]", "the host only: kick NAME, keep them out (60 min)" },
+	{ "ban", cmd_ban, 1, C_HOST, "NAME [MINUTES] [REASON]", "the host only: kick NAME, keep out (60 min)" },
 	{ "unban", cmd_unban, 1, C_HOST, "ADDR|NAME", "the host only: lift the bans on ADDR, or given to NAME" },
 	{ "bans", cmd_bans, 0, C_HOST, "", "the host only: list the bans" },
-	{ "help", cmd_help, 0, 0, "", "this list" },
-	{ "pass", cmd_pass, 0, C_FIRST | C_NOTAB, "PASSWORD", "the room's password, as the first line" },
-	{ "session", cmd_session, 1, C_FIRST, "KEY", "before /nick: with it, a reconnection gets your name back" },
+	{ "help", cmd_help, 0, C_FIRST, "", "this list" },
+	{ "pass", cmd_pass, 0, C_FIRST | C_BEFORE, "PASSWORD", "the room's password, as the first line" },
+	{ "session", cmd_session, 1, C_FIRST | C_BEFORE, "KEY", "before /nick; a reconnection with KEY keeps your name" },
 };
 
 /*
@@ -2696,8 +2706,9 @@ find_command(const char *s, size_t n, size_t *arg)
 /*
  * The rules of the command table, enforced here so no command checks
  * them itself: a newcomer's first command joins it unless it is one
- * that may come first; some are the host's alone; a member's command
- * gets the words it needs, or a usage notice.
+ * that may come first; some are the host's alone; some mean something
+ * only before joining, and a member (the host too) is told so; a
+ * member's command gets the words it needs, or a usage notice.
  */
 static void
 run_command(struct peer *p, const struct command *c, const char *arg, size_t n)
@@ -2710,6 +2721,10 @@ run_command(struct peer *p, const struct command *c, const char *arg, size_t n)
 		return;	/* turned away: the room is full */
 	if ((c->flags & C_HOST) && !(p->role->flags & R_HOST)) {
 		notice(p, "only the host can /%s", c->name);
+		return;
+	}
+	if ((c->flags & C_BEFORE) && p->state == JOINED) {
+		notice(p, "/%s applies only before joining: %s", c->name, c->help);
 		return;
 	}
 	/* before joining, the command itself says what a bare one means */
@@ -2730,9 +2745,9 @@ check_password(struct peer *p, const char *s, size_t n)
 	if (n < pl || strncasecmp(s, CMD_PASS, pl) ||
 	    secret_differs(s + pl, n - pl, opt.password, strlen(opt.password))) {
 		if (p->src)
+		if (p->src)
 			source_pause(p->src);
-		notice(p, REFUSE_PASSWORD);
-		leave(p, P_LEFT, NULL, 0);
+		turn_away(p, REFUSE_PASSWORD);
 		return;
 	}
 	p->flags |= F_AUTHED;
@@ -2758,10 +2773,7 @@ secret_differs(const char *s, size_t n, const char *key, size_t len)
 static void
 auth_expired(struct timer *t)
 {
-	struct peer *p = timer_peer(t);
-
-	notice(p, REFUSE_TIMEOUT);
-	leave(p, P_LEFT, NULL, 0);
+	turn_away(timer_peer(t), REFUSE_TIMEOUT);
 }
 
 /* A peer that said nothing for JOIN_MS joins as guestN. */
@@ -2947,22 +2959,27 @@ cmd_kick(struct peer *p, const char *arg, size_t n)
 	struct peer *q;
 	size_t r;
 
-	if ((q = target(p, arg, n, &r)))
+	if ((q = target(p, arg, n, &r, "kicked")))
 		put_out(q, REFUSE_KICK, arg + r, n - r);
 }
 
 /*
  * The member the first word of a host's command names, and where the
- * rest starts; or NULL, and the host is told so.
+ * rest starts; or NULL, and the host is told why: there is none, or it
+ * is the host, which cannot be done that (kicked, banned).
  */
 static struct peer *
-target(struct peer *p, const char *arg, size_t n, size_t *rest)
+target(struct peer *p, const char *arg, size_t n, size_t *rest, const char *done)
 {
 	struct peer *q;
 	size_t w = split_word(arg, n, rest);
 
-	if (!(q = find_member(arg, w)) || (q->role->flags & R_HOST)) {
+	if (!(q = find_member(arg, w))) {
 		notice_text(p, "no such nick: ", arg, w, "");
+		return NULL;
+	}
+	if (q->role->flags & R_HOST) {
+		notice(p, "the host cannot be %s: /quit closes the room", done);
 		return NULL;
 	}
 	return q;
@@ -2972,13 +2989,7 @@ target(struct peer *p, const char *arg, size_t n, size_t *rest)
 static void
 put_out(struct peer *q, const char *why, const char *reason, size_t n)
 {
-	char before[64];
-
-	snprintf(before, sizeof(before), "%s (", why);
-	if (n)
-		notice_text(q, before, reason, n, ")");
-	else
-		notice(q, "%s", why);
+	notice_why(q, why, reason, n);
 	leave(q, P_KICKED, reason, n);
 }
 
@@ -2997,7 +3008,7 @@ cmd_ban(struct peer *p, const char *arg, size_t n)
 	long long ms = BAN_MINUTES * 60000LL, t;
 	const char *why;
 
-	if (!(q = target(p, arg, n, &r)))
+	if (!(q = target(p, arg, n, &r, "banned")))
 		return;
 	w = split_word(arg + r, n - r, &next);
 	if (w && (t = minutes_ms(arg + r, w)) >= 0)
@@ -3145,6 +3156,8 @@ cmd_help(struct peer *p, const char *arg, size_t n)
 	put_form(&m, FORM_NOTICE, NULL);
 	msg_puts(&m, "commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if ((commands[i].flags & C_BEFORE) && p->state == JOINED)
+			continue;	/* they would only be refused */
 		put_form(&m, FORM_NOTICE, NULL);
 		put_help(&m, &commands[i]);
 	}
@@ -3253,10 +3266,6 @@ cmd_session(struct peer *p, const char *arg, size_t n)
 	struct ident *id;
 	size_t rest;
 
-	if (p->state != JOINING) {
-		notice(p, "/session comes before /nick, as you connect");
-		return;
-	}
 	if (n < SESSION_MIN || n > SESSION_MAX || split_word(arg, n, &rest) != n) {
 		notice(p, "a /session key is one word of %d to %d bytes",
 		    SESSION_MIN, SESSION_MAX);
@@ -3265,10 +3274,8 @@ cmd_session(struct peer *p, const char *arg, size_t n)
 	id = ident_of(p);
 	memcpy(id->key, arg, n);
 	id->keylen = n;
-	if (banned(NULL, id)) {
-		notice(p, REFUSE_BANNED);
-		leave(p, P_LEFT, NULL, 0);
-	}
+	if (banned(NULL, id))
+		turn_away(p, REFUSE_BANNED);
 }
 
 /* /away [TEXT]: said to whoever sends a /msg, once each, and shown in /who. */
@@ -3278,14 +3285,18 @@ cmd_away(struct peer *p, const char *arg, size_t n)
 	struct ident *id = ident_of(p);
 	struct msg *m;
 
+	int cut;
+
 	away_clear(id);
 	m = msg_new(n + 1);
-	sanitize(&m, arg, n, AWAY_MAX);
+	cut = sanitize(&m, arg, n, AWAY_MAX);
 	id->away = m;
 	if (m->len)
 		notice_text(p, "you are away: ", m->data, m->len, " (/back ends it)");
 	else
 		notice(p, "you are away (/back ends it)");
+	if (cut)
+		notice(p, "away reason cut to %d bytes", AWAY_MAX);
 }
 
 static void
@@ -4218,9 +4229,52 @@ refuse(int fd, const char *why)
 	char buf[128];
 	int n = snprintf(buf, sizeof(buf), MARK_NOTICE "%s\n", why);
 
+	refused(fd, why);
 	if (write(fd, buf, (size_t)n) < 0) {
 		/* the connection goes anyway */
 	}
+}
+
+/* A peer we will not serve after all: it is told why, then it goes. */
+static void
+turn_away(struct peer *p, const char *why)
+{
+	refused(p->rfd, why);
+	notice(p, why);
+	leave(p, P_LEFT, NULL, 0);
+}
+
+/*
+ * The host is told on stderr that a connection was turned away, and
+ * why; once a second for each reason at most, so that a flood of them
+ * is a line a second, which says how many it stands for.
+ */
+static void
+refused(int fd, const char *why)
+{
+	static struct { const char *why; long long at; unsigned long more; } told[8];
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[ADDR_TEXT] = "", more[64] = "";
+	size_t i;
+
+	/* a reason of its own for each; one more than there are shares the last */
+	for (i = 0; i + 1 < sizeof(told) / sizeof(told[0]) && told[i].why &&
+	    told[i].why != why; i++)
+		;
+	told[i].why = why;
+	if (told[i].at && io.now - told[i].at < REFUSED_MS) {
+		told[i].more++;
+		return;
+	}
+	if (told[i].more)
+		snprintf(more, sizeof(more), " (and %lu more since the last told)", told[i].more);
+	told[i].at = io.now;
+	told[i].more = 0;
+	ss.ss_family = AF_UNSPEC;
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family != AF_UNIX)
+		getnameinfo((struct sockaddr *)&ss, len, addr, sizeof(addr), NULL, 0, NI_NUMERICHOST);
+	warnx("turned away a connection%s%s: %s%s", *addr ? " from " : "", addr, why, more);
 }
 
 /*
@@ -4335,8 +4389,7 @@ source_wait(struct source *s, struct peer *p)
 	if (s->nwait == WAITING_MAX) {
 		old = s->wait[0];
 		source_done(old);
-		notice(old, REFUSE_WAITING);
-		leave(old, P_LEFT, NULL, 0);
+		turn_away(old, REFUSE_WAITING);
 	}
 	p->src = s;
 	s->wait[s->nwait++] = p;
@@ -4600,6 +4653,7 @@ console_ctrl_d(struct peer *p, const char *reason, size_t n)
 
 /*
  * The host leaves (/quit, Ctrl-C, SIGTERM, SIGHUP): the room is told,
+ * with the reason of a /quit REASON,
  * nobody is read any more, and every queue gets SHUTDOWN_MS to drain.
  */
 static void
@@ -4607,11 +4661,11 @@ room_close(struct peer *p, const char *reason, size_t n)
 {
 	size_t i;
 
-	(void)p, (void)reason, (void)n;
+	(void)p;
 	if (room.closing)
 		return;
 	tell_gathered();
-	notice_room(NULL, 0, NOTICE_SHUTDOWN);
+	notice_why(NULL, NOTICE_SHUTDOWN, reason, n);
 	room.closing = 1;
 	room.gate.shut = 1;
 	timer_set(&room.shutdown, T_SHUTDOWN, io.now + SHUTDOWN_MS);
@@ -5112,6 +5166,16 @@ same(const char *s, size_t n, const char *t)
 	return strlen(t) == n && !memcmp(s, t, n);
 }
 
+/* s[0..n) is the notice t, or t with a reason: "t (REASON)". */
+static int
+same_why(const char *s, size_t n, const char *t)
+{
+	size_t k = strlen(t);
+
+	return same(s, n, t) || (n > k + 2 && !memcmp(s, t, k) &&
+	    !memcmp(s + k, " (", 2) && s[n - 1] == ')');
+}
+
 /*
  * The notices the client acts on, without their mark; says which are
  * kept off stdout. A refusal is said once, on stderr, when the host
@@ -5123,11 +5187,10 @@ host_says(const char *s, size_t n)
 {
 	static const char *const refusals[] = {
 		REFUSE_PASSWORD, REFUSE_TIMEOUT, REFUSE_FULL, REFUSE_BUSY,
-		REFUSE_KICK, REFUSE_WAITING, REFUSE_BANNED,
+		REFUSE_WAITING,
 	};
 	size_t i;
-	int refused = with_reason(s, n, REFUSE_KICK) ||
-	    with_reason(s, n, REFUSE_BANNED);
+	int refused = same_why(s, n, REFUSE_KICK) || same_why(s, n, REFUSE_BANNED);
 
 	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
 		refused |= same(s, n, refusals[i]);
@@ -5139,7 +5202,7 @@ host_says(const char *s, size_t n)
 		return 1;
 	}
 	track_names(s, n);
-	if (same(s, n, NOTICE_SHUTDOWN))
+	if (same_why(s, n, NOTICE_SHUTDOWN))
 		uplink.host_closing = 1;
 	if (same(s, n, NOTICE_HISTORY) && uplink.hide_history) {
 		uplink.in_history = H_HIDE;
@@ -5153,15 +5216,6 @@ host_says(const char *s, size_t n)
 	    same(s, n, NOTICE_PASSWORD);
 }
 
-/* Is s[0..n) the refusal r with the host's reason: "R (REASON)"? A kick and a ban carry one. */
-static int
-with_reason(const char *s, size_t n, const char *r)
-{
-	size_t k = strlen(r);
-
-	return n > k + 3 && !memcmp(s, r, k) && !memcmp(s + k, " (", 2) &&
-	    s[n - 1] == ')';
-}
 
 /*
  * Who we are and who is here, from the host's welcome, /who, joins,
@@ -5447,16 +5501,22 @@ host_gone(const char *why)
 
 /*
  * The host turned us away, and said why: that goes on stderr, once,
- * and we fail. Turned away from a room with a password for want of
- * one, or for a wrong one typed, we ask for it at a terminal, up to
- * PASSWORD_TRIES times as ssh does, and connect again at once with it;
- * elsewhere we say how to give it.
+ * and we fail; with -r, a room that may take us later (full, or busy)
+ * is tried again, backing off. Turned away from a room with a password
+ * for want of one, or for a wrong one typed, we ask for it at a
+ * terminal, up to PASSWORD_TRIES times as ssh does, and connect again
+ * at once with it; elsewhere we say how to give it.
  */
 static void
 turned_away(void)
 {
 	const char *why = uplink.refused->data;
 
+	if (opt.redial && (!strcmp(why, REFUSE_FULL) || !strcmp(why, REFUSE_BUSY) ||
+	    !strcmp(why, REFUSE_WAITING))) {
+		redial_later(why);
+		return;
+	}
 	if ((opt.password && !uplink.asked) || uplink.asked >= PASSWORD_TRIES ||
 	    strcmp(why, REFUSE_PASSWORD)) {
 		warnx("%s", why);
@@ -6517,7 +6577,7 @@ completions(const char *s, size_t n, int command, const char **out, size_t max)
 	if (command) {
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]) && k < max; i++)
 			if ((host || !(commands[i].flags & C_HOST)) &&
-			    !(commands[i].flags & C_NOTAB))
+			    !(commands[i].flags & C_BEFORE))
 				offer(out, &k, commands[i].name, s, n);
 	} else if (host) {
 		while (k < max && (q = next_member(&slot)))
@@ -6716,6 +6776,33 @@ help(void)
 }
 
 /*
+ * getopt, but options may come after the operands too, as nc takes them
+ * on Linux, without GNU getopt's reordering: where getopt stops at an
+ * operand, it is put aside in operand[] (the first OPERANDS_MAX; *nops
+ * counts them all) and getopt goes on after it. After "--" the rest are
+ * operands. POSIX has getopt leave optind at an operand and move it
+ * past "--", which is how the two are told apart.
+ */
+static int
+next_option(int argc, char *argv[], const char *opts, char **operand, int *nops)
+{
+	int at, c, rest = 0;
+
+	for (;;) {
+		at = optind;
+		if (!rest && (c = getopt(argc, argv, opts)) != -1)
+			return c;
+		rest |= optind > at;	/* it was "--" */
+		if (optind >= argc)
+			return -1;
+		if (*nops < OPERANDS_MAX)
+			operand[*nops] = argv[optind];
+		++*nops;
+		optind++;
+	}
+}
+
+/*
  * The nickname: -n, else one made of $USER, else of $LOGNAME (nick_of);
  * NULL lets the host pick, and none is what that means, for saying so
  * when a name from the environment could not be used.
@@ -6729,7 +6816,8 @@ pick_nick(const char *arg, const char *none)
 
 	if (arg) {
 		if (!nick_ok(arg, strlen(arg))) {
-			fprintf(stderr, "chat: invalid nickname: %s\n", arg);
+			fprintf(stderr, "chat: invalid nickname \"%s\": names are "
+			    NICK_RULE "\n", arg, NICK_MAX);
 			usage();
 		}
 		return arg;
@@ -6893,16 +6981,40 @@ open_stdio(void)
 			exit(1);
 }
 
+/*
+ * HOST and PORT, or -l's PORT: a wrong count says what was meant, nc's
+ * `-l ADDR PORT` too.
+ */
+static void
+operands_check(int argc, char *argv[], int listening)
+{
+	if (listening && (argc == 2 || (argc == 1 && strpbrk(argv[0], ".:")))) {
+		fprintf(stderr, "chat: -l takes a port, not an address: use -s %s\n",
+		    argv[0]);
+		usage();
+	}
+	if (!listening && argc < 1) {
+		fprintf(stderr, "chat: no host to join given (-l hosts a room)\n");
+		usage();
+	}
+	if (argc > (listening ? 1 : 2)) {
+		fprintf(stderr, "chat: too many arguments: %s\n", argv[listening ? 1 : 2]);
+		usage();
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *port = DEFAULT_PORT, *addr = NULL, *nick, *nickarg = NULL;
+	char *operand[OPERANDS_MAX];
 	long maxarg = -1, backarg = -1, gatherarg = -1;
-	int c, listening = 0, qset = 0;
+	int c, listening = 0, qset = 0, nops = 0;
 
 	open_stdio();
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":46Bb:Ce:hHJ:lL:m:n:P:q:rR:s:tTU:vw:")) != -1) {
+	while ((c = next_option(argc, argv, ":46Bb:Ce:hHJ:lL:m:n:P:q:rR:s:tTU:vw:",
+	    operand, &nops)) != -1) {
 		switch (c) {
 		case 'C': opt.commands = 1; break;
 		case 'e': opt.exec = optarg; break;
@@ -6936,8 +7048,8 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
+	argc = nops;
+	argv = operand;
 	if (listening && (qset || opt.connwait >= 0 || opt.redial || opt.history)) {
 		fprintf(stderr, "chat: cannot use -H, -q, -r or -w with -l\n");
 		usage();
@@ -6975,8 +7087,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "chat: the password must be one line, not empty\n");
 		usage();
 	}
-	if (!opt.unixpath && (argc > (listening ? 1 : 2) || (!listening && argc < 1)))
-		usage();
+	if (!opt.unixpath)
+		operands_check(argc, argv, listening);
 	if (argc == (listening ? 1 : 2))
 		port = argv[argc - 1];
 	number(port, listening ? 0 : 1, 65535, "port");

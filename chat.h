@@ -113,6 +113,8 @@
 #define PENDING_SIGN	"\342\200\246 "	/* U+2026 HORIZONTAL ELLIPSIS: on its way */
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
 #define BACKLOG_MAX	10000	/* most -b allows: at most ~42 MiB, lines cut to 4096 bytes of text after sanitising */
+#define REFUSED_MS	1000	/* the host is told of connections turned away at most this often, each reason */
+#define OPERANDS_MAX	3	/* command-line operands kept: one more than any mode takes */
 #define HELP_COLUMN	20	/* where the text of a /help line starts */
 #define SESSION_MIN	16	/* bytes of a /session key: a guess is not a way in... */
 #define SESSION_MAX	64	/* ...and the client's 32 hex digits fit */
@@ -453,7 +455,7 @@ enum {
 	C_FIRST = 1 << 1,	/* may come before joining, and does not join */
 	C_LEAVES = 1 << 2,	/* the host closes the connection after it */
 	C_ACTION = 1 << 3,	/* its text is said to the room as an action (term_own shows it) */
-	C_NOTAB = 1 << 4,	/* Tab does not offer it: it means nothing once joined */
+	C_BEFORE = 1 << 4,	/* only before joining: a member is told so, /help and Tab leave it out */
 };
 
 /* A room command and its rules, checked in run_command before it runs. */
@@ -580,6 +582,7 @@ static void vformat(struct msg **, const char *, va_list);
 static void notice(struct peer *, const char *, ...);
 static size_t notice_room(const struct peer *, int, const char *, ...);
 static void notice_by(const struct peer *, int, size_t, const char *);
+static void notice_why(struct peer *, const char *, const char *, size_t);
 static void notice_text(struct peer *, const char *, const char *, size_t,
     const char *);
 static void put_quoted(struct msg **, const char *, const char *, size_t,
@@ -618,7 +621,8 @@ static void cmd_who(struct peer *, const char *, size_t);
 static void who_starts(struct msg **, const char *, size_t);
 static void cmd_quiet(struct peer *, const char *, size_t);
 static void cmd_kick(struct peer *, const char *, size_t);
-static struct peer *target(struct peer *, const char *, size_t, size_t *);
+static struct peer *target(struct peer *, const char *, size_t, size_t *,
+    const char *);
 static void put_out(struct peer *, const char *, const char *, size_t);
 static void cmd_ban(struct peer *, const char *, size_t);
 static void cmd_unban(struct peer *, const char *, size_t);
@@ -681,6 +685,8 @@ static void announce(const char *, unsigned);
 static void accept_peers(int);
 static void shed(int);
 static void refuse(int, const char *);
+static void turn_away(struct peer *, const char *);
+static void refused(int, const char *);
 static size_t address_key(const struct sockaddr_storage *, const unsigned char **);
 static struct source *source_of(const struct sockaddr_storage *, int);
 static int peer_uid(int, uint32_t *);
@@ -725,8 +731,8 @@ static void link_reset(void);
 static void redial_later(const char *);
 static void link_hear(struct peer *, const char *, size_t);
 static int same(const char *, size_t, const char *);
+static int same_why(const char *, size_t, const char *);
 static int host_says(const char *, size_t);
-static int with_reason(const char *, size_t, const char *);
 static void track_names(const char *, size_t);
 static void track_counted(const char *, size_t);
 static size_t welcome_name(const char *, size_t);
@@ -810,7 +816,9 @@ static void term_key(struct peer *, unsigned char);
 /* usage and main */
 static void usage(void);
 static void help(void);
+static int next_option(int, char *[], const char *, char **, int *);
 static const char *pick_nick(const char *, const char *);
+static void operands_check(int, char *[], int);
 static int nick_of(const char *, char *);
 static size_t peer_limit(long);
 static void setup(void);

@@ -3,7 +3,7 @@
 # losing the host.
 . "$(dirname "$0")/lib.sh"
 
-plan 33
+plan 41
 
 run help 5 "$CHAT" -h </dev/null
 if [ "$RC" -eq 0 ] && has "$T/help.out" '[Uu]sage' &&
@@ -63,6 +63,33 @@ usage_error "nickname with >" -n 'a>b' 127.0.0.1 1
 usage_error "65-byte nickname" -n abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm 127.0.0.1 1
 usage_error "host with nickname <x>" -l -n '<x>' 0
 
+# said_first NAME REGEX ARGS... : chat ARGS exits 2, the first line on
+# stderr says what was wrong (matches REGEX) and the usage follows it.
+said_first() {
+	local _name="$1" _re="$2"; shift 2
+	run first 5 "$CHAT" "$@" </dev/null
+	if [ "$RC" -eq 2 ] && matches "$(first_line "$T/first.err")" "$_re" &&
+	    matches "$(sed -n 2p "$T/first.err")" '^usage: chat '; then
+		ok "$_name"
+	else
+		not_ok "$_name"
+		diag "chat $*: exit $RC"; show "$T/first.err"
+	fi
+}
+said_first "nc's -l ADDR PORT: the first line says -l takes a port and to use -s ADDR" \
+    '^chat: -l takes a port, not an address: use -s 127\.0\.0\.1$' -l 127.0.0.1 45000
+said_first "no host: the first line says so, then the usage" \
+    '^chat: no host to join given' -n a
+said_first "no arguments at all: the first line says what is missing" \
+    '^chat: no host to join given'
+said_first "three operands: the first line names the one too many" \
+    '^chat: too many arguments: c$' -n a a b c
+said_first "after --, everything is an operand: a -v there is one too many" \
+    '^chat: too many arguments: -v$' -n a -- 127.0.0.1 1 -v
+said_first "-n 'bad name' says the rule a name must follow" \
+    '^chat: invalid nickname "bad name": names are 1 to 64 bytes of letters, digits, marks and _ - \. of one script' \
+    -n 'bad name' 127.0.0.1 1
+
 port=$(closed_port)
 run refused 10 "$CHAT" -n a 127.0.0.1 "$port" </dev/null
 if [ "$RC" -eq 1 ] && has "$T/refused.err" '^chat: '; then
@@ -77,6 +104,17 @@ start_host host || give_up "host did not start"
 join_room alice alice -v
 check "-v client prints 'chat: connected to 127.0.0.1 port N' on stderr" \
     wait_line "$T/alice.err" "chat: connected to 127.0.0.1 port $PORT"
+
+# Options after the operands, as nc takes them: README's own `-l 0 -v`,
+# and a client's -n after HOST PORT.
+spawn late "$CHAT" -l -n late 0 -v
+save=$PORT
+check "options after the port: README's 'chat -l 0 -v' listens and says where" host_port late
+late_port=$PORT
+PORT=$save
+spawn carol "$CHAT" 127.0.0.1 "${late_port:-1}" -n carol -C
+check "options after HOST PORT: 'chat 127.0.0.1 PORT -n carol' joins as carol" \
+    wait_for "$T/carol.out" '^\*\*\* welcome carol\. '
 
 # The host dies without a word while bob still has stdin open, and
 # while a logger (-q -1) waits for it to go.

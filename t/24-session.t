@@ -64,7 +64,7 @@ check "a key shorter than 16 bytes is refused, with the rule" \
     wait_line "$T/short.out" "*** a /session key is one word of 16 to 64 bytes"
 send short "/session $KEY\n"
 check "/session after joining says it comes first" \
-    wait_line "$T/short.out" "*** /session comes before /nick, as you connect"
+    wait_for "$T/short.out" '^\*\*\* /session applies only before joining: before /nick'
 raw_peer thief 127.0.0.1 "/session $KEY\n/nick thief\n"
 wait_for "$T/thief.out" '^\*\*\* welcome thief\. '
 send thief "/nick zed\n"
