@@ -211,14 +211,15 @@ sized() { if [ "${FLOOD:-}" = full ]; then echo "$2"; else echo "$1"; fi; }
 # later (say, send) and close it (hangup).  The exit status lands in
 # $T/LABEL.rc.
 spawn() {
-	local _ready
 	mkfifo "$T/$1.in" || return 1
-	# O_RDWR never blocks on a FIFO and keeps a writer alive.  The
-	# holder says when it holds it: bytes written to a FIFO that nobody
-	# holds open yet are lost when the writer closes it.
-	{ echo >"$T/pid.fifo"; exec sleep 100000; } 1<>"$T/$1.in" &
+	# O_RDWR never blocks on a FIFO and keeps a writer alive.  It is
+	# opened here and the holder inherits it, so the FIFO is held before
+	# spawn returns: bytes written to a FIFO that nobody holds open are
+	# lost when the writer closes it.
+	exec 9<>"$T/$1.in"
+	sleep 100000 1>&9 &
+	exec 9>&-
 	echo $! >"$T/$1.hold"
-	read -r _ready <"$T/pid.fifo"
 	PIDS="$PIDS $!"
 	spawn_in "$T/$1.in" "$@"
 }
