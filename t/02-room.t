@@ -1,7 +1,7 @@
 #!/bin/sh
 # The room: joining, room messages, leaving, and how the host frames
 # what peers send (split writes, several lines per write, CRLF, empty
-# lines, UTF-8, spoofing).
+# and blank lines, UTF-8, spoofing).
 . "$(dirname "$0")/lib.sh"
 
 plan 31

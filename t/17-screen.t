@@ -2,11 +2,13 @@
 # The screen: what a person at a terminal sees, key by key.  Every key
 # that changes the line or the cursor redraws at once; non-ASCII text
 # shows as it is typed and takes the columns the terminal gives it; the
-# cursor and the deletions move by user-perceived character; a long line
-# scrolls sideways, also across resizes; chat's own messages, the lines
-# you send and the lines you receive each get their own rows; Tab
-# completes names; a mention stands out and rings; -t shows when a line
-# was said.  Checked in tmux with capture-pane and the cursor position.
+# cursor and the deletions move by user-perceived character, the word
+# keys by words, and Ctrl-Y yanks; Ctrl-L clears; a line of blanks is
+# not sent; a paste is text; a long line scrolls sideways, marked where
+# text is hidden, and stays on the bottom row across resizes; chat's
+# own messages, the lines you send and the lines you receive each get
+# their own rows, a long word whole; Tab completes names; a mention
+# stands out and rings; -t shows when a line was said.  Checked in tmux with capture-pane and the cursor position.
 . "$(dirname "$0")/lib.sh"
 
 plan 168
