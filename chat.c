@@ -5104,11 +5104,15 @@ ask_password(const char *why)
 	ask.c_iflag |= ICRNL;
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &ask) < 0)
 		return NULL;
+	if (term.on)
+		paste_mode(0);	/* a password pasted is the password, unmarked */
 	warnx("%s", why);
 	fputs("password: ", stderr);
 	while ((got = typed(&c)) && c != '\n' && c != '\r')
 		if (n < sizeof(pw) - 1)
 			pw[n++] = c;	/* longer than any line: the rest goes */
+	if (term.on)
+		paste_mode(1);
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &was);
 	if (!got)
 		fputc('\n', stderr);	/* Ctrl-C, or EOF: given up */
