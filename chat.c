@@ -5963,6 +5963,7 @@ wrap_put(struct msg **mp, const char *s, size_t n, size_t indent)
 {
 	char attrs[64];
 	size_t i = 0, end, col = 0, w, na = 0, word, k, whole = 0;
+	int blank_before = 0;	/* the last character written: attributes do not count */
 
 	while (i < n) {
 		if (s[i] == '\033') {
@@ -5979,7 +5980,7 @@ wrap_put(struct msg **mp, const char *s, size_t n, size_t indent)
 		}
 		end = cluster(s, n, i, &w);
 		word = w;
-		if (s[i] != ' ' && i > 0 && s[i - 1] == ' ') {
+		if (s[i] != ' ' && blank_before) {
 			for (k = i; k < n && s[k] != ' '; k++)
 				;
 			word = text_cols(s + i, k - i);
@@ -5996,11 +5997,13 @@ wrap_put(struct msg **mp, const char *s, size_t n, size_t indent)
 			msg_put(mp, attrs, na);
 			if (s[i] == ' ') {
 				i = end;	/* a row does not start with the space it broke at */
+				blank_before = 1;
 				continue;
 			}
 		}
 		msg_put(mp, s + i, end - i);
 		col += w;
+		blank_before = s[i] == ' ';
 		i = end;
 	}
 	msg_puts(mp, "\n");

@@ -11,13 +11,13 @@
 # stands out and rings; -t shows when a line was said.  Checked in tmux with capture-pane and the cursor position.
 . "$(dirname "$0")/lib.sh"
 
-plan 168
+plan 169
 
 # The protocol is UTF-8: the terminal, tmux and the pane run in a UTF-8
 # locale, so tmux draws wide characters in two columns.
 export LC_ALL=C.UTF-8
 W=60
-tmux_up 120 $W 15
+tmux_up 169 $W 15
 # A Ctrl-C that reaches the pane's shell must not close the window (and
 # with it the server).
 tm set-option -g remain-on-exit on
@@ -823,6 +823,11 @@ say bob "see $url and more"
 wait_screen '^      and more$'
 check "a word wider than a row is written whole: copied, it is the whole URL" \
     eval 'screen -J | LC_ALL=C grep -Fxq -- "<bob> see $url"'
+murl=https://example.org/alice/a/very/long/path
+say bob "$murl"
+wait_screen '^<bob> https://example\.org/'
+check "  also first in a line shown in reverse video, for naming you" \
+    poll 5 eval 'screen -J | LC_ALL=C grep -Fxq -- "<bob> $murl"'
 spoof="$(printf 'a%.0s' $(seq 24))<eve>"
 say bob "$spoof hi there"
 wait_screen '^      hi there$'
