@@ -5458,12 +5458,14 @@ term_note(const char *text)
 /*
  * The terminal's width, in term.cols (80 when it cannot be told), looked
  * at before each drawing: a resize may come before its SIGWINCH. One
- * that reflows its lines, as most do, has wrapped an input line drawn
- * wider than it is now onto rows of their own, the cursor on the row
- * its column fell on, and scrolled the screen up for them: first thing
- * in *mp, go up to the first of those rows, scroll the screen down
- * again over the rest (a line inserted at the top), and clear from
- * there, so that the input line is drawn on the bottom row again.
+ * that reflows its lines, as most do (tmux, VTE, kitty; not xterm),
+ * has wrapped an input line drawn wider than it is now onto rows of
+ * their own, the cursor on the row its column fell on, and scrolled
+ * the screen up for them: first thing in *mp, go up to the first of
+ * those rows, scroll the screen down again over the rest (a line
+ * inserted at the top), and clear from there, so that the input line
+ * is drawn on the bottom row again. On one that does not reflow, the
+ * room's last rows are scrolled down out of sight instead.
  */
 static void
 term_size(struct msg **mp)
