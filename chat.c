@@ -294,7 +294,13 @@ static struct {
 	char line[LINE_MAX_BYTES];	/* the input line being typed */
 	size_t len, cur;	/* its length and the cursor, in bytes */
 	size_t view;		/* its first byte on screen, when it is too wide */
-	size_t shown;		/* the cursor's column as last drawn */
+	size_t shown;		/* the cursor's column as last drawn... */
+	size_t span;		/* ...and the columns the line took */
+	char kill[LINE_MAX_BYTES];	/* what Ctrl-U, Ctrl-K, Ctrl-W, Alt-D or Alt-Backspace last cut, for Ctrl-Y */
+	size_t killlen;
+	int paste;		/* between the terminal's marks of a paste: keys are text */
+	int full;		/* the line is full: said so; the rest of a character is dropped */
+	int ring;		/* ring the bell with the next drawing of the input line */
 	char seq[16];		/* an escape sequence coming in */
 	size_t esc;		/* bytes of it so far, plus one; 0 for none */
 	char *recall[RECALL_MAX];	/* lines sent this session, for Up and Down */
@@ -1691,12 +1697,25 @@ cut_line(struct peer *p, int complete)
 		p->flags |= F_DISCARD;
 }
 
-/* A whole line, its CR gone, to the peer's role; empty lines are ignored. */
+/* Whether a line says nothing: empty, or only spaces and tabs. */
+static int
+blank(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return !n;
+}
+
+/*
+ * A whole line, its CR gone, to the peer's role; blank lines are
+ * ignored, on both sides: the host's from any peer, the client's typed
+ * or piped ones, which it does not send.
+ */
 static void
 line_done(struct peer *p, const char *s, size_t n)
 {
 	n = bare_len(s, n);
-	if (n && p->state != CLOSING && !(p->flags & F_DEAD)) {
+	if (!blank(s, n) && p->state != CLOSING && !(p->flags & F_DEAD)) {
 		pace(p);
 		p->role->on_line(p, s, n);
 	}
@@ -5561,11 +5580,15 @@ ask_password(const char *why)
 	ask.c_iflag |= ICRNL;
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &ask) < 0)
 		return NULL;
+	if (term.on)
+		paste_mode(0);	/* a password pasted is the password, unmarked */
 	warnx("%s", why);
 	fputs("password: ", stderr);
 	while ((got = typed(&c)) && c != '\n' && c != '\r')
 		if (n < sizeof(pw) - 1)
 			pw[n++] = c;	/* longer than any line: the rest goes */
+	if (term.on)
+		paste_mode(1);
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &was);
 	if (!got)
 		fputc('\n', stderr);	/* Ctrl-C, or EOF: given up */
@@ -5793,6 +5816,7 @@ term_start(void)
 	term.draw = msg_new(256);
 	term.notes = msg_new(256);
 	term_size(&term.draw);	/* the first width: nothing to clear */
+	paste_mode(1);	/* a Tab or a Ctrl-D pasted is text, not a key */
 	/* a terminal that stops reading must not stop the room */
 	if ((term.fl = fcntl(STDOUT_FILENO, F_GETFL)) >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, term.fl | O_NONBLOCK);
@@ -5819,8 +5843,22 @@ term_stop(void)
 		flush_blocking(io.stdio);
 	if (term.fl >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, term.fl);
+	paste_mode(0);
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.saved);
 	term.on = 0;	/* what is said after this goes to stderr as it is */
+}
+
+/*
+ * Tell the terminal to mark pastes, or to stop: at once, with one
+ * write, as a signal handler may (on_stop).
+ */
+static void
+paste_mode(int on)
+{
+	if (write(STDOUT_FILENO, on ? PASTE_ON : PASTE_OFF,
+	    on ? sizeof(PASTE_ON) - 1 : sizeof(PASTE_OFF) - 1) < 0) {
+		/* a terminal that takes nothing now: pastes are typed keys */
+	}
 }
 
 /* Ctrl-Z: give the shell its terminal back; on SIGCONT take it again. */
@@ -5833,7 +5871,9 @@ on_stop(int sig)
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.saved);
 	if (term.fl >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, term.fl);	/* the shell's, not ours */
+	paste_mode(0);
 	kill(getpid(), SIGSTOP);
+	paste_mode(1);
 	if (term.fl >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, term.fl | O_NONBLOCK);
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &term.raw);
@@ -5894,16 +5934,21 @@ term_note(const char *text)
 /*
  * The terminal's width, in term.cols (80 when it cannot be told), looked
  * at before each drawing: a resize may come before its SIGWINCH. One
- * that reflows its lines, as most do, has wrapped an input line wider
- * than it is now, with the cursor on the row its column fell on: go up
- * to the first of those rows and clear them all, first thing in *mp.
+ * that reflows its lines, as most do (tmux, VTE, kitty; not xterm),
+ * has wrapped an input line drawn wider than it is now onto rows of
+ * their own, the cursor on the row its column fell on, and scrolled
+ * the screen up for them: first thing in *mp, go up to the first of
+ * those rows, scroll the screen down again over the rest (a line
+ * inserted at the top), and clear from there, so that the input line
+ * is drawn on the bottom row again. On one that does not reflow, the
+ * room's last rows are scrolled down out of sight instead.
  */
 static void
 term_size(struct msg **mp)
 {
-	size_t old = term.cols;
-	char seq[32];
-	int n;
+	size_t old = term.cols, up, rows;
+	char seq[64];
+	int n = 0;
 #ifdef TIOCGWINSZ
 	struct winsize ws;
 
@@ -5912,11 +5957,18 @@ term_size(struct msg **mp)
 	else
 #endif
 		term.cols = 80;
-	if (old && term.cols < old && term.shown >= term.cols) {
-		n = snprintf(seq, sizeof(seq), "\r\033[%zuA\033[J", term.shown / term.cols);
-		msg_put(mp, seq, (size_t)n);
-		term.shown = 0;
-	}
+	if (!old || term.cols >= old || (term.span <= term.cols && term.shown < term.cols))
+		return;
+	up = term.shown / term.cols;
+	rows = (term.span + term.cols - 1) / term.cols;
+	if (rows < up + 1)
+		rows = up + 1;
+	if (up)
+		n = snprintf(seq, sizeof(seq), "\r\033[%zuA", up);
+	n += snprintf(seq + n, sizeof(seq) - (size_t)n, "\r\0337\033[H\033[%zuL\0338\033[%zuB\033[J",
+	    rows - 1, rows - 1);
+	msg_put(mp, seq, (size_t)n);
+	term.shown = term.span = 0;
 }
 
 /*
@@ -6027,40 +6079,65 @@ term_step(int dir)
 }
 
 /*
+ * Where the input line is shown from, when it is wider than room: no
+ * further right than need be to show its end (a wider terminal shows
+ * more), and far enough right that the character under the cursor is
+ * in view, a column kept on each side where text is hidden for its
+ * mark (put_input). Sets term.view; gives the columns from it to the
+ * end of the line.
+ */
+static size_t
+term_scroll(size_t room)
+{
+	size_t i = 0, w, end, upto, rest = text_cols(term.line, term.len);
+
+	if (term.view > term.cur)
+		term.view = term.cur;
+	while (i < term.view && rest + (i > 0) > room) {
+		i = cluster(term.line, term.len, i, &w);
+		rest -= w;
+	}
+	term.view = i;
+	end = term.cur < term.len ? cluster(term.line, term.len, term.cur, &w) : term.cur;
+	upto = text_cols(term.line + term.view, end - term.view);
+	while (term.view < term.cur &&
+	    upto + (term.view > 0) + (rest + (term.view > 0) > room) > room) {
+		term.view = cluster(term.line, term.len, term.view, &w);
+		upto -= w;
+		rest -= w;
+	}
+	return rest;
+}
+
+/*
  * Draw the input line on one row, into *mp: a line wider than the
  * terminal scrolls sideways, by whole characters, so that the cursor
- * stays in view; it never wraps. It takes at most all columns but the
- * last, which only the cursor may take, at the end of the line. At
- * exit the row is only erased.
+ * stays in view; it never wraps. "<" at the left edge and ">" at the
+ * right say that text is hidden there. It takes at most all columns
+ * but the last, which only the cursor may take, at the end of the
+ * line. At exit the row is only erased.
  */
 static void
 put_input(struct msg **mp)
 {
 	char seq[32];
 	size_t room = term.cols - 1, col, w, i, next;
-	int n;
+	int n, left, right;
 
 	msg_puts(mp, ERASE_LINE);
+	if (term.ring)
+		msg_puts(mp, "\a");
+	term.ring = 0;
 	if (term.leaving) {
-		term.shown = 0;
+		term.shown = term.span = 0;
 		return;
 	}
-	if (term.view > term.cur)
-		term.view = term.cur;
-	/* no further right than it need be to show the end: a wider terminal shows more */
-	for (i = 0, col = text_cols(term.line, term.len); i < term.view && col > room; i = next) {
+	right = term_scroll(room) + (term.view > 0) > room;
+	left = term.view > 0;
+	msg_put(mp, "<", (size_t)left);
+	for (i = term.view, col = (size_t)left; i < term.len; i = next) {
 		next = cluster(term.line, term.len, i, &w);
-		col -= w;
-	}
-	if (i < term.view)
-		term.view = i;
-	/* the character under the cursor is in view too */
-	next = term.cur < term.len ? cluster(term.line, term.len, term.cur, &w) : term.cur;
-	while (term.view < term.cur && text_cols(term.line + term.view, next - term.view) > room)
-		term.view = cluster(term.line, term.len, term.view, &w);
-	for (i = term.view, col = 0; i < term.len; i = next) {
-		next = cluster(term.line, term.len, i, &w);
-		if (col + w > room)
+		if (col + w + (size_t)right > room)
 			break;
 		if ((unsigned char)term.line[i] == 0xc2 && i + 1 < term.len &&
 		    (unsigned char)term.line[i + 1] < 0xa0)
@@ -6069,7 +6146,11 @@ put_input(struct msg **mp)
 			msg_put(mp, term.line + i, next - i);
 		col += w;
 	}
-	term.shown = text_cols(term.line + term.view, term.cur - term.view);
+	for (; right && col + 1 < room; col++)
+		msg_put(mp, " ", 1);	/* after a wide character that did not fit */
+	msg_put(mp, ">", (size_t)right);
+	term.span = col + (size_t)right;
+	term.shown = (size_t)left + text_cols(term.line + term.view, term.cur - term.view);
 	n = snprintf(seq, sizeof(seq), "\r\033[%zuC", term.shown);
 	if (term.shown)
 		msg_put(mp, seq, (size_t)n);
@@ -6331,16 +6412,36 @@ present(struct msg **mp, const char *s, size_t n)
 }
 
 /*
+ * Whether a word wider than a row may be written whole, for the
+ * terminal to wrap, so that selecting it copies all of it (a URL): it
+ * is printable ASCII, chat's attributes aside, so no row of it can
+ * pass for a line, which has a blank after its mark.
+ */
+static int
+whole_word(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((s[i] < 0x21 || s[i] > 0x7e) && s[i] != '\033')
+			return 0;
+	return 1;
+}
+
+/*
  * Copy a line that present drew, with its attributes, wrapped at the
  * terminal's width: before a word that would not fit, or inside one
- * wider than a row. The attributes end before each wrap and start again
- * after the indent, so the indent is blank.
+ * wider than a row. One wider than a row that whole_word allows is
+ * written whole instead, the text after it on a row of its own. The
+ * attributes end before each wrap and start again after the indent, so
+ * the indent is blank.
  */
 static void
 wrap_put(struct msg **mp, const char *s, size_t n, size_t indent)
 {
 	char attrs[64];
-	size_t i = 0, end, col = 0, w, na = 0, word;
+	size_t i = 0, end, col = 0, w, na = 0, word, k, whole = 0;
+	int blank_before = 0;	/* the last character written: attributes do not count */
 
 	while (i < n) {
 		if (s[i] == '\033') {
@@ -6357,13 +6458,15 @@ wrap_put(struct msg **mp, const char *s, size_t n, size_t indent)
 		}
 		end = cluster(s, n, i, &w);
 		word = w;
-		if (s[i] != ' ' && i > 0 && s[i - 1] == ' ')
-			for (word = 0; i + word < n && s[i + word] != ' '; word++)
+		if (s[i] != ' ' && blank_before) {
+			for (k = i; k < n && s[k] != ' '; k++)
 				;
-		if (word > w)
-			word = text_cols(s + i, word);
-		if (col > indent && (col + w > term.cols ||
-		    (col + word > term.cols && word <= term.cols - indent))) {
+			word = text_cols(s + i, k - i);
+			if (word > term.cols - indent && whole_word(s + i, k - i))
+				whole = k;	/* the terminal wraps it */
+		}
+		if (col > indent && (i == whole || (i > whole && (col + w > term.cols ||
+		    (col + word > term.cols && word <= term.cols - indent))))) {
 			if (na)
 				msg_puts(mp, "\033[0m");
 			msg_puts(mp, "\n");
@@ -6372,11 +6475,13 @@ wrap_put(struct msg **mp, const char *s, size_t n, size_t indent)
 			msg_put(mp, attrs, na);
 			if (s[i] == ' ') {
 				i = end;	/* a row does not start with the space it broke at */
+				blank_before = 1;
 				continue;
 			}
 		}
 		msg_put(mp, s + i, end - i);
 		col += w;
+		blank_before = s[i] == ' ';
 		i = end;
 	}
 	msg_puts(mp, "\n");
@@ -6487,8 +6592,11 @@ term_enter(struct peer *p)
 	char *line;
 	size_t n = term.len;
 
-	if (!n)
+	term.full = 0;
+	if (blank(term.line, n)) {
+		term.len = term.cur = term.view = 0;	/* not sent, nor recalled */
 		return;
+	}
 	line = xmalloc(n + 1);
 	memcpy(line, term.line, n);
 	line[n] = '\0';
@@ -6533,12 +6641,71 @@ term_cut(size_t a, size_t b)
 	term.cur = a;
 }
 
-/* Put s[0..n) in at the cursor, if it fits; the cursor goes after it. */
+/* Cut bytes [a, b) of the input line and keep them for Ctrl-Y. */
+static void
+term_kill(size_t a, size_t b)
+{
+	if (a == b)
+		return;	/* what was cut before is kept */
+	memcpy(term.kill, term.line + a, b - a);
+	term.killlen = b - a;
+	term_cut(a, b);
+}
+
+/*
+ * Where the word before the cursor starts (Alt-B, Alt-Backspace), or
+ * the one it is in; where the word after it ends (Alt-F, Alt-D). A
+ * word is what a name may be made of (word_byte), by whole characters.
+ */
+static size_t
+word_start(void)
+{
+	size_t i, next, w, at = 0;
+	int was = 0, is;
+
+	for (i = 0; i < term.cur; i = next, was = is) {
+		next = cluster(term.line, term.len, i, &w);
+		is = word_byte((unsigned char)term.line[i]);
+		if (is && !was)
+			at = i;
+	}
+	return at;
+}
+
+static size_t
+word_end(void)
+{
+	size_t i = term.cur, w;
+
+	while (i < term.len && !word_byte((unsigned char)term.line[i]))
+		i = cluster(term.line, term.len, i, &w);
+	while (i < term.len && word_byte((unsigned char)term.line[i]))
+		i = cluster(term.line, term.len, i, &w);
+	return i;
+}
+
+/*
+ * Put s[0..n) in at the cursor, if it fits; the cursor goes after it.
+ * What does not fit rings the bell, and is said once: a paste too long
+ * for a line is not cut without a word. The rest of a character that
+ * did not fit is dropped with it.
+ */
 static void
 term_insert(const char *s, size_t n)
 {
-	if (n > sizeof(term.line) - term.len)
+	if (term.full && (s[0] & 0xc0) == 0x80)
 		return;
+	if (n > sizeof(term.line) - term.len) {
+		term_cut(utf8_cut(term.line, term.cur, s[0]), term.cur);
+		if (!term.full) {
+			term.ring = 1;
+			warnx("the input line is full: %d bytes at most; the rest is dropped",
+			    LINE_MAX_BYTES);
+		}
+		term.full = 1;
+		return;
+	}
+	term.full = 0;
 	memmove(term.line + term.cur + n, term.line + term.cur, term.len - term.cur);
 	memcpy(term.line + term.cur, s, n);
 	term.len += n;
@@ -6631,11 +6798,43 @@ term_tab(void)
 	term.tabbing = 1;
 }
 
-/* Keys that come as escape sequences: arrows, Home, End, Delete. */
+/*
+ * Ctrl-L: clear the screen, as readline does, and draw the input line
+ * again at the top. Lines that wait to be drawn come after the clear.
+ */
+static void
+term_clear(void)
+{
+	struct msg *m = msg_new(256 + term.notes->len);
+
+	msg_puts(&m, CLEAR_SCREEN);
+	if (lines_wait()) {
+		msg_put(&m, term.notes->data, term.notes->len);
+		free(term.notes);
+		term.notes = m;
+		return;
+	}
+	put_input(&m);
+	term_put(m);
+}
+
+/*
+ * Keys that come as escape sequences: arrows, Home, End, Delete,
+ * Ctrl-Left and Ctrl-Right; and the marks around a paste, inside which
+ * no other sequence is a key.
+ */
 static void
 term_escape(const char *seq)
 {
-	if (!strcmp(seq, "[A") || !strcmp(seq, "OA"))
+	if (!strcmp(seq, "[200~") || !strcmp(seq, "[201~"))
+		term.paste = seq[3] == '0';
+	else if (term.paste)
+		return;
+	else if (!strcmp(seq, "[1;5C") || !strcmp(seq, "[5C"))
+		term.cur = word_end();
+	else if (!strcmp(seq, "[1;5D") || !strcmp(seq, "[5D"))
+		term.cur = word_start();
+	else if (!strcmp(seq, "[A") || !strcmp(seq, "OA"))
 		term_recall(-1);
 	else if (!strcmp(seq, "[B") || !strcmp(seq, "OB"))
 		term_recall(1);
@@ -6651,18 +6850,65 @@ term_escape(const char *seq)
 		term_cut(term.cur, term_step(1));
 }
 
+/*
+ * A key after Escape, which is how a terminal sends Alt with it: Alt-B,
+ * Alt-F, Alt-D and Alt-Backspace work on words; after any other, the
+ * key is a key (Escape alone does nothing).
+ */
+static void
+term_meta(struct peer *p, unsigned char c)
+{
+	if (c == 'b' && !term.paste)
+		term.cur = word_start();
+	else if (c == 'f' && !term.paste)
+		term.cur = word_end();
+	else if (c == 'd' && !term.paste)
+		term_kill(term.cur, word_end());
+	else if ((c == 0x7f || c == 0x08) && !term.paste)
+		term_kill(word_start(), term.cur);
+	else
+		term_key(p, c);
+}
+
+/*
+ * A byte of a paste: a line break sends the line, as Enter does; a Tab
+ * is the space the room would see; other controls are left out.
+ */
+static void
+term_pasted(struct peer *p, unsigned char c)
+{
+	if (c == '\r' || c == '\n')
+		term_enter(p);
+	else if (c == '\t')
+		term_insert(" ", 1);
+	else if (c >= 0x20 && c != 0x7f)
+		term_insert((const char *)&c, 1);
+}
+
+/* Ctrl-W: cut back to the start of the blank-separated word before the cursor. */
+static void
+term_rubout(void)
+{
+	size_t i;
+
+	for (i = term.cur; i > 0 && term.line[i - 1] == ' '; i--)
+		;
+	while (i > 0 && term.line[i - 1] != ' ')
+		i--;
+	if (i < term.cur)
+		term_kill(cluster_before(i + 1), term.cur);
+}
+
 /* One key (a byte, or the end of an escape sequence) edits the line. */
 static void
 term_key(struct peer *p, unsigned char c)
 {
-	size_t i;
-
 	if (term.esc) {
 		term.seq[term.esc - 1] = (char)c;
 		term.seq[term.esc++] = '\0';
 		if (term.esc == 2 && c != '[' && c != 'O') {
-			term.esc = 0;	/* Escape alone: the key after it is a key */
-			term_key(p, c);
+			term.esc = 0;
+			term_meta(p, c);
 		} else if ((term.esc > 2 && c >= 0x40 && c <= 0x7e) ||
 		    term.esc == sizeof(term.seq)) {
 			term_escape(term.seq);
@@ -6670,10 +6916,17 @@ term_key(struct peer *p, unsigned char c)
 		}
 		return;
 	}
+	if (c == 0x1b) {
+		term.esc = 1;
+		return;
+	}
+	if (term.paste) {
+		term_pasted(p, c);
+		return;
+	}
 	if (c != '\t')
 		term.tabbing = 0;
 	switch (c) {
-	case 0x1b: term.esc = 1; break;
 	case '\r': case '\n': term_enter(p); break;
 	case '\t': term_tab(); break;
 	case 0x01: term.cur = 0; break;				/* Ctrl-A */
@@ -6682,19 +6935,14 @@ term_key(struct peer *p, unsigned char c)
 	case 0x06: term.cur = term_step(1); break;		/* Ctrl-F */
 	case 0x10: term_recall(-1); break;			/* Ctrl-P */
 	case 0x0e: term_recall(1); break;			/* Ctrl-N */
-	case 0x15: term_cut(0, term.cur); break;		/* Ctrl-U */
-	case 0x0b: term.len = term.cur; break;			/* Ctrl-K */
+	case 0x15: term_kill(0, term.cur); break;		/* Ctrl-U */
+	case 0x0b: term_kill(term.cur, term.len); break;	/* Ctrl-K */
+	case 0x17: term_rubout(); break;			/* Ctrl-W */
+	case 0x19: term_insert(term.kill, term.killlen); break;	/* Ctrl-Y */
+	case 0x0c: term_clear(); break;				/* Ctrl-L */
 	case 0x7f: case 0x08:					/* Backspace */
 		if (term.cur)
 			term_cut(term_step(-1), term.cur);
-		break;
-	case 0x17:						/* Ctrl-W */
-		for (i = term.cur; i > 0 && term.line[i - 1] == ' '; i--)
-			;
-		while (i > 0 && term.line[i - 1] != ' ')
-			i--;
-		if (i < term.cur)
-			term_cut(cluster_before(i + 1), term.cur);
 		break;
 	case 0x04:						/* Ctrl-D */
 		if (term.len)

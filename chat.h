@@ -111,6 +111,9 @@
  */
 #define MARK_PENDING	"\001"
 #define PENDING_SIGN	"\342\200\246 "	/* U+2026 HORIZONTAL ELLIPSIS: on its way */
+#define CLEAR_SCREEN	"\033[H\033[2J"	/* Ctrl-L: to the top left, and clear the screen */
+#define PASTE_ON	"\033[?2004h"	/* the terminal marks a paste: ESC [200~ ... ESC [201~ */
+#define PASTE_OFF	"\033[?2004l"
 #define BACKLOG_DEFAULT	20	/* room lines a newcomer is shown (-b) */
 #define BACKLOG_MAX	10000	/* most -b allows: at most ~42 MiB, lines cut to 4096 bytes of text after sanitising */
 #define REFUSED_MS	1000	/* the host is told of connections turned away at most this often, each reason */
@@ -544,6 +547,7 @@ static size_t utf8_len(const unsigned char *, size_t, unsigned long *);
 static size_t utf8_cut(const char *, size_t, char);
 static int sanitize(struct msg **, const char *, size_t, size_t);
 static size_t bare_len(const char *, size_t);
+static int blank(const char *, size_t);
 static void frame(struct peer *, const char *, size_t);
 static void frame_end(struct peer *);
 static void gather(struct peer *, const char *, size_t, int);
@@ -774,6 +778,7 @@ static int exit_status(int);
 /* the terminal */
 static void term_start(void);
 static void term_stop(void);
+static void paste_mode(int);
 static void on_stop(int);
 static void term_size(struct msg **);
 static int joins(int, int, size_t, int);
@@ -784,6 +789,7 @@ static size_t term_step(int);
 static int lines_wait(void);
 static void term_put(struct msg *);
 static void term_note(const char *);
+static size_t term_scroll(size_t);
 static void put_input(struct msg **);
 static void term_redraw(void);
 static void term_resize(void);
@@ -798,6 +804,7 @@ static void name_list(const char *, size_t, void (*)(const char *, size_t));
 static int starts(const char *, size_t, const char *);
 static int is_time(const char *, size_t);
 static void present(struct msg **, const char *, size_t);
+static int whole_word(const char *, size_t);
 static void wrap_put(struct msg **, const char *, size_t, size_t);
 static void term_show(struct peer *);
 static void term_input(struct peer *, const char *, size_t);
@@ -805,12 +812,19 @@ static void term_own(struct peer *, const char *, size_t);
 static void term_enter(struct peer *);
 static void term_recall(int);
 static void term_cut(size_t, size_t);
+static void term_kill(size_t, size_t);
+static size_t word_start(void);
+static size_t word_end(void);
 static void term_insert(const char *, size_t);
 static int by_name(const void *, const void *);
 static void offer(const char **, size_t *, const char *, const char *, size_t);
 static size_t completions(const char *, size_t, int, const char **, size_t);
 static void term_tab(void);
+static void term_clear(void);
 static void term_escape(const char *);
+static void term_meta(struct peer *, unsigned char);
+static void term_pasted(struct peer *, unsigned char);
+static void term_rubout(void);
 static void term_key(struct peer *, unsigned char);
 
 /* usage and main */

@@ -1,10 +1,10 @@
 #!/bin/sh
 # The room: joining, room messages, leaving, and how the host frames
 # what peers send (split writes, several lines per write, CRLF, empty
-# lines, UTF-8, spoofing).
+# and blank lines, UTF-8, spoofing).
 . "$(dirname "$0")/lib.sh"
 
-plan 30
+plan 31
 
 start_host host || give_up "host did not start"
 
@@ -69,6 +69,11 @@ send eve '\n\r\n\n'
 send eve 'after empty lines\n'
 check "empty lines (LF, CRLF) are ignored" \
     absent "$T/watch.out" "<eve> after empty lines" "^<eve> ?$cr?$"
+
+send eve '   \n\t\r\n \t \n'
+send eve 'after blank lines\n'
+check "lines of only spaces and tabs are ignored: nobody gets '<eve>    '" \
+    absent "$T/watch.out" "<eve> after blank lines" "^<eve> +$cr?$"
 
 send eve 'hi\n<bob> fake\n'
 check "a spoofing write: the first line is stamped" \

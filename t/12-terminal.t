@@ -168,9 +168,10 @@ full=$(awk 'BEGIN { for (i = 0; i < 4096; i++) printf "%c", 97 + i % 26 }')
 term "'$CHAT' -n gil 127.0.0.1 $PORT"
 wait_line "$T/bob.out" "*** gil joined"
 keys -l "$full"
-# The line scrolls sideways: the screen shows its last 59 characters.
+# The line scrolls sideways: the screen shows its last 58 characters
+# after the '<' that says more is hidden on the left.
 check "a full 4096-byte input line is typed in" \
-    poll 10 eval '[ "$(bottom)" = "$(printf "%s" "$full" | tail -c 59)" ]'
+    poll 10 eval '[ "$(bottom)" = "<$(printf "%s" "$full" | tail -c 58)" ]'
 keys Left Right Enter
 check "Left and Right at its end, then Enter: the host gets all 4096 bytes" \
     wait_line "$T/host.out" "<gil> $full"

@@ -2,20 +2,22 @@
 # The screen: what a person at a terminal sees, key by key.  Every key
 # that changes the line or the cursor redraws at once; non-ASCII text
 # shows as it is typed and takes the columns the terminal gives it; the
-# cursor and the deletions move by user-perceived character; a long line
-# scrolls sideways, also across resizes; chat's own messages, the lines
-# you send and the lines you receive each get their own rows; Tab
-# completes names; a mention stands out and rings; -t shows when a line
-# was said.  Checked in tmux with capture-pane and the cursor position.
+# cursor and the deletions move by user-perceived character, the word
+# keys by words, and Ctrl-Y yanks; Ctrl-L clears; a line of blanks is
+# not sent; a paste is text; a long line scrolls sideways, marked where
+# text is hidden, and stays on the bottom row across resizes; chat's
+# own messages, the lines you send and the lines you receive each get
+# their own rows, a long word whole; Tab completes names; a mention
+# stands out and rings; -t shows when a line was said.  Checked in tmux with capture-pane and the cursor position.
 . "$(dirname "$0")/lib.sh"
 
-plan 121
+plan 169
 
 # The protocol is UTF-8: the terminal, tmux and the pane run in a UTF-8
 # locale, so tmux draws wide characters in two columns.
 export LC_ALL=C.UTF-8
 W=60
-tmux_up 120 $W 15
+tmux_up 169 $W 15
 # A Ctrl-C that reaches the pane's shell must not close the window (and
 # with it the server).
 tm set-option -g remain-on-exit on
@@ -67,6 +69,18 @@ sees() {
 	fi
 }
 
+
+# at_bottom : the cursor, and with it the input line, is on the last row.
+ROWS=15
+at_bottom() { [ "$(cursor_y)" = "$((ROWS - 1))" ]; }
+# paste TEXT : paste TEXT into the terminal, as a terminal does: line
+# breaks as CR, and marked as a paste if chat asked for that.
+paste() { tm set-buffer "$1" && tm paste-buffer -p -t t; }
+# paste_mode : whether what the pane was last told of bracketed paste
+# is on (h), off (l), or nothing (none).
+paste_mode() {
+	perl -0777 -ne 'my @m = /\e\[\?2004([hl])/g; print $m[-1] // "none"' "$T/pane.raw"
+}
 
 # showing TEXT COL : the input line reads TEXT and the cursor is at COL.
 showing() { [ "$(input_row)" = "$1" ] && [ "$(cursor_x)" = "$2" ]; }
@@ -144,7 +158,9 @@ EOF
 # W-1 columns, nearly that many when the line is long enough, and what
 # is left and right of the cursor is the text just before and just after
 # position POS of LINE (so it is one contiguous part of LINE that holds
-# the cursor).
+# the cursor); a '<' at the left edge, and a '>' at the right (after a
+# blank, where a wide character did not fit), exactly when some of the
+# line is hidden there.  LINE holds no '<' or '>'.
 cat >"$T/scrolled.pl" <<'EOF'
 require "$ENV{T}/cols.pl";
 my ($row, $line, $pos, $x, $w) = @ARGV;
@@ -154,7 +170,11 @@ $fail->("the row is $c columns, more than " . ($w - 1)) if $c > $w - 1;
 $fail->("the cursor is past column " . ($w - 1)) if $x > $w - 1;
 my $want = cols($line) < $w - 1 ? cols($line) : $w - 1;
 $fail->("only $c columns of the line are shown") if $c < $want - 2;
-my ($left, $right, $k) = ('', $row, 0);
+my $text = $row;
+my $lmark = $text =~ s/^<//;
+my $rmark = $text =~ s/ ?>$//;
+$fail->("the '>' is not at the right edge") if $rmark && $c != $w - 1;
+my ($left, $right, $k) = ('', $text, $lmark ? 1 : 0);
 while ($k < $x && length $right) {
 	my $ch = substr($right, 0, 1, '');
 	$left .= $ch;
@@ -166,6 +186,10 @@ $fail->("left of the cursor is not the text before it")
     if substr($before, length($before) - length($left)) ne $left;
 $fail->("right of the cursor is not the text after it")
     if substr($after, 0, length $right) ne $right;
+$fail->($lmark ? "a '<' but nothing hidden on the left" : "text hidden on the left, no '<'")
+    if $lmark != (length($left) < length($before));
+$fail->($rmark ? "a '>' but nothing hidden on the right" : "text hidden on the right, no '>'")
+    if $rmark != (length($right) < length($after));
 exit 0;
 EOF
 scrolled() {
@@ -366,6 +390,108 @@ keys Escape
 keys x
 shows "Escape alone does not swallow the next key" 'x' 1
 clear_line
+
+# --- readline's word keys, and Ctrl-Y ------------------------------------------
+
+# Words of an accented letter, Chinese and an emoji with a skin tone:
+# café 4 columns, 你好 4, 👍🏽ok 6, and a blank between each.
+typ 'café 你好 👍🏽ok'
+shows "café 你好 👍🏽ok: the cursor at column 16" 'café 你好 👍🏽ok' 16
+keys M-b
+shows "Alt-B: to the start of the word, before the emoji" 'café 你好 👍🏽ok' 10
+keys M-b
+shows "Alt-B again: before 你好" 'café 你好 👍🏽ok' 5
+keys M-b
+shows "Alt-B again: the start of the line" 'café 你好 👍🏽ok' 0
+keys M-f
+shows "Alt-F: to the end of the word, after café" 'café 你好 👍🏽ok' 4
+keys M-f
+shows "Alt-F again: after 你好" 'café 你好 👍🏽ok' 9
+keys C-Right
+shows "Ctrl-Right: a word right, to the end" 'café 你好 👍🏽ok' 16
+keys C-Left
+shows "Ctrl-Left: a word left" 'café 你好 👍🏽ok' 10
+keys M-d
+shows "Alt-D: deletes the word after the cursor, emoji and all" 'café 你好' 10
+keys C-y
+shows "Ctrl-Y: yanks it back" 'café 你好 👍🏽ok' 16
+keys M-BSpace M-BSpace
+shows "Alt-Backspace twice: deletes the two words before the cursor" 'café' 5
+keys C-y
+shows "Ctrl-Y: yanks what Alt-Backspace last deleted, '你好 '" 'café 你好' 10
+keys C-a C-k
+shows "Ctrl-K deletes to the end" '' 0
+keys C-y C-y
+shows "Ctrl-Y yanks what Ctrl-K deleted, once for each press" 'café 你好 café 你好' 20
+keys C-u
+shows "Ctrl-U deletes to the start" '' 0
+keys C-y
+shows "Ctrl-Y yanks what Ctrl-U deleted" 'café 你好 café 你好' 20
+keys Left C-w
+shows "Ctrl-W deletes back to a blank" 'café 你好 café' 15
+keys End C-y
+shows "  and Ctrl-Y puts it in at the cursor" 'café 你好 café  你好' 20
+keys Enter
+check "the room gets the line as it shows" wait_line "$T/bob.out" '<alice> café 你好 café  你好'
+
+# cleared : the screen shows nothing but the input line, on the top row.
+cleared() { [ "$(cursor_y)" = 0 ] && showing kept 4 && [ "$(screen | grep -c .)" = 1 ]; }
+typ 'kept'
+keys C-l
+sees "Ctrl-L clears the screen and draws the input line again, at the top" cleared
+say bob 'after the clear'
+sees "  the room's lines come above it again" \
+    eval '[ "$(row 0)" = "<bob> after the clear" ] && [ "$(cursor_y)" = 1 ] && showing kept 4'
+clear_line
+
+# --- a line of blanks is not sent -------------------------------------------
+
+typ '   '
+keys Enter
+shows "Enter on a line of only blanks empties it" '' 0
+typ 'after blanks'
+keys Enter
+check "  and sends nothing: the room's next line from us is the one after it" \
+    absent "$T/bob.out" "<alice> after blanks" '^<alice> *$'
+check "  nor shows it as sent" eval 'wait_screen "^<alice> after blanks$" && ! screen_has "^<alice> *$"'
+
+# --- a paste is text ----------------------------------------------------------
+
+paste "$(printf 'two\tTAB')"
+shows "a Tab in a paste is text: the space the room will see" 'two TAB' 7
+keys Enter
+check "  and the room gets it" wait_line "$T/bob.out" '<alice> two TAB'
+paste "$(printf 'first pasted\nsecond pasted\nthird')"
+shows "a paste of three lines: the last, without a line break, stays in the input line" \
+    'third' 5
+check "  the first two are sent as lines, in order" \
+    eval 'wait_line "$T/bob.out" "<alice> second pasted" &&
+	in_order "$T/bob.out" "<alice> first pasted" "<alice> second pasted"'
+check "  and shown as the room sees them, in order, above the input line" \
+    eval '[ "$(row "$(($(cursor_y) - 2))")" = "<alice> first pasted" ] &&
+	[ "$(above_row)" = "<alice> second pasted" ]'
+clear_line
+paste "$(printf '\004ok')"
+shows "a Ctrl-D in a paste on an empty line is no key: chat stays, the rest is typed" 'ok' 2
+clear_line
+typ 'bo'
+keys Tab
+shows "after a paste, Tab completes again" 'bob:' 5
+clear_line
+
+# A paste longer than a line: what fits is the line, and the bell and
+# one message say that the rest was dropped.
+at=$(raw_size)
+big=$(awk 'BEGIN { for (i = 0; i < 5000; i++) printf "%c", 97 + i % 26 }')
+paste "$big"
+say bob 'after the big paste'
+wait_screen '^<bob> after the big paste$'
+check "a paste past 4096 bytes: chat says once that the input line is full" \
+    eval '[ "$(screen | LC_ALL=C grep -c "^chat: the input line is full: 4096 bytes")" = 1 ]'
+check "  and rings the bell once" eval '[ "$(bells_after "$at")" = 1 ] || { diag "bells: $(bells_after "$at")"; false; }'
+keys Enter
+check "  Enter sends the 4096 bytes that fit" \
+    wait_line "$T/bob.out" "<alice> $(printf %s "$big" | head -c 4096)"
 
 # --- non-ASCII shows as soon as its last byte is typed --------------------
 
@@ -610,6 +736,16 @@ keys Left Left Left Left Left
 scrolls "Left five times: the cursor moves within the shown part" "$abc" 47
 keys Home
 scrolls "Home shows its start" "$abc" 0
+keys Right Right Right Right Right Right Right Right Right Right Right Right Right \
+    Right Right Right Right Right Right Right Right Right Right Right Right
+scrolls "Right 25 times: the cursor in the middle, text hidden on both sides" "$abc" 25
+check "  a '<' at the left edge and a '>' at the right say so" \
+    eval 'matches "$(input_row)" "^<[a-z]{17}>\$"'
+keys End
+check "End: all the rest is shown, a '<' alone says what is hidden" \
+    eval 'matches "$(input_row)" "^<[a-z]{18}\$"'
+keys Home
+check "Home: a '>' alone" eval 'matches "$(input_row)" "^[a-z]{18}>\$"'
 clear_line
 
 # --- resizing redraws at once -------------------------------------------------
@@ -628,6 +764,37 @@ scrolls "widened to 70: more of the line is shown at once, without a key" \
     "$digits" 100 '[0-9]{5}' '<bob> above the line'
 clear_line
 
+# After any resize the input line is on the bottom row, and no row of
+# it is left anywhere: a terminal that reflows (tmux does) has put the
+# part past the new width on a row of its own, and scrolled for it.
+# resized LINE POS REGEX : so, LINE drawn with the cursor at POS.
+resized() {
+	at_bottom && scrolls_now "$1" "$2" "$3" '<bob> above the resize'
+}
+width 40
+say bob 'above the resize'
+wait_screen '^<bob> above the resize$'
+ten='one two three four five six seven eight nine ten'
+TEN='one|two|six|seven|eight|nine'
+typ "$ten"
+keys Home
+poll "$KEY_SECS" scrolls_now "$ten" 0
+keys Right Right Right Right Right Right Right Right
+poll "$KEY_SECS" scrolls_now "$ten" 8
+width 25
+check "narrowed, the cursor mid-line: the line is on the bottom row, and only there" \
+    poll "$KEY_SECS" resized "$ten" 8 "$TEN"
+width 40
+check "widened again: the same" poll "$KEY_SECS" resized "$ten" 8 "$TEN"
+keys End
+poll "$KEY_SECS" scrolls_now "$ten" 48
+width 25
+check "narrowed, the cursor at the end: the line is on the bottom row, and only there" \
+    poll "$KEY_SECS" resized "$ten" 48 "$TEN"
+width 60
+check "widened again: the same" poll "$KEY_SECS" resized "$ten" 48 "$TEN"
+clear_line
+
 # --- a long received line wraps with indented continuation rows ----------------
 
 width 30
@@ -643,12 +810,37 @@ wraps "a long line of Chinese wraps whole characters, indented" "<bob> $zh" 6
 join_room longnick abcdefghijklmnopqrst
 wait_screen '^\*\*\* abcdefghijklmnopqrst'
 wraps "a notice wraps indented by the width of '*** '" '*** abcdefghijklmnopqrst joined' 4
-say longnick 'abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij'
-wait_screen '^<abcdefghijklmnopqrst> '
+say longnick 'abcdefghij abcdefghij abcdefghij abcdefghij abcdefghij abcdefghij abcdefghij'
+wait_screen '^<abcdefghijklmnopqrst>'
 wraps "a prefix wider than half the width: indented by half the width at most" \
-    '<abcdefghijklmnopqrst> abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij' 23
+    '<abcdefghijklmnopqrst> abcdefghij abcdefghij abcdefghij abcdefghij abcdefghij abcdefghij abcdefghij' 23
+# A word wider than a row (a URL) is written whole, for the terminal to
+# wrap: copied, it is one line (capture-pane -J joins what the terminal
+# wrapped). Its rows hold nothing but the word, which has no blank, so
+# none can pass for a line: the text after it starts a row of its own.
+url=https://example.org/a/very/long/path/to/a/page.html
+say bob "see $url and more"
+wait_screen '^      and more$'
+check "a word wider than a row is written whole: copied, it is the whole URL" \
+    eval 'screen -J | LC_ALL=C grep -Fxq -- "<bob> see $url"'
+murl=https://example.org/alice/a/very/long/path
+say bob "$murl"
+wait_screen '^<bob> https://example\.org/'
+check "  also first in a line shown in reverse video, for naming you" \
+    poll 5 eval 'screen -J | LC_ALL=C grep -Fxq -- "<bob> $murl"'
+spoof="$(printf 'a%.0s' $(seq 24))<eve>"
+say bob "$spoof hi there"
+wait_screen '^      hi there$'
+check "  and the text after it starts a row of its own: no row reads '<eve> hi there'" \
+    eval 'screen -J | LC_ALL=C grep -Fxq -- "<bob> $spoof" && ! screen_has "^<eve> "'
 width 60
+keys C-z
+check "Ctrl-Z: the terminal is told to stop marking pastes, for the shell" \
+    poll 5 eval '[ "$(paste_mode)" = l ]'
+kill -s CONT -- "-$(tm display-message -p -t t '#{pane_pid}')"
+check "  fg (SIGCONT): and to mark them again" poll 5 eval '[ "$(paste_mode)" = h ]'
 leave alice
+check "on leaving: told to stop again" poll 5 eval '[ "$(paste_mode)" = l ]'
 
 # --- your nick is the one the host gave ------------------------------------
 

@@ -5,8 +5,8 @@
 # host Ctrl-D does not close the room while /quit and Ctrl-C do.
 . "$(dirname "$0")/lib.sh"
 
-plan 34
-tmux_up 34 120 16
+plan 35
+tmux_up 35 120 16
 
 # term CMD : run CMD in the terminal (whatever ran there before is
 # killed), on a cleared screen.  Run number $TN notes the terminal's
@@ -124,6 +124,15 @@ keys 'hi all' Enter
 check "and typing works" wait_line "$T/pw.out" "<pia> hi all"
 keys C-c
 check "Ctrl-C leaves as ever: exit 0, the terminal as it was" ended 0
+
+term "'$CHAT' -n sam 127.0.0.1 $PORT"
+wait_screen '^password:'
+tm set-buffer sekrit && tm paste-buffer -p -t t
+keys Enter
+check "a password pasted at the prompt is the password, no paste marks with it" \
+    wait_line "$T/pw.out" "*** sam joined"
+keys C-c
+wait_line "$T/pw.out" "*** sam left"
 
 term "'$CHAT' -n quin 127.0.0.1 $PORT"
 wait_screen '^password:'
