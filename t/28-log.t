@@ -5,7 +5,7 @@
 # that fail do not stop the room.
 . "$(dirname "$0")/lib.sh"
 
-plan 39
+plan 40
 
 TZ=UTC0
 export TZ
@@ -143,6 +143,19 @@ check "a last line cut short is ended, and the next line logged on a line of its
 	has_line "$BAD" "2026-01-02T03:04:11Z <old> torn"'
 stopped hb
 
+# --- joins gathered (-J) -------------------------------------------------------
+
+GL=$T/gathered.log
+start_host hg -J 0 -L "$GL" || give_up "host with -J 0 -L did not start"
+join_room wes wes
+raw_join xa xavier
+raw_join ya yvonne
+check "joins gathered into one notice are logged as the room saw that notice" \
+    eval 'waits 10 line "$T/wes.out" "*** 3 joined: wes, xavier, yvonne" &&
+	wait_for "$GL" "^$S \*\*\* 3 joined: wes, xavier, yvonne\$" &&
+	lacks "$GL" "^$S \*\*\* xavier joined" || { show "$T/wes.out"; show "$GL"; false; }'
+stopped hg
+
 # --- files that cannot be the log ---------------------------------------------------
 
 mkdir "$T/dir"
@@ -158,8 +171,15 @@ if [ "$(id -u)" != 0 ]; then
 	run ro 5 "$CHAT" -l -s 127.0.0.1 -L "$T/ro.log" 0 </dev/null
 	check "and a file we may not write" \
 	    eval '[ "$RC" = 1 ] && has_line "$T/ro.err" "chat: $T/ro.log: Permission denied"'
+elif unshare -m true 2>/dev/null; then
+	# root may write any file, but not on a read-only file system
+	mkdir "$T/rofs"
+	run rofs 5 unshare -m sh -c 'mount -t tmpfs -o ro none "$1" &&
+	    exec "$2" -l -s 127.0.0.1 -L "$1/room.log" 0' sh "$T/rofs" "$CHAT" </dev/null
+	check "and a read-only file system" \
+	    eval '[ "$RC" = 1 ] && has_line "$T/rofs.err" "chat: $T/rofs/room.log: Read-only file system"'
 else
-	skip "root may write any file"
+	skip "root may write any file; a read-only file system needs unshare"
 fi
 start_host hn -L /dev/null || give_up "host with -L /dev/null did not start"
 join_room kim kim
