@@ -3,6 +3,7 @@
 #
 #   perl t/unicode.pl [DIR [CONFUSABLES]] > tables.c
 #   perl t/unicode.pl -h [DIR [CONFUSABLES]] > types.h
+#   perl t/unicode.pl -a [DIR [CONFUSABLES]] > both
 #
 # chat links no library, so the few Unicode properties it needs (which
 # characters a nickname may hold, the skeletons of names, case folding,
@@ -12,7 +13,8 @@
 # package) and Unicode's confusables in CONFUSABLES (default: the JSON
 # of Debian's python3-confusable-homoglyphs) and prints one block
 # of C, from the BEGIN line to the END line, that is pasted into chat.c
-# as it is; with -h, the block of types the tables use, for chat.h.
+# as it is; with -h, the block of types the tables use, for chat.h;
+# with -a, the types and then the tables, from one reading of the data.
 # t/15-unicode.t checks that both still agree.  The output depends only
 # on the data: the same files give the same bytes.
 #
@@ -107,7 +109,7 @@ my $NCP = 0x110000;	# code points
 my $NONE = 255;		# "not in the table" in a table under construction
 my $WIDTH = 100;	# output lines stay shorter than this (a tab is 8)
 
-my $types = @ARGV && $ARGV[0] eq '-h' && shift @ARGV;	# -h: the types instead
+my $types = @ARGV && $ARGV[0] =~ /^-[ha]$/ ? shift @ARGV : '';	# the types instead, or (-a) first
 my $dir = $ARGV[0] // '/usr/share/unicode';
 $CONFUSABLES = $ARGV[1] if defined $ARGV[1];
 
@@ -647,7 +649,7 @@ if ($types) {
 		. "#define HANGUL_HI 0x%04X\n", $HANGUL_LO, $HANGUL_HI;
 	$out .= "/* END unicode types */\n";
 	print $out;
-	exit 0;
+	exit 0 if $types eq '-h';
 }
 
 my $out = "/* BEGIN unicode tables: $stamp */\n";
