@@ -6,7 +6,7 @@
 # holding the others up.
 . "$(dirname "$0")/lib.sh"
 
-plan 36
+plan 37
 
 # The host listens on 127.0.0.1 only: that is its own address. Peers
 # that come from 127.0.0.2 and up are other machines as far as it knows.
@@ -33,6 +33,8 @@ raw_peer eve2 127.0.0.1 "/nick eve\n" 127.0.0.2
 check "a new connection from the banned address is told so and closed" \
     eval 'wait_line "$T/eve2.err" "raw: connection closed" &&
 	[ "$(cat "$T/eve2.out")" = "*** you are banned from this room" ]'
+check "...and the host is told on stderr that it turned it away, and why" \
+    wait_line "$T/host.err" "chat: turned away a connection from 127.0.0.2: you are banned from this room"
 raw_peer eve3 127.0.0.1 "/nick eve\n" 127.0.0.3
 check "a new address gets in (a ban does not stop that)" \
     wait_for "$T/eve3.out" '^\*\*\* welcome eve\. '
