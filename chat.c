@@ -4281,13 +4281,13 @@ refused(int fd, const char *why)
 	for (i = 0; i + 1 < sizeof(told) / sizeof(told[0]) && told[i].why &&
 	    told[i].why != why; i++)
 		;
-	told[i].why = why;
-	if (told[i].at && io.now - told[i].at < REFUSED_MS) {
+	if (told[i].why == why && io.now - told[i].at < REFUSED_MS) {
 		told[i].more++;
 		return;
 	}
-	if (told[i].more)
+	if (told[i].why == why && told[i].more)
 		snprintf(more, sizeof(more), " (and %lu more since the last told)", told[i].more);
+	told[i].why = why;
 	told[i].at = io.now;
 	told[i].more = 0;
 	ss.ss_family = AF_UNSPEC;
