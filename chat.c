@@ -617,10 +617,12 @@ outq_tail(struct outq *q)
 /*
  * Queue bytes off to end of a message for a peer; outq_unshift is the
  * only other way in. Bytes that follow the last slice in its message
- * lengthen it. The queue is charged for the whole message, once for a
- * run of slices of it: that is what it keeps alive. The write itself
- * waits for the end of the loop turn, so everything queued in one turn
- * goes out in one writev (a newcomer's welcome goes at once: join).
+ * lengthen it. The queue is charged for the whole message, once while
+ * it holds slices of it: that is what it keeps alive. The charge rides
+ * on the last of them (outq_charge), and is given back when that one is
+ * written (outq_pop). The write itself waits for the end of the loop
+ * turn, so everything queued in one turn goes out in one writev (a
+ * newcomer's welcome goes at once: join).
  */
 static void
 outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
@@ -646,14 +648,13 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 	if (s && s->m == m && s->end == off) {
 		s->end = end;
 	} else {
-		if (!s || s->m != m)
-			q->cost += m->cap;
 		outq_grow(q);
 		s = &q->ring[(q->head + q->n++) & (q->cap - 1)];
 		s->m = m;
 		s->off = off;
 		s->end = end;
 		m->refs++;
+		outq_charge(q, s);
 	}
 	if (!q->bytes)
 		io.nqueued++;
@@ -667,6 +668,35 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 	}
 	if (q->cost - q->hist > OUTQ_HIGH && !(p->flags & (F_HOLD | F_LAGGARD)))
 		flow(p);	/* past its mark: it may hold the room now */
+}
+
+/*
+ * The new last slice s carries its message's charge, which rides on
+ * the last slice of a message the queue holds. The slice before it may
+ * be of the same message; or, if s is of the room's shared message, a
+ * line of the queue's own may have come between it and the last slice
+ * of that message: either way, if that one is still queued, its charge
+ * moves on to s, so that however they interleave the message is charged
+ * once. Other messages come to a queue in one run.
+ */
+static void
+outq_charge(struct outq *q, struct slice *s)
+{
+	struct msg *m = s->m;
+	size_t at = q->n > 1 && q->ring[(q->head + q->n - 2) & (q->cap - 1)].m == m ?
+	    q->n - 2 : q->carrier - q->base;
+	struct slice *was = at < q->n - 1 ? &q->ring[(q->head + at) & (q->cap - 1)] : NULL;
+
+	s->charge = m->cap;
+	if (was && was->m == m) {
+		was->charge = 0;
+	} else {
+		q->cost += m->cap;
+	}
+	if (m == io.shared || m == q->shared) {
+		q->shared = m;
+		q->carrier = q->base + q->n - 1;
+	}
 }
 
 /* Make room for one more message: in place, or in a ring twice the size. */
@@ -706,6 +736,8 @@ outq_unshift(struct peer *p, struct msg *m)
 	q->ring[q->head].m = m;
 	q->ring[q->head].off = 0;
 	q->ring[q->head].end = m->len;
+	q->ring[q->head].charge = m->cap;
+	q->base--;
 	q->n++;
 	m->refs++;
 	if (!q->bytes)
@@ -737,8 +769,9 @@ outq_pop(struct outq *q, size_t n)
 		n -= left;
 		q->bytes -= left;
 		q->head = (q->head + 1) & (q->cap - 1);
-		if (--q->n == 0 || q->ring[q->head].m != s->m)
-			freed += s->m->cap;	/* the end of a run of slices of it */
+		q->n--;
+		q->base++;
+		freed += s->charge;
 		msg_unref(s->m);
 	}
 	q->cost -= freed;

@@ -241,6 +241,7 @@ struct msg {
 struct slice {
 	struct msg *m;
 	size_t off, end;	/* bytes off to end; off moves on as they are written */
+	size_t charge;		/* what the queue was charged for m with this slice: m->cap or 0 */
 };
 
 /*
@@ -258,6 +259,9 @@ struct outq {
 	size_t hist;		/* ...less history at the front: not held against it */
 	size_t answers;		/* ...and at most this its own, not the room's: answers (send_to) */
 	size_t drawn;		/* a queue that is drawn (role show): bytes at the front drawn, the rest lines to draw */
+	size_t base;		/* the number of the slice at the front: slices are counted as they come */
+	struct msg *shared;	/* the last shared message queued, and... */
+	size_t carrier;		/* ...the number of its last slice, which carries its charge */
 };
 
 /*
@@ -496,6 +500,7 @@ static size_t count_lines(const char *, size_t);
 static struct slice *outq_tail(struct outq *);
 static void outq_push(struct peer *, struct msg *, size_t, size_t);
 static void outq_grow(struct outq *);
+static void outq_charge(struct outq *, struct slice *);
 static void outq_unshift(struct peer *, struct msg *);
 static void outq_pop(struct outq *, size_t);
 static void outq_clear(struct outq *);

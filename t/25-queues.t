@@ -8,7 +8,7 @@
 # one that does not read at all.
 . "$(dirname "$0")/lib.sh"
 
-plan 5
+plan 6
 
 SECS=${ATTACK_SECS:-6}
 
@@ -158,3 +158,17 @@ check "a reader that takes a little now and then does not hold the room" \
     has_line "$T/pace.out" all
 check "and it is dropped, its queue past the limit" \
     wait_line "$T/sh1.out" "*** slow dropped (not reading)" 10
+
+# A seam of the queue's charge with private lines: a queue is charged
+# once for a run of slices of one shared message. One write of 300 room
+# lines each followed by a /msg to dan breaks dan's queue into 300 runs
+# of the same shared message; charged 64 KiB each, they passed the
+# 16 MiB limit within the turn, before a byte was written, and dan, who
+# reads everything, was dropped as not reading.
+raw_join dan dan
+raw_join pat pat
+perl_send pat 'map { "hi $_\n/msg dan psst $_\n" } 1 .. 300'
+check "room lines and private lines interleaved in one write drop nobody who reads" \
+    eval 'waits 10 line "$T/dan.out" "*pat* psst 300" &&
+	[ "$(count "$T/dan.out" "^<pat> hi [0-9]+$")" = 300 ] &&
+	lacks "$T/carol.out" "dan dropped" || { show "$T/carol.out"; false; }'
