@@ -3087,6 +3087,28 @@ cmd_ban(struct peer *p, const char *arg, size_t n)
 		notice(p, "%s's address is not banned: the host's own or the Unix-domain"
 		    " socket's, it is everyone's who comes through this machine", q->nick);
 	put_out(q, REFUSE_BANNED, arg + r, n - r);
+	if (b->addrlen)
+		ban_waiting(b->addr, b->addrlen);
+}
+
+/* The connections from a banned address that wait for the password go too. */
+static void
+ban_waiting(const unsigned char *a, size_t n)
+{
+	struct source *s;
+	struct peer *p;
+	unsigned i;
+
+	for (s = *source_bucket(a, n); s; s = s->next) {
+		if (s->keylen != n || memcmp(s->key, a, n))
+			continue;
+		for (i = s->nwait; i > 0; i--) {	/* the last one done may free s */
+			p = s->wait[i - 1];
+			source_done(p);
+			turn_away(p, REFUSE_BANNED);
+		}
+		return;
+	}
 }
 
 /* /unban ADDR|NAME: the bans on that address, or given to that name, end now. */

@@ -712,6 +712,7 @@ static size_t address_parse(const char *, size_t, unsigned char *);
 static void bans_expire(void);
 static struct ban *ban_new(void);
 static const char *ban_of(struct ban *, const struct peer *);
+static void ban_waiting(const unsigned char *, size_t);
 static int banned(const struct sockaddr_storage *, const struct ident *);
 static void member_eof(struct peer *);
 static void member_lost(struct peer *, const char *);

@@ -6,7 +6,7 @@
 # holding the others up.
 . "$(dirname "$0")/lib.sh"
 
-plan 37
+plan 38
 
 # The host listens on 127.0.0.1 only: that is its own address. Peers
 # that come from 127.0.0.2 and up are other machines as far as it knows.
@@ -107,8 +107,13 @@ check "...and one with no key is not banned at all: the host is told why" \
 start_host phost -P secret -s 127.0.0.1 || give_up "password host did not start"
 raw_peer pe 127.0.0.1 "/pass secret\n/nick pe\n" 127.0.0.6
 wait_for "$T/pe.out" '^\*\*\* welcome pe\. '
+raw_peer pw 127.0.0.1 "" 127.0.0.6
+wait_line "$T/pw.out" "*** this room needs a password: send /pass PASSWORD"
 say phost "/ban pe"
 wait_line "$T/phost.out" "*** banned pe: 127.0.0.6, 60 min left"
+check "a connection from the address banned that waits for the password is turned away too" \
+    eval 'wait_line "$T/pw.err" "raw: connection closed" &&
+	has_line "$T/pw.out" "*** you are banned from this room"'
 raw_peer pe2 127.0.0.1 "" 127.0.0.6
 check "in a room with a password, a banned address is turned away before it is asked for it" \
     eval 'wait_line "$T/pe2.err" "raw: connection closed" &&
