@@ -206,7 +206,8 @@ static struct {
 	size_t nbuckets;	/* a power of two, about one per peer */
 	struct peer **sorted;	/* the same peers in strcasecmp order of name, for /who PREFIX */
 	size_t nsorted, sortcap;
-	struct msg **backlog;	/* the last room lines, a message each, oldest at backhead */
+	struct msg **backlog;	/* the last room lines, a message each, oldest at backhead... */
+	struct ident **backby;	/* ...and who said each, held (NULL: read back from the log) */
 	size_t nback, backhead;
 	int spare;		/* a descriptor kept to shed connections on EMFILE */
 	struct timer relisten;	/* out of descriptors: listen again then */
@@ -2610,7 +2611,7 @@ say(struct peer *p, enum form f, const char *text, size_t n)
 	body = io.shared->len;
 	cut = sanitize(&io.shared, text, n, LINE_MAX_BYTES);
 	if (line_end(p, NULL, mark, body) && opt.backmax)
-		remember(kept_line(time(NULL), io.shared->data + mark, io.shared->len - mark - 1));
+		remember(kept_line(time(NULL), io.shared->data + mark, io.shared->len - mark - 1), ident_of(p));
 	if (cut)
 		notice(p, "line too long, cut to %d bytes", LINE_MAX_BYTES);
 }
@@ -2630,25 +2631,30 @@ kept_line(time_t t, const char *s, size_t n)
 
 /*
  * Keep a room line for late joiners (kept_line), as a message of its
- * own that every newcomer's queue shares; the oldest goes first.
+ * own that every newcomer's queue shares, and who said it, so that one
+ * who ignores them is not shown it (replay); the oldest goes first.
  */
 static void
-remember(struct msg *m)
+remember(struct msg *m, struct ident *by)
 {
-	struct msg **l;
+	size_t i;
 
 	if (!room.backlog) {
 		room.backlog = xmalloc(opt.backmax * sizeof(*room.backlog));
-		memset(room.backlog, 0, opt.backmax * sizeof(*room.backlog));
+		room.backby = xmalloc(opt.backmax * sizeof(*room.backby));
 	}
 	if (room.nback < opt.backmax) {
-		l = &room.backlog[(room.backhead + room.nback++) % opt.backmax];
+		i = (room.backhead + room.nback++) % opt.backmax;
 	} else {
-		l = &room.backlog[room.backhead];
+		i = room.backhead;
 		room.backhead = (room.backhead + 1) % opt.backmax;
-		msg_unref(*l);
+		msg_unref(room.backlog[i]);
+		if (room.backby[i])
+			ident_drop(room.backby[i]);
 	}
-	*l = m;
+	room.backlog[i] = m;
+	if ((room.backby[i] = by))
+		by->refs++;	/* as an /r does: the name it had, and whom it ignores */
 }
 
 /*
@@ -2669,7 +2675,8 @@ replay(struct peer *p)
 	p->flags |= F_REPLAY;
 	for (i = 0; i < room.nback; i++) {
 		m = room.backlog[(room.backhead + i) % opt.backmax];
-		outq_push(p, m, 0, m->len);
+		if (!ignores(p, room.backby[(room.backhead + i) % opt.backmax]))
+			outq_push(p, m, 0, m->len);
 	}
 	p->flags &= ~F_REPLAY;
 	notice(p, NOTICE_HISTORY_END);
@@ -3666,7 +3673,7 @@ log_read(void)
 	}
 	free(buf);
 	while (roomlog.nfound)
-		remember(roomlog.found[--roomlog.nfound]);
+		remember(roomlog.found[--roomlog.nfound], NULL);
 	free(roomlog.found);
 	if (roomlog.bad)
 		warnx("%s: %zu lines skipped: not UTF-8, longer than a host line or "

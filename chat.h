@@ -610,7 +610,7 @@ static void tell_gathered(void);
 static void gather_expired(struct timer *);
 static void say(struct peer *, enum form, const char *, size_t);
 static struct msg *kept_line(time_t, const char *, size_t);
-static void remember(struct msg *);
+static void remember(struct msg *, struct ident *);
 static void replay(struct peer *);
 
 /* the room: commands */

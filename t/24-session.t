@@ -6,7 +6,7 @@
 # network namespace of the test's own.
 . "$(dirname "$0")/lib.sh"
 
-plan 22
+plan 24
 
 start_host host || give_up "host did not start"
 join_room bob bob
@@ -142,3 +142,26 @@ else
 		skip "a drop only the client sees: needs root, unshare, ip, nft and ss"
 	done
 fi
+
+# --- the history, for one who ignores someone ---
+# Who said each kept line is kept with it, so a person back with the key
+# who still ignores eve is not shown her lines in the history.
+start_host hh -b 10 || give_up "host with -b 10 did not start"
+KEY2=fedcba9876543210fedcba9876543210
+raw_peer amy1 127.0.0.1 "/session $KEY2\n/nick amy\n"
+wait_for "$T/amy1.out" '^\*\*\* welcome amy\. '
+raw_join eve eve
+raw_join sam sam
+send amy1 "/ignore eve\n"
+wait_line "$T/amy1.out" "*** you ignore eve now: /unignore eve ends it"
+send eve "EVE WAS HERE\n"
+send sam "sam was here\n"
+wait_line "$T/amy1.out" "<sam> sam was here"
+raw_peer amy2 127.0.0.1 "/session $KEY2\n/nick amy\n"
+check "back with the key, the history leaves out whom one ignores" \
+    eval 'waits 10 line "$T/amy2.out" "*** end of history" &&
+	has "$T/amy2.out" "^[0-9:]+ <sam> sam was here\$" && lacks "$T/amy2.out" "EVE WAS HERE" ||
+	{ show "$T/amy2.out"; false; }'
+raw_join neo neo
+check "...and a newcomer who ignores nobody is shown it all" \
+    eval 'waits 10 line "$T/neo.out" "*** end of history" && has "$T/neo.out" "<eve> EVE WAS HERE"'
