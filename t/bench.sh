@@ -97,32 +97,37 @@ listening() {
 	return 1
 }
 
+# host CMD... : start a host, its stderr in host.err, emptied first
+# here: a child's own truncation comes when it runs, and listening
+# could read the last host's port before then.  Sets HOSTPID.
+host() {
+	: >"$T/host.err"
+	$ONHOST "$@" </dev/null >/dev/null 2>>"$T/host.err" &
+	HOSTPID=$!
+}
+
 # start_chat CONNS : a room for CONNS connections; sets HOSTPID and PORT.
 start_chat() {
-	$ONHOST "$CHAT" -l -v -s 127.0.0.1 -m "$1" 0 </dev/null >/dev/null 2>"$T/host.err" &
-	HOSTPID=$!
+	host "$CHAT" -l -v -s 127.0.0.1 -m "$1" 0
 	listening chat
 }
 
 # start_logged CONNS : chat with the room's log (-L), a new one each run.
 start_logged() {
 	rm -f "$T/room.log"
-	$ONHOST "$CHAT" -l -v -s 127.0.0.1 -m "$1" -L "$T/room.log" 0 </dev/null >/dev/null 2>"$T/host.err" &
-	HOSTPID=$!
+	host "$CHAT" -l -v -s 127.0.0.1 -m "$1" -L "$T/room.log" 0
 	listening chat
 }
 
 # start_old CONNS : the build to compare with (CHAT_OLD).
 start_old() {
-	$ONHOST "$CHAT_OLD" -l -v -s 127.0.0.1 -m "$1" 0 </dev/null >/dev/null 2>"$T/host.err" &
-	HOSTPID=$!
+	host "$CHAT_OLD" -l -v -s 127.0.0.1 -m "$1" 0
 	listening chat
 }
 
 # start_relay CONNS : the floor, which takes what comes.
 start_relay() {
-	$ONHOST "$BENCH" relay </dev/null >/dev/null 2>"$T/host.err" &
-	HOSTPID=$!
+	host "$BENCH" relay
 	listening relay
 }
 
@@ -130,8 +135,7 @@ start_relay() {
 # It is listening once /proc/net/tcp has its LISTEN line (state 0A).
 start_ncat() {
 	PORT=$("$BENCH" port) || return 1
-	$ONHOST ncat -l --chat --max-conns "$1" 127.0.0.1 "$PORT" </dev/null >/dev/null 2>"$T/host.err" &
-	HOSTPID=$!
+	host ncat -l --chat --max-conns "$1" 127.0.0.1 "$PORT"
 	_hex=$(printf '%04X' "$PORT")
 	_i=0
 	while [ $_i -lt 100 ]; do
