@@ -608,11 +608,18 @@ count_lines(const char *s, size_t n)
 	return k;
 }
 
+/* The k-th slice of a queue, from its front. */
+static struct slice *
+outq_at(struct outq *q, size_t k)
+{
+	return &q->ring[(q->head + k) & (q->cap - 1)];
+}
+
 /* The last slice of a queue, or NULL. */
 static struct slice *
 outq_tail(struct outq *q)
 {
-	return q->n ? &q->ring[(q->head + q->n - 1) & (q->cap - 1)] : NULL;
+	return q->n ? outq_at(q, q->n - 1) : NULL;
 }
 
 /*
@@ -650,7 +657,7 @@ outq_push(struct peer *p, struct msg *m, size_t off, size_t end)
 		s->end = end;
 	} else {
 		outq_grow(q);
-		s = &q->ring[(q->head + q->n++) & (q->cap - 1)];
+		s = outq_at(q, q->n++);
 		s->m = m;
 		s->off = off;
 		s->end = end;
@@ -684,13 +691,11 @@ static void
 outq_charge(struct outq *q, struct slice *s)
 {
 	struct msg *m = s->m;
-	size_t at = q->n > 1 && q->ring[(q->head + q->n - 2) & (q->cap - 1)].m == m ?
-	    q->n - 2 : q->carrier - q->base;
-	struct slice *was = at < q->n - 1 ? &q->ring[(q->head + at) & (q->cap - 1)] : NULL;
+	size_t at = q->n > 1 && outq_at(q, q->n - 2)->m == m ? q->n - 2 : q->carrier - q->base;
 
 	s->charge = m->cap;
-	if (was && was->m == m) {
-		was->charge = 0;
+	if (at < q->n - 1 && outq_at(q, at)->m == m) {
+		outq_at(q, at)->charge = 0;	/* it moves on to s */
 	} else {
 		q->cost += m->cap;
 	}
@@ -718,7 +723,7 @@ outq_grow(struct outq *q)
 	cap = q->cap * 2;
 	ring = xmalloc(cap * sizeof(*ring));
 	for (i = 0; i < q->n; i++)
-		ring[i] = q->ring[(q->head + i) & (q->cap - 1)];
+		ring[i] = *outq_at(q, i);
 	if (q->ring != &q->one)
 		free(q->ring);
 	q->ring = ring;
@@ -817,7 +822,7 @@ queue_writev(struct peer *p)
 	if (p->role->show && q->drawn < limit)
 		limit = q->drawn;
 	for (k = 0; k < q->n && k < IOV_BATCH && total < limit; k++) {
-		s = &q->ring[(q->head + k) & (q->cap - 1)];
+		s = outq_at(q, k);
 		iov[k].iov_base = s->m->data + s->off;
 		iov[k].iov_len = s->end - s->off;
 		if (iov[k].iov_len > limit - total)
@@ -5482,7 +5487,7 @@ unsent(void)
 	size_t k, lines = 0;
 
 	for (k = 0; k < q->n; k++) {
-		sl = &q->ring[(q->head + k) & (q->cap - 1)];
+		sl = outq_at(q, k);
 		lines += count_lines(sl->m->data + sl->off, sl->end - sl->off);
 	}
 	if (lines && (uplink.host->flags & F_QUIT))
@@ -6574,7 +6579,7 @@ term_show(struct peer *p)
 	msg_put(&m, term.notes->data, term.notes->len);
 	term.notes->len = 0;
 	for (k = 0; k < q->n && m->len < TERM_CHUNK; k++) {
-		sl = &q->ring[(q->head + k) & (q->cap - 1)];
+		sl = outq_at(q, k);
 		end = sl->m->data + sl->end;
 		for (s = sl->m->data + sl->off; s < end && m->len < TERM_CHUNK;
 		    s = nl < end ? nl + 1 : end) {

@@ -497,6 +497,7 @@ static void msg_put(struct msg **, const char *, size_t);
 static void msg_puts(struct msg **, const char *);
 static void msg_unref(struct msg *);
 static size_t count_lines(const char *, size_t);
+static struct slice *outq_at(struct outq *, size_t);
 static struct slice *outq_tail(struct outq *);
 static void outq_push(struct peer *, struct msg *, size_t, size_t);
 static void outq_grow(struct outq *);
